@@ -1,0 +1,73 @@
+import CBLAS
+
+/// The one place that calls OpenBLAS. Shapes follow BLAS: `C = alpha op(A) op(B) + beta C`,
+/// row-major, `op(A)` is `m x k`, `op(B)` is `k x n`, `C` is `m x n`.
+public enum BLAS {
+  /// Single-precision GEMM on raw row-major storage with explicit leading dimensions.
+  @inlinable
+  public static func gemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+      if beta == 0 {
+        for r in 0..<m { (c + r * ldc).update(repeating: 0, count: n) }
+      } else if beta != 1 {
+        for r in 0..<m { for j in 0..<n { c[r * ldc + j] *= beta } }
+      }
+      return
+    }
+    cblas_sgemm(
+      CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+      Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+  }
+
+  /// `C = alpha op(A) op(B) + beta C` on whole matrices; shapes are checked.
+  public static func gemm(
+    _ a: Matrix, transA: Bool = false, _ b: Matrix, transB: Bool = false,
+    into c: inout Matrix, alpha: Float = 1, beta: Float = 0
+  ) {
+    let m = transA ? a.cols : a.rows
+    let k = transA ? a.rows : a.cols
+    let kb = transB ? b.cols : b.rows
+    let n = transB ? b.rows : b.cols
+    precondition(k == kb, "gemm: inner dimensions \(k) and \(kb) differ")
+    if c.rows != m || c.cols != n {
+      precondition(beta == 0, "gemm: output shape \(c.rows)x\(c.cols), expected \(m)x\(n)")
+      c.resize(rows: m, cols: n, zero: false)
+    }
+    a.withUnsafeBufferPointer { pa in
+      b.withUnsafeBufferPointer { pb in
+        c.withUnsafeMutableBufferPointer { pc in
+          gemm(
+            transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+            a: pa.baseAddress!, lda: a.cols, b: pb.baseAddress!, ldb: b.cols,
+            beta: beta, c: pc.baseAddress!, ldc: n)
+        }
+      }
+    }
+  }
+
+  /// `y += alpha x`.
+  @inlinable
+  public static func axpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+    cblas_saxpy(Int32(count), alpha, x, 1, y, 1)
+  }
+
+  /// Dot product of two vectors.
+  @inlinable
+  public static func dot(count: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
+    cblas_sdot(Int32(count), x, 1, y, 1)
+  }
+
+  /// Number of threads OpenBLAS uses for each call.
+  public static var threads: Int {
+    get { Int(openblas_get_num_threads()) }
+    set { openblas_set_num_threads(Int32(max(1, newValue))) }
+  }
+
+  /// The kernel family OpenBLAS selected (e.g. "Haswell", "SkylakeX").
+  public static var coreName: String { String(cString: openblas_get_corename()) }
+}

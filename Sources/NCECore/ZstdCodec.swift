@@ -1,0 +1,70 @@
+import CZstd
+
+/// The one place that calls libzstd. Status codes become `InputError`s here.
+public enum ZstdCodec {
+  /// Compresses `bytes` into one zstd frame.
+  public static func compress(_ bytes: [UInt8], level: Int32 = 3) throws -> [UInt8] {
+    let bound = ZSTD_compressBound(bytes.count)
+    var output = [UInt8](repeating: 0, count: bound)
+    let written = output.withUnsafeMutableBytes { out in
+      bytes.withUnsafeBytes { input in
+        ZSTD_compress(out.baseAddress, bound, input.baseAddress, input.count, level)
+      }
+    }
+    if ZSTD_isError(written) != 0 {
+      throw InputError("zstd compression failed: \(String(cString: ZSTD_getErrorName(written)))")
+    }
+    output.removeSubrange(written...)
+    return output
+  }
+
+  /// Decompresses a whole buffer holding one or more zstd frames.
+  public static func decompress(_ bytes: [UInt8], file: String? = nil) throws -> [UInt8] {
+    let stream = try ZstdDecompressionStream(file: file)
+    var output: [UInt8] = []
+    try stream.feed(bytes[...]) { output.append(contentsOf: $0) }
+    try stream.finish()
+    return output
+  }
+}
+
+/// Streaming decompression: feed compressed chunks, receive decompressed chunks.
+public final class ZstdDecompressionStream {
+  private let context: OpaquePointer
+  private let file: String?
+  private var outputBuffer: [UInt8]
+  private var midFrame = false
+
+  public init(file: String? = nil) throws {
+    guard let context = ZSTD_createDCtx() else { throw InputError("cannot create zstd context", file: file) }
+    self.context = context
+    self.file = file
+    self.outputBuffer = [UInt8](repeating: 0, count: ZSTD_DStreamOutSize())
+  }
+
+  deinit { ZSTD_freeDCtx(context) }
+
+  /// Decompresses `chunk`, calling `sink` with each piece of output.
+  public func feed(_ chunk: ArraySlice<UInt8>, sink: ([UInt8]) throws -> Void) throws {
+    try chunk.withUnsafeBytes { raw in
+      var input = ZSTD_inBuffer(src: raw.baseAddress, size: raw.count, pos: 0)
+      while input.pos < input.size {
+        let produced = try outputBuffer.withUnsafeMutableBytes { out -> Int in
+          var output = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: 0)
+          let status = ZSTD_decompressStream(context, &output, &input)
+          if ZSTD_isError(status) != 0 {
+            throw InputError("corrupt zstd data: \(String(cString: ZSTD_getErrorName(status)))", file: file)
+          }
+          midFrame = status != 0
+          return output.pos
+        }
+        if produced > 0 { try sink(Array(outputBuffer[0..<produced])) }
+      }
+    }
+  }
+
+  /// Checks that the input did not end inside a frame.
+  public func finish() throws {
+    if midFrame { throw InputError("truncated zstd data", file: file) }
+  }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import NCECore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A command-line tool with Kaldi's conventions: results on stdout, logs on stderr, errors as
+/// one line `ERROR (<tool>): <file>:<line>: <what>`, exit 1 on runtime errors and 64 on usage
+/// errors, `--help` on stdout with exit 0, and `--config FILE` holding `--x=y` lines.
+public protocol KaldiTool: ParsableCommand {}
+
+extension KaldiTool {
+  public static var toolName: String { configuration.commandName ?? String(describing: Self.self) }
+
+  public static func main() {
+    let arguments: [String]
+    do {
+      arguments = try ConfigFileExpansion.expand(Array(CommandLine.arguments.dropFirst()))
+    } catch {
+      fail(error, code: 64)
+    }
+    do {
+      var command = try parseAsRoot(arguments)
+      try command.run()
+    } catch let error as InputError {
+      fail(error, code: 1)
+    } catch {
+      let code = exitCode(for: error)
+      if code == .success {
+        print(fullMessage(for: error))
+        Glibc.exit(0)
+      }
+      if let exitCode = error as? ExitCode { Glibc.exit(exitCode.rawValue) }
+      let isUsage = code == .validationFailure
+      let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+      stderrWrite("ERROR (\(toolName)): \(message)\n")
+      if isUsage { stderrWrite("Try '\(toolName) --help' for usage.\n") }
+      Glibc.exit(isUsage ? 64 : code.rawValue)
+    }
+  }
+
+  static func fail(_ error: Error, code: Int32) -> Never {
+    stderrWrite("ERROR (\(toolName)): \(error)\n")
+    Glibc.exit(code)
+  }
+}
+
+/// Writes to standard error without buffering (Swift 6 rejects the C `stderr` global).
+public func stderrWrite(_ text: String) {
+  FileHandle.standardError.write(Data(text.utf8))
+}
