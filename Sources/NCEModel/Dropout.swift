@@ -1,0 +1,41 @@
+import NCECore
+
+/// Inverted dropout: at training time each element is zeroed with probability `rate` and the
+/// survivors are scaled by `1/(1-rate)`, so evaluation is the identity.
+public struct Dropout {
+  public let rate: Float
+  private var mask: [Float] = []
+
+  public init(rate: Float) {
+    precondition(rate >= 0 && rate < 1, "dropout rate must be in [0, 1)")
+    self.rate = rate
+  }
+
+  public mutating func forward(_ x: Matrix, training: Bool, using rng: inout SeededGenerator) -> Matrix {
+    guard training && rate > 0 else { return x }
+    var y = x
+    let keep = 1 - rate, scale = 1 / (1 - rate)
+    if mask.count != x.count { mask = [Float](repeating: 0, count: x.count) }
+    mask.withUnsafeMutableBufferPointer { m in
+      y.withUnsafeMutableBufferPointer { p in
+        for i in 0..<p.count {
+          m[i] = rng.nextUniform() < keep ? scale : 0
+          p[i] *= m[i]
+        }
+      }
+    }
+    return y
+  }
+
+  /// Gradient of the last training `forward`.
+  public func backward(_ gradOutput: Matrix) -> Matrix {
+    guard rate > 0 else { return gradOutput }
+    var g = gradOutput
+    mask.withUnsafeBufferPointer { m in
+      g.withUnsafeMutableBufferPointer { p in
+        for i in 0..<p.count { p[i] *= m[i] }
+      }
+    }
+    return g
+  }
+}

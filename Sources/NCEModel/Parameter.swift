@@ -1,0 +1,83 @@
+import NCECore
+
+/// A trainable tensor with its gradient. Layers own parameters; the optimizer walks them.
+///
+/// Row-sparse parameters (embeddings, output rows) record which rows received gradient in
+/// `touchedRows`, so clipping and the update visit only those rows.
+public final class Parameter {
+  public let name: String
+  public var value: Matrix
+  public var gradient: Matrix
+  public let isRowSparse: Bool
+  public private(set) var touchedRows = RowSet(capacity: 0)
+
+  public init(name: String, value: Matrix, isRowSparse: Bool = false) {
+    self.name = name
+    self.value = value
+    self.gradient = Matrix(rows: value.rows, cols: value.cols)
+    self.isRowSparse = isRowSparse
+    if isRowSparse { touchedRows = RowSet(capacity: value.rows) }
+  }
+
+  /// Records that `row` of the gradient is non-zero.
+  @inline(__always)
+  public func touch(row: Int) { touchedRows.insert(row) }
+
+  /// Zeroes the gradient (only the touched rows when row-sparse).
+  public func zeroGradient() {
+    if isRowSparse {
+      let cols = gradient.cols
+      gradient.withUnsafeMutableBufferPointer { g in
+        for row in touchedRows.members { (g.baseAddress! + Int(row) * cols).update(repeating: 0, count: cols) }
+      }
+      touchedRows.removeAll()
+    } else {
+      gradient.setZero()
+    }
+  }
+
+  /// Squared L2 norm of the gradient, in Double.
+  public var gradientSquaredNorm: Double {
+    gradient.withUnsafeBufferPointer { g in
+      if !isRowSparse { return VectorMath.squaredNorm(g.baseAddress!, count: g.count) }
+      var total = 0.0
+      for row in touchedRows.members {
+        total += VectorMath.squaredNorm(g.baseAddress! + Int(row) * gradient.cols, count: gradient.cols)
+      }
+      return total
+    }
+  }
+
+  /// Multiplies the gradient by `factor` (used by norm clipping).
+  public func scaleGradient(by factor: Float) {
+    let cols = gradient.cols
+    gradient.withUnsafeMutableBufferPointer { g in
+      if !isRowSparse {
+        VectorMath.scale(g.baseAddress!, count: g.count, by: factor)
+      } else {
+        for row in touchedRows.members { VectorMath.scale(g.baseAddress! + Int(row) * cols, count: cols, by: factor) }
+      }
+    }
+  }
+}
+
+/// A set of row indices with O(1) insert and a list of members in insertion order.
+public struct RowSet: Sendable {
+  private var present: [Bool]
+  public private(set) var members: [Int32] = []
+
+  public init(capacity: Int) { present = [Bool](repeating: false, count: capacity) }
+
+  @inline(__always)
+  public mutating func insert(_ row: Int) {
+    if !present[row] {
+      present[row] = true
+      members.append(Int32(row))
+    }
+  }
+
+  public mutating func removeAll() {
+    for row in members { present[Int(row)] = false }
+    members.removeAll(keepingCapacity: true)
+  }
+}

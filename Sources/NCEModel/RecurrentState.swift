@@ -1,0 +1,39 @@
+import NCECore
+
+/// The state a recurrent layer carries between time steps: `hidden` (and `cell` for LSTM),
+/// each `[batch x hiddenSize]`. GRU layers leave `cell` empty.
+public struct RecurrentState: Sendable, Equatable {
+  public var hidden: Matrix
+  public var cell: Matrix
+
+  public init(batch: Int, hiddenSize: Int, hasCell: Bool) {
+    hidden = Matrix(rows: batch, cols: hiddenSize)
+    cell = Matrix(rows: hasCell ? batch : 0, cols: hasCell ? hiddenSize : 0)
+  }
+
+  public init(hidden: Matrix, cell: Matrix) {
+    self.hidden = hidden
+    self.cell = cell
+  }
+
+  /// A state for `indices.count` sequences taken from rows `indices` of `self`.
+  public func gathering(rows indices: UnsafeBufferPointer<Int32>) -> RecurrentState {
+    RecurrentState(hidden: hidden.gatheringRows(indices), cell: cell.rows == 0 ? cell : cell.gatheringRows(indices))
+  }
+}
+
+extension Matrix {
+  /// A new matrix whose row `i` is row `indices[i]` of `self`.
+  public func gatheringRows(_ indices: UnsafeBufferPointer<Int32>) -> Matrix {
+    var out = Matrix(rows: indices.count, cols: cols)
+    let width = cols
+    withUnsafeBufferPointer { src in
+      out.withUnsafeMutableBufferPointer { dst in
+        for (i, row) in indices.enumerated() {
+          (dst.baseAddress! + i * width).update(from: src.baseAddress! + Int(row) * width, count: width)
+        }
+      }
+    }
+    return out
+  }
+}

@@ -1,0 +1,16 @@
+import NCECore
+
+/// An output criterion: turns hidden vectors of real (non-padding) positions and their target
+/// words into a loss, accumulates the gradients of the output layer's parameters, and returns
+/// the gradient with respect to the hidden vectors.
+public protocol TrainingCriterion {
+  /// - Parameters:
+  ///   - hidden: `[N x E]`, one row per real position.
+  ///   - targets: `N` word ids.
+  ///   - scale: the gradients are those of `scale * Σ loss` (the trainer passes `1/N`).
+  /// - Returns: the loss summed over the `N` rows (nats) and `d(scale * Σ loss)/d hidden`.
+  mutating func lossAndGradient(
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, scale: Float,
+    using rng: inout SeededGenerator
+  ) -> (loss: Double, gradHidden: Matrix)
+}
