@@ -11,7 +11,8 @@ public final class GRULayer: RecurrentLayer {
   public let inputBias: Parameter        // [1 x 3H]
   public let recurrentBias: Parameter    // [1 x 3H]; its n part sits inside r ∘ (...)
 
-  public struct Cache {
+  public final class Cache {
+    public init() {}
     var steps = 0, batch = 0
     var input = Matrix(rows: 0, cols: 0)
     var gates = Matrix(rows: 0, cols: 0)          // [T*B x 3H]: r, z, n after non-linearities

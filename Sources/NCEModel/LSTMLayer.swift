@@ -13,7 +13,8 @@ public final class LSTMLayer: RecurrentLayer {
   public let recurrentWeight: Parameter  // [H x 4H]
   public let bias: Parameter             // [1 x 4H] (PyTorch's b_ih + b_hh folded into one)
 
-  public struct Cache {
+  public final class Cache {
+    public init() {}
     var steps = 0, batch = 0
     var input = Matrix(rows: 0, cols: 0)
     var gates = Matrix(rows: 0, cols: 0)       // [T*B x 4H] after the non-linearities

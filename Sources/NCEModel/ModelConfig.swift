@@ -1,0 +1,60 @@
+/// The recurrent cell of the language model.
+public enum CellType: String, Codable, Sendable, CaseIterable {
+  case lstm, gru
+}
+
+/// The training criterion (`rnnlm-train --loss`).
+public enum LossKind: String, Codable, Sendable, CaseIterable {
+  /// Full-softmax cross-entropy.
+  case full
+  /// Noise-contrastive estimation.
+  case nce
+  /// Importance sampling / sampled softmax.
+  case sampled
+  /// 0.5 NCE + 0.5 sampled softmax.
+  case mix
+  /// Self-contrast: the other targets of the mini-batch are the noise.
+  case `self`
+
+  /// Whether the criterion draws from the unigram noise distribution.
+  public var usesNoise: Bool { self == .nce || self == .sampled || self == .mix }
+}
+
+/// Everything needed to rebuild a model: architecture plus the criterion it was trained with
+/// (rescoring needs `normTerm` for unnormalized scores). Stored in the checkpoint.
+public struct ModelConfig: Codable, Sendable, Equatable {
+  public var vocabularySize: Int
+  public var embeddingSize = 200
+  public var hiddenSize = 200
+  public var layers = 2
+  public var cell = CellType.lstm
+  public var dropout: Float = 0.2
+  public var tieWeights = false
+  public var loss = LossKind.full
+  public var noiseRatio = 100
+  /// `lnZ`, the constant log-normalizer of NCE scores.
+  public var normTerm: Float = 9
+  public var perWordNoise = false
+  public var noisePower = 1.0
+  public var removeAccidentalHits = false
+
+  public init(vocabularySize: Int) { self.vocabularySize = vocabularySize }
+
+  /// Architecture checks, with messages naming the option.
+  public func validate() throws {
+    func check(_ ok: Bool, _ message: String) throws { if !ok { throw ModelConfigError(message: message) } }
+    try check(vocabularySize > 3, "the vocabulary has \(vocabularySize) entries; it needs words besides <unk>, <s>, </s>")
+    try check(embeddingSize > 0, "--emsize must be positive")
+    try check(hiddenSize > 0, "--nhid must be positive")
+    try check(layers > 0, "--nlayers must be positive")
+    try check(dropout >= 0 && dropout < 1, "--dropout must be in [0, 1)")
+    try check(!loss.usesNoise || noiseRatio > 0, "--noise-ratio must be positive")
+    try check(normTerm.isFinite, "--norm-term must be finite")
+    try check(noisePower > 0 && noisePower <= 1, "--noise-power must be in (0, 1]")
+  }
+}
+
+public struct ModelConfigError: Error, CustomStringConvertible {
+  public var message: String
+  public var description: String { message }
+}

@@ -1,0 +1,97 @@
+import NCECore
+
+/// The RNN language model: embedding → recurrent layers → projection to `embeddingSize`
+/// (only when `hiddenSize != embeddingSize`) → output layer. The criterion is separate; this
+/// type computes hidden vectors, which training and rescoring feed to the output layer.
+public final class RNNLanguageModel {
+  public let config: ModelConfig
+  public let embedding: Embedding
+  public let recurrent: RecurrentStack
+  public let projection: Linear?
+  public let output: OutputLayer
+  /// Every trainable parameter once (a tied table appears once).
+  public let parameters: [Parameter]
+
+  /// Per-call activations of one forward pass.
+  public struct ForwardCache {
+    var inputIDs: [Int32] = []
+    var embeddingDropout: Dropout
+    var recurrent: RecurrentStack.Cache
+  }
+
+  public init(config: ModelConfig, using rng: inout SeededGenerator) {
+    self.config = config
+    embedding = Embedding(name: "embedding", vocabularySize: config.vocabularySize, size: config.embeddingSize, using: &rng)
+    recurrent = RecurrentStack(
+      cell: config.cell, inputSize: config.embeddingSize, hiddenSize: config.hiddenSize, layers: config.layers,
+      dropout: config.dropout, using: &rng)
+    projection =
+      config.hiddenSize == config.embeddingSize
+      ? nil : Linear(name: "projection", inputSize: config.hiddenSize, outputSize: config.embeddingSize, using: &rng)
+    if config.tieWeights {
+      let bias = Parameter(name: "output.bias", value: Matrix(rows: config.vocabularySize, cols: 1), isRowSparse: true)
+      output = OutputLayer(weight: embedding.weight, bias: bias)
+    } else {
+      output = OutputLayer(name: "output", vocabularySize: config.vocabularySize, size: config.embeddingSize, using: &rng)
+    }
+    var all = [embedding.weight] + recurrent.parameters + (projection?.parameters ?? [])
+    if !config.tieWeights { all.append(output.weight) }
+    all.append(output.bias)
+    parameters = all
+  }
+
+  /// Rebuilds a model from named tensors (a checkpoint); every parameter must be present with
+  /// its exact shape.
+  public convenience init(config: ModelConfig, tensors: [String: Matrix]) throws {
+    var rng = SeededGenerator(seed: 0)
+    self.init(config: config, using: &rng)
+    for parameter in parameters {
+      guard let tensor = tensors[parameter.name] else {
+        throw ModelConfigError(message: "the model file lacks tensor '\(parameter.name)'")
+      }
+      guard tensor.rows == parameter.value.rows && tensor.cols == parameter.value.cols else {
+        throw ModelConfigError(
+          message: "tensor '\(parameter.name)' is \(tensor.rows)x\(tensor.cols), expected \(parameter.value.rows)x\(parameter.value.cols)")
+      }
+      parameter.value = tensor
+    }
+  }
+
+  /// The parameters by name, for checkpoints.
+  public var tensors: [String: Matrix] {
+    Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.value) })
+  }
+
+  public func makeCache() -> ForwardCache {
+    ForwardCache(embeddingDropout: Dropout(rate: config.dropout), recurrent: recurrent.makeCache())
+  }
+
+  public func initialState(batch: Int) -> [RecurrentState] { recurrent.initialState(batch: batch) }
+
+  /// Hidden vectors `[steps*batch x embeddingSize]` for time-major `inputs`
+  /// (position `t*batch + b`); `states` is advanced to the end of the sequence.
+  public func forward(
+    inputs: [Int32], steps: Int, states: inout [RecurrentState], cache: inout ForwardCache, training: Bool,
+    using rng: inout SeededGenerator
+  ) -> Matrix {
+    precondition(inputs.count == steps * states[0].hidden.rows, "inputs must be steps x batch")
+    cache.inputIDs = inputs
+    let embedded = inputs.withUnsafeBufferPointer { embedding.forward($0) }
+    let dropped = cache.embeddingDropout.forward(embedded, training: training, using: &rng)
+    let hidden = recurrent.forward(dropped, steps: steps, states: &states, cache: &cache.recurrent, training: training, using: &rng)
+    return projection?.forward(hidden, training: training) ?? hidden
+  }
+
+  /// Back-propagates `gradHidden` (gradient of the loss w.r.t. the output of `forward`) into
+  /// every parameter's gradient.
+  public func backward(_ gradHidden: Matrix, cache: inout ForwardCache) {
+    var g = projection?.backward(gradHidden) ?? gradHidden
+    g = recurrent.backward(g, cache: &cache.recurrent)
+    g = cache.embeddingDropout.backward(g)
+    cache.inputIDs.withUnsafeBufferPointer { embedding.backward(g, ids: $0) }
+  }
+
+  public func zeroGradients() {
+    for parameter in parameters { parameter.zeroGradient() }
+  }
+}

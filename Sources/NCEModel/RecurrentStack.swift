@@ -1,0 +1,104 @@
+import NCECore
+
+/// The `layers` recurrent layers of a model, all LSTM or all GRU, with inverted dropout on
+/// the output of every layer (as `nn.LSTM(dropout:)` plus Pytorch-NCE's output dropout).
+public final class RecurrentStack {
+  enum Unit {
+    case lstm(LSTMLayer)
+    case gru(GRULayer)
+  }
+
+  enum UnitCache {
+    case lstm(LSTMLayer.Cache)
+    case gru(GRULayer.Cache)
+  }
+
+  /// Per-call activations; one per thread when several threads share the model.
+  public struct Cache {
+    var units: [UnitCache]
+    var dropouts: [Dropout]
+  }
+
+  let units: [Unit]
+  public let cell: CellType
+  public let dropout: Float
+
+  public init(cell: CellType, inputSize: Int, hiddenSize: Int, layers: Int, dropout: Float, using rng: inout SeededGenerator) {
+    self.cell = cell
+    self.dropout = dropout
+    units = (0..<layers).map { index in
+      let size = index == 0 ? inputSize : hiddenSize
+      switch cell {
+      case .lstm: return .lstm(LSTMLayer(name: "rnn.\(index)", inputSize: size, hiddenSize: hiddenSize, using: &rng))
+      case .gru: return .gru(GRULayer(name: "rnn.\(index)", inputSize: size, hiddenSize: hiddenSize, using: &rng))
+      }
+    }
+  }
+
+  public var parameters: [Parameter] {
+    units.flatMap { unit -> [Parameter] in
+      switch unit {
+      case .lstm(let l): return l.parameters
+      case .gru(let g): return g.parameters
+      }
+    }
+  }
+
+  public func makeCache() -> Cache {
+    Cache(
+      units: units.map { unit in
+        switch unit {
+        case .lstm(let l): return .lstm(l.makeCache())
+        case .gru(let g): return .gru(g.makeCache())
+        }
+      },
+      dropouts: units.map { _ in Dropout(rate: dropout) })
+  }
+
+  public func initialState(batch: Int) -> [RecurrentState] {
+    units.map { unit in
+      switch unit {
+      case .lstm(let l): return l.initialState(batch: batch)
+      case .gru(let g): return g.initialState(batch: batch)
+      }
+    }
+  }
+
+  /// Runs all layers over `steps` time steps; `states` holds one state per layer.
+  public func forward(
+    _ input: Matrix, steps: Int, states: inout [RecurrentState], cache: inout Cache, training: Bool,
+    using rng: inout SeededGenerator
+  ) -> Matrix {
+    var x = input
+    for index in units.indices {
+      switch (units[index], cache.units[index]) {
+      case (.lstm(let layer), .lstm(let cacheObject)):
+        var c = cacheObject
+        x = layer.forward(x, steps: steps, state: &states[index], cache: &c)
+      case (.gru(let layer), .gru(let cacheObject)):
+        var c = cacheObject
+        x = layer.forward(x, steps: steps, state: &states[index], cache: &c)
+      default: preconditionFailure("cache does not match the layer type")
+      }
+      x = cache.dropouts[index].forward(x, training: training, using: &rng)
+    }
+    return x
+  }
+
+  public func backward(_ gradOutput: Matrix, cache: inout Cache) -> Matrix {
+    var g = gradOutput
+    for index in units.indices.reversed() {
+      g = cache.dropouts[index].backward(g)
+      switch (units[index], cache.units[index]) {
+      case (.lstm(let layer), .lstm(let cacheObject)):
+        var c = cacheObject
+        g = layer.backward(g, cache: &c)
+      case (.gru(let layer), .gru(let cacheObject)):
+        var c = cacheObject
+        g = layer.backward(g, cache: &c)
+      default: preconditionFailure("cache does not match the layer type")
+      }
+    }
+    return g
+  }
+}
