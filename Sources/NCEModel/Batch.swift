@@ -1,0 +1,49 @@
+/// One mini-batch, time-major: position p = t * batchSize + b.
+///
+/// Lane `b` at step `t` reads `inputs[p]` and must predict `targets[p]`. Padding positions hold
+/// `eosID` in both arrays and `mask` 0; they are never real targets. `realPositions` lists the
+/// positions with mask 1 in ascending order and `realTargets` their targets, so a loss can be
+/// computed over real tokens only (`realPositions.count` is the token count of the batch).
+public struct Batch: Sendable, Equatable {
+  public var steps: Int
+  public var batchSize: Int
+  /// `steps * batchSize` input ids; padding = eosID.
+  public var inputs: [Int32]
+  /// `steps * batchSize` target ids; padding = eosID.
+  public var targets: [Int32]
+  /// `steps * batchSize` weights: 1 real, 0 padding.
+  public var mask: [Float]
+  /// Indices p with mask 1, ascending.
+  public var realPositions: [Int32]
+  /// Targets at realPositions.
+  public var realTargets: [Int32]
+  /// False when hidden state continues from the previous batch (same lanes, same batchSize).
+  public var resetsState: Bool
+
+  /// Derives `realPositions` and `realTargets` from `mask`.
+  public init(
+    steps: Int, batchSize: Int, inputs: [Int32], targets: [Int32], mask: [Float], resetsState: Bool
+  ) {
+    let size = steps * batchSize
+    precondition(inputs.count == size && targets.count == size && mask.count == size)
+    var positions: [Int32] = []
+    var real: [Int32] = []
+    positions.reserveCapacity(size)
+    real.reserveCapacity(size)
+    for p in 0..<size where mask[p] != 0 {
+      positions.append(Int32(p))
+      real.append(targets[p])
+    }
+    self.steps = steps
+    self.batchSize = batchSize
+    self.inputs = inputs
+    self.targets = targets
+    self.mask = mask
+    self.realPositions = positions
+    self.realTargets = real
+    self.resetsState = resetsState
+  }
+
+  /// Number of real (predicted) tokens.
+  public var tokenCount: Int { realPositions.count }
+}
