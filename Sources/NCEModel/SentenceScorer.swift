@@ -1,0 +1,104 @@
+import NCECore
+
+/// Scores whole sentences with the model's forward pass: the cost of a sentence is
+/// `-ln P(w1..wn </s> | <s>)` (natural log; `<s>` is context only). Sentences are sorted by
+/// length and run `batchSize` at a time through one forward pass, so each step is a GEMM over
+/// many sentences; with `threads > 1` batches run in parallel, each with its own activations.
+/// Results do not depend on `threads` or `batchSize` beyond float rounding in BLAS.
+public struct SentenceScorer {
+  public let model: RNNLanguageModel
+  public var mode: ScoringMode
+  public var batchSize: Int
+  public var threads: Int
+
+  public init(model: RNNLanguageModel, mode: ScoringMode = .normalized, batchSize: Int = 64, threads: Int = 1) {
+    self.model = model
+    self.mode = mode
+    self.batchSize = max(1, batchSize)
+    self.threads = max(1, threads)
+  }
+
+  /// Per-sentence and per-word results.
+  public struct Result: Sendable {
+    /// Cost of each sentence, `</s>` included.
+    public var sentenceCosts: [Double]
+    /// Cost of each predicted token, `sentence.count + 1` per sentence (last is `</s>`).
+    public var wordCosts: [[Float]]
+    /// `ln Σ_w exp s(w,h) - lnZ` for every predicted token (normalized mode only; empty otherwise).
+    public var logNormalizerOffsets: [Float]
+  }
+
+  /// Scores `sentences` (word ids without `<s>`/`</s>`).
+  public func score(_ sentences: [ArraySlice<Int32>], keepWordCosts: Bool = false, keepLogNormalizers: Bool = false) -> Result {
+    let order = sentences.indices.sorted { sentences[$0].count < sentences[$1].count }
+    let groups = stride(from: 0, to: order.count, by: batchSize).map { Array(order[$0..<min(order.count, $0 + batchSize)]) }
+    var groupResults = [[(index: Int, cost: Double, words: [Float], norms: [Float])]](repeating: [], count: groups.count)
+    let savedThreads = BLAS.threads
+    if threads > 1 { BLAS.threads = 1 }
+    groupResults.withUnsafeMutableBufferPointer { results in
+      parallelFor(groups.count, threads: threads) { g in
+        results[g] = scoreGroup(groups[g].map { ($0, sentences[$0]) }, keepWordCosts: keepWordCosts, keepLogNormalizers: keepLogNormalizers)
+      }
+    }
+    if threads > 1 { BLAS.threads = savedThreads }
+    var result = Result(
+      sentenceCosts: [Double](repeating: 0, count: sentences.count),
+      wordCosts: keepWordCosts ? [[Float]](repeating: [], count: sentences.count) : [], logNormalizerOffsets: [])
+    for group in groupResults {
+      for entry in group {
+        result.sentenceCosts[entry.index] = entry.cost
+        if keepWordCosts { result.wordCosts[entry.index] = entry.words }
+        result.logNormalizerOffsets += entry.norms
+      }
+    }
+    return result
+  }
+
+  private func scoreGroup(
+    _ group: [(index: Int, words: ArraySlice<Int32>)], keepWordCosts: Bool, keepLogNormalizers: Bool
+  ) -> [(index: Int, cost: Double, words: [Float], norms: [Float])] {
+    let batch = group.count
+    let steps = (group.map(\.words.count).max() ?? 0) + 1
+    var inputs = [Int32](repeating: Vocabulary.eosID, count: steps * batch)
+    var positions: [Int32] = []
+    var targets: [Int32] = []
+    var owners: [Int] = []
+    for (b, entry) in group.enumerated() {
+      inputs[b] = Vocabulary.bosID
+      for (t, id) in entry.words.enumerated() { inputs[(t + 1) * batch + b] = id }
+    }
+    // Real positions in time-major order, and their targets (words, then </s>).
+    for t in 0..<steps {
+      for (b, entry) in group.enumerated() where t <= entry.words.count {
+        positions.append(Int32(t * batch + b))
+        targets.append(t < entry.words.count ? entry.words[entry.words.startIndex + t] : Vocabulary.eosID)
+        owners.append(b)
+      }
+    }
+    var states = model.initialState(batch: batch)
+    var cache = model.makeCache()
+    var rng = SeededGenerator(seed: 0)  // unused: no dropout at evaluation
+    let hidden = model.forward(inputs: inputs, steps: steps, states: &states, cache: &cache, training: false, using: &rng)
+    let realHidden = positions.withUnsafeBufferPointer { hidden.gatheringRows($0) }
+    let logScores: [Float]
+    var norms: [Float] = []
+    switch mode {
+    case .normalized:
+      let (logProbs, logNormalizers) = targets.withUnsafeBufferPointer { model.output.normalizedLogProbabilities(realHidden, targets: $0) }
+      logScores = logProbs
+      if keepLogNormalizers { norms = logNormalizers.map { $0 - model.config.normTerm } }
+    case .unnormalized:
+      let lnZ = model.config.normTerm
+      logScores = targets.withUnsafeBufferPointer { model.output.targetScores(realHidden, targets: $0) }.map { $0 - lnZ }
+    }
+    var costs = [Double](repeating: 0, count: batch)
+    var words = [[Float]](repeating: [], count: keepWordCosts ? batch : 0)
+    for (i, owner) in owners.enumerated() {
+      costs[owner] -= Double(logScores[i])
+      if keepWordCosts { words[owner].append(-logScores[i]) }
+    }
+    return group.enumerated().map { b, entry in
+      (entry.index, costs[b], keepWordCosts ? words[b] : [], b == 0 ? norms : [])
+    }
+  }
+}

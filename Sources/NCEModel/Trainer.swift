@@ -1,0 +1,185 @@
+import Foundation
+import NCECore
+
+/// Trains an `RNNLanguageModel` with a `TrainingCriterion` by SGD, as Pytorch-NCE does:
+/// mean loss per real token, gradient-norm clipping, learning rate divided by
+/// `learningRateDecay` whenever validation perplexity does not improve.
+///
+/// Deterministic: one generator, seeded by `options.seed`, drives batch order, dropout and
+/// noise; its state is part of `TrainingState`, so `--resume` continues bit for bit.
+public final class Trainer {
+  public let model: RNNLanguageModel
+  public var criterion: any TrainingCriterion
+  public let options: TrainingOptions
+  public private(set) var state: TrainingState
+  public let optimizer: SGDOptimizer
+  let train: Corpus
+  let valid: Corpus?
+
+  /// Called after every epoch (and on interruption) to persist progress; `isBest` tells
+  /// whether the model has the best validation perplexity so far.
+  public var checkpoint: (_ trainer: Trainer, _ isBest: Bool) throws -> Void = { _, _ in }
+  /// Receives progress events.
+  public var report: (TrainingEvent) -> Void = { _ in }
+  /// Polled after each batch; returning true ends training after saving (SIGINT).
+  public var shouldStop: () -> Bool = { false }
+  /// Test hook: returns a value to add to the loss of (epoch, batch), e.g. NaN.
+  public var lossPerturbation: ((Int, Int) -> Double)?
+
+  public init(
+    model: RNNLanguageModel, criterion: any TrainingCriterion, options: TrainingOptions,
+    train: Corpus, valid: Corpus?, state: TrainingState? = nil, momentum: [String: Matrix] = [:]
+  ) {
+    self.model = model
+    self.criterion = criterion
+    self.options = options
+    self.train = train
+    self.valid = valid
+    self.state = state ?? TrainingState(options: options)
+    optimizer = SGDOptimizer(weightDecay: options.weightDecay, momentum: options.momentum)
+    optimizer.restore(buffers: momentum)
+  }
+
+  public var isFinished: Bool { state.epoch > options.epochs }
+
+  /// Runs the remaining epochs. Returns normally when all epochs are done or `shouldStop`
+  /// asked to stop.
+  public func run() throws {
+    while !isFinished {
+      let snapshot = (model.tensors, optimizer.buffers, state)
+      var retries = 0
+      while true {
+        let outcome = try trainEpoch()
+        switch outcome {
+        case .completed:
+          break
+        case .interrupted:
+          try checkpoint(self, false)
+          return
+        case .diverged(let batch):
+          retries += 1
+          guard retries <= options.maxDivergenceRetries else {
+            throw TrainingError(
+              message: "training diverged in epoch \(state.epoch) \(retries) times (non-finite loss or gradient); the last good checkpoint is kept")
+          }
+          restore(snapshot)
+          state.learningRate /= 2
+          report(.diverged(epoch: state.epoch, batch: batch, newLearningRate: state.learningRate, retry: retries))
+          continue
+        }
+        break
+      }
+    }
+  }
+
+  enum EpochOutcome {
+    case completed, interrupted
+    case diverged(batch: Int)
+  }
+
+  private func restore(_ snapshot: ([String: Matrix], [String: Matrix], TrainingState)) {
+    for p in model.parameters { p.value = snapshot.0[p.name]! }
+    optimizer.restore(buffers: snapshot.1)
+    let lr = state.learningRate
+    state = snapshot.2
+    state.learningRate = lr
+  }
+
+  private func trainEpoch() throws -> EpochOutcome {
+    var epochGenerator = SeededGenerator(state: state.epochGeneratorState)
+    var generator = SeededGenerator(state: state.generatorState)
+    let batches = makeBatches(using: &epochGenerator)
+    let start = Date()
+    var lossSum = state.partialLoss, tokens = state.partialTokens
+    var sessionTokens = 0
+    var cache = model.makeCache()
+    var states: [RecurrentState] = []
+    var gradHidden = Matrix(rows: 0, cols: 0)
+    model.zeroGradients()
+    let firstIndex = state.batchesDone
+    for index in firstIndex..<batches.count {
+      let batch = batches[index]
+      if states.isEmpty || batch.resetsState || !options.carryState || states[0].hidden.rows != batch.batchSize {
+        states = model.initialState(batch: batch.batchSize)
+      }
+      let hidden = model.forward(inputs: batch.inputs, steps: batch.steps, states: &states, cache: &cache, training: true, using: &generator)
+      let realHidden = batch.realPositions.withUnsafeBufferPointer { hidden.gatheringRows($0) }
+      var (loss, gradReal) = batch.realTargets.withUnsafeBufferPointer {
+        criterion.lossAndGradient(hidden: realHidden, targets: $0, output: model.output, scale: 1 / Float(batch.tokenCount), using: &generator)
+      }
+      if let perturb = lossPerturbation { loss += perturb(state.epoch, index) }
+      gradHidden.resize(rows: hidden.rows, cols: hidden.cols)
+      scatterRows(gradReal, positions: batch.realPositions, into: &gradHidden)
+      gradReal = Matrix(rows: 0, cols: 0)
+      model.backward(gradHidden, cache: &cache)
+      let norm = SGDOptimizer.clipGradientNorm(model.parameters, maxNorm: options.clip)
+      guard loss.isFinite && norm.isFinite else {
+        model.zeroGradients()
+        return .diverged(batch: index)
+      }
+      optimizer.step(model.parameters, learningRate: state.learningRate)
+      model.zeroGradients()
+      lossSum += loss
+      tokens += batch.tokenCount
+      sessionTokens += batch.tokenCount
+      state.batchesDone = index + 1
+      state.generatorState = generator.stateWords
+      state.partialLoss = lossSum
+      state.partialTokens = tokens
+      let elapsed = Date().timeIntervalSince(start)
+      if (index + 1) % max(1, options.logInterval) == 0 || index + 1 == batches.count {
+        let rate = Double(sessionTokens) / max(elapsed, 1e-9)
+        let left = Double(batches.count - index - 1) * elapsed / Double(index + 1 - firstIndex)
+        report(.progress(epoch: state.epoch, batch: index + 1, batches: batches.count, learningRate: state.learningRate,
+          loss: lossSum / Double(max(tokens, 1)), tokensPerSecond: rate, secondsLeft: left))
+      }
+      if shouldStop() && index + 1 < batches.count {
+        let validPerplexity = valid.map { Evaluation.perplexity(model: model, corpus: $0, threads: options.threads) }
+        report(.interrupted(epoch: state.epoch, batch: index + 1, validPerplexity: validPerplexity))
+        return .interrupted
+      }
+    }
+    let seconds = Date().timeIntervalSince(start)
+    let validPerplexity = valid.map { Evaluation.perplexity(model: model, corpus: $0, threads: options.threads) }
+    let record = EpochRecord(
+      epoch: state.epoch, learningRate: state.learningRate, trainLoss: lossSum / Double(max(tokens, 1)),
+      validPerplexity: validPerplexity, seconds: seconds, tokensPerSecond: Double(sessionTokens) / max(seconds, 1e-9))
+    var isBest = true
+    if let ppl = validPerplexity {
+      if let best = state.bestValidPerplexity, ppl >= best {
+        isBest = false
+        state.learningRate /= options.learningRateDecay
+      } else {
+        state.bestValidPerplexity = ppl
+      }
+    }
+    state.history.append(record)
+    state.epoch += 1
+    state.batchesDone = 0
+    state.partialLoss = 0
+    state.partialTokens = 0
+    state.epochGeneratorState = epochGenerator.stateWords
+    state.generatorState = generator.stateWords
+    report(.epochFinished(record))
+    try checkpoint(self, isBest)
+    return shouldStop() ? .interrupted : .completed
+  }
+
+  private func makeBatches(using generator: inout SeededGenerator) -> [Batch] {
+    if options.concat {
+      return ConcatBatcher(corpus: train, batchSize: options.batchSize, bptt: options.bptt).batches()
+    }
+    return SentenceBatcher(corpus: train, batchSize: options.batchSize, bptt: options.bptt).batches(shuffle: true, using: &generator)
+  }
+
+  private func scatterRows(_ rows: Matrix, positions: [Int32], into target: inout Matrix) {
+    let width = rows.cols
+    rows.withUnsafeBufferPointer { src in
+      target.withUnsafeMutableBufferPointer { dst in
+        for (i, p) in positions.enumerated() {
+          (dst.baseAddress! + Int(p) * width).update(from: src.baseAddress! + i * width, count: width)
+        }
+      }
+    }
+  }
+}

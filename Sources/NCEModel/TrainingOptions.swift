@@ -1,0 +1,62 @@
+import NCECore
+
+/// Optimisation settings of `rnnlm-train` (Pytorch-NCE's names and defaults for PTB).
+public struct TrainingOptions: Codable, Sendable, Equatable {
+  public var learningRate: Float = 1
+  /// Divide the learning rate by this whenever validation perplexity does not improve.
+  public var learningRateDecay: Float = 2
+  public var weightDecay: Float = 1e-5
+  public var momentum: Float = 0
+  /// Maximum joint L2 norm of the gradient (0 = no clipping).
+  public var clip: Float = 0.25
+  public var epochs = 40
+  public var batchSize = 20
+  public var bptt = 35
+  public var concat = false
+  public var carryState = false
+  public var seed: UInt64 = 1
+  /// Batches between progress lines.
+  public var logInterval = 200
+  /// Cores for validation scoring.
+  public var threads = 1
+  /// Times a diverged epoch is retried with half the learning rate before training stops.
+  public var maxDivergenceRetries = 3
+
+  public init() {}
+}
+
+/// One line of the training history.
+public struct EpochRecord: Codable, Sendable, Equatable {
+  public var epoch: Int
+  public var learningRate: Float
+  /// Mean training loss per real token (the criterion's loss, nats).
+  public var trainLoss: Double
+  public var validPerplexity: Double?
+  public var seconds: Double
+  public var tokensPerSecond: Double
+}
+
+/// Where training stands: enough to continue exactly (`--resume`).
+public struct TrainingState: Codable, Sendable, Equatable {
+  /// The epoch in progress (1-based); equals `options.epochs + 1` when training has finished.
+  public var epoch = 1
+  /// Batches of `epoch` already trained (0 at an epoch boundary).
+  public var batchesDone = 0
+  public var learningRate: Float
+  public var bestValidPerplexity: Double?
+  public var history: [EpochRecord] = []
+  /// Generator state at the start of `epoch`: it fixes that epoch's batch order.
+  public var epochGeneratorState: [UInt64]
+  /// Generator state after `batchesDone` batches (dropout and noise draws).
+  public var generatorState: [UInt64]
+  /// Loss summed over the batches of the epoch done so far, and their tokens.
+  public var partialLoss = 0.0
+  public var partialTokens = 0
+
+  public init(options: TrainingOptions) {
+    learningRate = options.learningRate
+    let start = SeededGenerator(seed: options.seed &+ 0x5EED)
+    epochGeneratorState = start.stateWords
+    generatorState = start.stateWords
+  }
+}

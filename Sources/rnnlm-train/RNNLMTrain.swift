@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import NCECore
+import NCEModel
+import ToolSupport
+
+@main
+struct RNNLMTrain: KaldiTool {
+  static let configuration = CommandConfiguration(
+    commandName: "rnnlm-train",
+    abstract: "Train an LSTM/GRU language model with cross-entropy, NCE, sampled softmax, mix or self-contrast.",
+    discussion: """
+      Writes the best model (by validation perplexity) to --save and the latest state to
+      <save>.last, after every epoch. Ctrl-C finishes the current batch, evaluates, saves and
+      exits 0; --resume continues from <save>.last exactly where training stopped.
+      stdout: one line per epoch, then the test perplexity. stderr: progress and logs.
+      Example: rnnlm-train --data data/ptb --loss nce --noise-ratio 100 --norm-term 9 --save exp/nce.mdl
+      """)
+
+  @OptionGroup var shared: SharedOptions
+  @OptionGroup(title: "Data") var dataOptions: DataOptions
+  @OptionGroup(title: "Model") var architecture: ArchitectureOptions
+  @OptionGroup(title: "Criterion") var criterionOptions: CriterionOptions
+  @OptionGroup(title: "Optimisation") var optimization: OptimizationOptions
+
+  @Option(help: "Model file to write (the best model); the latest state goes to <save>.last.")
+  var save = "rnnlm.mdl"
+  @Option(defaultAsFlag: true, help: "Continue training from <save>.last (options are taken from that file; --epochs may extend it).")
+  var resume: Bool?
+  @Option(help: "Cores for OpenBLAS and evaluation.")
+  var threads = 1
+
+  func validate() throws {
+    if dataOptions.data == nil && dataOptions.trainText == nil && resume != true {
+      throw ValidationError("give --data DIR or --train-text FILE")
+    }
+    if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if dataOptions.minFreq < 1 { throw ValidationError("--min-freq must be at least 1") }
+    if optimization.batchSize < 1 || optimization.bptt < 1 { throw ValidationError("--batch-size and --bptt must be positive") }
+    if optimization.epochs < 0 { throw ValidationError("--epochs must not be negative") }
+    if !(optimization.lr > 0) { throw ValidationError("--lr must be positive") }
+    if !(optimization.lrDecay >= 1) { throw ValidationError("--lr-decay must be at least 1") }
+    if criterionOptions.normTerm != "auto" && Float(criterionOptions.normTerm) == nil {
+      throw ValidationError("--norm-term must be a number or 'auto', got '\(criterionOptions.normTerm)'")
+    }
+  }
+
+  func run() throws {
+    let log = Log(tool: Self.toolName)
+    log.info(CommandLine.arguments.joined(separator: " "))
+    BLAS.threads = threads
+    InterruptFlag.install()
+
+    let session = try TrainingSession.prepare(command: self, log: log)
+    let trainer = session.trainer
+    let progress = ProgressPrinter(log: log)
+    trainer.report = { progress.show($0) }
+    trainer.shouldStop = { InterruptFlag.isSet }
+    trainer.checkpoint = { trainer, isBest in
+      let file = ModelFile(model: trainer.model, vocabulary: session.vocabulary, options: trainer.options, state: trainer.state, momentum: trainer.optimizer.buffers)
+      try file.write(to: save + ".last")
+      if isBest { try file.write(to: save) }
+    }
+    try trainer.run()
+    if InterruptFlag.isSet {
+      log.info("interrupted: state saved to \(save).last; continue with --resume")
+      return
+    }
+    if let test = session.test {
+      let best = FileManager.default.fileExists(atPath: save) ? try ModelFile.read(path: save).model : trainer.model
+      let ppl = Evaluation.perplexity(model: best, corpus: test, threads: threads)
+      print("test-ppl \(String(format: "%.2f", ppl)) words \(test.tokenCount) sentences \(test.sentenceCount) oov \(test.oovCount)")
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import NCEModel
+
+/// Data and vocabulary options of `rnnlm-train`.
+struct DataOptions: ParsableArguments {
+  @Option(help: "Directory with train.txt, valid.txt and test.txt (each may be .zst).")
+  var data: String?
+  @Option(help: "Training text (overrides --data).")
+  var trainText: String?
+  @Option(help: "Validation text (overrides --data).")
+  var validText: String?
+  @Option(help: "Test text (overrides --data); scored with the best model at the end.")
+  var testText: String?
+  @Option(help: "Words seen fewer times in the training text map to <unk>.")
+  var minFreq = 1
+  @Option(help: "Vocabulary file: one word per line, optional count; fixes the vocabulary.")
+  var vocab: String?
+}
+
+/// Architecture options.
+struct ArchitectureOptions: ParsableArguments {
+  @Option(help: "Word embedding size (input and output).") var emsize = 200
+  @Option(help: "Hidden units per recurrent layer.") var nhid = 200
+  @Option(help: "Number of recurrent layers.") var nlayers = 2
+  @Option(help: "Recurrent cell: lstm or gru.") var cell = CellType.lstm
+  @Option(help: "Dropout rate on embeddings and layer outputs.") var dropout: Float = 0.2
+  @Option(defaultAsFlag: true, help: "Share the input embedding with the output layer.")
+  var tieWeights: Bool?
+}
+
+/// Criterion options.
+struct CriterionOptions: ParsableArguments {
+  @Option(help: "Criterion: full (cross-entropy), nce, sampled (importance sampling), mix, self (self-contrast).")
+  var loss = LossKind.full
+  @Option(help: "Noise samples k per target (nce, sampled, mix).") var noiseRatio = 10
+  @Option(help: "lnZ, the log-normalizer of NCE scores: a number or 'auto' (= ln V).")
+  var normTerm = "9"
+  @Option(defaultAsFlag: true, help: "Draw fresh noise for every token instead of one draw shared by the mini-batch.")
+  var perWordNoise: Bool?
+  @Option(help: "Exponent applied to unigram counts for the noise distribution.") var noisePower = 1.0
+  @Option(defaultAsFlag: true, help: "Sampled softmax: drop noise samples equal to the target.")
+  var removeAccidentalHits: Bool?
+}
+
+/// Optimisation options.
+struct OptimizationOptions: ParsableArguments {
+  @Option(help: "Initial learning rate.") var lr: Float = 1
+  @Option(help: "Divide the learning rate by this when validation PPL does not improve.") var lrDecay: Float = 2
+  @Option(help: "L2 weight decay.") var weightDecay: Float = 1e-5
+  @Option(help: "SGD momentum.") var momentum: Float = 0
+  @Option(help: "Maximum gradient norm (0 = no clipping).") var clip: Float = 0.25
+  @Option(help: "Number of epochs.") var epochs = 40
+  @Option(help: "Sequences per mini-batch.") var batchSize = 20
+  @Option(help: "Maximum steps of back-propagation through time.") var bptt = 35
+  @Option(defaultAsFlag: true, help: "Treat the corpus as one stream cut into --bptt chunks instead of sentence batches.")
+  var concat: Bool?
+  @Option(defaultAsFlag: true, help: "Carry the hidden state from one batch to the next.")
+  var carryState: Bool?
+  @Option(help: "Random seed.") var seed: UInt64 = 1
+  @Option(help: "Batches between progress lines.") var logInterval = 200
+}
+
+extension CellType: ExpressibleByArgument {}
+extension LossKind: ExpressibleByArgument {}
