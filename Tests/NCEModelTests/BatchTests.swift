@@ -117,7 +117,8 @@ func key(_ pairs: [(Int32, Int32)]) -> [Int32] { pairs.flatMap { [$0.0, $0.1] } 
   @Test func unshuffledBatchesAscendInLength() {
     let corpus = randomCorpus(sentences: 100, maxLength: 40, seed: 5)
     var generator = SeededGenerator(seed: 1)
-    let steps = SentenceBatcher(corpus: corpus, batchSize: 10, bptt: 1000).batches(shuffle: false, using: &generator).map(\.steps)
+    let steps = SentenceBatcher(corpus: corpus, batchSize: 10, bptt: 1000).batches(shuffle: false, using: &generator)
+      .map(\.steps)
     #expect(steps == steps.sorted())
   }
 }
@@ -127,7 +128,8 @@ func key(_ pairs: [(Int32, Int32)]) -> [Int32] { pairs.flatMap { [$0.0, $0.1] } 
     // Stream inputs <s> 5 6 <s> 7, targets 5 6 </s> 7 </s>; 2 lanes of 3: [0, 3) and [3, 5).
     let batches = ConcatBatcher(corpus: Corpus(sentences: [[5, 6], [7]]), batchSize: 2, bptt: 2).batches()
     #expect(batches.count == 2)
-    #expect(batches[0].inputs == [1, 1, 5, 7] && batches[0].targets == [5, 7, 6, 2] && batches[0].mask == [1, 1, 1, 1])
+    #expect(
+      batches[0].inputs == [1, 1, 5, 7] && batches[0].targets == [5, 7, 6, 2] && batches[0].mask == [1, 1, 1, 1])
     #expect(batches[1].inputs == [6, 2] && batches[1].targets == [2, 2] && batches[1].mask == [1, 0])
     #expect(batches[0].resetsState && !batches[1].resetsState)
   }

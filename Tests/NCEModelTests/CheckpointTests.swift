@@ -53,12 +53,17 @@ func wrapPayload(_ payload: [UInt8]) throws -> [UInt8] {
     #expect(Array(bytes[8..<12]) == [1, 0, 0, 0])
     // Overwriting leaves no temporary files behind.
     try CheckpointFile.write(checkpoint, to: path)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent) == ["model.ckpt"])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent) == [
+        "model.ckpt"
+      ])
   }
 
   @Test func wrongMagicIsNotAModel() throws {
     let path = try makeTemporaryFile("model.ckpt", text: "the cat sat on the mat, a text file\n")
-    #expect(inputError { _ = try CheckpointFile.read(path: path) }?.description == "\(path): not an NCERescore model (wrong magic bytes)")
+    #expect(
+      inputError { _ = try CheckpointFile.read(path: path) }?.description
+        == "\(path): not an NCERescore model (wrong magic bytes)")
   }
 
   @Test func newerVersionIsRefused() throws {
@@ -71,7 +76,9 @@ func wrapPayload(_ payload: [UInt8]) throws -> [UInt8] {
   @Test func checksumMismatchIsRefused() throws {
     var bytes = try checkpointBytes(sampleCheckpoint())
     bytes[bytes.count - 5] ^= 0x10
-    #expect(inputError { _ = try CheckpointFile.decode(bytes, file: "m.ckpt") }?.description == "m.ckpt: checksum mismatch: the file is corrupt")
+    #expect(
+      inputError { _ = try CheckpointFile.decode(bytes, file: "m.ckpt") }?.description
+        == "m.ckpt: checksum mismatch: the file is corrupt")
   }
 
   @Test func truncationAtEveryOffsetIsRefused() throws {
@@ -81,7 +88,9 @@ func wrapPayload(_ payload: [UInt8]) throws -> [UInt8] {
       #expect(error?.file == "m.ckpt", "prefix of \(length) bytes")
       #expect(error?.message.hasPrefix("truncated") == true, "prefix of \(length) bytes: \(String(describing: error))")
     }
-    #expect(inputError { _ = try CheckpointFile.decode(bytes + [0], file: "m.ckpt") }?.message.contains("unexpected bytes") == true)
+    #expect(
+      inputError { _ = try CheckpointFile.decode(bytes + [0], file: "m.ckpt") }?.message.contains("unexpected bytes")
+        == true)
   }
 
   @Test func everySingleByteFlipIsRefused() throws {
@@ -90,7 +99,8 @@ func wrapPayload(_ payload: [UInt8]) throws -> [UInt8] {
     for offset in 0..<bytes.count {
       var corrupt = bytes
       corrupt[offset] ^= UInt8(1 + generator.nextInt(below: 255))
-      #expect(inputError { _ = try CheckpointFile.decode(corrupt, file: "m.ckpt") }?.file == "m.ckpt", "flip at \(offset)")
+      #expect(
+        inputError { _ = try CheckpointFile.decode(corrupt, file: "m.ckpt") }?.file == "m.ckpt", "flip at \(offset)")
     }
   }
 
@@ -98,7 +108,9 @@ func wrapPayload(_ payload: [UInt8]) throws -> [UInt8] {
     let payload = CheckpointFile.encodePayload(try sampleCheckpoint())
     // Every truncation of the payload is malformed.
     for length in 0..<payload.count {
-      let error = inputError { _ = try CheckpointFile.decode(try wrapPayload(Array(payload[0..<length])), file: "m.ckpt") }
+      let error = inputError {
+        _ = try CheckpointFile.decode(try wrapPayload(Array(payload[0..<length])), file: "m.ckpt")
+      }
       #expect(error?.message.hasPrefix("malformed payload") == true, "payload prefix of \(length) bytes")
     }
     // Random byte flips: either refused with an InputError or decoded (float data), never a crash.
@@ -121,11 +133,17 @@ func wrapPayload(_ payload: [UInt8]) throws -> [UInt8] {
     // Huge lengths are checked before any allocation.
     var huge = ByteWriter()
     huge.append(UInt64.max)
-    #expect(inputError { _ = try CheckpointFile.decode(try wrapPayload(huge.bytes), file: "m.ckpt") }?.message.contains("exceeds") == true)
+    #expect(
+      inputError { _ = try CheckpointFile.decode(try wrapPayload(huge.bytes), file: "m.ckpt") }?.message.contains(
+        "exceeds") == true)
   }
 
   @Test func readRefusesMissingFilesAndWriteReportsUnwritablePaths() throws {
-    #expect(inputError { _ = try CheckpointFile.read(path: "/nonexistent/m.ckpt") }?.description == "/nonexistent/m.ckpt: no such file")
-    #expect(inputError { try CheckpointFile.write(try sampleCheckpoint(), to: "/nonexistent/dir/m.ckpt") }?.file == "/nonexistent/dir/m.ckpt")
+    #expect(
+      inputError { _ = try CheckpointFile.read(path: "/nonexistent/m.ckpt") }?.description
+        == "/nonexistent/m.ckpt: no such file")
+    #expect(
+      inputError { try CheckpointFile.write(try sampleCheckpoint(), to: "/nonexistent/dir/m.ckpt") }?.file
+        == "/nonexistent/dir/m.ckpt")
   }
 }
