@@ -58,7 +58,9 @@ struct ByteReader {
   /// A length that must fit in the remaining bytes when each unit takes `unitSize` bytes.
   mutating func readLength(_ what: String, unitSize: Int) throws -> Int {
     let raw = try read(UInt64.self, "length of \(what)")
-    guard raw <= UInt64(remaining / max(unitSize, 1)) else { throw malformed("length \(raw) of \(what) exceeds the data") }
+    guard raw <= UInt64(remaining / max(unitSize, 1)) else {
+      throw malformed("length \(raw) of \(what) exceeds the data")
+    }
     return Int(raw)
   }
 

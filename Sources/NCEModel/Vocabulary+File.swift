@@ -1,7 +1,8 @@
 import NCECore
 
 extension Vocabulary {
-  /// From a file: one word per line, optional count column; duplicates -> InputError(file, line); reserved words may appear (keep them at 0,1,2).
+  /// From a file: one word per line, optional count column; duplicates -> InputError(file, line);
+  /// reserved words may appear (they keep ids 0, 1, 2).
   ///
   /// Line format: `word` or `word count` (count a non-negative integer); blank lines are
   /// skipped. Words keep the file's order after `<unk> <s> </s>`; a reserved word in the file

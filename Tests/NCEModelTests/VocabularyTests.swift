@@ -35,8 +35,10 @@ import Testing
 
   @Test func buildRefusesBadInput() throws {
     let empty = try makeTemporaryFile("empty.txt", text: "\n\n")
-    #expect(inputError { _ = try Vocabulary.build(trainingText: empty, minFreq: 1) }?.description == "\(empty): no sentences")
-    #expect(inputError { _ = try Vocabulary.build(trainingText: empty, minFreq: 0) }?.message.contains("min-freq") == true)
+    #expect(
+      inputError { _ = try Vocabulary.build(trainingText: empty, minFreq: 1) }?.description == "\(empty): no sentences")
+    #expect(
+      inputError { _ = try Vocabulary.build(trainingText: empty, minFreq: 0) }?.message.contains("min-freq") == true)
     let bounds = try makeTemporaryFile("b.txt", text: "a\na </s>\n")
     let error = inputError { _ = try Vocabulary.build(trainingText: bounds, minFreq: 1) }
     #expect(error?.file == bounds && error?.line == 2)
@@ -88,12 +90,22 @@ import Testing
   }
 
   @Test func initValidatesItsParts() {
-    #expect(inputError { _ = try Vocabulary(words: ["a", "<s>", "</s>"], counts: [0, 0, 0], unknownTypeCount: nil) } != nil)
     #expect(
-      inputError { _ = try Vocabulary(words: ["<unk>", "<s>", "</s>", "a", "a"], counts: [0, 0, 0, 1, 1], unknownTypeCount: nil) }?
-        .message == "duplicate word 'a' at ids 3 and 4")
-    #expect(inputError { _ = try Vocabulary(words: ["<unk>", "<s>", "</s>"], counts: [0, 0], unknownTypeCount: nil) } != nil)
-    #expect(inputError { _ = try Vocabulary(words: ["<unk>", "<s>", "</s>", "a b"], counts: [0, 0, 0, 0], unknownTypeCount: nil) } != nil)
-    #expect(inputError { _ = try Vocabulary(words: ["<unk>", "<s>", "</s>", "a"], counts: [0, 0, 0, -1], unknownTypeCount: nil) } != nil)
+      inputError { _ = try Vocabulary(words: ["a", "<s>", "</s>"], counts: [0, 0, 0], unknownTypeCount: nil) } != nil)
+    #expect(
+      inputError {
+        _ = try Vocabulary(words: ["<unk>", "<s>", "</s>", "a", "a"], counts: [0, 0, 0, 1, 1], unknownTypeCount: nil)
+      }?
+      .message == "duplicate word 'a' at ids 3 and 4")
+    #expect(
+      inputError { _ = try Vocabulary(words: ["<unk>", "<s>", "</s>"], counts: [0, 0], unknownTypeCount: nil) } != nil)
+    #expect(
+      inputError {
+        _ = try Vocabulary(words: ["<unk>", "<s>", "</s>", "a b"], counts: [0, 0, 0, 0], unknownTypeCount: nil)
+      } != nil)
+    #expect(
+      inputError {
+        _ = try Vocabulary(words: ["<unk>", "<s>", "</s>", "a"], counts: [0, 0, 0, -1], unknownTypeCount: nil)
+      } != nil)
   }
 }
