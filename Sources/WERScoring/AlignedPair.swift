@@ -22,7 +22,7 @@ public struct AlignedPair: Equatable, Sendable {
     switch (reference, hypothesis) {
     case (nil, _): return .insertion
     case (_, nil): return .deletion
-    case let (r?, h?): return r == h ? .correct : .substitution
+    case (let r?, let h?): return r == h ? .correct : .substitution
     }
   }
 }

@@ -12,7 +12,9 @@ enum CFormat {
     withVaList(arguments) { list in
       var buffer = [CChar](repeating: 0, count: 64)
       let needed = Int(vsnprintf(&buffer, buffer.count, format, list))
-      if needed < buffer.count { return String(decoding: buffer.prefix(needed).map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+      if needed < buffer.count {
+        return String(decoding: buffer.prefix(needed).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      }
       buffer = [CChar](repeating: 0, count: needed + 1)
       return withVaList(arguments) { again in
         _ = vsnprintf(&buffer, buffer.count, format, again)

@@ -30,7 +30,10 @@ public struct CorpusScorer: Sendable {
   public var mode: MissingHypothesisMode
   public var normalizer: TextNormalizer
 
-  public init(rule: AlignmentRule = .kaldi, mode: MissingHypothesisMode = .strict, normalizer: TextNormalizer = TextNormalizer()) {
+  public init(
+    rule: AlignmentRule = .kaldi, mode: MissingHypothesisMode = .strict,
+    normalizer: TextNormalizer = TextNormalizer()
+  ) {
     self.rule = rule
     self.mode = mode
     self.normalizer = normalizer
@@ -68,11 +71,13 @@ public struct CorpusScorer: Sendable {
       }
       let reference = normalizer.normalize(referenceWords)
       let hypothesis = normalizer.normalize(rawHypothesis ?? [])
-      let counts = scratch.counts(reference: interner.ids(reference), hypothesis: interner.ids(hypothesis), rule: rule)
+      let counts = scratch.counts(
+        reference: interner.ids(reference), hypothesis: interner.ids(hypothesis), rule: rule)
       summary.add(counts)
       utterances.append(
         ScoredUtterance(
-          key: key, reference: reference, hypothesis: hypothesis, counts: counts, hypothesisPresent: rawHypothesis != nil))
+          key: key, reference: reference, hypothesis: hypothesis, counts: counts,
+          hypothesisPresent: rawHypothesis != nil))
     }
     return (summary, utterances)
   }

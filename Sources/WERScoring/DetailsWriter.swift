@@ -11,7 +11,9 @@ public struct DetailsWriter: Sendable {
   /// Utterance id -> speaker (`utt2spk`); nil derives the speaker from the id.
   public var utteranceToSpeaker: [String: String]?
 
-  public init(rule: AlignmentRule, epsilon: String = "<eps>", utteranceToSpeaker: [String: String]? = nil) {
+  public init(
+    rule: AlignmentRule, epsilon: String = "<eps>", utteranceToSpeaker: [String: String]? = nil
+  ) {
     self.rule = rule
     self.epsilon = epsilon
     self.utteranceToSpeaker = utteranceToSpeaker
@@ -20,7 +22,9 @@ public struct DetailsWriter: Sendable {
   /// The speaker of an utterance id without utt2spk: the prefix before the first `-` or `_`
   /// (the whole id when it has neither).
   public static func speakerPrefix(of utterance: String) -> String {
-    if let end = utterance.firstIndex(where: { $0 == "-" || $0 == "_" }) { return String(utterance[..<end]) }
+    if let end = utterance.firstIndex(where: { $0 == "-" || $0 == "_" }) {
+      return String(utterance[..<end])
+    }
     return utterance
   }
 
@@ -32,16 +36,22 @@ public struct DetailsWriter: Sendable {
       let fields = KaldiTextTable.splitFields(line)
       if fields.isEmpty { continue }
       guard fields.count == 2 else {
-        throw InputError("expected 'utterance speaker' (2 fields), got \(fields.count)", file: path, line: reader.lineNumber)
+        throw InputError(
+          "expected 'utterance speaker' (2 fields), got \(fields.count)", file: path,
+          line: reader.lineNumber)
       }
-      if map[fields[0]] != nil { throw InputError("duplicate utterance '\(fields[0])'", file: path, line: reader.lineNumber) }
+      if map[fields[0]] != nil {
+        throw InputError("duplicate utterance '\(fields[0])'", file: path, line: reader.lineNumber)
+      }
       map[fields[0]] = fields[1]
     }
     return map
   }
 
   /// The three files' texts for `utterances`, in order.
-  public func texts(for utterances: [ScoredUtterance]) throws -> (perUtterance: String, ops: String, perSpeaker: String) {
+  public func texts(for utterances: [ScoredUtterance]) throws -> (
+    perUtterance: String, ops: String, perSpeaker: String
+  ) {
     var perUtterance = ""
     var ops = OperationCounts()
     var speakers = SpeakerDetails()
@@ -51,8 +61,10 @@ public struct DetailsWriter: Sendable {
       }
     }
     for utterance in utterances {
-      let alignment = WordAligner.align(reference: utterance.reference, hypothesis: utterance.hypothesis, rule: rule)
-      perUtterance += PerUtteranceDetails.lines(key: utterance.key, alignment: alignment, epsilon: epsilon)
+      let alignment = WordAligner.align(
+        reference: utterance.reference, hypothesis: utterance.hypothesis, rule: rule)
+      perUtterance += PerUtteranceDetails.lines(
+        key: utterance.key, alignment: alignment, epsilon: epsilon)
       ops.add(alignment)
       let speaker: String
       if let utteranceToSpeaker {

@@ -6,7 +6,9 @@ public struct EditCounts: Equatable, Sendable {
   /// Number of reference words (the WER denominator).
   public var referenceWords: Int
 
-  public init(insertions: Int = 0, deletions: Int = 0, substitutions: Int = 0, referenceWords: Int = 0) {
+  public init(
+    insertions: Int = 0, deletions: Int = 0, substitutions: Int = 0, referenceWords: Int = 0
+  ) {
     self.insertions = insertions
     self.deletions = deletions
     self.substitutions = substitutions

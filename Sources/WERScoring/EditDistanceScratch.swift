@@ -19,16 +19,19 @@ public struct EditDistanceScratch: Sendable {
   /// Edit counts of `hypothesis` against `reference` (word ids from one `WordInterner`),
   /// following `rule`'s costs and tie-breaking (see `AlignmentRule`).
   public mutating func counts(
-    reference: UnsafeBufferPointer<Int32>, hypothesis: UnsafeBufferPointer<Int32>, rule: AlignmentRule
+    reference: UnsafeBufferPointer<Int32>, hypothesis: UnsafeBufferPointer<Int32>,
+    rule: AlignmentRule
   ) -> EditCounts {
     let costs = EditCosts(rule)
     let columns = reference.count + 1
     if row.count < columns {
-      row = [Cell](repeating: Cell(cost: 0, insertions: 0, deletions: 0, substitutions: 0), count: columns)
+      row = [Cell](
+        repeating: Cell(cost: 0, insertions: 0, deletions: 0, substitutions: 0), count: columns)
     }
     let final = row.withUnsafeMutableBufferPointer { cells -> Cell in
       for j in 0..<columns {
-        cells[j] = Cell(cost: Int32(j) * costs.deletion, insertions: 0, deletions: Int32(j), substitutions: 0)
+        cells[j] = Cell(
+          cost: Int32(j) * costs.deletion, insertions: 0, deletions: Int32(j), substitutions: 0)
       }
       for hypWord in hypothesis {
         var diagonal = cells[0]
@@ -72,7 +75,9 @@ public struct EditDistanceScratch: Sendable {
   }
 
   /// Convenience over arrays of word ids.
-  public mutating func counts(reference: [Int32], hypothesis: [Int32], rule: AlignmentRule) -> EditCounts {
+  public mutating func counts(reference: [Int32], hypothesis: [Int32], rule: AlignmentRule)
+    -> EditCounts
+  {
     reference.withUnsafeBufferPointer { r in
       hypothesis.withUnsafeBufferPointer { h in counts(reference: r, hypothesis: h, rule: rule) }
     }

@@ -31,7 +31,8 @@ public enum KaldiTextTable {
       let key = fields.removeFirst()
       if let first = firstLine[key] {
         throw InputError(
-          "duplicate key '\(key)' (first at line \(first))", file: specifier.path, line: reader.lineNumber)
+          "duplicate key '\(key)' (first at line \(first))", file: specifier.path,
+          line: reader.lineNumber)
       }
       if specifier.sorted, let previousKey, key.utf8.lexicographicallyPrecedes(previousKey.utf8) {
         throw InputError(
@@ -58,7 +59,8 @@ public enum KaldiTextTable {
         let isSpace = byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
         if isSpace {
           if start >= 0 {
-            fields.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+            fields.append(
+              String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
             start = -1
           }
         } else if start < 0 {
@@ -66,7 +68,9 @@ public enum KaldiTextTable {
         }
       }
       if start >= 0 {
-        fields.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]), as: UTF8.self))
+        fields.append(
+          String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]), as: UTF8.self)
+        )
       }
     }
     return fields

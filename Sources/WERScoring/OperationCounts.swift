@@ -14,7 +14,9 @@ public struct OperationCounts: Sendable {
 
   /// Counts every column of `alignment`.
   public mutating func add(_ alignment: [AlignedPair]) {
-    for pair in alignment { counts[Pair(reference: pair.reference, hypothesis: pair.hypothesis), default: 0] += 1 }
+    for pair in alignment {
+      counts[Pair(reference: pair.reference, hypothesis: pair.hypothesis), default: 0] += 1
+    }
   }
 
   /// The file's text. Word columns are right-aligned to the longest word (at most 16
@@ -39,8 +41,10 @@ public struct OperationCounts: Sendable {
       case .substitution: name = "substitution"
       }
       let row = Row(
-        operation: name, reference: pair.reference ?? epsilon, hypothesis: pair.hypothesis ?? epsilon, count: count)
-      wordWidth = max(wordWidth, row.reference.unicodeScalars.count, row.hypothesis.unicodeScalars.count)
+        operation: name, reference: pair.reference ?? epsilon,
+        hypothesis: pair.hypothesis ?? epsilon, count: count)
+      wordWidth = max(
+        wordWidth, row.reference.unicodeScalars.count, row.hypothesis.unicodeScalars.count)
       countWidth = max(countWidth, String(count).count)
       rows.append(row)
     }
@@ -48,13 +52,17 @@ public struct OperationCounts: Sendable {
     rows.sort { a, b in
       if a.operation != b.operation { return a.operation < b.operation }
       if a.count != b.count { return a.count > b.count }
-      if a.reference != b.reference { return a.reference.utf8.lexicographicallyPrecedes(b.reference.utf8) }
+      if a.reference != b.reference {
+        return a.reference.utf8.lexicographicallyPrecedes(b.reference.utf8)
+      }
       return a.hypothesis.utf8.lexicographicallyPrecedes(b.hypothesis.utf8)
     }
     var text = ""
     for row in rows {
-      text += CFormat.pad(row.operation, -14) + CFormat.pad(row.reference, wordWidth) + "    "
-        + CFormat.pad(row.hypothesis, wordWidth) + "    " + CFormat.pad(String(row.count), countWidth) + "\n"
+      text +=
+        CFormat.pad(row.operation, -14) + CFormat.pad(row.reference, wordWidth) + "    "
+        + CFormat.pad(row.hypothesis, wordWidth) + "    "
+        + CFormat.pad(String(row.count), countWidth) + "\n"
     }
     return text
   }

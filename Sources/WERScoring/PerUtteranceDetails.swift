@@ -8,7 +8,9 @@
 /// Each column is as wide as its longest entry (in Unicode scalars) and the entries are
 /// centred with the extra space on the left; columns are joined by two spaces.
 public enum PerUtteranceDetails {
-  public static func lines(key: String, alignment: [AlignedPair], epsilon: String = "<eps>") -> String {
+  public static func lines(key: String, alignment: [AlignedPair], epsilon: String = "<eps>")
+    -> String
+  {
     var refColumns: [String] = []
     var hypColumns: [String] = []
     var opColumns: [String] = []
@@ -42,6 +44,7 @@ public enum PerUtteranceDetails {
   static func centre(_ text: String, _ width: Int) -> String {
     let padding = width - text.unicodeScalars.count
     let right = padding / 2
-    return String(repeating: " ", count: padding - right) + text + String(repeating: " ", count: right)
+    return String(repeating: " ", count: padding - right) + text
+      + String(repeating: " ", count: right)
   }
 }

@@ -45,7 +45,8 @@ public struct SpeakerDetails: Sendable {
     let f = 10
     var text =
       CFormat.pad("SPEAKER", -speakerWidth) + " id  "
-      + ["#SENT", "#WORD", "Corr", "Sub", "Ins", "Del", "Err", "S.Err"].map { CFormat.pad($0, f) }.joined(separator: " ")
+      + ["#SENT", "#WORD", "Corr", "Sub", "Ins", "Del", "Err", "S.Err"].map { CFormat.pad($0, f) }
+      .joined(separator: " ")
       + "\n"
     var sum = Totals()
     let speakers = totals.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
@@ -66,13 +67,21 @@ public struct SpeakerDetails: Sendable {
   private func lines(_ label: String, _ t: Totals) -> String {
     let words = t.correct + t.substitutions + t.deletions
     let errors = t.substitutions + t.deletions + t.insertions
-    let raw = [t.sentences, words, t.correct, t.substitutions, t.insertions, t.deletions, errors, t.sentenceErrors]
-    var text = CFormat.pad(label, -speakerWidth) + " raw " + raw.map { CFormat.format("%10ld", $0) }.joined(separator: " ") + "\n"
+    let raw = [
+      t.sentences, words, t.correct, t.substitutions, t.insertions, t.deletions, errors,
+      t.sentenceErrors,
+    ]
+    var text =
+      CFormat.pad(label, -speakerWidth) + " raw "
+      + raw.map { CFormat.format("%10ld", $0) }.joined(separator: " ") + "\n"
     if words != 0 {
       let w = Double(words)
-      let percents = [t.correct, t.substitutions, t.insertions, t.deletions, errors].map { CFormat.format("%10.2f", 100.0 * Double($0) / w) }
+      let percents = [t.correct, t.substitutions, t.insertions, t.deletions, errors].map {
+        CFormat.format("%10.2f", 100.0 * Double($0) / w)
+      }
       let ser = CFormat.format("%10.2f", 100.0 * Double(t.sentenceErrors) / Double(t.sentences))
-      text += CFormat.pad(label, -speakerWidth) + " sys " + CFormat.format("%10ld", t.sentences) + " "
+      text +=
+        CFormat.pad(label, -speakerWidth) + " sys " + CFormat.format("%10ld", t.sentences) + " "
         + CFormat.format("%10ld", words) + " " + percents.joined(separator: " ") + " " + ser + "\n"
     }
     return text

@@ -23,12 +23,15 @@ public struct TableSpecifier: Equatable, Sendable {
       self.init(path: spec)
       return
     }
-    let kind = spec[..<colon].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    let kind = spec[..<colon].split(separator: ",", omittingEmptySubsequences: false).map(
+      String.init)
     guard let head = kind.first, head == "ark" || head == "scp" else {
       self.init(path: spec)
       return
     }
-    if head == "scp" { throw InputError("'\(spec)': scp tables are not supported; give the text archive (ark:)") }
+    if head == "scp" {
+      throw InputError("'\(spec)': scp tables are not supported; give the text archive (ark:)")
+    }
     let path = String(spec[spec.index(after: colon)...])
     if path.isEmpty { throw InputError("'\(spec)': no file name after '\(spec[...colon])'") }
     self.init(path: path)

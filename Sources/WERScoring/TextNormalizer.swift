@@ -9,7 +9,9 @@ public struct TextNormalizer: Sendable {
   public private(set) var mapping: [String: String]
   public private(set) var ignoredWords: Set<String>
 
-  public init(foldCase: Bool = false, mapping: [String: String] = [:], ignoredWords: Set<String> = []) {
+  public init(
+    foldCase: Bool = false, mapping: [String: String] = [:], ignoredWords: Set<String> = []
+  ) {
     self.foldCase = foldCase
     self.mapping = [:]
     self.ignoredWords = []
@@ -44,7 +46,8 @@ public struct TextNormalizer: Sendable {
       let fields = KaldiTextTable.splitFields(line)
       if fields.isEmpty || fields[0].hasPrefix("#") { continue }
       guard fields.count == 2 else {
-        throw InputError("expected 'from to' (2 fields), got \(fields.count)", file: path, line: reader.lineNumber)
+        throw InputError(
+          "expected 'from to' (2 fields), got \(fields.count)", file: path, line: reader.lineNumber)
       }
       if mapping[fields[0]] != nil {
         throw InputError("'\(fields[0])' is mapped twice", file: path, line: reader.lineNumber)
@@ -56,10 +59,14 @@ public struct TextNormalizer: Sendable {
 
   /// The words of `--ignore-words`: the words of the file when `argument` names an existing
   /// file (whitespace-separated, any number per line), else a comma-separated list.
-  public static func readIgnoredWords(_ argument: String, fileExists: (String) -> Bool) throws -> Set<String> {
+  public static func readIgnoredWords(_ argument: String, fileExists: (String) -> Bool) throws
+    -> Set<String>
+  {
     if fileExists(argument) {
       var words = Set<String>()
-      for line in try LineReader.lines(of: argument) { words.formUnion(KaldiTextTable.splitFields(line)) }
+      for line in try LineReader.lines(of: argument) {
+        words.formUnion(KaldiTextTable.splitFields(line))
+      }
       return words
     }
     return Set(argument.split(separator: ",").map(String.init).filter { !$0.isEmpty })

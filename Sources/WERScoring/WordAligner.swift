@@ -4,7 +4,9 @@ public enum WordAligner {
   /// Words are interned once (O(|ref| + |hyp|) hashing) and the O(|ref| x |hyp|) dynamic
   /// programme compares integer ids in one reused row. For many sentences, keep a
   /// `WordInterner` and an `EditDistanceScratch` and call `EditDistanceScratch.counts`.
-  public static func counts(reference: [String], hypothesis: [String], rule: AlignmentRule = .kaldi) -> EditCounts {
+  public static func counts(reference: [String], hypothesis: [String], rule: AlignmentRule = .kaldi)
+    -> EditCounts
+  {
     var interner = WordInterner()
     let ref = interner.ids(reference)
     let hyp = interner.ids(hypothesis)
@@ -17,14 +19,17 @@ public enum WordAligner {
   /// Kaldi, where per-utterance details come from `align-text` and the `%WER` line from
   /// `compute-wer`). With `.sclite` the path is sclite's and agrees with `counts` exactly.
   /// Memory O(|ref| x |hyp|).
-  public static func align(reference: [String], hypothesis: [String], rule: AlignmentRule = .kaldi) -> [AlignedPair] {
+  public static func align(reference: [String], hypothesis: [String], rule: AlignmentRule = .kaldi)
+    -> [AlignedPair]
+  {
     var interner = WordInterner()
     let ref = interner.ids(reference)
     let hyp = interner.ids(hypothesis)
     let steps: [EditOperation]
     switch rule {
     case .kaldi: steps = alignTextPath(reference: ref, hypothesis: hyp)
-    case .sclite: steps = forwardChoicePath(reference: ref, hypothesis: hyp, costs: EditCosts(.sclite))
+    case .sclite:
+      steps = forwardChoicePath(reference: ref, hypothesis: hyp, costs: EditCosts(.sclite))
     }
     var result: [AlignedPair] = []
     result.reserveCapacity(steps.count)
@@ -99,7 +104,9 @@ public enum WordAligner {
 
   /// sclite (`net_dp.c`): each cell records the choice made in the forward pass (the same
   /// choice `EditDistanceScratch.counts` makes), and the path follows those choices back.
-  static func forwardChoicePath(reference a: [Int32], hypothesis b: [Int32], costs: EditCosts) -> [EditOperation] {
+  static func forwardChoicePath(reference a: [Int32], hypothesis b: [Int32], costs: EditCosts)
+    -> [EditOperation]
+  {
     let rows = a.count + 1
     let columns = b.count + 1
     var cost = [Int32](repeating: 0, count: rows * columns)
@@ -114,7 +121,8 @@ public enum WordAligner {
           cost[m * columns] = Int32(m) * costs.deletion
           choice[m * columns] = .deletion
           for n in 1..<columns {
-            let diagonal = cost[(m - 1) * columns + n - 1] + (a[m - 1] == b[n - 1] ? 0 : costs.substitution)
+            let diagonal =
+              cost[(m - 1) * columns + n - 1] + (a[m - 1] == b[n - 1] ? 0 : costs.substitution)
             let deletion = cost[(m - 1) * columns + n] + costs.deletion
             let insertion = cost[m * columns + n - 1] + costs.insertion
             let takeDiagonal =

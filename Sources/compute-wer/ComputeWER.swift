@@ -8,7 +8,8 @@ import WERScoring
 @main struct ComputeWER: KaldiTool {
   static let configuration = CommandConfiguration(
     commandName: "compute-wer",
-    abstract: "Computes the word error rate of hypotheses against references, as Kaldi's compute-wer.",
+    abstract:
+      "Computes the word error rate of hypotheses against references, as Kaldi's compute-wer.",
     discussion: """
       REF and HYP are Kaldi text tables (`utt-id w1 w2 ...`): a path, `-` (stdin), `ark:path`,
       `ark,t:path`, `ark,p:-`, ... Reference keys are iterated in order. Output (stdout):
@@ -20,7 +21,10 @@ import WERScoring
 
   @OptionGroup var shared: SharedOptions
 
-  @Option(help: "strict: a missing hypothesis is an error; present: skip and count it; all: score it as empty.")
+  @Option(
+    help:
+      "strict: a missing hypothesis is an error; present: skip and count it; all: score it as empty."
+  )
   var mode: String = "strict"
 
   @Option(
@@ -28,7 +32,10 @@ import WERScoring
     help: "Accepted for compatibility with Kaldi, where it is also a no-op: input is always text.")
   var text: Bool? = nil
 
-  @Option(help: "Alignment costs and tie-breaking: kaldi (unit costs, Kaldi's rule) or sclite (NIST sclite: sub 4, ins 3, del 3).")
+  @Option(
+    help:
+      "Alignment costs and tie-breaking: kaldi (unit costs, Kaldi's rule) or sclite (NIST sclite: sub 4, ins 3, del 3)."
+  )
   var align: String?
 
   @Option(defaultAsFlag: true, help: "Same as --align=sclite.")
@@ -37,19 +44,26 @@ import WERScoring
   @Option(help: "Write per_utt, ops and per_spk (Kaldi's wer_details) into this directory.")
   var details: String?
 
-  @Option(help: "utt2spk file for per_spk; default: speaker = utterance-id prefix before the first '-' or '_'.")
+  @Option(
+    help:
+      "utt2spk file for per_spk; default: speaker = utterance-id prefix before the first '-' or '_'."
+  )
   var utt2spk: String?
 
   @Option(help: "Symbol for the empty side of insertions and deletions in per_utt and ops.")
   var specialSymbol: String = "<eps>"
 
-  @Option(help: "Words removed from both sides before alignment: a file of words, or a comma-separated list.")
+  @Option(
+    help:
+      "Words removed from both sides before alignment: a file of words, or a comma-separated list.")
   var ignoreWords: String?
 
   @Option(defaultAsFlag: true, help: "Lowercase both sides (Unicode) before alignment.")
   var ignoreCase: Bool? = nil
 
-  @Option(help: "File of 'from to' word pairs applied to both sides before alignment (after case folding).")
+  @Option(
+    help:
+      "File of 'from to' word pairs applied to both sides before alignment (after case folding).")
   var map: String?
 
   @Argument(help: "Reference text table.") var reference: String
@@ -71,7 +85,8 @@ import WERScoring
     if specialSymbol.isEmpty || KaldiTextTable.splitFields(specialSymbol) != [specialSymbol] {
       throw ValidationError("--special-symbol must be one non-empty word")
     }
-    let readsStdin = { (spec: String) in ((try? TableSpecifier(parsing: spec))?.path ?? spec) == "-" }
+    let readsStdin = { (spec: String) in ((try? TableSpecifier(parsing: spec))?.path ?? spec) == "-"
+    }
     if readsStdin(reference) && readsStdin(hypothesis) {
       throw ValidationError("only one of REF and HYP can be standard input")
     }
@@ -87,21 +102,26 @@ import WERScoring
       foldCase: ignoreCase ?? false,
       mapping: try map.map { try TextNormalizer.readMapping(path: $0) } ?? [:],
       ignoredWords: try ignoreWords.map {
-        try TextNormalizer.readIgnoredWords($0, fileExists: { FileManager.default.fileExists(atPath: $0) })
+        try TextNormalizer.readIgnoredWords(
+          $0, fileExists: { FileManager.default.fileExists(atPath: $0) })
       } ?? [])
     let utteranceToSpeaker = try utt2spk.map { try DetailsWriter.readUtteranceToSpeaker(path: $0) }
     let references = try KaldiTextTable.read(reference)
     let hypotheses = try KaldiTextTable.read(hypothesis)
-    let scorer = CorpusScorer(rule: rule, mode: MissingHypothesisMode(rawValue: mode) ?? .strict, normalizer: normalizer)
+    let scorer = CorpusScorer(
+      rule: rule, mode: MissingHypothesisMode(rawValue: mode) ?? .strict, normalizer: normalizer)
     let hypothesisPath = (try? TableSpecifier(parsing: hypothesis))?.path ?? hypothesis
-    let result = try scorer.score(references: references, hypotheses: hypotheses, hypothesisSource: hypothesisPath)
+    let result = try scorer.score(
+      references: references, hypotheses: hypotheses, hypothesisSource: hypothesisPath)
     if let details {
-      let writer = DetailsWriter(rule: rule, epsilon: specialSymbol, utteranceToSpeaker: utteranceToSpeaker)
+      let writer = DetailsWriter(
+        rule: rule, epsilon: specialSymbol, utteranceToSpeaker: utteranceToSpeaker)
       try writer.write(result.utterances, to: details)
     }
     if shared.verbose > 0 {
       Log(tool: Self.toolName).info(
-        "scored \(result.utterances.count) utterances, \(result.summary.counts.referenceWords) reference words, rule \(rule.rawValue)")
+        "scored \(result.utterances.count) utterances, \(result.summary.counts.referenceWords) reference words, rule \(rule.rawValue)"
+      )
     }
     print(result.summary.kaldiReport(), terminator: "")
   }

@@ -25,17 +25,23 @@ struct TieBreakingTests {
 
   /// Same pair under sclite's costs: two substitutions cost 8, deletion + match + insertion 6.
   @Test func swappedPairUnderScliteCosts() {
-    let counts = WordAligner.counts(reference: words("a b"), hypothesis: words("b a"), rule: .sclite)
+    let counts = WordAligner.counts(
+      reference: words("a b"), hypothesis: words("b a"), rule: .sclite)
     #expect(counts == EditCounts(insertions: 1, deletions: 1, substitutions: 0, referenceWords: 2))
-    let alignment = WordAligner.align(reference: words("a b"), hypothesis: words("b a"), rule: .sclite)
+    let alignment = WordAligner.align(
+      reference: words("a b"), hypothesis: words("b a"), rule: .sclite)
     #expect(alignment.map(\.operation) == [.deletion, .correct, .insertion])
   }
 
   /// Kaldi's align-text backtrace takes the diagonal on ties, so its path for the swapped
   /// pair is two substitutions: same total (2) as compute-wer, different split.
   @Test func alignTextPrefersSubstitutionOnTies() {
-    let alignment = WordAligner.align(reference: words("a b"), hypothesis: words("b a"), rule: .kaldi)
-    #expect(alignment == [AlignedPair(reference: "a", hypothesis: "b"), AlignedPair(reference: "b", hypothesis: "a")])
+    let alignment = WordAligner.align(
+      reference: words("a b"), hypothesis: words("b a"), rule: .kaldi)
+    #expect(
+      alignment == [
+        AlignedPair(reference: "a", hypothesis: "b"), AlignedPair(reference: "b", hypothesis: "a"),
+      ])
   }
 
   /// ref `a b`, hyp `c`: compute-wer substitutes `a` and deletes `b` (at the last cell the
@@ -45,7 +51,10 @@ struct TieBreakingTests {
     let counts = WordAligner.counts(reference: words("a b"), hypothesis: words("c"))
     #expect(counts == EditCounts(insertions: 0, deletions: 1, substitutions: 1, referenceWords: 2))
     let alignment = WordAligner.align(reference: words("a b"), hypothesis: words("c"))
-    #expect(alignment == [AlignedPair(reference: "a", hypothesis: nil), AlignedPair(reference: "b", hypothesis: "c")])
+    #expect(
+      alignment == [
+        AlignedPair(reference: "a", hypothesis: nil), AlignedPair(reference: "b", hypothesis: "c"),
+      ])
   }
 
   /// SPEC section 4: Kaldi finds the unit-cost minimum (6: 5 substitutions, 1 insertion);
@@ -53,20 +62,30 @@ struct TieBreakingTests {
   @Test func specExampleKaldiSixScliteSeven() {
     let ref = words("b b a d c d")
     let hyp = words("d c d d a b c")
-    #expect(WordAligner.counts(reference: ref, hypothesis: hyp) == EditCounts(insertions: 1, deletions: 0, substitutions: 5, referenceWords: 6))
+    #expect(
+      WordAligner.counts(reference: ref, hypothesis: hyp)
+        == EditCounts(insertions: 1, deletions: 0, substitutions: 5, referenceWords: 6))
     #expect(
       WordAligner.counts(reference: ref, hypothesis: hyp, rule: .sclite)
         == EditCounts(insertions: 4, deletions: 3, substitutions: 0, referenceWords: 6))
-    let sclitePath = WordAligner.align(reference: ref, hypothesis: hyp, rule: .sclite).map(\.operation.rawValue).joined()
+    let sclitePath = WordAligner.align(reference: ref, hypothesis: hyp, rule: .sclite).map(
+      \.operation.rawValue
+    ).joined()
     #expect(sclitePath == "DDDCCICIII")  // sclite's pra: REF B B A d c * d * * *
   }
 
   @Test func emptySides() {
-    #expect(WordAligner.counts(reference: [], hypothesis: words("x y")) == EditCounts(insertions: 2))
-    #expect(WordAligner.counts(reference: words("x y"), hypothesis: []) == EditCounts(deletions: 2, referenceWords: 2))
+    #expect(
+      WordAligner.counts(reference: [], hypothesis: words("x y")) == EditCounts(insertions: 2))
+    #expect(
+      WordAligner.counts(reference: words("x y"), hypothesis: [])
+        == EditCounts(deletions: 2, referenceWords: 2))
     #expect(WordAligner.align(reference: [], hypothesis: []).isEmpty)
     for rule in AlignmentRule.allCases {
-      #expect(WordAligner.align(reference: words("x"), hypothesis: [], rule: rule).map(\.operation) == [.deletion])
+      #expect(
+        WordAligner.align(reference: words("x"), hypothesis: [], rule: rule).map(\.operation) == [
+          .deletion
+        ])
     }
   }
 
