@@ -39,7 +39,8 @@ public struct AliasSampler: Sendable {
     var compensation = 0.0
     for (i, w) in weights.enumerated() {
       guard w.isFinite && w >= 0 else {
-        throw InputError("alias sampler: weight \(i) is \(w), expected a finite non-negative number")
+        throw InputError(
+          "alias sampler: weight \(i) is \(w), expected a finite non-negative number")
       }
       let sum = total + w
       compensation += total >= w ? (total - sum) + w : (w - sum) + total
@@ -101,7 +102,9 @@ public struct AliasSampler: Sendable {
 
   /// Fills `buffer[0..<count]` with independent draws; the table is pinned once per batch.
   @inlinable
-  public func sample(count: Int, into buffer: UnsafeMutablePointer<Int32>, using generator: inout SeededGenerator) {
+  public func sample(
+    count: Int, into buffer: UnsafeMutablePointer<Int32>, using generator: inout SeededGenerator
+  ) {
     // A local copy keeps the generator state in registers instead of memory.
     var local = generator
     entries.withUnsafeBufferPointer { table in

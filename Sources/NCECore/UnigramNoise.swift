@@ -16,7 +16,8 @@ extension AliasSampler {
     counts: [Int], power: Double = 1, floor: Double = defaultNoiseFloor
   ) -> [Double] {
     precondition(power > 0 && power.isFinite, "unigramNoise: power must be positive, got \(power)")
-    precondition(floor >= 0 && floor * Double(counts.count) < 1, "unigramNoise: floor \(floor) too large")
+    precondition(
+      floor >= 0 && floor * Double(counts.count) < 1, "unigramNoise: floor \(floor) too large")
     let total = counts.reduce(0.0) { sum, c in
       precondition(c >= 0, "unigramNoise: negative count \(c)")
       return sum + Double(c)

@@ -6,7 +6,9 @@ import Testing
 @Suite struct AliasSamplerTests {
   /// V = 50, Zipf-like with exponent 1.5 (p ranges over 50^1.5 ≈ 354x), and outcome 7 has
   /// weight 0 so it must never be drawn.
-  static let skewedWeights: [Double] = (0..<50).map { $0 == 7 ? 0 : 1 / Foundation.pow(Double($0 + 1), 1.5) }
+  static let skewedWeights: [Double] = (0..<50).map {
+    $0 == 7 ? 0 : 1 / Foundation.pow(Double($0 + 1), 1.5)
+  }
 
   @Test func goodnessOfFitOnSkewedDistribution() throws {
     let sampler = try AliasSampler(weights: Self.skewedWeights)
@@ -14,7 +16,9 @@ import Testing
     let draws = 200_000
     var observed = [Int](repeating: 0, count: 50)
     var buffer = [Int32](repeating: -1, count: draws)
-    buffer.withUnsafeMutableBufferPointer { sampler.sample(count: draws, into: $0.baseAddress!, using: &generator) }
+    buffer.withUnsafeMutableBufferPointer {
+      sampler.sample(count: draws, into: $0.baseAddress!, using: &generator)
+    }
     for index in buffer { observed[Int(index)] += 1 }
     #expect(observed[7] == 0)
 
@@ -92,7 +96,9 @@ import Testing
         worstLog = max(worstLog, abs(log - Float(Foundation.log(wanted))) / max(1, abs(log)))
       }
     }
-    #expect(worstInput <= Double(size + 2) * Double.ulpOfOne, "probabilities differ by \(worstInput) relative")
+    #expect(
+      worstInput <= Double(size + 2) * Double.ulpOfOne,
+      "probabilities differ by \(worstInput) relative")
     #expect(worstTable <= bound, "table differs from the input by \(worstTable)")
     #expect(worstLog <= 1.2e-7, "ln q differs by \(worstLog)")
   }
@@ -102,7 +108,9 @@ import Testing
     func batch(seed: UInt64) -> [Int32] {
       var generator = SeededGenerator(seed: seed)
       var out = [Int32](repeating: 0, count: 1000)
-      out.withUnsafeMutableBufferPointer { sampler.sample(count: 1000, into: $0.baseAddress!, using: &generator) }
+      out.withUnsafeMutableBufferPointer {
+        sampler.sample(count: 1000, into: $0.baseAddress!, using: &generator)
+      }
       return out
     }
     #expect(batch(seed: 11) == batch(seed: 11))

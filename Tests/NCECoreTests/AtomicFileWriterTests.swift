@@ -14,7 +14,10 @@ import Testing
     #expect(try String(contentsOfFile: path, encoding: .utf8) == "utt-1 3\nutt-2 4\n")
     try AtomicFileWriter.write([], to: directory + "/empty")
     #expect(FileManager.default.contents(atPath: directory + "/empty") == Data())
-    #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["empty", "lmwt.rnn"])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == [
+        "empty", "lmwt.rnn",
+      ])
   }
 
   @Test func concurrentWritersToOneDirectoryDoNotCollide() throws {
@@ -44,7 +47,9 @@ import Testing
     let notADirectory = directory + "/plain"
     writeBytes([1], to: notADirectory)
     let target = notADirectory + "/out.txt"
-    let error = #expect(throws: InputError.self) { try AtomicFileWriter.write(text: "x", to: target) }
+    let error = #expect(throws: InputError.self) {
+      try AtomicFileWriter.write(text: "x", to: target)
+    }
     #expect(error?.file == target)
     let missing = directory + "/no/such/dir/out.txt"
     #expect(throws: InputError.self) { try AtomicFileWriter.write(text: "x", to: missing) }

@@ -58,10 +58,13 @@ import Testing
           magnitude += abs(x * y)
         }
         let reference = Double(alpha) * sum + Double(beta) * Double(original[i, j])
-        let bound = 1e-6 * (Double(abs(alpha)) * magnitude + Double(abs(beta)) * Double(abs(original[i, j])))
+        let bound =
+          1e-6 * (Double(abs(alpha)) * magnitude + Double(abs(beta)) * Double(abs(original[i, j])))
         #expect(abs(Double(c[i, j]) - reference) <= bound, "C[\(i),\(j)]")
       }
-      for j in n..<c.ld { #expect(c.storage[i * c.ld + j] == 777, "padding of row \(i) was written") }
+      for j in n..<c.ld {
+        #expect(c.storage[i * c.ld + j] == 777, "padding of row \(i) was written")
+      }
     }
   }
 
@@ -95,9 +98,14 @@ import Testing
   @Test func dotAndAxpy() {
     let x: [Float] = [1, 2, 3]
     var y: [Float] = [4, 5, 6]
-    #expect(x.withUnsafeBufferPointer { px in y.withUnsafeBufferPointer { BLAS.dot(count: 3, px.baseAddress!, $0.baseAddress!) } } == 32)
+    #expect(
+      x.withUnsafeBufferPointer { px in
+        y.withUnsafeBufferPointer { BLAS.dot(count: 3, px.baseAddress!, $0.baseAddress!) }
+      } == 32)
     x.withUnsafeBufferPointer { px in
-      y.withUnsafeMutableBufferPointer { BLAS.axpy(count: 3, alpha: 2, x: px.baseAddress!, y: $0.baseAddress!) }
+      y.withUnsafeMutableBufferPointer {
+        BLAS.axpy(count: 3, alpha: 2, x: px.baseAddress!, y: $0.baseAddress!)
+      }
     }
     #expect(y == [6, 9, 12])
   }

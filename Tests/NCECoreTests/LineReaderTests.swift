@@ -40,7 +40,8 @@ import Testing
 
   @Test func zstdFile() throws {
     let text = (0..<1000).map { "line \($0) of a compressed corpus" }.joined(separator: "\n") + "\n"
-    let (directory, path) = try Self.fixture(try ZstdCodec.compress(Array(text.utf8)), name: "corpus.txt.zst")
+    let (directory, path) = try Self.fixture(
+      try ZstdCodec.compress(Array(text.utf8)), name: "corpus.txt.zst")
     defer { removeTree(directory) }
     let lines = try Self.readAll(path)
     #expect(lines.count == 1000)
@@ -52,7 +53,8 @@ import Testing
     // 8 MB that compress to a few KB: one input chunk decompresses into many output buffers.
     let line = "a b c d e f g h i j k l m n o p q r s t u v w x y z\n"
     let text = String(repeating: line, count: 8 << 20 / line.utf8.count)
-    let (directory, path) = try Self.fixture(try ZstdCodec.compress(Array(text.utf8)), name: "big.zst")
+    let (directory, path) = try Self.fixture(
+      try ZstdCodec.compress(Array(text.utf8)), name: "big.zst")
     defer { removeTree(directory) }
     let reader = try LineReader(path: path)
     var count = 0
@@ -99,7 +101,8 @@ import Testing
   @Test func truncatedZstdIsAnError() throws {
     let text = (0..<5000).map { "sentence number \($0)" }.joined(separator: "\n")
     let compressed = try ZstdCodec.compress(Array(text.utf8))
-    let (directory, path) = try Self.fixture(Array(compressed.prefix(compressed.count / 2)), name: "cut.zst")
+    let (directory, path) = try Self.fixture(
+      Array(compressed.prefix(compressed.count / 2)), name: "cut.zst")
     defer { removeTree(directory) }
     let error = #expect(throws: InputError.self) { try Self.readAll(path) }
     #expect(error?.file == path)

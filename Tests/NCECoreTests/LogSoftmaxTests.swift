@@ -25,7 +25,8 @@ import Testing
     let row = Self.randomRow(count: count, scale: scale, seed: UInt64(count))
     let value = row.withUnsafeBufferPointer { VectorMath.logSumExp($0.baseAddress!, count: count) }
     let reference = Self.referenceLogSumExp(row)
-    #expect(abs(Double(value) - reference) <= 4e-6 * (1 + abs(reference)), "\(value) vs \(reference)")
+    #expect(
+      abs(Double(value) - reference) <= 4e-6 * (1 + abs(reference)), "\(value) vs \(reference)")
   }
 
   @Test func logSumExpHasNoOverflowOrUnderflow() {
@@ -36,9 +37,12 @@ import Testing
     let low = small.withUnsafeBufferPointer { VectorMath.logSumExp($0.baseAddress!, count: 20) }
     #expect(abs(Double(low) - (-1e4 + Foundation.log(20.0))) <= 1e-2)
     let empty = [Float](repeating: -.infinity, count: 17)
-    #expect(empty.withUnsafeBufferPointer { VectorMath.logSumExp($0.baseAddress!, count: 17) } == -.infinity)
+    #expect(
+      empty.withUnsafeBufferPointer { VectorMath.logSumExp($0.baseAddress!, count: 17) }
+        == -.infinity)
     let oneFinite: [Float] = [-.infinity, 2.5, -.infinity]
-    #expect(oneFinite.withUnsafeBufferPointer { VectorMath.logSumExp($0.baseAddress!, count: 3) } == 2.5)
+    #expect(
+      oneFinite.withUnsafeBufferPointer { VectorMath.logSumExp($0.baseAddress!, count: 3) } == 2.5)
   }
 
   @Test(arguments: [(3, 7), (4, 16), (2, 1000), (1, 1)])
@@ -48,7 +52,8 @@ import Testing
     var normalizers = [Float](repeating: .nan, count: rows)
     output.withUnsafeMutableBufferPointer { p in
       normalizers.withUnsafeMutableBufferPointer { z in
-        VectorMath.logSoftmaxRows(p.baseAddress!, rows: rows, cols: cols, logNormalizers: z.baseAddress!)
+        VectorMath.logSoftmaxRows(
+          p.baseAddress!, rows: rows, cols: cols, logNormalizers: z.baseAddress!)
       }
     }
     for r in 0..<rows {
@@ -59,7 +64,8 @@ import Testing
       for j in 0..<cols {
         let wanted = Double(row[j]) - lse
         let got = Double(output[r * cols + j])
-        #expect(abs(got - wanted) <= 4e-6 * (1 + abs(Double(row[j])) + abs(lse)), "row \(r) col \(j)")
+        #expect(
+          abs(got - wanted) <= 4e-6 * (1 + abs(Double(row[j])) + abs(lse)), "row \(r) col \(j)")
         probabilitySum += Foundation.exp(got)
       }
       #expect(abs(probabilitySum - 1) <= 1e-5)

@@ -21,7 +21,9 @@ import Testing
     (0..<count).map { lower + (upper - lower) * Float($0) / Float(count - 1) }
   }
 
-  static func apply(_ kernel: (UnsafeMutablePointer<Float>, Int) -> Void, to input: [Float]) -> [Float] {
+  static func apply(_ kernel: (UnsafeMutablePointer<Float>, Int) -> Void, to input: [Float])
+    -> [Float]
+  {
     var output = input
     output.withUnsafeMutableBufferPointer { kernel($0.baseAddress!, $0.count) }
     return output

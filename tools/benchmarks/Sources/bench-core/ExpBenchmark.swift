@@ -24,10 +24,16 @@ func expRows() -> [ResultRow] {
   let vectorRate = Double(count) / vectorSeconds
   let scalarRate = Double(count) / scalarSeconds
   return [
-    ResultRow(benchmark: "exp, \(count) floats", setting: "VectorMath.exp (incl. copy-in)", result: rate(vectorRate, "elements/s")),
-    ResultRow(benchmark: "exp, \(count) floats", setting: "Foundation.exp scalar", result: rate(scalarRate, "elements/s")),
+    ResultRow(
+      benchmark: "exp, \(count) floats", setting: "VectorMath.exp (incl. copy-in)",
+      result: rate(vectorRate, "elements/s")),
+    ResultRow(
+      benchmark: "exp, \(count) floats", setting: "Foundation.exp scalar",
+      result: rate(scalarRate, "elements/s")),
     ResultRow(
       benchmark: "exp, \(count) floats", setting: "speed-up",
-      result: "\(formatted(vectorRate / scalarRate, decimals: 1))x (sink \(sink.isFinite ? "ok" : "inf"))"),
+      result:
+        "\(formatted(vectorRate / scalarRate, decimals: 1))x (sink \(sink.isFinite ? "ok" : "inf"))"
+    ),
   ]
 }

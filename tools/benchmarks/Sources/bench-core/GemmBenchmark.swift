@@ -8,8 +8,10 @@ func gemmRows() -> [ResultRow] {
   var rows: [ResultRow] = []
   var generator = SeededGenerator(seed: 1)
   for (m, k, n) in shapes {
-    let a = Matrix(rows: m, cols: k, storage: (0..<(m * k)).map { _ in generator.nextUniform() - 0.5 })
-    let b = Matrix(rows: k, cols: n, storage: (0..<(k * n)).map { _ in generator.nextUniform() - 0.5 })
+    let a = Matrix(
+      rows: m, cols: k, storage: (0..<(m * k)).map { _ in generator.nextUniform() - 0.5 })
+    let b = Matrix(
+      rows: k, cols: n, storage: (0..<(k * n)).map { _ in generator.nextUniform() - 0.5 })
     var c = Matrix(rows: m, cols: n)
     for threads in [1, 2] {
       BLAS.threads = threads
@@ -17,7 +19,8 @@ func gemmRows() -> [ResultRow] {
       let gflops = 2 * Double(m) * Double(n) * Double(k) / seconds / 1e9
       rows.append(
         ResultRow(
-          benchmark: "sgemm [\(m)x\(k)]x[\(k)x\(n)]", setting: "\(threads) thread\(threads == 1 ? "" : "s")",
+          benchmark: "sgemm [\(m)x\(k)]x[\(k)x\(n)]",
+          setting: "\(threads) thread\(threads == 1 ? "" : "s")",
           result: "\(formatted(gflops, decimals: 1)) GFLOP/s"))
     }
   }

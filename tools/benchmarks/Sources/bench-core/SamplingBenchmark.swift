@@ -14,7 +14,9 @@ struct CDFSampler {
   }
 
   /// Fills `buffer[0..<count]`: the first index whose cumulative probability exceeds u.
-  func sample(count: Int, into buffer: UnsafeMutablePointer<Int32>, using generator: inout SeededGenerator) {
+  func sample(
+    count: Int, into buffer: UnsafeMutablePointer<Int32>, using generator: inout SeededGenerator
+  ) {
     cumulative.withUnsafeBufferPointer { cdf in
       let last = cdf.count - 1
       for i in 0..<count {
@@ -38,7 +40,9 @@ func samplingRows() -> [ResultRow] {
   let batch = 1 << 16
   let counts = (0..<vocabulary).map { 1_000_000 / ($0 + 1) }
   let weights = AliasSampler.unigramNoise(counts: counts)
-  guard let alias = try? AliasSampler(weights: weights) else { fatalError("alias table construction failed") }
+  guard let alias = try? AliasSampler(weights: weights) else {
+    fatalError("alias table construction failed")
+  }
   let cdf = CDFSampler(weights: weights)
   var buffer = [Int32](repeating: 0, count: batch)
   var generator = SeededGenerator(seed: 2)
@@ -68,7 +72,8 @@ func samplingRows() -> [ResultRow] {
   let verdict = ratio >= 5 ? "pass" : "FAIL"
   let name = "noise sampling V=30000"
   return [
-    ResultRow(benchmark: name, setting: "alias, batch of \(batch)", result: rate(aliasRate, "draws/s")),
+    ResultRow(
+      benchmark: name, setting: "alias, batch of \(batch)", result: rate(aliasRate, "draws/s")),
     ResultRow(benchmark: name, setting: "alias, single draws", result: rate(singleRate, "draws/s")),
     ResultRow(benchmark: name, setting: "CDF binary search", result: rate(cdfRate, "draws/s")),
     ResultRow(
