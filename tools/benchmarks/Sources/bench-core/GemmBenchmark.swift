@@ -1,0 +1,28 @@
+import NCECore
+
+/// sgemm throughput `C[m x n] = A[m x k] B[k x n]` in GFLOP/s (2mnk flops per call).
+func gemmRows() -> [ResultRow] {
+  let shapes = [(20, 400, 800), (700, 200, 10_000), (96, 300, 1200)]
+  let savedThreads = BLAS.threads
+  defer { BLAS.threads = savedThreads }
+  var rows: [ResultRow] = []
+  var generator = SeededGenerator(seed: 1)
+  for (m, k, n) in shapes {
+    let a = Matrix(
+      rows: m, cols: k, storage: (0..<(m * k)).map { _ in generator.nextUniform() - 0.5 })
+    let b = Matrix(
+      rows: k, cols: n, storage: (0..<(k * n)).map { _ in generator.nextUniform() - 0.5 })
+    var c = Matrix(rows: m, cols: n)
+    for threads in [1, 2] {
+      BLAS.threads = threads
+      let seconds = secondsPerCall { BLAS.gemm(a, b, into: &c) }
+      let gflops = 2 * Double(m) * Double(n) * Double(k) / seconds / 1e9
+      rows.append(
+        ResultRow(
+          benchmark: "sgemm [\(m)x\(k)]x[\(k)x\(n)]",
+          setting: "\(threads) thread\(threads == 1 ? "" : "s")",
+          result: "\(formatted(gflops, decimals: 1)) GFLOP/s"))
+    }
+  }
+  return rows
+}
