@@ -8,8 +8,9 @@ import NCECore
 /// the longest n-gram `(h', w)` in the model with `h'` a suffix of `h`, plus the back-off
 /// weights of every longer suffix of `h` that is in the model.
 ///
-/// Words not in the model map to `<unk>`; if the model has no `<unk>`, they get the cost of
-/// log10 p = -100 and no back-off, as KenLM does (its `unknown_missing_logprob`).
+/// Words not in the model map to `<unk>`; if the model has no `<unk>`, a unigram `<unk>` with
+/// log10 p = -100 and no back-off weight stands in for it, as KenLM does
+/// (`unknown_missing_logprob`). A model without `<s>` or `</s>` is rejected.
 /// Every n-gram's prefix must itself be in the model (SRILM, KenLM and IRSTLM write such files);
 /// otherwise loading fails with an `InputError` at that line.
 ///
@@ -25,9 +26,11 @@ public final class ARPAModel: Sendable {
   private let index: [[UInt64: Int32]]
   /// For order k >= 2 at index k - 2: entries by id.
   private let entries: [[NGramEntry]]
-  private let unknownID: Int32?
-  private let sentenceStartID: Int32?
-  private let sentenceEndID: Int32?
+  private let unknownID: Int32
+  /// Whether the file defines `<unk>` (otherwise a substitute with log10 p = -100 is used).
+  public let hasUnknownWord: Bool
+  private let sentenceStartID: Int32
+  private let sentenceEndID: Int32
   /// Cost of a word when the model has no `<unk>`: 100 ln 10.
   public static let missingUnknownCost = 100 * CostParsing.ln10
 
@@ -44,23 +47,30 @@ public final class ARPAModel: Sendable {
   }
 
   init(parsed: ARPAParser.Result) {
-    order = parsed.unigrams.isEmpty ? 0 : parsed.entries.count + 1
+    var parsed = parsed
+    hasUnknownWord = parsed.vocabulary["<unk>"] != nil
+    if !hasUnknownWord {
+      // KenLM's substitute: a unigram <unk> with log10 p = -100 and no back-off weight.
+      parsed.vocabulary["<unk>"] = Int32(parsed.unigrams.count)
+      parsed.unigrams.append(NGramEntry(cost: Float(Self.missingUnknownCost), backoffCost: 0))
+    }
+    order = parsed.entries.count + 1
     vocabulary = parsed.vocabulary
     unigrams = parsed.unigrams
     index = parsed.index
     entries = parsed.entries
-    unknownID = parsed.vocabulary["<unk>"]
-    sentenceStartID = parsed.vocabulary["<s>"]
-    sentenceEndID = parsed.vocabulary["</s>"]
+    unknownID = parsed.vocabulary["<unk>"]!
+    sentenceStartID = parsed.vocabulary["<s>"]!
+    sentenceEndID = parsed.vocabulary["</s>"]!
   }
 
   /// Per-word costs of `words </s>` after `<s>`: `words.count + 1` values, `</s>` last.
   public func wordCosts<S: StringProtocol>(_ words: [S]) -> [Double] {
     var ids: [Int32] = []
     ids.reserveCapacity(words.count + 2)
-    ids.append(sentenceStartID ?? -1)
-    for word in words { ids.append(vocabulary[String(word)] ?? unknownID ?? -1) }
-    ids.append(sentenceEndID ?? -1)
+    ids.append(sentenceStartID)
+    for word in words { ids.append(vocabulary[String(word)] ?? unknownID) }
+    ids.append(sentenceEndID)
     var costs: [Double] = []
     costs.reserveCapacity(words.count + 1)
     ids.withUnsafeBufferPointer { ids in
@@ -76,9 +86,8 @@ public final class ARPAModel: Sendable {
     wordCosts(words).reduce(0, +)
   }
 
-  /// Cost of word id `word` (-1: unknown with no `<unk>`) after `history` (most recent last).
+  /// Cost of word id `word` after `history` (most recent last).
   private func cost(of word: Int32, history: UnsafeBufferPointer<Int32>) -> Double {
-    guard word >= 0 else { return Self.missingUnknownCost }
     let maxContext = min(history.count, order - 1)
     // Longest k such that (history suffix of length k, word) is an n-gram.
     var matched = 0
@@ -107,10 +116,9 @@ public final class ARPAModel: Sendable {
   private func entryID(context: UnsafeBufferPointer<Int32>, length: Int, then word: Int32?) -> Int32? {
     let start = context.count - length
     var id = context[start]
-    guard id >= 0 else { return nil }
     var n = 1
     func extend(_ next: Int32) -> Bool {
-      guard next >= 0, n - 1 < index.count, let found = index[n - 1][ARPAModel.key(id, next)] else {
+      guard n - 1 < index.count, let found = index[n - 1][ARPAModel.key(id, next)] else {
         return false
       }
       id = found

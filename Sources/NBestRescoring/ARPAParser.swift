@@ -18,7 +18,7 @@ struct ARPAParser {
   init(path: String) throws { reader = try TextLineReader(path: path) }
 
   mutating func parse() throws -> Result {
-    let declared = try readHeader()
+    let (declared, declaredLines) = try readHeader()
     var result = Result()
     result.index = Array(repeating: [:], count: declared.count - 1)
     result.entries = Array(repeating: [], count: declared.count - 1)
@@ -39,20 +39,27 @@ struct ARPAParser {
         read += 1
       }
       guard read == declared[n - 1] else {
-        throw reader.error("\\data\\ declares \(declared[n - 1]) \(n)-grams, the section has \(read)")
+        throw InputError(
+          "\\data\\ declares \(declared[n - 1]) \(n)-grams, the section has \(read)", file: reader.path,
+          line: declaredLines[n - 1])
       }
     }
     guard line == "\\end\\" else { throw reader.error("expected '\\end\\', found '\(line ?? "end of file")'") }
+    for marker in ["<s>", "</s>"] where result.vocabulary[marker] == nil {
+      throw InputError("the model has no \(marker) unigram", file: reader.path)
+    }
     return result
   }
 
-  /// Reads up to and including the `ngram k=count` lines; returns the counts by order.
-  private mutating func readHeader() throws -> [Int] {
+  /// Reads up to and including the `ngram k=count` lines; returns the counts by order and
+  /// the line numbers where they are declared.
+  private mutating func readHeader() throws -> ([Int], [Int]) {
     while let line = try reader.nextLine() {
       if line.trimmingCharacters(in: .whitespaces) == "\\data\\" { break }
     }
     if reader.lineNumber == 0 { throw InputError("empty file, expected an ARPA model", file: reader.path) }
     var counts: [Int] = []
+    var lines: [Int] = []
     while let line = try nextNonBlank() {
       guard line.hasPrefix("ngram ") else {
         pushedBack = line
@@ -63,9 +70,10 @@ struct ARPAParser {
         let count = Int(spec[1].trimmingCharacters(in: .whitespaces)), order == counts.count + 1, count >= 0
       else { throw reader.error("bad \\data\\ line '\(line)' (expected 'ngram \(counts.count + 1)=<count>')") }
       counts.append(count)
+      lines.append(reader.lineNumber)
     }
     guard !counts.isEmpty else { throw reader.error("no 'ngram 1=<count>' line after \\data\\") }
-    return counts
+    return (counts, lines)
   }
 
   private var pushedBack: String?

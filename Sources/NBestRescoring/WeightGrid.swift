@@ -67,8 +67,9 @@ public struct WeightGrid: Sendable, Equatable {
     Double(String(format: "%.10g", value)) ?? value
   }
 
-  /// The shortest `%g` spelling of `value` that reads back to it (at most 10 digits).
+  /// An integer as such, otherwise the shortest `%g` spelling that reads back (<= 10 digits).
   public static func label(_ value: Double) -> String {
+    if value == value.rounded() && abs(value) < 1e15 { return String(format: "%.0f", value) }
     for digits in 1...10 {
       let text = String(format: "%.\(digits)g", value)
       if Double(text) == value { return text }
