@@ -53,7 +53,7 @@ let package = Package(
       dependencies: ["WERScoring", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "NCECoreTests", dependencies: ["NCECore"]),
     .testTarget(name: "NCEModelTests", dependencies: ["NCEModel"]),
-    .testTarget(name: "WERScoringTests", dependencies: ["WERScoring"]),
+    .testTarget(name: "WERScoringTests", dependencies: ["WERScoring"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "NBestRescoringTests", dependencies: ["NBestRescoring"], exclude: ["Fixtures", "Reference"]),
     .testTarget(
