@@ -93,7 +93,8 @@ struct ARPAParser {
   private func addNGram(_ line: String, order n: Int, into result: inout Result) throws {
     let fields = CostParsing.fields(line)
     guard fields.count == n + 1 || fields.count == n + 2 else {
-      throw reader.error("a \(n)-gram line needs 'logprob' + \(n) words + optional back-off, found \(fields.count) fields")
+      throw reader.error(
+        "a \(n)-gram line needs 'logprob' + \(n) words + optional back-off, found \(fields.count) fields")
     }
     guard let logProb = Double(fields[0]), !logProb.isNaN else {
       throw reader.error("log probability is not a number: '\(fields[0])'")

@@ -43,7 +43,8 @@ public enum ScoreCombination {
       guard let ngram = hypothesis.ngramWordCosts else { throw missing("per-word n-gram costs (use --arpa)") }
       guard rnn.count == ngram.count else {
         throw InputError(
-          "hypothesis '\(utteranceID)-\(hypothesis.rank)': \(rnn.count) RNN word costs but \(ngram.count) n-gram word costs")
+          "hypothesis '\(utteranceID)-\(hypothesis.rank)': \(rnn.count) RNN word costs but \(ngram.count) n-gram word costs"
+        )
       }
       return hypothesis.graphCost + linearInterpolatedCost(rnnWordCosts: rnn, ngramWordCosts: ngram, rnnWeight: w)
     }

@@ -98,7 +98,8 @@ public final class WeightSweep {
       if let reference {
         editCounts.append(
           scratch.counts(
-            reference: normalizedReferences[reference], hypothesis: interner.ids(normalizer.normalize(hypothesis.words)),
+            reference: normalizedReferences[reference],
+            hypothesis: interner.ids(normalizer.normalize(hypothesis.words)),
             rule: rule))
       } else {
         editCounts.append(EditCounts())
@@ -172,7 +173,8 @@ public final class WeightSweep {
           } else {
             summary.addMissing()
             if mode == .all {
-              summary.add(EditCounts(deletions: normalizedReferences[r].count, referenceWords: normalizedReferences[r].count))
+              summary.add(
+                EditCounts(deletions: normalizedReferences[r].count, referenceWords: normalizedReferences[r].count))
             }
           }
         }

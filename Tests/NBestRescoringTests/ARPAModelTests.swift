@@ -142,3 +142,16 @@ import Testing
     #expect(unknownSeen, "the sentences should exercise <unk>")
   }
 }
+
+extension ARPAModelTests {
+  @Test func replacesTheCostsOfAList() throws {
+    let model = try Self.model(Self.toy)
+    var list = NBestList(
+      utteranceID: "u",
+      hypotheses: [NBestHypothesis(rank: 1, words: ["a", "b"], acousticCost: 1, graphCost: 0, ngramCost: 99)])
+    list.setNgramCosts(from: model)
+    let hypothesis = list.hypotheses[0]
+    #expect(hypothesis.ngramWordCosts?.count == 3)
+    #expect(abs(hypothesis.ngramCost! - 0.7 * Self.ln10) < 1e-5)
+  }
+}

@@ -28,3 +28,19 @@ import Testing
     }
   }
 }
+
+@Suite struct NBestFormatTests {
+  @Test func opensEachFormat() throws {
+    let directory = try TestSupport.directory(with: [
+      "words_text": "u-1 a\n", "acwt": "u-1 1\n", "lmwt.nolm": "u-1 0\n", "x.score": "-1 -1 1 a\n",
+      "cued.txt": "0 -1 -1 1 <s> a </s>\n", "srilm.txt": "u -1 -1 1 a\n",
+    ])
+    for (format, path) in [
+      (NBestFormat.kaldi, directory), (.srilm, directory), (.srilm, directory + "/srilm.txt"),
+      (.cued, directory + "/cued.txt"),
+    ] {
+      let lists = try format.reader(path: path).readAll()
+      #expect(lists.count == 1 && lists[0].hypotheses[0].words == ["a"], "\(format) \(path)")
+    }
+  }
+}

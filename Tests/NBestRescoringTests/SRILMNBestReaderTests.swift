@@ -39,7 +39,10 @@ import Testing
     ("u1 -1 -2 2 yes\n", "all.nbest:1: nwords '2' does not match the 1 words on the line"),
     ("u1 -1 nan 1 yes\n", "all.nbest:1: LM score is NaN"),
     ("u1 -1 -2\n", "all.nbest:1: expected 'ascore lscore nwords words...', found 2 fields"),
-    ("u1 -1 -2 1 a\nu2 -1 -2 1 b\nu1 -1 -2 1 c\n", "all.nbest:3: utterance 'u1' appears again after other utterances (hypotheses of an utterance must be contiguous)"),
+    (
+      "u1 -1 -2 1 a\nu2 -1 -2 1 b\nu1 -1 -2 1 c\n",
+      "all.nbest:3: utterance 'u1' appears again after other utterances (hypotheses of an utterance must be contiguous)"
+    ),
   ])
   func malformedLinesNameFileAndLine(content: String, message: String) throws {
     let directory = try TestSupport.directory(with: ["all.nbest": content])

@@ -14,7 +14,8 @@ import Testing
   @Test func kaldiLogLinearInterpolation() throws {
     let h = Self.hypothesis(rank: 1, words: 2, ac: 100, nolm: 2, lm: 30, rnn: 20)
     for (w, expected) in [(0.0, 32.0), (0.25, 29.5), (1.0, 22.0)] {
-      #expect(try ScoreCombination.interpolatedCost(h, utteranceID: "u", rnnWeight: w, interpolation: .logLinear) == expected)
+      #expect(
+        try ScoreCombination.interpolatedCost(h, utteranceID: "u", rnnWeight: w, interpolation: .logLinear) == expected)
     }
   }
 
@@ -36,7 +37,8 @@ import Testing
     // wip 2.5 adds 5 vs 7.5: 45 vs 45.5 at LMWT 10.
     #expect(try best(10, 2.5) == 0)
     #expect(
-      ScoreCombination.totalCost(acousticCost: 120, interpolatedCost: 26, wordCount: 3, lmWeight: 10, insertionPenalty: 0.5)
+      ScoreCombination.totalCost(
+        acousticCost: 120, interpolatedCost: 26, wordCount: 3, lmWeight: 10, insertionPenalty: 0.5)
         == 39.5)
   }
 
@@ -46,7 +48,8 @@ import Testing
     twin.rank = 2
     let list = NBestList(utteranceID: "u", hypotheses: [h, twin])
     #expect(
-      try ScoreCombination.bestIndex(of: list, rnnWeight: 0, interpolation: .logLinear, lmWeight: 1, insertionPenalty: 0)
+      try ScoreCombination.bestIndex(
+        of: list, rnnWeight: 0, interpolation: .logLinear, lmWeight: 1, insertionPenalty: 0)
         == 0)
   }
 
@@ -72,7 +75,8 @@ import Testing
     let tail = ScoreCombination.linearInterpolatedCost(rnnWordCosts: [800], ngramWordCosts: [801], rnnWeight: 0.5)
     #expect(abs(tail - (800 - log(0.5 * (1 + exp(-1))))) < 1e-9)
     // An impossible word under one model only costs -ln(weight of the other).
-    let oneSided = ScoreCombination.linearInterpolatedCost(rnnWordCosts: [.infinity], ngramWordCosts: [1], rnnWeight: 0.25)
+    let oneSided = ScoreCombination.linearInterpolatedCost(
+      rnnWordCosts: [.infinity], ngramWordCosts: [1], rnnWeight: 0.25)
     #expect(abs(oneSided - (1 - log(0.75))) < 1e-12)
 
     var h = NBestHypothesis(rank: 1, words: ["a", "b"], acousticCost: 0, graphCost: 1)

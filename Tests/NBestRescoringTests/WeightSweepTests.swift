@@ -62,7 +62,8 @@ import WERScoring
     try low.writeWERFiles(directory: directory)
     #expect(
       try String(contentsOfFile: directory + "/wer_1_0_rnn0", encoding: .utf8)
-        == "%WER 66.67 [ 2 / 3, 1 ins, 0 del, 1 sub ]\n%SER 100.00 [ 2 / 2 ]\nScored 2 sentences, 0 not present in hyp.\n")
+        == "%WER 66.67 [ 2 / 3, 1 ins, 0 del, 1 sub ]\n%SER 100.00 [ 2 / 2 ]\nScored 2 sentences, 0 not present in hyp.\n"
+    )
   }
 
   @Test func missingNBestListFollowsComputeWERModes() throws {
