@@ -85,9 +85,8 @@ public final class KaldiNBestArchiveReader: NBestListReader {
 
   /// Reads one line of every file; checks that the keys agree.
   private func readHypothesis() throws -> (key: HypothesisKey, hypothesis: NBestHypothesis)? {
-    let costTables = [acoustic, graph] + (ngram.map { [$0] } ?? [])
     guard let (keyText, wordFields) = try words.next() else {
-      for table in costTables {
+      for table in [acoustic, graph] + (ngram.map { [$0] } ?? []) {
         if let (extra, _) = try table.next() {
           throw InputError("key '\(extra)' is not in \(words.path)", file: table.path, line: table.lineNumber)
         }
