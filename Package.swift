@@ -54,7 +54,8 @@ let package = Package(
     .testTarget(name: "NCECoreTests", dependencies: ["NCECore"]),
     .testTarget(name: "NCEModelTests", dependencies: ["NCEModel"]),
     .testTarget(name: "WERScoringTests", dependencies: ["WERScoring"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "NBestRescoringTests", dependencies: ["NBestRescoring"]),
+    .testTarget(
+      name: "NBestRescoringTests", dependencies: ["NBestRescoring"], exclude: ["Fixtures", "Reference"]),
     .testTarget(
       name: "ToolTests",
       dependencies: ["rnnlm-train", "rnnlm-eval", "rnnlm-score", "rescore-nbest", "compute-wer"]),
