@@ -12,8 +12,11 @@ public enum AtomicFileWriter {
   public static func write(_ bytes: [UInt8], to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent().path
-    let temporary = "\(directory)/.\(url.lastPathComponent).tmp.\(getpid())"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    // A random suffix keeps concurrent writers of the same path (threads of one process
+    // included) on separate temporary files; O_EXCL refuses to reuse an existing one.
+    let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    let temporary = "\(directory)/.\(url.lastPathComponent).tmp.\(getpid()).\(suffix)"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
     guard fd >= 0 else { throw InputError("cannot create: \(String(cString: strerror(errno)))", file: path) }
     var failure: String?
     bytes.withUnsafeBytes { raw in

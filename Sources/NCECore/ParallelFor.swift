@@ -8,8 +8,13 @@ public func parallelFor(_ count: Int, threads: Int, _ body: (Int) -> Void) {
     for i in 0..<count { body(i) }
     return
   }
+  // concurrentPerform would use every core for `count` iterations; split the range into
+  // `workers` contiguous blocks instead so that at most `threads` run at once.
+  let workers = min(threads, count)
   withoutActuallyEscaping(body) { escapable in
     nonisolated(unsafe) let work = escapable
-    DispatchQueue.concurrentPerform(iterations: count) { work($0) }
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      for i in (worker * count / workers)..<((worker + 1) * count / workers) { work(i) }
+    }
   }
 }
