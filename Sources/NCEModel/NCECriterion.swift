@@ -69,26 +69,22 @@ public struct NCECriterion: TrainingCriterion {
           scores.noiseScores.withUnsafeBufferPointer { ns in
             scores.targetGradient.withUnsafeMutableBufferPointer { tg in
               scores.noiseGradient.withUnsafeMutableBufferPointer { ng in
-                scores.rowScratch.withUnsafeMutableBufferPointer { scratch in
-                  let sigma = scratch.baseAddress!
-                  for i in 0..<n {
-                    let t = Int(targets[i])
-                    let x = ts[i] - shift - lnq[t]
-                    loss += Double(softplus(-x))  // -ln σ(x)
-                    tg[i] += weight * (sigmoid(x) - 1)
-                    let rowIds = ids.baseAddress! + i * stride
-                    let s = ns.baseAddress! + i * k, g = ng.baseAddress! + i * k
-                    for j in 0..<k { sigma[j] = s[j] - shift - lnq[Int(rowIds[j])] }
-                    VectorMath.sigmoid(sigma, count: k)
-                    var rowLoss: Float = 0
-                    for j in 0..<k {
-                      // -ln(1 - σ(x)), from σ without cancellation on either side of 0.
-                      let xj = s[j] - shift - lnq[Int(rowIds[j])]
-                      rowLoss += xj >= 0 ? xj - Foundation.log(sigma[j]) : -Foundation.log1p(-sigma[j])
-                      g[j] += weight * sigma[j]
-                    }
-                    loss += Double(rowLoss)
+                for i in 0..<n {
+                  let t = Int(targets[i])
+                  // -ln σ(x_t) = softplus(-x_t); d/dx_t = σ(x_t) - 1 = -σ(-x_t).
+                  let (targetLoss, sigmaOfMinusX) = logisticLossAndSigmoid(-(ts[i] - shift - lnq[t]))
+                  loss += Double(targetLoss)
+                  tg[i] -= weight * sigmaOfMinusX
+                  let rowIds = ids.baseAddress! + i * stride
+                  let s = ns.baseAddress! + i * k, g = ng.baseAddress! + i * k
+                  var rowLoss: Float = 0
+                  for j in 0..<k {
+                    // -ln(1 - σ(x_j)) = softplus(x_j); d/dx_j = σ(x_j).
+                    let (noiseLoss, sigma) = logisticLossAndSigmoid(s[j] - shift - lnq[Int(rowIds[j])])
+                    rowLoss += noiseLoss
+                    g[j] += weight * sigma
                   }
+                  loss += Double(rowLoss)
                 }
               }
             }
@@ -100,10 +96,10 @@ public struct NCECriterion: TrainingCriterion {
   }
 }
 
-/// `ln(1 + e^x)` without overflow or cancellation.
+/// `(ln(1 + e^x), σ(x))` from one `exp` and one `log1p`, without overflow or cancellation.
 @inline(__always)
-func softplus(_ x: Float) -> Float { max(x, 0) + Foundation.log1p(Foundation.exp(-abs(x))) }
-
-/// `1 / (1 + e^-x)` for one value.
-@inline(__always)
-func sigmoid(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
+func logisticLossAndSigmoid(_ x: Float) -> (softplus: Float, sigmoid: Float) {
+  let e = Foundation.exp(-abs(x))
+  let sigmoid = x >= 0 ? 1 / (1 + e) : e / (1 + e)
+  return (max(x, 0) + Foundation.log1p(e), sigmoid)
+}
