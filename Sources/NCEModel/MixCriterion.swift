@@ -3,10 +3,11 @@ import NCECore
 /// Half NCE, half sampled softmax: `loss = 0.5 NCE + 0.5 IS` per row (nats).
 ///
 /// Both halves use the same noise draw (one `k`-id draw per mini-batch, or per row with
-/// `perWordNoise`) and the same scores: each half is an unbiased-in-expectation estimate of its
-/// own objective whatever the other half drew, so sharing the draw keeps the objective and
-/// halves the sampling and GEMM cost. NCE keeps accidental hits (a noise word equal to the
-/// target is a legitimate label-0 sample); the IS half removes them when asked.
+/// `perWordNoise`) and the same scores. Each half's expected gradient is what it would be with
+/// its own draw (the draw is independent of the data either way); sharing only correlates the
+/// two halves' sampling noise, and it halves the sampling and GEMM cost. NCE keeps accidental
+/// hits (a noise word equal to the target is a legitimate label-0 sample); the IS half
+/// removes them when asked.
 public struct MixCriterion: TrainingCriterion {
   public let noise: NoiseDistribution
   public let noiseRatio: Int

@@ -1,3 +1,4 @@
+import Foundation
 import NCECore
 import Testing
 
@@ -97,5 +98,17 @@ import Testing
     #expect(loss == 0)
     #expect(gradHidden.storage.allSatisfy { $0 == 0 })
     #expect(fixture.output.weight.gradient.storage.allSatisfy { $0 == 0 })
+  }
+
+  /// The noise distribution follows `--noise-power`, gives every word a finite `ln q`, and
+  /// refuses a zero probability (NCE's `ln(k q(w))` and the bias initialisation need it).
+  @Test func noiseDistributionFromCounts() throws {
+    let noise = try NoiseDistribution(counts: [8, 2, 0], power: 0.5)
+    #expect(noise.vocabularySize == 3)
+    #expect(abs(noise.probability(of: 0) / noise.probability(of: 1) - 2) < 1e-9)
+    #expect(noise.logProbabilities.allSatisfy { $0.isFinite })
+    #expect(abs(Double(noise.logProbabilities[0]) - log(noise.probability(of: 0))) < 1e-6)
+    #expect(throws: InputError.self) { try NoiseDistribution(counts: [8, 2, 0], power: 1, floor: 0) }
+    #expect(throws: InputError.self) { try NoiseDistribution(weights: [1, 0]) }
   }
 }
