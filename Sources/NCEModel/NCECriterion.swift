@@ -1,0 +1,105 @@
+import Foundation
+import NCECore
+
+/// Noise-contrastive estimation (SPEC §5): each row is a binary classification of its target
+/// (label 1) against `k` noise words (label 0) drawn from `q`, with
+/// `P(D=1 | w, h) = σ(s(w,h) - lnZ - ln(k q(w)))` and loss
+/// `-ln P(D=1 | t, h) - Σ_j ln(1 - P(D=1 | n_j, h))` (nats, per row).
+///
+/// At the optimum `s(w,h) - lnZ = ln p(w|h)`: the model is self-normalized around `lnZ`.
+/// Noise is batched by default (one draw of `k` ids shared by the mini-batch: one
+/// `[N x E] x [E x k]` GEMM, see `SampledScores`); `perWordNoise` draws `k` fresh ids per row.
+/// Cost for `N` rows: `O(N k E)` either way; no allocation per row.
+public struct NCECriterion: TrainingCriterion {
+  public let noise: NoiseDistribution
+  /// `k`: noise words per target.
+  public let noiseRatio: Int
+  /// `lnZ`: the constant log-normalizer the scores are trained towards.
+  public let normTerm: Float
+  public let perWordNoise: Bool
+  private var draw = NoiseDraw()
+  private var scores = SampledScores()
+
+  public init(noise: NoiseDistribution, noiseRatio k: Int, normTerm lnZ: Float, perWordNoise: Bool = false) {
+    precondition(k >= 1, "NCE needs at least one noise word per target")
+    self.noise = noise
+    noiseRatio = k
+    normTerm = lnZ
+    self.perWordNoise = perWordNoise
+  }
+
+  /// The NCE output-bias initialisation `b[w] = ln q(w) + lnZ`, `[V x 1]`: with `W = 0` the
+  /// model's `s(w,h) - lnZ` equals `ln q(w)`, so training starts from the noise distribution.
+  public static func initialBias(noise: NoiseDistribution, normTerm lnZ: Float) -> Matrix {
+    Matrix(rows: noise.vocabularySize, cols: 1, storage: noise.logProbabilities.map { $0 + lnZ })
+  }
+
+  public mutating func lossAndGradient(
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, scale: Float,
+    using rng: inout SeededGenerator
+  ) -> (loss: Double, gradHidden: Matrix) {
+    if hidden.rows == 0 { return (0, Matrix(rows: 0, cols: output.size)) }
+    draw.draw(from: noise, count: noiseRatio, rows: hidden.rows, perRow: perWordNoise, using: &rng)
+    return lossAndGradient(hidden: hidden, targets: targets, output: output, scale: scale, noise: draw)
+  }
+
+  /// The criterion on given noise ids (tests; `noise.count` plays the role of `k`).
+  mutating func lossAndGradient(
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, scale: Float, noise ids: NoiseDraw
+  ) -> (loss: Double, gradHidden: Matrix) {
+    scores.computeScores(hidden: hidden, targets: targets, noise: ids, output: output)
+    let loss = Self.accumulate(
+      into: &scores, targets: targets, noise: ids, logNoise: noise.logProbabilities, normTerm: normTerm,
+      weight: scale)
+    return (loss, scores.backward(hidden: hidden, targets: targets, noise: ids, output: output))
+  }
+
+  /// The NCE row kernel: returns the loss summed over rows and adds `weight · d loss / d score`
+  /// to `scores`' gradient coefficients. `logNoise` is `ln q(w)` indexed by word id.
+  static func accumulate(
+    into scores: inout SampledScores, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw,
+    logNoise: [Float], normTerm lnZ: Float, weight: Float
+  ) -> Double {
+    let n = scores.rows, k = scores.noiseCount, stride = noise.rowStride
+    let shift = lnZ + Float(Foundation.log(Double(k)))  // lnZ + ln k
+    var loss = 0.0
+    logNoise.withUnsafeBufferPointer { lnq in
+      noise.ids.withUnsafeBufferPointer { ids in
+        scores.targetScores.withUnsafeBufferPointer { ts in
+          scores.noiseScores.withUnsafeBufferPointer { ns in
+            scores.targetGradient.withUnsafeMutableBufferPointer { tg in
+              scores.noiseGradient.withUnsafeMutableBufferPointer { ng in
+                for i in 0..<n {
+                  let t = Int(targets[i])
+                  // -ln σ(x_t) = softplus(-x_t); d/dx_t = σ(x_t) - 1 = -σ(-x_t).
+                  let (targetLoss, sigmaOfMinusX) = logisticLossAndSigmoid(-(ts[i] - shift - lnq[t]))
+                  loss += Double(targetLoss)
+                  tg[i] -= weight * sigmaOfMinusX
+                  let rowIds = ids.baseAddress! + i * stride
+                  let s = ns.baseAddress! + i * k, g = ng.baseAddress! + i * k
+                  var rowLoss: Float = 0
+                  for j in 0..<k {
+                    // -ln(1 - σ(x_j)) = softplus(x_j); d/dx_j = σ(x_j).
+                    let (noiseLoss, sigma) = logisticLossAndSigmoid(s[j] - shift - lnq[Int(rowIds[j])])
+                    rowLoss += noiseLoss
+                    g[j] += weight * sigma
+                  }
+                  loss += Double(rowLoss)
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return loss
+  }
+}
+
+/// `(ln(1 + e^x), σ(x))` from one `exp` and one `log1p`, without overflow or cancellation.
+@inline(__always)
+func logisticLossAndSigmoid(_ x: Float) -> (softplus: Float, sigmoid: Float) {
+  let e = Foundation.exp(-abs(x))
+  let sigmoid = x >= 0 ? 1 / (1 + e) : e / (1 + e)
+  return (max(x, 0) + Foundation.log1p(e), sigmoid)
+}

@@ -1,0 +1,219 @@
+import NCECore
+
+/// Scores `s(w, h_i) = h_i · W[w] + b[w]` of each row's target and of its `k` noise words, and
+/// the backward pass that turns gradient coefficients on those scores into gradients of the
+/// hidden vectors and of the touched output rows. The criteria fill the coefficients.
+///
+/// Shared noise (batched): the `k` noise rows of `W` are gathered into a contiguous `[k x E]`
+/// block, the noise scores are one GEMM `[N x E] x [E x k]`, and the backward pass is two GEMMs
+/// (`[N x k] x [k x E]` for the hidden gradient, `[k x N] x [N x E]` for the noise rows) whose
+/// `k` rows are then scatter-added into `W`'s gradient (repeated ids accumulate).
+/// Per-row noise: `N k` dot products and `2 N k` axpys of length `E` on the rows of `W` in place.
+/// Targets always cost `N` dots and `2 N` axpys. All scratch is kept and reused across batches.
+struct SampledScores {
+  /// `N`.
+  private(set) var rows = 0
+  /// `k`.
+  private(set) var noiseCount = 0
+  /// `s(t_i, h_i)`, `N` values.
+  private(set) var targetScores: [Float] = []
+  /// `s(n_ij, h_i)`, `[N x k]`.
+  private(set) var noiseScores = Matrix(rows: 0, cols: 0)
+  /// `d(scale · loss) / d targetScores`: zeroed by `computeScores`, accumulated by criteria.
+  var targetGradient: [Float] = []
+  /// `d(scale · loss) / d noiseScores`, `[N x k]`: zeroed by `computeScores`.
+  var noiseGradient = Matrix(rows: 0, cols: 0)
+  /// `k` floats of free scratch for the criteria's row kernels.
+  var rowScratch: [Float] = []
+  private var noiseWeights = Matrix(rows: 0, cols: 0)  // [k x E], shared layout only
+  private var noiseWeightGradient = Matrix(rows: 0, cols: 0)  // [k x E], shared layout only
+
+  init() {}
+
+  /// Computes `targetScores` and `noiseScores`, and zeroes the gradient coefficients.
+  /// - Parameters: `hidden` `[N x E]`, `targets` `N` ids, `noise` shared or `N`-row ids.
+  mutating func computeScores(
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw, output: OutputLayer
+  ) {
+    let n = hidden.rows, k = noise.count, e = output.size
+    precondition(hidden.cols == e && targets.count == n && n > 0 && k > 0)
+    rows = n
+    noiseCount = k
+    resize(&targetScores, n)
+    resize(&targetGradient, n)
+    resize(&rowScratch, k)
+    targetGradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    noiseGradient.resize(rows: n, cols: k)
+    noiseScores.resize(rows: n, cols: k, zero: false)
+    hidden.withUnsafeBufferPointer { h in
+      output.weight.value.withUnsafeBufferPointer { w in
+        output.bias.value.withUnsafeBufferPointer { b in
+          targetScores.withUnsafeMutableBufferPointer { s in
+            for i in 0..<n {
+              let t = Int(targets[i])
+              s[i] = BLAS.dot(count: e, h.baseAddress! + i * e, w.baseAddress! + t * e) + b[t]
+            }
+          }
+        }
+      }
+    }
+    if noise.isPerRow {
+      scorePerRow(hidden: hidden, noise: noise, output: output)
+    } else {
+      scoreShared(hidden: hidden, noise: noise, output: output)
+    }
+  }
+
+  private mutating func scoreShared(hidden: Matrix, noise: NoiseDraw, output: OutputLayer) {
+    let k = noise.count, e = output.size
+    noiseWeights.resize(rows: k, cols: e, zero: false)
+    output.weight.value.withUnsafeBufferPointer { w in
+      noiseWeights.withUnsafeMutableBufferPointer { block in
+        noise.ids.withUnsafeBufferPointer { ids in
+          for j in 0..<k {
+            (block.baseAddress! + j * e).update(from: w.baseAddress! + Int(ids[j]) * e, count: e)
+          }
+        }
+      }
+    }
+    BLAS.gemm(hidden, noiseWeights, transB: true, into: &noiseScores)
+    let n = hidden.rows
+    output.bias.value.withUnsafeBufferPointer { b in
+      noise.ids.withUnsafeBufferPointer { ids in
+        noiseScores.withUnsafeMutableBufferPointer { s in
+          for i in 0..<n {
+            let row = s.baseAddress! + i * k
+            for j in 0..<k { row[j] += b[Int(ids[j])] }
+          }
+        }
+      }
+    }
+  }
+
+  private mutating func scorePerRow(hidden: Matrix, noise: NoiseDraw, output: OutputLayer) {
+    let n = hidden.rows, k = noise.count, e = output.size
+    hidden.withUnsafeBufferPointer { h in
+      output.weight.value.withUnsafeBufferPointer { w in
+        output.bias.value.withUnsafeBufferPointer { b in
+          noise.ids.withUnsafeBufferPointer { ids in
+            noiseScores.withUnsafeMutableBufferPointer { s in
+              for i in 0..<n {
+                let hi = h.baseAddress! + i * e
+                for j in 0..<k {
+                  let word = Int(ids[i * k + j])
+                  s[i * k + j] = BLAS.dot(count: e, hi, w.baseAddress! + word * e) + b[word]
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Applies the chain rule through the scores: adds to the gradients of the target and noise
+  /// rows of `W` and `b` (touching those rows) and returns `d(scale · loss) / d hidden`, `[N x E]`.
+  /// `hidden`, `targets` and `noise` must be those given to `computeScores`.
+  mutating func backward(
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw, output: OutputLayer
+  ) -> Matrix {
+    let n = rows, e = output.size
+    var gradHidden = Matrix(rows: n, cols: e)
+    if noise.isPerRow {
+      backwardPerRow(hidden: hidden, noise: noise, output: output, into: &gradHidden)
+    } else {
+      backwardShared(hidden: hidden, noise: noise, output: output, into: &gradHidden)
+    }
+    let weight = output.weight, bias = output.bias
+    hidden.withUnsafeBufferPointer { h in
+      weight.value.withUnsafeBufferPointer { w in
+        weight.gradient.withUnsafeMutableBufferPointer { dw in
+          bias.gradient.withUnsafeMutableBufferPointer { db in
+            targetGradient.withUnsafeBufferPointer { g in
+              gradHidden.withUnsafeMutableBufferPointer { dh in
+                for i in 0..<n {
+                  let t = Int(targets[i])
+                  BLAS.axpy(count: e, alpha: g[i], x: w.baseAddress! + t * e, y: dh.baseAddress! + i * e)
+                  BLAS.axpy(count: e, alpha: g[i], x: h.baseAddress! + i * e, y: dw.baseAddress! + t * e)
+                  db[t] += g[i]
+                  weight.touch(row: t)
+                  bias.touch(row: t)
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return gradHidden
+  }
+
+  private mutating func backwardShared(
+    hidden: Matrix, noise: NoiseDraw, output: OutputLayer, into gradHidden: inout Matrix
+  ) {
+    let n = rows, k = noiseCount, e = output.size
+    BLAS.gemm(noiseGradient, noiseWeights, into: &gradHidden)
+    BLAS.gemm(noiseGradient, transA: true, hidden, into: &noiseWeightGradient)
+    let weight = output.weight, bias = output.bias
+    noise.ids.withUnsafeBufferPointer { ids in
+      noiseWeightGradient.withUnsafeBufferPointer { block in
+        weight.gradient.withUnsafeMutableBufferPointer { dw in
+          for j in 0..<k {
+            let word = Int(ids[j])
+            BLAS.axpy(count: e, alpha: 1, x: block.baseAddress! + j * e, y: dw.baseAddress! + word * e)
+            weight.touch(row: word)
+          }
+        }
+      }
+      noiseGradient.withUnsafeBufferPointer { g in
+        bias.gradient.withUnsafeMutableBufferPointer { db in
+          for i in 0..<n {
+            let row = g.baseAddress! + i * k
+            for j in 0..<k { db[Int(ids[j])] += row[j] }
+          }
+        }
+      }
+      for j in 0..<k { bias.touch(row: Int(ids[j])) }
+    }
+  }
+
+  private func backwardPerRow(
+    hidden: Matrix, noise: NoiseDraw, output: OutputLayer, into gradHidden: inout Matrix
+  ) {
+    let n = rows, k = noiseCount, e = output.size
+    let weight = output.weight, bias = output.bias
+    hidden.withUnsafeBufferPointer { h in
+      weight.value.withUnsafeBufferPointer { w in
+        weight.gradient.withUnsafeMutableBufferPointer { dw in
+          bias.gradient.withUnsafeMutableBufferPointer { db in
+            noise.ids.withUnsafeBufferPointer { ids in
+              noiseGradient.withUnsafeBufferPointer { g in
+                gradHidden.withUnsafeMutableBufferPointer { dh in
+                  for i in 0..<n {
+                    let hi = h.baseAddress! + i * e, dhi = dh.baseAddress! + i * e
+                    for j in 0..<k {
+                      let word = Int(ids[i * k + j]), coefficient = g[i * k + j]
+                      BLAS.axpy(count: e, alpha: coefficient, x: w.baseAddress! + word * e, y: dhi)
+                      BLAS.axpy(count: e, alpha: coefficient, x: hi, y: dw.baseAddress! + word * e)
+                      db[word] += coefficient
+                      weight.touch(row: word)
+                      bias.touch(row: word)
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private func resize(_ array: inout [Float], _ count: Int) {
+    if array.count > count {
+      array.removeLast(array.count - count)
+    } else if array.count < count {
+      array.append(contentsOf: repeatElement(0, count: count - array.count))
+    }
+  }
+}
