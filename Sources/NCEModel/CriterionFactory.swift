@@ -1,19 +1,37 @@
 import NCECore
 
-/// Builds the criterion named by a model's config.
+/// Builds the criterion named by a model's config, with its noise distribution (training
+/// unigram counts, floored and raised to `noisePower`).
 public enum CriterionFactory {
   public static func make(for config: ModelConfig, vocabulary: Vocabulary) throws -> any TrainingCriterion {
     switch config.loss {
     case .full:
       return CrossEntropyCriterion()
-    default:
-      throw ModelConfigError(message: "--loss \(config.loss.rawValue) is not available in this build")
+    case .nce:
+      return NCECriterion(
+        noise: try noise(config, vocabulary), noiseRatio: config.noiseRatio, normTerm: config.normTerm,
+        perWordNoise: config.perWordNoise)
+    case .sampled:
+      return SampledSoftmaxCriterion(
+        noise: try noise(config, vocabulary), k: config.noiseRatio, removeAccidentalHits: config.removeAccidentalHits,
+        perWordNoise: config.perWordNoise)
+    case .mix:
+      return MixCriterion(
+        noise: try noise(config, vocabulary), noiseRatio: config.noiseRatio, normTerm: config.normTerm,
+        removeAccidentalHits: config.removeAccidentalHits, perWordNoise: config.perWordNoise)
+    case .self:
+      return SelfContrastCriterion(noise: try NoiseDistribution(counts: vocabulary.counts))
     }
   }
-}
 
-extension CriterionFactory {
-  /// Criterion-specific start values of the output bias (NCE starts equal to the noise:
-  /// `b[w] = ln q(w) + lnZ`). Cross-entropy keeps the zero bias.
-  public static func initializeOutputBias(of model: RNNLanguageModel, vocabulary: Vocabulary) {}
+  /// Criterion-specific start values of the output bias: NCE and mix start equal to the
+  /// noise (`b[w] = ln q(w) + lnZ`, Pytorch-NCE); the other criteria keep the zero bias.
+  public static func initializeOutputBias(of model: RNNLanguageModel, vocabulary: Vocabulary) throws {
+    guard model.config.loss == .nce || model.config.loss == .mix else { return }
+    model.output.bias.value = NCECriterion.initialBias(noise: try noise(model.config, vocabulary), normTerm: model.config.normTerm)
+  }
+
+  static func noise(_ config: ModelConfig, _ vocabulary: Vocabulary) throws -> NoiseDistribution {
+    try NoiseDistribution(counts: vocabulary.counts, power: config.noisePower)
+  }
 }

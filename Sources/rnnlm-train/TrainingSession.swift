@@ -83,7 +83,7 @@ struct TrainingSession {
     var rng = SeededGenerator(seed: o.seed)
     let model = RNNLanguageModel(config: config, using: &rng)
     let criterion = try makeCriterion(config, vocabulary, nil)
-    CriterionFactory.initializeOutputBias(of: model, vocabulary: vocabulary)
+    try CriterionFactory.initializeOutputBias(of: model, vocabulary: vocabulary)
     let trainer = Trainer(model: model, criterion: criterion, options: options, train: train, valid: valid)
     return TrainingSession(vocabulary: vocabulary, trainer: trainer, test: test)
   }
