@@ -9,7 +9,8 @@ import NCECore
 /// noise; its state is part of `TrainingState`, so `--resume` continues bit for bit.
 public final class Trainer {
   public let model: RNNLanguageModel
-  public var criterion: any TrainingCriterion
+  /// The criterion each worker starts from (workers keep their own copies and scratch space).
+  public let criterion: any TrainingCriterion
   public let options: TrainingOptions
   public private(set) var state: TrainingState
   public let optimizer: SGDOptimizer
@@ -92,32 +93,20 @@ public final class Trainer {
     let start = Date()
     var lossSum = state.partialLoss, tokens = state.partialTokens
     var sessionTokens = 0
-    var cache = model.makeCache()
-    var states: [RecurrentState] = []
-    var gradHidden = Matrix(rows: 0, cols: 0)
+    let workers = makeWorkers()
     model.zeroGradients()
     let firstIndex = state.batchesDone
     for index in firstIndex..<batches.count {
       let batch = batches[index]
-      if states.isEmpty || batch.resetsState || !options.carryState || states[0].hidden.rows != batch.batchSize {
-        states = model.initialState(batch: batch.batchSize)
-      }
-      let hidden = model.forward(inputs: batch.inputs, steps: batch.steps, states: &states, cache: &cache, training: true, using: &generator)
-      let realHidden = batch.realPositions.withUnsafeBufferPointer { hidden.gatheringRows($0) }
-      var (loss, gradReal) = batch.realTargets.withUnsafeBufferPointer {
-        criterion.lossAndGradient(hidden: realHidden, targets: $0, output: model.output, scale: 1 / Float(batch.tokenCount), using: &generator)
-      }
+      var loss = trainStep(batch, workers: workers, generator: &generator)
       if let perturb = lossPerturbation { loss += perturb(state.epoch, index) }
-      gradHidden.resize(rows: hidden.rows, cols: hidden.cols)
-      scatterRows(gradReal, positions: batch.realPositions, into: &gradHidden)
-      gradReal = Matrix(rows: 0, cols: 0)
-      model.backward(gradHidden, cache: &cache)
       let norm = SGDOptimizer.clipGradientNorm(model.parameters, maxNorm: options.clip)
       guard loss.isFinite && norm.isFinite else {
         model.zeroGradients()
         return .diverged(batch: index)
       }
       optimizer.step(model.parameters, learningRate: state.learningRate)
+      for worker in workers.dropFirst() { worker.copyWeights(from: model) }
       model.zeroGradients()
       lossSum += loss
       tokens += batch.tokenCount
@@ -163,6 +152,46 @@ public final class Trainer {
     report(.epochFinished(record))
     try checkpoint(self, isBest)
     return shouldStop() ? .interrupted : .completed
+  }
+
+  /// Worker 0 trains `model` itself; with `threads > 1` each further worker trains a replica
+  /// on its share of the batch's lanes (data parallelism: every GEMM stays single-threaded,
+  /// which beats multi-threaded BLAS on the small per-step recurrent products).
+  private func makeWorkers() -> [TrainingWorker] {
+    let main = TrainingWorker(model: model, criterion: criterion)
+    guard options.threads > 1 else { return [main] }
+    let tensors = model.tensors
+    let replicas = (1..<options.threads).map { _ in
+      TrainingWorker(model: try! RNNLanguageModel(config: model.config, tensors: tensors), criterion: criterion)
+    }
+    return [main] + replicas
+  }
+
+  /// Gradients of one batch summed into `model`'s parameters; returns the summed loss.
+  /// Lanes are split into contiguous, fixed shares, so results depend on the thread count but
+  /// not on scheduling.
+  private func trainStep(_ batch: Batch, workers: [TrainingWorker], generator: inout SeededGenerator) -> Double {
+    let scale = 1 / Float(max(batch.tokenCount, 1))
+    let count = min(workers.count, batch.batchSize)
+    if count == 1 {
+      return workers[0].process(batch, carryState: options.carryState, scale: scale, using: &generator)
+    }
+    let shares = (0..<count).map { w in batch.lanes((w * batch.batchSize / count)..<((w + 1) * batch.batchSize / count)) }
+    var generators = [generator] + (1..<count).map { _ in SeededGenerator(seed: generator.next()) }
+    var losses = [Double](repeating: 0, count: count)
+    let savedThreads = BLAS.threads
+    BLAS.threads = 1
+    generators.withUnsafeMutableBufferPointer { gens in
+      losses.withUnsafeMutableBufferPointer { out in
+        parallelFor(count, threads: count) { w in
+          out[w] = workers[w].process(shares[w], carryState: options.carryState, scale: scale, using: &gens[w])
+        }
+      }
+    }
+    BLAS.threads = savedThreads
+    generator = generators[0]
+    for worker in workers[1..<count] { worker.addGradients(into: model) }
+    return losses.reduce(0, +)
   }
 
   private func makeBatches(using generator: inout SeededGenerator) -> [Batch] {

@@ -1,0 +1,138 @@
+import Foundation
+import NCECore
+import NCEModel
+
+/// Training and evaluation throughput next to the ideal rate from FLOP counts.
+///
+/// Settings: Pytorch-NCE's PTB config (2x200 LSTM, emsize 200, batch 20, bptt 35, sentence
+/// mode; V from PTB when ../shared/data/ptb is present, else a synthetic Zipfian corpus with
+/// V = 10,000) and the Switchboard-sized one (1x300, emsize 300, V = 30,000, batch 96, k = 500,
+/// concat; synthetic Zipfian tokens). Real tokens only (padding excluded).
+@main
+struct BenchTrain {
+  static let peakFLOPs = 250e9  // sgemm on both cores of the reference machine
+
+  static func main() throws {
+    let arguments = CommandLine.arguments
+    let threads = arguments.firstIndex(of: "--threads").map { Int(arguments[$0 + 1])! } ?? 1
+    let sentences = arguments.firstIndex(of: "--sentences").map { Int(arguments[$0 + 1])! } ?? 1500
+    BLAS.threads = threads
+    print("### Training and evaluation (OpenBLAS \(BLAS.coreName), \(threads) BLAS thread(s))")
+    print("")
+    print("| setting | criterion | mode | tokens/s | ideal tokens/s (FLOPs at 250 GFLOP/s) | ratio |")
+    print("|---|---|---|---:|---:|---:|")
+    let ptb = try ptbCorpus(sentences: sentences)
+    for (loss, k) in [(LossKind.full, 0), (.nce, 100), (.nce, 500), (.sampled, 100)] {
+      var config = ModelConfig(vocabularySize: ptb.vocabulary.count)
+      config.loss = loss
+      config.noiseRatio = max(k, 1)
+      var options = TrainingOptions()
+      options.epochs = 1
+      options.logInterval = Int.max
+      let rate = try trainingRate(config: config, options: options, corpus: ptb.corpus, vocabulary: ptb.vocabulary)
+      let ideal = peakFLOPs / trainingFLOPs(config, k: k)
+      row("PTB 2x200, V=\(config.vocabularySize)", loss == .full ? "CE" : "\(loss.rawValue) k=\(k)", "sentence", rate, ideal)
+    }
+    let evalConfig = ModelConfig(vocabularySize: ptb.vocabulary.count)
+    for mode in ScoringMode.allCases {
+      let rate = evaluationRate(config: evalConfig, corpus: ptb.corpus, mode: mode, threads: threads)
+      let flops = 2.0 * Double(recurrentFLOPs(evalConfig)) + (mode == .normalized ? 2.0 * Double(evalConfig.embeddingSize * evalConfig.vocabularySize) : 0)
+      row("PTB 2x200, V=\(evalConfig.vocabularySize)", "evaluation", mode.rawValue, rate, peakFLOPs / flops)
+    }
+    let swbd = zipfCorpus(vocabulary: 30_000, tokens: 120_000, seed: 3)
+    var swbdRates: [LossKind: Double] = [:]
+    for loss in [LossKind.full, .nce] {
+      var config = ModelConfig(vocabularySize: swbd.vocabulary.count)
+      config.embeddingSize = 300
+      config.hiddenSize = 300
+      config.layers = 1
+      config.loss = loss
+      config.noiseRatio = 500
+      var options = TrainingOptions()
+      options.epochs = 1
+      options.batchSize = 96
+      options.concat = true
+      options.logInterval = Int.max
+      options.learningRate = 2
+      let rate = try trainingRate(config: config, options: options, corpus: swbd.corpus, vocabulary: swbd.vocabulary)
+      swbdRates[loss] = rate
+      row("SWBD-size 1x300, V=30000", loss == .full ? "CE" : "nce k=500", "concat", rate, peakFLOPs / trainingFLOPs(config, k: loss == .full ? 0 : 500))
+    }
+    print("")
+    print("SWBD-size NCE/CE training speed ratio: \(String(format: "%.1f", swbdRates[.nce]! / swbdRates[.full]!))x")
+  }
+
+  static func row(_ setting: String, _ criterion: String, _ mode: String, _ rate: Double, _ ideal: Double) {
+    print("| \(setting) | \(criterion) | \(mode) | \(Int(rate)) | \(Int(ideal)) | \(String(format: "%.2f", rate / ideal)) |")
+  }
+
+  /// Multiply-adds of the recurrent part per token (forward).
+  static func recurrentFLOPs(_ c: ModelConfig) -> Int {
+    let gates = c.cell == .lstm ? 4 : 3
+    var total = 0
+    for layer in 0..<c.layers {
+      let input = layer == 0 ? c.embeddingSize : c.hiddenSize
+      total += gates * c.hiddenSize * (input + c.hiddenSize)
+    }
+    if c.hiddenSize != c.embeddingSize { total += c.hiddenSize * c.embeddingSize }
+    return total
+  }
+
+  /// FLOPs per token of one training step: forward + two backward GEMMs (3x forward).
+  static func trainingFLOPs(_ c: ModelConfig, k: Int) -> Double {
+    let output = k == 0 ? c.embeddingSize * c.vocabularySize : c.embeddingSize * (k + 1)
+    return 3 * 2 * Double(recurrentFLOPs(c) + output)
+  }
+
+  static func trainingRate(config: ModelConfig, options: TrainingOptions, corpus: Corpus, vocabulary: Vocabulary) throws -> Double {
+    var rng = SeededGenerator(seed: 1)
+    let model = RNNLanguageModel(config: config, using: &rng)
+    try CriterionFactory.initializeOutputBias(of: model, vocabulary: vocabulary)
+    let criterion = try CriterionFactory.make(for: config, vocabulary: vocabulary)
+    let trainer = Trainer(model: model, criterion: criterion, options: options, train: corpus, valid: nil)
+    var rate = 0.0
+    trainer.report = { event in
+      if case .epochFinished(let record) = event { rate = record.tokensPerSecond }
+    }
+    try trainer.run()
+    return rate
+  }
+
+  static func evaluationRate(config: ModelConfig, corpus: Corpus, mode: ScoringMode, threads: Int) -> Double {
+    var rng = SeededGenerator(seed: 1)
+    let model = RNNLanguageModel(config: config, using: &rng)
+    let scorer = SentenceScorer(model: model, mode: mode, threads: threads)
+    let sentences = (0..<corpus.sentenceCount).map { corpus.sentence($0) }
+    let start = Date()
+    _ = scorer.score(sentences)
+    return Double(corpus.predictionCount) / Date().timeIntervalSince(start)
+  }
+
+  static func ptbCorpus(sentences: Int) throws -> (corpus: Corpus, vocabulary: Vocabulary) {
+    let path = "../shared/data/ptb/train.txt"
+    guard FileManager.default.fileExists(atPath: path) else { return zipfCorpus(vocabulary: 10_000, tokens: sentences * 21, seed: 2) }
+    let vocabulary = try Vocabulary.build(trainingText: path, minFreq: 1)
+    let lines = try LineReader.lines(of: path).prefix(sentences)
+    let ids = lines.map { $0.split(separator: " ").map { vocabulary.id(of: $0) } }
+    return (Corpus(sentences: ids), vocabulary)
+  }
+
+  /// Sentences of 20 tokens drawn from a Zipf(1) distribution over `vocabulary` words.
+  static func zipfCorpus(vocabulary size: Int, tokens: Int, seed: UInt64) -> (corpus: Corpus, vocabulary: Vocabulary) {
+    var rng = SeededGenerator(seed: seed)
+    let weights = (0..<(size - 3)).map { 1 / Double($0 + 1) }
+    let sampler = try! AliasSampler(weights: weights)
+    var counts = [Int](repeating: 0, count: size)
+    let sentences = (0..<(tokens / 20)).map { _ in
+      (0..<20).map { _ -> Int32 in
+        let id = sampler.sample(using: &rng) + 3
+        counts[Int(id)] += 1
+        return id
+      }
+    }
+    counts[Int(Vocabulary.eosID)] = sentences.count
+    let words = Vocabulary.reservedWords + (3..<size).map { "w\($0)" }
+    let vocabulary = try! Vocabulary(words: words, counts: counts, unknownTypeCount: nil)
+    return (Corpus(sentences: sentences), vocabulary)
+  }
+}
