@@ -194,6 +194,11 @@ public final class Trainer {
     return losses.reduce(0, +)
   }
 
+  /// One `trainStep` with fresh workers, for tests.
+  func trainStepForTesting(_ batch: Batch, generator: inout SeededGenerator) -> Double {
+    trainStep(batch, workers: makeWorkers(), generator: &generator)
+  }
+
   private func makeBatches(using generator: inout SeededGenerator) -> [Batch] {
     if options.concat {
       return ConcatBatcher(corpus: train, batchSize: options.batchSize, bptt: options.bptt).batches()

@@ -1,0 +1,98 @@
+import NCECore
+import Testing
+
+@testable import NCEModel
+
+@Suite("Trainer")
+struct TrainerTests {
+  static let vocabulary = try! Vocabulary(
+    words: Vocabulary.reservedWords + ["a", "b", "c", "d", "e", "f"], counts: [0, 0, 40, 30, 25, 20, 15, 10, 5],
+    unknownTypeCount: nil)
+
+  /// A tiny corpus with structure to learn: "a b c", "d e f", ... repeated.
+  static func corpus(_ count: Int) -> Corpus {
+    let patterns: [[Int32]] = [[3, 4, 5], [6, 7, 8], [3, 4], [6, 7, 8, 3]]
+    return Corpus(sentences: (0..<count).map { patterns[$0 % patterns.count] })
+  }
+
+  static func makeTrainer(loss: LossKind = .full, threads: Int = 1, dropout: Float = 0.1, epochs: Int = 3, learningRate: Float = 0.5) throws -> Trainer {
+    var config = ModelConfig(vocabularySize: vocabulary.count)
+    config.embeddingSize = 8
+    config.hiddenSize = 8
+    config.layers = 1
+    config.dropout = dropout
+    config.loss = loss
+    config.noiseRatio = 4
+    config.normTerm = 1
+    var options = TrainingOptions()
+    options.epochs = epochs
+    options.batchSize = 4
+    options.bptt = 5
+    options.threads = threads
+    options.learningRate = learningRate
+    var rng = SeededGenerator(seed: 9)
+    let model = RNNLanguageModel(config: config, using: &rng)
+    try CriterionFactory.initializeOutputBias(of: model, vocabulary: vocabulary)
+    return Trainer(
+      model: model, criterion: try CriterionFactory.make(for: config, vocabulary: vocabulary), options: options,
+      train: corpus(64), valid: corpus(8))
+  }
+
+  @Test(arguments: [LossKind.full, .nce])
+  func sameSeedSameLossCurveBitForBit(loss: LossKind) throws {
+    let first = try Self.makeTrainer(loss: loss)
+    try first.run()
+    let second = try Self.makeTrainer(loss: loss)
+    try second.run()
+    #expect(first.state.history.map(\.trainLoss) == second.state.history.map(\.trainLoss))
+    #expect(first.state.history.map(\.validPerplexity) == second.state.history.map(\.validPerplexity))
+    #expect(first.model.tensors == second.model.tensors)
+  }
+
+  @Test func trainingLowersValidationPerplexity() throws {
+    let trainer = try Self.makeTrainer(dropout: 0, epochs: 10, learningRate: 2)
+    try trainer.run()
+    let ppl = trainer.state.history.compactMap(\.validPerplexity)
+    #expect(ppl.count == 10)
+    // The corpus is nearly deterministic: a trained model must be far better than uniform (V = 9).
+    #expect(ppl.last! < 4)
+    #expect(ppl.last! < ppl.first!)
+  }
+
+  @Test func twoWorkersSumToTheSingleWorkerGradient() throws {
+    // Without dropout, splitting a batch's lanes over two replicas must give the same summed
+    // gradient as one worker (up to float rounding in the reduction).
+    let single = try Self.makeTrainer(threads: 1, dropout: 0, epochs: 1)
+    let double = try Self.makeTrainer(threads: 2, dropout: 0, epochs: 1)
+    var rng = SeededGenerator(seed: 5)
+    let batch = SentenceBatcher(corpus: Self.corpus(8), batchSize: 4, bptt: 5).batches(shuffle: false, using: &rng)[0]
+    let lossSingle = single.gradientForTesting(batch)
+    let lossDouble = double.gradientForTesting(batch)
+    #expect(abs(lossSingle - lossDouble) < 1e-5 * abs(lossSingle))
+    for (a, b) in zip(single.model.parameters, double.model.parameters) {
+      for (x, y) in zip(a.gradient.storage, b.gradient.storage) {
+        #expect(abs(x - y) <= 1e-5 + 1e-4 * abs(x), "\(a.name)")
+      }
+    }
+  }
+
+  @Test func learningRateDecaysWhenValidationDoesNotImprove() throws {
+    let trainer = try Self.makeTrainer(epochs: 12)
+    try trainer.run()
+    let history = trainer.state.history
+    let valid = history.map { $0.validPerplexity! }
+    for j in 0..<(history.count - 1) {
+      let worse = j > 0 && valid[j] >= valid[0..<j].min()!
+      #expect(history[j + 1].learningRate == (worse ? history[j].learningRate / 2 : history[j].learningRate), "epoch \(j + 2)")
+    }
+  }
+}
+
+extension Trainer {
+  /// The summed gradient of one batch in `model`'s parameters (test hook around `trainStep`).
+  func gradientForTesting(_ batch: Batch) -> Double {
+    var generator = SeededGenerator(seed: 1)
+    model.zeroGradients()
+    return trainStepForTesting(batch, generator: &generator)
+  }
+}
