@@ -7,13 +7,18 @@ import ToolSupport
 final class ProgressPrinter {
   let log: Log
   let live = Log.stderrIsTerminal
+  /// Only a cross-entropy loss is a log-perplexity; sampled criteria's losses are not.
+  let lossIsCrossEntropy: Bool
 
-  init(log: Log) { self.log = log }
+  init(log: Log, lossIsCrossEntropy: Bool) {
+    self.log = log
+    self.lossIsCrossEntropy = lossIsCrossEntropy
+  }
 
   func show(_ event: TrainingEvent) {
     switch event {
     case let .progress(epoch, batch, batches, lr, loss, rate, left):
-      let line = "epoch \(epoch) batch \(batch)/\(batches) lr \(fmt(Double(lr), 4)) loss \(fmt(loss, 3)) ppl \(fmt(exp(min(loss, 50)), 1)) \(Int(rate)) tokens/s ETA \(formatDuration(left))"
+      let line = "epoch \(epoch) batch \(batch)/\(batches) lr \(fmt(Double(lr), 4)) loss \(fmt(loss, 3))\(lossIsCrossEntropy ? " train-ppl \(fmt(exp(min(loss, 50)), 1))" : "") \(Int(rate)) tokens/s ETA \(formatDuration(left))"
       if live {
         let width = 20, done = batches > 0 ? batch * width / batches : width
         stderrWrite("\r[\(String(repeating: "#", count: done))\(String(repeating: ".", count: width - done))] \(line)\u{1B}[K")

@@ -53,7 +53,7 @@ struct RNNLMTrain: KaldiTool {
 
     let session = try TrainingSession.prepare(command: self, log: log)
     let trainer = session.trainer
-    let progress = ProgressPrinter(log: log)
+    let progress = ProgressPrinter(log: log, lossIsCrossEntropy: trainer.model.config.loss == .full)
     trainer.report = { progress.show($0) }
     trainer.shouldStop = { InterruptFlag.isSet }
     trainer.checkpoint = { trainer, isBest in
