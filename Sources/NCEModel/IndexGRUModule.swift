@@ -26,11 +26,17 @@ public final class IndexGRUModule {
   /// `s = h' · v + b`: weight `[H x 1]`, bias `[1 x 1]`.
   public let regressor: Linear
 
+  /// Builds the regressor and re-initialises `embedding` from N(0, 1): Pytorch-NCE's IndexGRU
+  /// owns a plain `nn.Embedding`, which PyTorch initialises so (the ±0.1 table of the
+  /// language model leaves candidate words nearly indistinguishable to the scoring step).
   init(embedding: Embedding, cell: GRULayer, using rng: inout SeededGenerator) {
     precondition(embedding.size == cell.inputSize, "the index GRU reads the input embedding")
     self.embedding = embedding
     self.cell = cell
     regressor = Linear(name: "index.regressor", inputSize: cell.hiddenSize, outputSize: 1, using: &rng)
+    embedding.weight.value.withUnsafeMutableBufferPointer { table in
+      for i in 0..<table.count { table[i] = rng.nextNormal() }
+    }
   }
 
   /// The parameters the module adds to the model (the shared embedding and GRU belong to it).
