@@ -37,6 +37,11 @@ public struct ModelConfig: Codable, Sendable, Equatable {
   public var perWordNoise = false
   public var noisePower = 1.0
   public var removeAccidentalHits = false
+  /// `nil` (files written before the option existed) means `.none`.
+  public var indexModule: IndexModuleKind?
+
+  /// Whether the model scores words with an index module instead of its output layer.
+  public var usesIndexGRU: Bool { indexModule == .gru }
 
   public init(vocabularySize: Int) { self.vocabularySize = vocabularySize }
 
@@ -51,6 +56,14 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     try check(!loss.usesNoise || noiseRatio > 0, "--noise-ratio must be positive")
     try check(normTerm.isFinite, "--norm-term must be finite")
     try check(noisePower > 0 && noisePower <= 1, "--noise-power must be in (0, 1]")
+    if usesIndexGRU {
+      try check(loss == .nce, "--index-module gru trains with --loss nce (full-NCE)")
+      try check(
+        cell == .gru && layers == 1,
+        "--index-module gru needs --cell gru --nlayers 1: the index module is the model's one-layer GRU (Pytorch-NCE's IndexGRU)")
+      try check(embeddingSize == hiddenSize, "--index-module gru needs --emsize equal to --nhid")
+      try check(!tieWeights, "--index-module gru has no output layer to tie: drop --tie-weights")
+    }
   }
 }
 

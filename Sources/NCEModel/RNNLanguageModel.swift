@@ -9,6 +9,9 @@ public final class RNNLanguageModel {
   public let recurrent: RecurrentStack
   public let projection: Linear?
   public let output: OutputLayer
+  /// Full-NCE's scorer (`config.indexModule == .gru`); such a model scores words with it and
+  /// leaves `output` unused (not among `parameters`, not saved).
+  public let indexModule: IndexGRUModule?
   /// Every trainable parameter once (a tied table appears once).
   public let parameters: [Parameter]
 
@@ -35,8 +38,16 @@ public final class RNNLanguageModel {
       output = OutputLayer(name: "output", vocabularySize: config.vocabularySize, size: config.embeddingSize, using: &rng)
     }
     var all = [embedding.weight] + recurrent.parameters + (projection?.parameters ?? [])
-    if !config.tieWeights { all.append(output.weight) }
-    all.append(output.bias)
+    if config.usesIndexGRU, let cell = recurrent.onlyGRULayer {
+      let module = IndexGRUModule(embedding: embedding, cell: cell, using: &rng)
+      indexModule = module
+      all += module.parameters
+    } else {
+      precondition(!config.usesIndexGRU, "--index-module gru needs a one-layer GRU")
+      indexModule = nil
+      if !config.tieWeights { all.append(output.weight) }
+      all.append(output.bias)
+    }
     parameters = all
   }
 

@@ -28,8 +28,11 @@ public struct SentenceScorer {
     public var logNormalizerOffsets: [Float]
   }
 
-  /// Scores `sentences` (word ids without `<s>`/`</s>`).
+  /// Scores `sentences` (word ids without `<s>`/`</s>`). A model with the GRU index module
+  /// has unnormalized scores only: call `model.checkSupports(mode)` first (normalized mode on
+  /// such a model is a programming error).
   public func score(_ sentences: [ArraySlice<Int32>], keepWordCosts: Bool = false, keepLogNormalizers: Bool = false) -> Result {
+    precondition(mode == .unnormalized || model.hasNormalizedScores, PerplexityUndefinedError().description)
     let order = sentences.indices.sorted { sentences[$0].count < sentences[$1].count }
     let groups = stride(from: 0, to: order.count, by: batchSize).map { Array(order[$0..<min(order.count, $0 + batchSize)]) }
     var groupResults = [[(index: Int, cost: Double, words: [Float], norms: [Float])]](repeating: [], count: groups.count)
@@ -89,7 +92,7 @@ public struct SentenceScorer {
       if keepLogNormalizers { norms = logNormalizers.map { $0 - model.config.normTerm } }
     case .unnormalized:
       let lnZ = model.config.normTerm
-      logScores = targets.withUnsafeBufferPointer { model.output.targetScores(realHidden, targets: $0) }.map { $0 - lnZ }
+      logScores = targets.withUnsafeBufferPointer { model.unnormalizedTargetScores(realHidden, targets: $0) }.map { $0 - lnZ }
     }
     var costs = [Double](repeating: 0, count: batch)
     var words = [[Float]](repeating: [], count: keepWordCosts ? batch : 0)

@@ -3,7 +3,8 @@ import NCECore
 
 /// Trains an `RNNLanguageModel` with a `TrainingCriterion` by SGD, as Pytorch-NCE does:
 /// mean loss per real token, gradient-norm clipping, learning rate divided by
-/// `learningRateDecay` whenever validation perplexity does not improve.
+/// `learningRateDecay` whenever validation perplexity (for index-module models, whose perplexity
+/// is undefined: the mean unnormalized validation cost per token) does not improve.
 ///
 /// Deterministic: one generator, seeded by `options.seed`, drives batch order, dropout and
 /// noise; its state is part of `TrainingState`, so `--resume` continues bit for bit.
@@ -123,25 +124,24 @@ public final class Trainer {
           loss: lossSum / Double(max(tokens, 1)), tokensPerSecond: rate, secondsLeft: left))
       }
       if shouldStop() && index + 1 < batches.count {
-        let validPerplexity = valid.map { Evaluation.perplexity(model: model, corpus: $0, threads: options.threads) }
+        let validPerplexity = try validate().perplexity
         report(.interrupted(epoch: state.epoch, batch: index + 1, validPerplexity: validPerplexity))
         return .interrupted
       }
     }
     let seconds = Date().timeIntervalSince(start)
-    let validPerplexity = valid.map { Evaluation.perplexity(model: model, corpus: $0, threads: options.threads) }
+    let (validPerplexity, validCost) = try validate()
     let record = EpochRecord(
       epoch: state.epoch, learningRate: state.learningRate, trainLoss: lossSum / Double(max(tokens, 1)),
-      validPerplexity: validPerplexity, seconds: seconds, tokensPerSecond: Double(sessionTokens) / max(seconds, 1e-9))
+      validPerplexity: validPerplexity, seconds: seconds, tokensPerSecond: Double(sessionTokens) / max(seconds, 1e-9),
+      validUnnormalizedCost: validCost)
     var isBest = true
     if let ppl = validPerplexity {
-      if let best = state.bestValidPerplexity, ppl >= best {
-        isBest = false
-        state.learningRate /= options.learningRateDecay
-      } else {
-        state.bestValidPerplexity = ppl
-      }
+      isBest = Self.improves(ppl, best: &state.bestValidPerplexity)
+    } else if let cost = validCost {
+      isBest = Self.improves(cost, best: &state.bestValidUnnormalizedCost)
     }
+    if !isBest { state.learningRate /= options.learningRateDecay }
     state.history.append(record)
     state.epoch += 1
     state.batchesDone = 0
@@ -197,6 +197,21 @@ public final class Trainer {
   /// One `trainStep` with fresh workers, for tests.
   func trainStepForTesting(_ batch: Batch, generator: inout SeededGenerator) -> Double {
     trainStep(batch, workers: makeWorkers(), generator: &generator)
+  }
+
+  /// The validation figures: normalized perplexity, or for a model without normalized scores
+  /// (GRU index module) the mean unnormalized cost per token; `(nil, nil)` without `valid`.
+  private func validate() throws -> (perplexity: Double?, unnormalizedCost: Double?) {
+    guard let valid else { return (nil, nil) }
+    if model.hasNormalizedScores { return (try Evaluation.perplexity(model: model, corpus: valid, threads: options.threads), nil) }
+    return (nil, Evaluation.meanUnnormalizedCost(model: model, corpus: valid, threads: options.threads))
+  }
+
+  /// Records `value` as the best when it is lower than `best` (or there is none yet).
+  private static func improves(_ value: Double, best: inout Double?) -> Bool {
+    if let current = best, value >= current { return false }
+    best = value
+    return true
   }
 
   private func makeBatches(using generator: inout SeededGenerator) -> [Batch] {

@@ -34,6 +34,9 @@ public struct EpochRecord: Codable, Sendable, Equatable {
   public var validPerplexity: Double?
   public var seconds: Double
   public var tokensPerSecond: Double
+  /// Mean unnormalized validation cost per token (nats), for models whose perplexity is
+  /// undefined (GRU index module); nil otherwise.
+  public var validUnnormalizedCost: Double? = nil
 }
 
 /// Where training stands: enough to continue exactly (`--resume`).
@@ -44,6 +47,8 @@ public struct TrainingState: Codable, Sendable, Equatable {
   public var batchesDone = 0
   public var learningRate: Float
   public var bestValidPerplexity: Double?
+  /// Best `EpochRecord.validUnnormalizedCost` (index-module models, which have no perplexity).
+  public var bestValidUnnormalizedCost: Double?
   public var history: [EpochRecord] = []
   /// Generator state at the start of `epoch`: it fixes that epoch's batch order.
   public var epochGeneratorState: [UInt64]

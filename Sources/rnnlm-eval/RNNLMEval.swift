@@ -32,6 +32,8 @@ struct RNNLMEval: KaldiTool {
   func run() throws {
     BLAS.threads = 1
     let file = try ModelFile.read(path: model)
+    try file.model.checkSupports(mode)
+    if selfNormStats { try file.model.checkSupports(.normalized) }
     let corpus = try Corpus(path: text, vocabulary: file.vocabulary)
     guard corpus.sentenceCount > 0 else { throw InputError("no sentences", file: text) }
     let sentences = (0..<corpus.sentenceCount).map { corpus.sentence($0) }

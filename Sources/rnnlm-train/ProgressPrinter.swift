@@ -29,6 +29,7 @@ final class ProgressPrinter {
     case let .epochFinished(record):
       let valid = record.validPerplexity.map { fmt($0, 2) } ?? "-"
       let line = "epoch \(record.epoch) lr \(fmt(Double(record.learningRate), 4)) train-loss \(fmt(record.trainLoss, 4)) valid-ppl \(valid) seconds \(fmt(record.seconds, 1)) tokens/s \(Int(record.tokensPerSecond))"
+        + (record.validUnnormalizedCost.map { " valid-unnormalized-cost-per-word \(fmt($0, 4))" } ?? "")
       print(line)
       fflush(nil)
       log.info(line)

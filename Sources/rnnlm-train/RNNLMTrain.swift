@@ -68,7 +68,14 @@ struct RNNLMTrain: KaldiTool {
     }
     if let test = session.test {
       let best = FileManager.default.fileExists(atPath: save) ? try ModelFile.read(path: save).model : trainer.model
-      let ppl = Evaluation.perplexity(model: best, corpus: test, threads: threads)
+      let counts = "words \(test.tokenCount) sentences \(test.sentenceCount) oov \(test.oovCount)"
+      guard best.hasNormalizedScores else {
+        // --index-module gru: perplexity is undefined; report the unnormalized cost per token.
+        let cost = Evaluation.meanUnnormalizedCost(model: best, corpus: test, threads: threads)
+        print("test-unnormalized-cost-per-word \(String(format: "%.4f", cost)) \(counts)")
+        return
+      }
+      let ppl = try Evaluation.perplexity(model: best, corpus: test, threads: threads)
       print("test-ppl \(String(format: "%.2f", ppl)) words \(test.tokenCount) sentences \(test.sentenceCount) oov \(test.oovCount)")
     }
   }

@@ -40,6 +40,11 @@ struct CriterionOptions: ParsableArguments {
   @Option(help: "Exponent applied to unigram counts for the noise distribution.") var noisePower = 1.0
   @Option(defaultAsFlag: true, help: "Sampled softmax: drop noise samples equal to the target.")
   var removeAccidentalHits: Bool?
+  @Option(
+    help: ArgumentHelp(
+      "Scoring module: none (output layer) or gru (full-NCE: the model's GRU and a scalar regressor score each word; unnormalized scores only, no perplexity).",
+      discussion: "gru needs --loss nce --cell gru --nlayers 1 and --emsize equal to --nhid."))
+  var indexModule = IndexModuleKind.none
 }
 
 /// Optimisation options.
@@ -62,3 +67,4 @@ struct OptimizationOptions: ParsableArguments {
 
 extension CellType: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
+extension IndexModuleKind: ExpressibleByArgument {}

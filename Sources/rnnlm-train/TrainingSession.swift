@@ -28,7 +28,7 @@ struct TrainingSession {
       let train = try Corpus(path: trainPath, vocabulary: file.vocabulary)
       let valid = try path(d.validText, "valid.txt").map { try Corpus(path: $0, vocabulary: file.vocabulary) }
       let test = try path(d.testText, "test.txt").map { try Corpus(path: $0, vocabulary: file.vocabulary) }
-      let criterion = try makeCriterion(file.model.config, file.vocabulary, command.save + ".last")
+      let criterion = try makeCriterion(file.model, file.vocabulary, command.save + ".last")
       log.info("resuming epoch \(state.epoch) batch \(state.batchesDone) at lr \(state.learningRate)")
       let trainer = Trainer(model: file.model, criterion: criterion, options: options, train: train, valid: valid, state: state, momentum: file.momentum)
       return TrainingSession(vocabulary: file.vocabulary, trainer: trainer, test: test)
@@ -63,6 +63,7 @@ struct TrainingSession {
     config.perWordNoise = c.perWordNoise ?? false
     config.noisePower = c.noisePower
     config.removeAccidentalHits = c.removeAccidentalHits ?? false
+    config.indexModule = c.indexModule
     do { try config.validate() } catch let error as ModelConfigError { throw InputError(error.message) }
 
     var options = TrainingOptions()
@@ -82,14 +83,14 @@ struct TrainingSession {
 
     var rng = SeededGenerator(seed: o.seed)
     let model = RNNLanguageModel(config: config, using: &rng)
-    let criterion = try makeCriterion(config, vocabulary, nil)
+    let criterion = try makeCriterion(model, vocabulary, nil)
     try CriterionFactory.initializeOutputBias(of: model, vocabulary: vocabulary)
     let trainer = Trainer(model: model, criterion: criterion, options: options, train: train, valid: valid)
     return TrainingSession(vocabulary: vocabulary, trainer: trainer, test: test)
   }
 
-  private static func makeCriterion(_ config: ModelConfig, _ vocabulary: Vocabulary, _ file: String?) throws -> any TrainingCriterion {
-    do { return try CriterionFactory.make(for: config, vocabulary: vocabulary) } catch let error as ModelConfigError {
+  private static func makeCriterion(_ model: RNNLanguageModel, _ vocabulary: Vocabulary, _ file: String?) throws -> any TrainingCriterion {
+    do { return try CriterionFactory.make(for: model.config, vocabulary: vocabulary, model: model) } catch let error as ModelConfigError {
       throw InputError(error.message, file: file)
     }
   }
