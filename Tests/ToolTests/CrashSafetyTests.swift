@@ -98,9 +98,8 @@ struct CrashSafetyTests {
     if process.isRunning { kill(process.processIdentifier, SIGINT) }
     process.waitUntilExit()
     return ToolRunner.Result(
-      status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
-      stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-      stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+      status: process.terminationStatus, stdout: ToolRunner.read(out) ?? "", stderr: ToolRunner.read(err) ?? "",
+      signaled: process.terminationReason == .uncaughtSignal)
   }
 
   @Test func sigintSavesExitsZeroAndResumeEndsAtTheLastEpoch() throws {
