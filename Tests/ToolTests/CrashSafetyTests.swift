@@ -163,4 +163,58 @@ struct CrashSafetyTests {
     #expect(actual.state?.history.map(\.validPerplexity) == expected.state?.history.map(\.validPerplexity))
     #expect(actual.state?.learningRate == expected.state?.learningRate)
   }
+
+  @Test(.enabled(if: ToolRunner.isBuilt("rescore-nbest")))
+  func sigkilledRescoringLeavesNoPartialOutput() throws {
+    let directory = try ToolRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    var words = "", acwt = "", nolm = "", lmonly = ""
+    let texts = ["the cat sat on the mat", "a dog ran", "the big red house", ""]
+    for utterance in 0..<1500 {
+      for rank in 1...3 {
+        let key = "utt\(utterance)-\(rank)"
+        let text = texts[(utterance + rank) % texts.count]
+        words += text.isEmpty ? "\(key)\n" : "\(key) \(text)\n"
+        acwt += "\(key) \(100 + rank)\n"
+        nolm += "\(key) 0.5\n"
+        lmonly += "\(key) \(20 + rank)\n"
+      }
+    }
+    try ToolRunner.write(
+      ["archive/words_text": words, "archive/acwt": acwt, "archive/lmwt.nolm": nolm, "archive/lmwt.lmonly": lmonly],
+      in: directory)
+    let model = try RescoringFixture.model()
+    func arguments(_ out: String) -> [String] {
+      ["--model", model, "--nbest-dir", directory + "/archive", "--out", out]
+    }
+    let reference = directory + "/reference"
+    try FileManager.default.createDirectory(atPath: reference, withIntermediateDirectories: true)
+    let start = Date()
+    let complete = try ToolRunner.run("rescore-nbest", arguments(reference))
+    let duration = Date().timeIntervalSince(start)
+    #expect(complete.status == 0, "\(complete.stderr)")
+    let expected = try FileManager.default.contentsOfDirectory(atPath: reference).filter { !$0.hasPrefix(".") }
+    #expect(Set(expected) == ["lmwt.rnn", "lmwt.interp.0.5", "text"])
+
+    var generator = SeededGenerator(seed: 12)
+    var killedWhileRunning = 0
+    for round in 0..<6 {
+      let out = directory + "/out\(round)"
+      try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+      let process = try ToolRunner.launch("rescore-nbest", arguments(out))
+      Self.sleep(seconds: duration * (0.3 + 0.8 * Double(generator.nextUniform())))
+      if process.isRunning {
+        kill(process.processIdentifier, SIGKILL)
+        killedWhileRunning += 1
+      }
+      process.waitUntilExit()
+      // Every output under its final name is complete: equal to the uninterrupted run's.
+      for name in try FileManager.default.contentsOfDirectory(atPath: out) where !name.hasPrefix(".") {
+        #expect(expected.contains(name), "round \(round): unexpected file \(name)")
+        let written = FileManager.default.contents(atPath: out + "/" + name)
+        #expect(written == FileManager.default.contents(atPath: reference + "/" + name), "round \(round): \(name) is partial")
+      }
+    }
+    #expect(killedWhileRunning >= 3)
+  }
 }
