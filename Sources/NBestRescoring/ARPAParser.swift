@@ -22,9 +22,11 @@ struct ARPAParser {
     var result = Result()
     result.index = Array(repeating: [:], count: declared.count - 1)
     result.entries = Array(repeating: [], count: declared.count - 1)
+    // The declared counts are only a hint until the sections confirm them: a corrupt count
+    // must not allocate (or trap on) a huge table.
     for (k, count) in declared.enumerated() where k >= 1 {
-      result.index[k - 1].reserveCapacity(count)
-      result.entries[k - 1].reserveCapacity(count)
+      result.index[k - 1].reserveCapacity(min(count, 1 << 24))
+      result.entries[k - 1].reserveCapacity(min(count, 1 << 24))
     }
     var line = try nextNonBlank()
     for n in 1...declared.count {

@@ -50,6 +50,7 @@ public struct ModelFile {
       guard header.model.vocabularySize == checkpoint.vocabulary.count else {
         throw ModelConfigError(message: "the vocabulary has \(checkpoint.vocabulary.count) words, the model \(header.model.vocabularySize)")
       }
+      try checkSizes(header.model, tensors: checkpoint.tensors)
       let model = try RNNLanguageModel(config: header.model, tensors: checkpoint.tensors)
       var momentum: [String: Matrix] = [:]
       for (name, tensor) in checkpoint.tensors where name.hasPrefix("momentum/") {
@@ -58,6 +59,28 @@ public struct ModelFile {
       return ModelFile(model: model, vocabulary: checkpoint.vocabulary, options: header.options, state: header.state, momentum: momentum)
     } catch let error as ModelConfigError {
       throw InputError(error.message, file: path)
+    }
+  }
+
+  /// Refuses a header whose sizes disagree with the stored tensors before a model of that size
+  /// is allocated: a corrupt or hand-edited header must not exhaust memory or overflow.
+  static func checkSizes(_ config: ModelConfig, tensors: [String: Matrix]) throws {
+    func check(_ name: String, rows: Int, cols: (Int) -> Int) throws {
+      guard let tensor = tensors[name] else {
+        throw ModelConfigError(message: "the model file lacks tensor '\(name)'")
+      }
+      // Rows first: a matching row count bounds the size before `cols` multiplies it.
+      guard tensor.rows == rows, tensor.cols == cols(rows) else {
+        throw ModelConfigError(message: "tensor '\(name)' is \(tensor.rows)x\(tensor.cols), which does not match the header")
+      }
+    }
+    try check("embedding.weight", rows: config.vocabularySize) { _ in config.embeddingSize }
+    guard config.layers <= tensors.count else {
+      throw ModelConfigError(message: "the header declares \(config.layers) layers, the file has \(tensors.count) tensors")
+    }
+    let gates = config.cell == .lstm ? 4 : 3
+    for layer in 0..<config.layers {
+      try check("rnn.\(layer).weight_hh", rows: config.hiddenSize) { gates * $0 }
     }
   }
 }

@@ -1,0 +1,86 @@
+import Foundation
+import NBestRescoring
+import NCECore
+import NCEModel
+import Testing
+
+@Suite struct NBestRNNScorerTests {
+  /// Prefix-tree costs equal flat `SentenceScorer` costs word by word (the tree runs the LSTM
+  /// one step at a time on gathered states, the flat scorer all steps at once; only float
+  /// rounding differs, so 1e-4 relative is ample).
+  @Test(arguments: [ScoringMode.normalized, .unnormalized], [CellType.lstm, .gru])
+  func treeCostsEqualFlatCosts(mode: ScoringMode, cell: CellType) {
+    let model = RNNScoringSupport.model(cell: cell)
+    let vocabulary = RNNScoringSupport.vocabulary()
+    var lists = RNNScoringSupport.lists()
+    let flat = RNNScoringSupport.flatWordCosts(lists, model: model, vocabulary: vocabulary, mode: mode)
+    let scorer = NBestRNNScorer(
+      model: model, vocabulary: vocabulary, mode: mode, oovCost: OOVCost(penalty: 0), chunkHypotheses: 4)
+    scorer.score(&lists)
+    let tree = lists.flatMap(\.hypotheses)
+    #expect(tree.count == flat.count)
+    for (hypothesis, reference) in zip(tree, flat) {
+      let costs = hypothesis.rnnWordCosts ?? []
+      #expect(costs.count == reference.count)
+      for (a, b) in zip(costs, reference) {
+        #expect(RNNScoringSupport.isClose(a, Double(b), relative: 1e-4), "\(hypothesis.words): \(a) vs \(b)")
+      }
+      let total = reference.reduce(0.0) { $0 + Double($1) }
+      #expect(RNNScoringSupport.isClose(hypothesis.rnnCost ?? .nan, total, relative: 1e-4))
+    }
+  }
+
+  @Test func identicalHypothesesAreScoredOnceAndPrefixesShared() {
+    var lists = RNNScoringSupport.lists()
+    let scorer = NBestRNNScorer(
+      model: RNNScoringSupport.model(), vocabulary: RNNScoringSupport.vocabulary(), mode: .unnormalized,
+      oovCost: OOVCost(penalty: 0), chunkHypotheses: 1000)
+    let statistics = scorer.score(&lists)
+    #expect(statistics.hypotheses == 13)
+    // "the cat sat on the mat" twice in u1; "quokka quokka" and "a big zebra hat" map to
+    // <unk> ids but differ from every other sequence.
+    #expect(statistics.distinctHypotheses == 12)
+    #expect(statistics.flatTokens == lists.flatMap(\.hypotheses).reduce(0) { $0 + $1.words.count + 1 })
+    #expect(statistics.treeSteps < statistics.flatTokens)
+    let u1 = lists[0].hypotheses
+    #expect(u1[0].rnnWordCosts == u1[3].rnnWordCosts)
+    // Shared prefix "the cat sat": identical costs for its words in three hypotheses.
+    #expect(Array(u1[0].rnnWordCosts![0..<3]) == Array(u1[2].rnnWordCosts![0..<3]))
+  }
+
+  @Test func oovWordsCostUnkPlusThePenalty() {
+    let model = RNNScoringSupport.model()
+    let vocabulary = RNNScoringSupport.vocabulary()
+    var plain = RNNScoringSupport.lists()
+    var penalised = plain
+    NBestRNNScorer(model: model, vocabulary: vocabulary, mode: .normalized, oovCost: OOVCost(penalty: 0)).score(&plain)
+    NBestRNNScorer(model: model, vocabulary: vocabulary, mode: .normalized, oovCost: OOVCost(penalty: 3.5))
+      .score(&penalised)
+    for (a, b) in zip(plain.flatMap(\.hypotheses), penalised.flatMap(\.hypotheses)) {
+      let oovCount = a.words.filter { !RNNScoringSupport.words.contains($0) && $0 != "<unk>" }.count
+      for (i, word) in a.words.enumerated() {
+        let isOOV = !RNNScoringSupport.words.contains(word) && word != "<unk>"
+        #expect(b.rnnWordCosts![i] == a.rnnWordCosts![i] + (isOOV ? 3.5 : 0))
+      }
+      #expect(abs(b.rnnCost! - a.rnnCost! - 3.5 * Double(oovCount)) < 1e-9)
+    }
+    // "quokka quokka": two OOV words; "the <unk> sat": <unk> itself is not penalised.
+    #expect(abs(penalised[2].hypotheses[2].rnnCost! - plain[2].hypotheses[2].rnnCost! - 7) < 1e-9)
+    #expect(penalised[2].hypotheses[3].rnnCost == plain[2].hypotheses[3].rnnCost)
+  }
+
+  @Test func resultsAreIdenticalBetweenRunsAndThreadCounts() {
+    let model = RNNScoringSupport.model()
+    let vocabulary = RNNScoringSupport.vocabulary()
+    var runs: [[NBestList]] = []
+    for threads in [1, 2, 1, 3] {
+      var lists = RNNScoringSupport.lists()
+      NBestRNNScorer(
+        model: model, vocabulary: vocabulary, mode: .normalized, oovCost: OOVCost(penalty: 1), threads: threads,
+        chunkHypotheses: 4
+      ).score(&lists)
+      runs.append(lists)
+    }
+    for run in runs.dropFirst() { #expect(run == runs[0]) }
+  }
+}
