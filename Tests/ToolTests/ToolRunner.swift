@@ -12,8 +12,12 @@ enum ToolRunner {
   /// The directory holding the built executables (`.build/<configuration>`).
   static let binaryDirectory: URL = {
     let bundle = Bundle.main.bundleURL
-    let candidates = [bundle, bundle.deletingLastPathComponent(), bundle.deletingLastPathComponent().deletingLastPathComponent()]
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("rescore-nbest").path) }
+    let candidates = [
+      bundle, bundle.deletingLastPathComponent(), bundle.deletingLastPathComponent().deletingLastPathComponent(),
+    ]
+    return candidates.first {
+      FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("rescore-nbest").path)
+    }
       ?? bundle
   }()
 

@@ -12,9 +12,10 @@ struct BenchOptions {
   init(arguments: [String]) throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .appendingPathComponent("../../../..").standardized.path
-    let shared = ["\(root)/../shared/data", "/work/shared/data"].first {
-      FileManager.default.fileExists(atPath: $0 + "/nbest-dev")
-    } ?? "\(root)/../shared/data"
+    let shared =
+      ["\(root)/../shared/data", "/work/shared/data"].first {
+        FileManager.default.fileExists(atPath: $0 + "/nbest-dev")
+      } ?? "\(root)/../shared/data"
     nbestDirectory = shared + "/nbest-dev/archives.1"
     ptbDirectory = shared + "/ptb"
     var index = 0
@@ -28,7 +29,10 @@ struct BenchOptions {
       case "--chunk":
         guard let chunk = Int(value), chunk > 0 else { throw InputError("--chunk needs a positive integer") }
         chunkHypotheses = chunk
-      default: throw InputError("unknown option \(arguments[index]); usage: bench-rescore [--model M] [--nbest-dir DIR] [--ptb DIR] [--chunk HYPOTHESES]")
+      default:
+        throw InputError(
+          "unknown option \(arguments[index]); usage: bench-rescore [--model M] [--nbest-dir DIR] [--ptb DIR] [--chunk HYPOTHESES]"
+        )
       }
       index += 2
     }

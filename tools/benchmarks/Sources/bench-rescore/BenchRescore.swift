@@ -32,22 +32,28 @@ enum BenchRescore {
         chunkHypotheses: options.chunkHypotheses)
       let seconds = timed { statistics = scorer.score(&scored) }
       treeSeconds[mode] = seconds
-      rows.append(("prefix tree, \(mode.rawValue)", "\(hypotheses) hyps, \(words) tokens, chunks of \(options.chunkHypotheses)", throughput(hypotheses, words, seconds)))
+      rows.append(
+        (
+          "prefix tree, \(mode.rawValue)", "\(hypotheses) hyps, \(words) tokens, chunks of \(options.chunkHypotheses)",
+          throughput(hypotheses, words, seconds)
+        ))
     }
     for mode in [ScoringMode.normalized, .unnormalized] {
       let scorer = SentenceScorer(model: model, mode: mode, batchSize: 64)
       let seconds = timed { _ = scorer.score(sentences) }
-      rows.append(("flat SentenceScorer, \(mode.rawValue)", "batch 64 sentences", throughput(hypotheses, words, seconds)))
+      rows.append(
+        ("flat SentenceScorer, \(mode.rawValue)", "batch 64 sentences", throughput(hypotheses, words, seconds)))
     }
     let speedup = (treeSeconds[.normalized] ?? 0) / max(treeSeconds[.unnormalized] ?? 1, 1e-9)
     rows.append(("unnormalized / normalized speed", "prefix tree", String(format: "%.1fx", speedup)))
-    rows.append((
-      "prefix sharing", "\(statistics.distinctHypotheses) distinct of \(statistics.hypotheses)",
-      String(
-        format: "%d forward steps instead of %d (%.1f%% saved); %d output scores instead of %d",
-        statistics.treeSteps, statistics.flatTokens, 100 * statistics.stepSaving, statistics.treeTargets,
-        statistics.flatTokens)
-    ))
+    rows.append(
+      (
+        "prefix sharing", "\(statistics.distinctHypotheses) distinct of \(statistics.hypotheses)",
+        String(
+          format: "%d forward steps instead of %d (%.1f%% saved); %d output scores instead of %d",
+          statistics.treeSteps, statistics.flatTokens, 100 * statistics.stepSaving, statistics.treeTargets,
+          statistics.flatTokens)
+      ))
     print("### bench-rescore: RNN scoring of nbest-dev (\(origin), V = \(vocabulary.count), 1 thread)\n")
     print("| benchmark | setting | result |")
     print("|---|---|---|")
