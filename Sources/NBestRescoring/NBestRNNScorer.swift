@@ -21,7 +21,7 @@ public struct NBestRNNScorer {
 
   public init(
     model: RNNLanguageModel, vocabulary: Vocabulary, mode: ScoringMode, oovCost: OOVCost, threads: Int = 1,
-    chunkHypotheses: Int = 512
+    chunkHypotheses: Int = 2048
   ) {
     precondition(model.config.vocabularySize == vocabulary.count, "model and vocabulary sizes differ")
     self.model = model

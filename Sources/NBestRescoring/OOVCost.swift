@@ -48,6 +48,8 @@ public struct OOVCost: Sendable, Equatable {
       : "no word type was mapped to <unk> in training"
     return OOVCost(
       penalty: log(Double(size)),
-      note: "\(reason); OOV cost ln(V) = ln(\(size)) = \(String(format: "%.2f", log(Double(size)))) nats per OOV word (set --unk-penalty or --oov-types)")
+      note:
+        "\(reason); OOV cost ln(V) = ln(\(size)) = \(String(format: "%.2f", log(Double(size)))) nats per OOV word (set --unk-penalty or --oov-types)"
+    )
   }
 }

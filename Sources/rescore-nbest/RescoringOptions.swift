@@ -23,7 +23,9 @@ struct RescoringInputOptions: ParsableArguments {
     if nbestDirs.isEmpty { throw ValidationError("give at least one --nbest-dir") }
     if format != .kaldi && out == nil { throw ValidationError("--format \(format.rawValue) needs --out DIR") }
     if let shard {
-      do { _ = try UtteranceShard(parsing: shard) } catch let error as InputError { throw ValidationError(error.message) }
+      do { _ = try UtteranceShard(parsing: shard) } catch let error as InputError {
+        throw ValidationError(error.message)
+      }
       if out == nil { throw ValidationError("--shard needs --out DIR (one directory per job)") }
       if hasReference { throw ValidationError("--shard cannot take --ref: sweep afterwards with --reuse-rnn-costs") }
       if reusing { throw ValidationError("--shard splits RNN scoring; it cannot be combined with --reuse-rnn-costs") }
@@ -114,7 +116,8 @@ struct RescoringScoreOptions: ParsableArguments {
         throw ValidationError("--interpolation linear needs per-word RNN costs, which lmwt.rnn does not hold")
       }
       if unkPenalty != nil || oovTypes != nil || scoring != .normalized || threads != 1 {
-        throw ValidationError("--unk-penalty, --oov-types, --unnormalized and --threads need --model, not --reuse-rnn-costs")
+        throw ValidationError(
+          "--unk-penalty, --oov-types, --unnormalized and --threads need --model, not --reuse-rnn-costs")
       }
     } else if model == nil {
       throw ValidationError("give --model (or --reuse-rnn-costs)")
@@ -137,7 +140,8 @@ struct RescoringScoreOptions: ParsableArguments {
     let seconds = Date().timeIntervalSince(start)
     log.info(
       String(
-        format: "RNN %@ costs: %d hypotheses (%d distinct), %d tokens in %.2f s (%.0f hyp/s); prefix trees: %d forward steps instead of %d (%.1f%% saved); OOV cost %.3f",
+        format:
+          "RNN %@ costs: %d hypotheses (%d distinct), %d tokens in %.2f s (%.0f hyp/s); prefix trees: %d forward steps instead of %d (%.1f%% saved); OOV cost %.3f",
         scoring.rawValue, statistics.hypotheses, statistics.distinctHypotheses, statistics.flatTokens, seconds,
         Double(statistics.hypotheses) / max(seconds, 1e-9), statistics.treeSteps, statistics.flatTokens,
         100 * statistics.stepSaving, oov.penalty))

@@ -11,7 +11,8 @@ import Testing
   }
 
   @Test func defaultIsLnOfTheTypesCutByMinFreq() throws {
-    let cost = try OOVCost.resolve(unkPenalty: nil, oovTypes: nil, vocabulary: RNNScoringSupport.vocabulary(unknownTypeCount: 40))
+    let cost = try OOVCost.resolve(
+      unkPenalty: nil, oovTypes: nil, vocabulary: RNNScoringSupport.vocabulary(unknownTypeCount: 40))
     #expect(cost.penalty == log(40.0))
     #expect(cost.note == nil)
   }

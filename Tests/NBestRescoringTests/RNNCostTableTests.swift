@@ -8,7 +8,9 @@ import Testing
     let table = try RNNCostTable(path: directory + "/lmwt.rnn")
     var list = NBestList(
       utteranceID: "u1",
-      hypotheses: [NBestHypothesis(rank: 1, words: ["a"], acousticCost: 0), NBestHypothesis(rank: 2, words: [], acousticCost: 0)])
+      hypotheses: [
+        NBestHypothesis(rank: 1, words: ["a"], acousticCost: 0), NBestHypothesis(rank: 2, words: [], acousticCost: 0),
+      ])
     try table.apply(to: &list)
     #expect(list.hypotheses.map(\.rnnCost) == [3.25, 4.5])
   }
@@ -18,7 +20,9 @@ import Testing
     let table = try RNNCostTable(path: directory + "/lmwt.rnn")
     var list = NBestList(
       utteranceID: "u1",
-      hypotheses: [NBestHypothesis(rank: 1, words: [], acousticCost: 0), NBestHypothesis(rank: 2, words: [], acousticCost: 0)])
+      hypotheses: [
+        NBestHypothesis(rank: 1, words: [], acousticCost: 0), NBestHypothesis(rank: 2, words: [], acousticCost: 0),
+      ])
     let error = #expect(throws: InputError.self) { try table.apply(to: &list) }
     #expect(error?.file == directory + "/lmwt.rnn")
     #expect(error?.message.contains("u1-2") == true)

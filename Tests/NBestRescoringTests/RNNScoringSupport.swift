@@ -10,7 +10,8 @@ enum RNNScoringSupport {
   /// `<unk> <s> </s>` + `words`; `unknownTypeCount` as given.
   static func vocabulary(unknownTypeCount: Int? = nil) -> Vocabulary {
     let all = Vocabulary.reservedWords + words
-    return try! Vocabulary(words: all, counts: [Int](repeating: 1, count: all.count), unknownTypeCount: unknownTypeCount)
+    return try! Vocabulary(
+      words: all, counts: [Int](repeating: 1, count: all.count), unknownTypeCount: unknownTypeCount)
   }
 
   /// A 2-layer LSTM (or GRU) 8/8 with non-zero output biases, so costs differ per word.

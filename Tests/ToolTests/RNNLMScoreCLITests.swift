@@ -21,7 +21,8 @@ import Testing
     let model = try RescoringFixture.model()
     let normalized = try ToolRunner.run("rnnlm-score", ["--model", model, "--text", "-"], stdin: text)
     let threaded = try ToolRunner.run("rnnlm-score", ["--model", model, "--text", "-", "--threads", "2"], stdin: text)
-    let unnormalized = try ToolRunner.run("rnnlm-score", ["--model", model, "--text", "-", "--unnormalized"], stdin: text)
+    let unnormalized = try ToolRunner.run(
+      "rnnlm-score", ["--model", model, "--text", "-", "--unnormalized"], stdin: text)
     #expect(normalized.status == 0 && threaded.status == 0 && unnormalized.status == 0)
     #expect(normalized.stdout.split(separator: "\n").count == 4)
     #expect(threaded.stdout == normalized.stdout)

@@ -55,9 +55,14 @@ import Testing
     for job in 1...2 {
       let result = try ToolRunner.run(
         "rescore-nbest",
-        ["--model", try RescoringFixture.model(), "--nbest-dir", archive, "--shard", "\(job)/2", "--out", root + "/\(job)"])
+        [
+          "--model", try RescoringFixture.model(), "--nbest-dir", archive, "--shard", "\(job)/2", "--out",
+          root + "/\(job)",
+        ])
       #expect(result.status == 0, "\(result.stderr)")
-      keys += (ToolRunner.read(root + "/\(job)/lmwt.rnn") ?? "").split(separator: "\n").map { String($0.split(separator: " ")[0]) }
+      keys += (ToolRunner.read(root + "/\(job)/lmwt.rnn") ?? "").split(separator: "\n").map {
+        String($0.split(separator: " ")[0])
+      }
     }
     #expect(keys.sorted() == ["u1-1", "u1-2", "u1-3", "u2-1", "u2-2", "u2-3", "u3-1", "u3-2", "u3-3"])
     #expect(keys.filter { $0.hasPrefix("u2") }.count == 3)
@@ -68,7 +73,10 @@ import Testing
     for threads in ["1", "2"] {
       let result = try ToolRunner.run(
         "rescore-nbest",
-        ["--model", try RescoringFixture.model(), "--nbest-dir", archive, "--threads", threads, "--out", root + "/t" + threads])
+        [
+          "--model", try RescoringFixture.model(), "--nbest-dir", archive, "--threads", threads, "--out",
+          root + "/t" + threads,
+        ])
       #expect(result.status == 0, "\(result.stderr)")
     }
     #expect(ToolRunner.read(root + "/t1/lmwt.rnn") == ToolRunner.read(root + "/t2/lmwt.rnn"))
@@ -88,7 +96,8 @@ import Testing
     try ToolRunner.write(["lmwt.nolm": "u1-1 0.5\nu1-2 zero\n"], in: archive)
     let result = try ToolRunner.run("rescore-nbest", ["--model", try RescoringFixture.model(), "--nbest-dir", archive])
     #expect(result.status == 1)
-    #expect(result.stderr.split(separator: "\n").last?.hasPrefix("ERROR (rescore-nbest): \(archive)/lmwt.nolm:2: ") == true)
+    #expect(
+      result.stderr.split(separator: "\n").last?.hasPrefix("ERROR (rescore-nbest): \(archive)/lmwt.nolm:2: ") == true)
   }
 
   @Test func usageErrors() throws {

@@ -34,7 +34,10 @@ enum RescoringFixture {
       ("u2", ["the dog ran", "the dog ran on", "the dog zebra"]),
       ("u3", ["a big dog sat", "a big cat sat", ""]),
     ]
-    var words = "", acwt = "", nolm = "", lmonly = ""
+    var words = ""
+    var acwt = ""
+    var nolm = ""
+    var lmonly = ""
     for (u, list) in hypotheses {
       for (rank, text) in list.enumerated() {
         let key = "\(u)-\(rank + 1)"
