@@ -34,10 +34,11 @@ public enum CriterionFactory {
     }
   }
 
-  /// Criterion-specific start values of the output bias: NCE and mix start equal to the
-  /// noise (`b[w] = ln q(w) + lnZ`, Pytorch-NCE); the other criteria keep the zero bias.
+  /// Start values of the output bias, for every criterion as in Pytorch-NCE's IndexLinear:
+  /// `b[w] = ln q(w) + lnZ`, so an NCE model starts equal to the noise and a softmax model
+  /// starts at the unigram distribution (the constant lnZ cancels in a softmax).
   public static func initializeOutputBias(of model: RNNLanguageModel, vocabulary: Vocabulary) throws {
-    guard (model.config.loss == .nce || model.config.loss == .mix) && !model.config.usesIndexGRU else { return }
+    guard !model.config.usesIndexGRU else { return }
     model.output.bias.value = NCECriterion.initialBias(noise: try noise(model.config, vocabulary), normTerm: model.config.normTerm)
   }
 

@@ -15,7 +15,7 @@ public final class OutputLayer {
 
   public convenience init(name: String, vocabularySize: Int, size: Int, using rng: inout SeededGenerator) {
     let w = Parameter(
-      name: "\(name).weight", value: ParameterInitializer.uniform(rows: vocabularySize, cols: size, bound: 0.1, using: &rng),
+      name: "\(name).weight", value: ParameterInitializer.uniform(rows: vocabularySize, cols: size, bound: 1 / Float(size).squareRoot(), using: &rng),
       isRowSparse: true)
     let b = Parameter(name: "\(name).bias", value: Matrix(rows: vocabularySize, cols: 1), isRowSparse: true)
     self.init(weight: w, bias: b)

@@ -6,7 +6,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   /// Divide the learning rate by this whenever validation perplexity does not improve.
   public var learningRateDecay: Float = 2
   public var weightDecay: Float = 1e-5
-  public var momentum: Float = 0
+  /// Pytorch-NCE's reference figures were trained with `optim.SGD(momentum=0.9)`.
+  public var momentum: Float = 0.9
   /// Maximum joint L2 norm of the gradient (0 = no clipping).
   public var clip: Float = 0.25
   public var epochs = 40

@@ -52,7 +52,7 @@ struct OptimizationOptions: ParsableArguments {
   @Option(help: "Initial learning rate.") var lr: Float = 1
   @Option(help: "Divide the learning rate by this when validation PPL does not improve.") var lrDecay: Float = 2
   @Option(help: "L2 weight decay.") var weightDecay: Float = 1e-5
-  @Option(help: "SGD momentum.") var momentum: Float = 0
+  @Option(help: "SGD momentum (0.9: the SGD Pytorch-NCE's reference figures were trained with).") var momentum: Float = 0.9
   @Option(help: "Maximum gradient norm (0 = no clipping).") var clip: Float = 0.25
   @Option(help: "Number of epochs.") var epochs = 40
   @Option(help: "Sequences per mini-batch.") var batchSize = 20
