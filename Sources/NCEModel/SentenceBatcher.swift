@@ -13,6 +13,8 @@ import NCECore
 /// batch may have fewer lanes (`batchSize` = the remaining segments). With `shuffle`, segments of
 /// equal length are shuffled before grouping and the batch order is shuffled, both with the
 /// given generator (the same seed gives the same epoch). Cost: O(S log S) for S segments.
+/// Without `bucketByLength` batches are consecutive runs of the shuffled segments (Pytorch-NCE's
+/// DataLoader): more padding, but every batch mixes short and long sentences.
 public struct SentenceBatcher: Sendable {
   /// A piece of one sentence's prediction sequence: predictions `offset..<offset+length`.
   struct Segment: Sendable {
@@ -24,14 +26,16 @@ public struct SentenceBatcher: Sendable {
   public let corpus: Corpus
   public let batchSize: Int
   public let bptt: Int
+  public let bucketByLength: Bool
   let segments: [Segment]
 
   /// `batchSize >= 1` and `bptt >= 1` (preconditions: tools validate their options).
-  public init(corpus: Corpus, batchSize: Int, bptt: Int) {
+  public init(corpus: Corpus, batchSize: Int, bptt: Int, bucketByLength: Bool = true) {
     precondition(batchSize >= 1 && bptt >= 1, "batchSize and bptt must be positive")
     self.corpus = corpus
     self.batchSize = batchSize
     self.bptt = bptt
+    self.bucketByLength = bucketByLength
     var segments: [Segment] = []
     segments.reserveCapacity(corpus.sentenceCount)
     for i in 0..<corpus.sentenceCount {
@@ -59,6 +63,11 @@ public struct SentenceBatcher: Sendable {
   public func schedule(shuffle: Bool, using generator: inout SeededGenerator) -> Schedule {
     var order = Array(0..<segments.count)
     if shuffle { Self.shuffle(&order, using: &generator) }
+    if !bucketByLength {
+      return Schedule(
+        corpus: corpus, batchSize: batchSize, segments: order.map { segments[$0] },
+        groupStarts: Array(stride(from: 0, to: order.count, by: batchSize)))
+    }
     // Sort by length; equal lengths keep their (shuffled) order.
     var keyed = order.enumerated().map { (length: segments[$0.element].length, rank: $0.offset, segment: $0.element) }
     keyed.sort { $0.length != $1.length ? $0.length < $1.length : $0.rank < $1.rank }

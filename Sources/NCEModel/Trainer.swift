@@ -129,6 +129,7 @@ public final class Trainer {
         return .interrupted
       }
     }
+    optimizer.flush(model.parameters, learningRate: state.learningRate)
     let seconds = Date().timeIntervalSince(start)
     let (validPerplexity, validCost) = try validate()
     let record = EpochRecord(
@@ -218,7 +219,7 @@ public final class Trainer {
     if options.concat {
       return ConcatBatcher(corpus: train, batchSize: options.batchSize, bptt: options.bptt).batches()
     }
-    return SentenceBatcher(corpus: train, batchSize: options.batchSize, bptt: options.bptt).batches(shuffle: true, using: &generator)
+    return SentenceBatcher(corpus: train, batchSize: options.batchSize, bptt: options.bptt, bucketByLength: options.bucketByLength).batches(shuffle: true, using: &generator)
   }
 
   private func scatterRows(_ rows: Matrix, positions: [Int32], into target: inout Matrix) {

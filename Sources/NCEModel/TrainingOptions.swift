@@ -14,6 +14,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   public var batchSize = 20
   public var bptt = 35
   public var concat = false
+  /// Sentence mode: group sentences of similar length into a batch (less padding) instead of
+  /// batching them in shuffled order.
+  public var bucketByLength = true
   public var carryState = false
   public var seed: UInt64 = 1
   /// Batches between progress lines.
@@ -24,6 +27,33 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   public var maxDivergenceRetries = 3
 
   public init() {}
+
+  enum CodingKeys: String, CodingKey {
+    case learningRate, learningRateDecay, weightDecay, momentum, clip, epochs, batchSize, bptt, concat, bucketByLength
+    case carryState, seed, logInterval, threads, maxDivergenceRetries
+  }
+
+  /// Files written before an option existed decode with its default.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let defaults = TrainingOptions()
+    func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
+    learningRate = try value(.learningRate, defaults.learningRate)
+    learningRateDecay = try value(.learningRateDecay, defaults.learningRateDecay)
+    weightDecay = try value(.weightDecay, defaults.weightDecay)
+    momentum = try value(.momentum, defaults.momentum)
+    clip = try value(.clip, defaults.clip)
+    epochs = try value(.epochs, defaults.epochs)
+    batchSize = try value(.batchSize, defaults.batchSize)
+    bptt = try value(.bptt, defaults.bptt)
+    concat = try value(.concat, defaults.concat)
+    bucketByLength = try value(.bucketByLength, defaults.bucketByLength)
+    carryState = try value(.carryState, defaults.carryState)
+    seed = try value(.seed, defaults.seed)
+    logInterval = try value(.logInterval, defaults.logInterval)
+    threads = try value(.threads, defaults.threads)
+    maxDivergenceRetries = try value(.maxDivergenceRetries, defaults.maxDivergenceRetries)
+  }
 }
 
 /// One line of the training history.
