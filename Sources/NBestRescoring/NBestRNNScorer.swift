@@ -1,0 +1,118 @@
+import NCECore
+import NCEModel
+
+/// Sets the RNN LM costs of N-best hypotheses (`NBestHypothesis.setRNNWordCosts`): per word
+/// and `</s>`, `-ln p` from the model, plus `oovCost.penalty` on each word outside the
+/// vocabulary (which the model scores as `<unk>`).
+///
+/// Lists are cut into chunks of consecutive utterances holding at least `chunkHypotheses`
+/// hypotheses (the last chunk may hold fewer); each chunk is one `HypothesisPrefixTree`, so
+/// identical hypotheses are scored once and shared prefixes run through the network once,
+/// and each tree level is one batched forward step (`PrefixTreeScorer`). Chunks run on
+/// `threads` cores with single-threaded BLAS; their composition does not depend on
+/// `threads`, so results are bit-identical for any thread count and between runs.
+public struct NBestRNNScorer {
+  public let model: RNNLanguageModel
+  public let vocabulary: Vocabulary
+  public let mode: ScoringMode
+  public let oovCost: OOVCost
+  public let threads: Int
+  public let chunkHypotheses: Int
+
+  public init(
+    model: RNNLanguageModel, vocabulary: Vocabulary, mode: ScoringMode, oovCost: OOVCost, threads: Int = 1,
+    chunkHypotheses: Int = 512
+  ) {
+    precondition(model.config.vocabularySize == vocabulary.count, "model and vocabulary sizes differ")
+    self.model = model
+    self.vocabulary = vocabulary
+    self.mode = mode
+    self.oovCost = oovCost
+    self.threads = max(1, threads)
+    self.chunkHypotheses = max(1, chunkHypotheses)
+  }
+
+  /// Scores every hypothesis of `lists` in place and returns what prefix sharing saved.
+  @discardableResult
+  public func score(_ lists: inout [NBestList]) -> PrefixSharingStatistics {
+    let chunks = chunkRanges(lists)
+    var chunkCosts = [[[Double]]](repeating: [], count: chunks.count)
+    var chunkStatistics = [PrefixSharingStatistics](repeating: PrefixSharingStatistics(), count: chunks.count)
+    let savedThreads = BLAS.threads
+    BLAS.threads = 1
+    let input = lists
+    chunkCosts.withUnsafeMutableBufferPointer { costs in
+      chunkStatistics.withUnsafeMutableBufferPointer { statistics in
+        parallelFor(chunks.count, threads: threads) { c in
+          (costs[c], statistics[c]) = scoreChunk(input[chunks[c]])
+        }
+      }
+    }
+    BLAS.threads = savedThreads
+    for (range, costs) in zip(chunks, chunkCosts) {
+      var next = 0
+      for u in range {
+        for h in lists[u].hypotheses.indices {
+          lists[u].hypotheses[h].setRNNWordCosts(costs[next])
+          next += 1
+        }
+      }
+    }
+    return chunkStatistics.reduce(PrefixSharingStatistics(), +)
+  }
+
+  /// Consecutive list ranges of at least `chunkHypotheses` hypotheses each (the last may be
+  /// smaller): depends only on the lists.
+  func chunkRanges(_ lists: [NBestList]) -> [Range<Int>] {
+    var ranges: [Range<Int>] = []
+    var start = 0
+    var count = 0
+    for (u, list) in lists.enumerated() {
+      count += list.hypotheses.count
+      if count >= chunkHypotheses {
+        ranges.append(start..<(u + 1))
+        start = u + 1
+        count = 0
+      }
+    }
+    if start < lists.count { ranges.append(start..<lists.count) }
+    return ranges
+  }
+
+  /// Word costs (`Double`, OOV cost included) of every hypothesis of `lists`, in order.
+  private func scoreChunk(_ lists: ArraySlice<NBestList>) -> ([[Double]], PrefixSharingStatistics) {
+    var sentences: [[Int32]] = []
+    var oovFlags: [[Bool]] = []
+    var statistics = PrefixSharingStatistics()
+    for list in lists {
+      for hypothesis in list.hypotheses {
+        var ids: [Int32] = []
+        var oov: [Bool] = []
+        ids.reserveCapacity(hypothesis.words.count)
+        for word in hypothesis.words {
+          let id = vocabulary.id(of: word)
+          ids.append(id)
+          oov.append(id == Vocabulary.unkID && word != Vocabulary.unkWord)
+        }
+        sentences.append(ids)
+        oovFlags.append(oov)
+        statistics.flatTokens += ids.count + 1
+      }
+    }
+    let tree = HypothesisPrefixTree(sentences: sentences, rootWord: Vocabulary.bosID)
+    var cache = model.makeCache()
+    let nodeCosts = PrefixTreeScorer(model: model, mode: mode).nodeCosts(of: tree, cache: &cache)
+    statistics.hypotheses = sentences.count
+    statistics.distinctHypotheses = tree.distinctCount
+    statistics.treeSteps = tree.nodeCount
+    statistics.treeTargets = tree.nodeCount - 1 + tree.distinctCount
+    var costs: [[Double]] = []
+    costs.reserveCapacity(sentences.count)
+    for (s, terminal) in tree.terminals.enumerated() {
+      var wordCosts = nodeCosts.sentenceWordCosts(terminal: terminal, in: tree).map(Double.init)
+      for (i, isOOV) in oovFlags[s].enumerated() where isOOV { wordCosts[i] += oovCost.penalty }
+      costs.append(wordCosts)
+    }
+    return (costs, statistics)
+  }
+}

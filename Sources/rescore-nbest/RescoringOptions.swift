@@ -1,0 +1,160 @@
+import ArgumentParser
+import Foundation
+import NBestRescoring
+import NCECore
+import NCEModel
+import ToolSupport
+
+extension NBestFormat: ExpressibleByArgument {}
+extension LMInterpolation: ExpressibleByArgument {}
+extension ScoringMode: EnumerableFlag {}
+
+/// Where the N-best lists come from and where outputs go.
+struct RescoringInputOptions: ParsableArguments {
+  @Option(name: .customLong("nbest-dir"), help: "N-best input (repeat for several jobs' directories).")
+  var nbestDirs: [String] = []
+  @Option(help: "N-best format: kaldi (rnnlmrescore.sh archive dir), srilm (format 3), cued.")
+  var format = NBestFormat.kaldi
+  @Option(help: "Output directory (default: the N-best directory).") var out: String?
+  @Option(help: "Only utterances with index mod N == J-1 (index: order of appearance over all inputs, from 0).")
+  var shard: String?
+
+  func validate(reusing: Bool, hasReference: Bool) throws {
+    if nbestDirs.isEmpty { throw ValidationError("give at least one --nbest-dir") }
+    if format != .kaldi && out == nil { throw ValidationError("--format \(format.rawValue) needs --out DIR") }
+    if let shard {
+      do { _ = try UtteranceShard(parsing: shard) } catch let error as InputError { throw ValidationError(error.message) }
+      if out == nil { throw ValidationError("--shard needs --out DIR (one directory per job)") }
+      if hasReference { throw ValidationError("--shard cannot take --ref: sweep afterwards with --reuse-rnn-costs") }
+      if reusing { throw ValidationError("--shard splits RNN scoring; it cannot be combined with --reuse-rnn-costs") }
+    }
+    if out != nil && nbestDirs.count > 1 {
+      let names = nbestDirs.map { ($0 as NSString).standardizingPath }.map { ($0 as NSString).lastPathComponent }
+      if Set(names).count != names.count {
+        throw ValidationError("with --out and several --nbest-dir, the input directories need distinct names")
+      }
+    }
+  }
+
+  /// Every list of every input, in input order, restricted to the shard; with the index of
+  /// the input each list came from.
+  func readLists() throws -> (lists: [NBestList], inputs: [Int]) {
+    let shard = try self.shard.map(UtteranceShard.init(parsing:))
+    var lists: [NBestList] = []
+    var inputs: [Int] = []
+    var index = 0
+    for (k, path) in nbestDirs.enumerated() {
+      let reader = try format.reader(path: path)
+      while let list = try reader.nextList() {
+        if shard?.contains(index: index) ?? true {
+          lists.append(list)
+          inputs.append(k)
+        }
+        index += 1
+      }
+    }
+    return (lists, inputs)
+  }
+}
+
+/// The output directories of a run (see docs/rescoring.md).
+struct OutputLayout {
+  /// Where `lmwt.*` of input k go (and `lmwt.rnn` is read from with --reuse-rnn-costs).
+  let tableDirectories: [String]
+  /// Where `text` and `wer_*` go.
+  let outputDirectory: String
+
+  init(input: RescoringInputOptions) throws {
+    guard let out = input.out else {
+      tableDirectories = input.nbestDirs
+      outputDirectory = input.nbestDirs[0]
+      return
+    }
+    outputDirectory = out
+    if input.nbestDirs.count == 1 {
+      tableDirectories = [out]
+    } else {
+      tableDirectories = input.nbestDirs.map {
+        (out as NSString).appendingPathComponent((($0 as NSString).standardizingPath as NSString).lastPathComponent)
+      }
+    }
+    for directory in [out] + tableDirectories {
+      do {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      } catch {
+        throw InputError("cannot create the output directory: \(error.localizedDescription)", file: directory)
+      }
+    }
+  }
+}
+
+/// How hypotheses get their LM costs.
+struct RescoringScoreOptions: ParsableArguments {
+  @Option(help: "RNN LM model file written by rnnlm-train.") var model: String?
+  @Flag(help: "normalized: exact log-softmax; unnormalized: NCE score s(w,h) - lnZ, no softmax.")
+  var scoring = ScoringMode.normalized
+  @Option(help: "ARPA n-gram LM (plain, .gz, .zst) whose costs replace lmwt.lmonly.") var arpa: String?
+  @Option(help: "log-linear: w*rnn + (1-w)*lmonly (Kaldi); linear: per-word w p_rnn + (1-w) p_ngram (needs --arpa).")
+  var interpolation = LMInterpolation.logLinear
+  @Option(help: "Cost in nats added per word outside the RNN vocabulary (default: see docs/rescoring.md).")
+  var unkPenalty: Double?
+  @Option(help: "Number of OOV word types: the OOV cost is ln N.") var oovTypes: Double?
+  @Option(help: "Cores for RNN scoring.") var threads = 1
+  @Option(
+    name: .customLong("reuse-rnn-costs"), defaultAsFlag: true,
+    help: "Do not run a model: read lmwt.rnn from each input's table directory.")
+  var reuseRNNCosts: Bool?
+
+  func validate() throws {
+    if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if unkPenalty != nil && oovTypes != nil { throw ValidationError("give either --unk-penalty or --oov-types") }
+    if reuseRNNCosts == true {
+      if model != nil { throw ValidationError("--reuse-rnn-costs reads lmwt.rnn: do not give --model") }
+      if interpolation == .linear {
+        throw ValidationError("--interpolation linear needs per-word RNN costs, which lmwt.rnn does not hold")
+      }
+      if unkPenalty != nil || oovTypes != nil || scoring != .normalized || threads != 1 {
+        throw ValidationError("--unk-penalty, --oov-types, --unnormalized and --threads need --model, not --reuse-rnn-costs")
+      }
+    } else if model == nil {
+      throw ValidationError("give --model (or --reuse-rnn-costs)")
+    }
+    if interpolation == .linear && arpa == nil {
+      throw ValidationError("--interpolation linear needs per-word n-gram costs: give --arpa")
+    }
+  }
+
+  /// Scores every hypothesis with the model (`--model` must be set).
+  func computeRNNCosts(_ lists: inout [NBestList], log: Log) throws {
+    guard let model else { throw InputError("no --model") }
+    let file = try ModelFile.read(path: model)
+    let oov = try OOVCost.resolve(unkPenalty: unkPenalty, oovTypes: oovTypes, vocabulary: file.vocabulary)
+    if let note = oov.note { log.info(note) }
+    let scorer = NBestRNNScorer(
+      model: file.model, vocabulary: file.vocabulary, mode: scoring, oovCost: oov, threads: threads)
+    let start = Date()
+    let statistics = scorer.score(&lists)
+    let seconds = Date().timeIntervalSince(start)
+    log.info(
+      String(
+        format: "RNN %@ costs: %d hypotheses (%d distinct), %d tokens in %.2f s (%.0f hyp/s); prefix trees: %d forward steps instead of %d (%.1f%% saved); OOV cost %.3f",
+        scoring.rawValue, statistics.hypotheses, statistics.distinctHypotheses, statistics.flatTokens, seconds,
+        Double(statistics.hypotheses) / max(seconds, 1e-9), statistics.treeSteps, statistics.flatTokens,
+        100 * statistics.stepSaving, oov.penalty))
+  }
+}
+
+/// Weights and references.
+struct RescoringSelectionOptions: ParsableArguments {
+  @Option(help: "Kaldi text of references: sweep the grids and report WER.") var ref: String?
+  @Option(help: "RNN weight(s) w (GRID).") var rnnWeights = "0.5"
+  @Option(help: "LM weight(s) LMWT, the inverse acoustic scale (GRID).") var lmWeights = "10"
+  @Option(help: "Word insertion penalty(ies) (GRID).") var wip = "0"
+
+  /// The references in file order, if `--ref` was given.
+  func references() throws -> [(key: String, words: [String])]? {
+    guard let ref else { return nil }
+    let (transcripts, order) = try KaldiTextReader.read(path: ref)
+    return order.map { ($0, transcripts[$0] ?? []) }
+  }
+}
