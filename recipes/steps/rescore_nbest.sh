@@ -49,7 +49,8 @@ nbest_dirs=("$@")
 [ -z "$ref" ] || [ -f "$ref" ] || { echo "$0: no such file: $ref" >&2; exit 1; }
 for d in "${nbest_dirs[@]}"; do
   [ -d "$d" ] || { echo "$0: no such directory: $d" >&2; exit 1; }
-  utils/cat_table.sh "$d/words_text" | head -n 1 > /dev/null
+  [ -f "$d/words_text" ] || [ -f "$d/words_text.gz" ] || [ -f "$d/words_text.zst" ] ||
+    { echo "$0: no words_text(.gz|.zst) in $d" >&2; exit 1; }
 done
 if [ ${#nbest_dirs[@]} -gt 1 ]; then
   dups=$(for d in "${nbest_dirs[@]}"; do basename "$d"; done | sort | uniq -d)
@@ -65,10 +66,13 @@ mode=--normalized
 oov=()
 [ -z "$unk_penalty" ] || oov=(--unk-penalty "$unk_penalty")
 
-# Table directories of the inputs under an output directory (rescore-nbest's layout).
-tables() {
-  if [ ${#nbest_dirs[@]} -eq 1 ]; then echo "$1"; else for d in "${nbest_dirs[@]}"; do echo "$1/$(basename "$d")"; done; fi
-}
+# Table directories of the inputs relative to an output directory (rescore-nbest's layout):
+# the directory itself with one input, /<basename> per input with several.
+suffixes=("")
+if [ ${#nbest_dirs[@]} -gt 1 ]; then
+  suffixes=()
+  for d in "${nbest_dirs[@]}"; do suffixes+=("/$(basename "$d")"); done
+fi
 
 if [ -f "$dir/.costs_done" ]; then
   echo "$0: RNN costs in $dir exist, skipping scoring"
@@ -78,7 +82,7 @@ else
     rescore-nbest --model "$model" "$mode" "${oov[@]}" "${inputs[@]}" --threads "$threads" \
       --shard JOB/"$nj" --out "$dir/split/JOB"
   # Merge the jobs' lmwt.rnn per input (a job may have no utterance of some input).
-  for t in $(tables ""); do
+  for t in "${suffixes[@]}"; do
     mkdir -p "$dir$t"
     for j in $(seq 1 "$nj"); do
       [ ! -f "$dir/split/$j$t/lmwt.rnn" ] || cat "$dir/split/$j$t/lmwt.rnn"
