@@ -24,7 +24,7 @@ model_opts="--nlayers 1 --emsize 200 --nhid 200 --lr 2 --dropout 0"
 nce_opts="--loss nce --noise-ratio 100 --norm-term 9"
 rnn_weights=0:0.1:1
 lm_weights=7:0.5:13
-wip=0:0.5:2
+wip=0:0.5:3
 # End configuration section.
 
 help_message="Usage: $0 [options]     (e.g. recipes/demo/run.sh --stage 2)

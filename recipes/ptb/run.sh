@@ -50,8 +50,9 @@ if [ -n "$bin_dir" ]; then
   PATH=$bin_dir:$PATH
 fi
 if [ -z "$data" ]; then
-  data=$NCE_ROOT/../shared/data/ptb
-  [ -d "$data" ] || { echo "$0: no PTB data at $data; give --data DIR (train.txt valid.txt test.txt)" >&2; exit 1; }
+  [ -d "$NCE_ROOT/../shared/data/ptb" ] ||
+    { echo "$0: no PTB data at $NCE_ROOT/../shared/data/ptb; give --data DIR (train.txt valid.txt test.txt)" >&2; exit 1; }
+  data=$(cd "$NCE_ROOT/../shared/data/ptb" && pwd)
 elif [[ "$data" != /* ]]; then
   data=$caller_dir/$data
 fi

@@ -9,7 +9,8 @@
 #    lmwt.interp.<w> and, with a reference, wer_<LMWT>_<wip>_rnn<w> files, <dir>/wer_sweep (one
 #    line per point) and <dir>/best_wer (the best line, best_wer.sh style); <dir>/text holds the
 #    selected hypotheses of the best point (or of the only point without a reference).
-# Step 1 is skipped when <dir> already holds its costs (delete <dir> to rescore again).
+# Step 1 is skipped when <dir> already holds the costs of the same model file (size and time),
+# options and inputs (<dir>/.costs_done).
 
 # Begin configuration section.
 cmd=utils/run_local.sh
@@ -74,10 +75,12 @@ if [ ${#nbest_dirs[@]} -gt 1 ]; then
   for d in "${nbest_dirs[@]}"; do suffixes+=("/$(basename "$d")"); done
 fi
 
-if [ -f "$dir/.costs_done" ]; then
+# What the costs depend on: model file, scoring options, inputs.
+config="$(stat -L -c '%n %s %Y' "$model") $mode ${oov[*]} nj=$nj ${nbest_dirs[*]}"
+if [ "$(cat "$dir/.costs_done" 2>/dev/null)" = "$config" ]; then
   echo "$0: RNN costs in $dir exist, skipping scoring"
 else
-  rm -rf "$dir/split"
+  rm -rf "$dir/split" "$dir/.costs_done"
   $cmd --num-threads "$threads" JOB=1:"$nj" "$dir/log/score.JOB.log" \
     rescore-nbest --model "$model" "$mode" "${oov[@]}" "${inputs[@]}" --threads "$threads" \
       --shard JOB/"$nj" --out "$dir/split/JOB"
@@ -89,7 +92,7 @@ else
     done > "$dir$t/lmwt.rnn"
   done
   rm -rf "$dir/split"
-  touch "$dir/.costs_done"
+  echo "$config" > "$dir/.costs_done"
 fi
 
 sweep=(--rnn-weights "$rnn_weights" --lm-weights "$lm_weights" --wip "$wip")

@@ -2,8 +2,9 @@
 # Trains one RNN LM with rnnlm-train as a logged job: <dir>/final.mdl (best model by validation
 # perplexity), <dir>/log/train.log (command line, per-epoch lines, test perplexity, exit code and
 # elapsed time) and <dir>/epochs.tsv (epoch, lr, train-loss, valid-ppl, seconds, tokens/s).
-# A directory whose training already finished (log ends with code 0 and final.mdl exists) is
-# left alone, so rerunning a recipe stage is cheap; delete <dir> to retrain.
+# A directory whose training already finished (log ends with code 0, final.mdl exists) with the
+# same options and unchanged input files (<dir>/config) is left alone, so rerunning a recipe
+# stage is cheap; anything else retrains.
 
 # Begin configuration section.
 cmd=utils/run_local.sh
@@ -37,18 +38,23 @@ done
 command -v rnnlm-train > /dev/null || { echo "$0: rnnlm-train is not on the PATH (source path.sh)" >&2; exit 1; }
 
 log=$dir/log/train.log
-if [ -f "$dir/final.mdl" ] && [ -f "$log" ] && tail -n 1 "$log" | grep -q '^# Ended (code 0)'; then
+opts=(--train-text "$train" --save "$dir/final.mdl" --threads "$threads")
+[ -z "$vocab" ] || opts+=(--vocab "$vocab")
+[ -z "$valid_text" ] || opts+=(--valid-text "$valid_text")
+[ -z "$test_text" ] || opts+=(--test-text "$test_text")
+# What the model depends on: the options and the size and time of every input file.
+config="${opts[*]} $train_opts"
+for f in "$train" $vocab $valid_text $test_text; do config+=$'\n'"$f $(stat -L -c '%s %Y' "$f")"; done
+if [ -f "$dir/final.mdl" ] && [ -f "$log" ] && tail -n 1 "$log" | grep -q '^# Ended (code 0)' &&
+  [ "$(cat "$dir/config" 2>/dev/null)" = "$config" ]; then
   echo "$0: $dir already trained, skipping (delete it to retrain)"
 else
   mkdir -p "$dir/log"
-  rm -f "$dir/final.mdl" "$dir/final.mdl.last"
-  opts=(--train-text "$train" --save "$dir/final.mdl" --threads "$threads")
-  [ -z "$vocab" ] || opts+=(--vocab "$vocab")
-  [ -z "$valid_text" ] || opts+=(--valid-text "$valid_text")
-  [ -z "$test_text" ] || opts+=(--test-text "$test_text")
+  rm -f "$dir/final.mdl" "$dir/final.mdl.last" "$dir/config"
   # shellcheck disable=SC2086  # train_opts is a list of options
   $cmd --num-threads "$threads" "$log" rnnlm-train "${opts[@]}" $train_opts
   rm -f "$dir/final.mdl.last"
+  printf '%s\n' "$config" > "$dir/config"
 fi
 # stdout lines of rnnlm-train: "epoch N lr X train-loss Y valid-ppl Z seconds S tokens/s T".
 awk 'BEGIN { OFS = "\t"; print "epoch", "lr", "train_loss", "valid_ppl", "seconds", "tokens_per_s" }

@@ -32,18 +32,18 @@ parse_wer() {
   awk '{ name = $NF; sub(/^.*\//, "", name); n = split(name, p, "_")
          w = p[n]; sub(/^rnn/, "", w); print $2 "|" w "|" p[2] "|" p[3] }'
 }
-row() { printf '| %-30s | %6s | %-22s | %-26s |\n' "$@"; }
+row() { printf '| %-31s | %6s | %-24s | %-15s | %-24s |\n' "$@"; }
 
-echo "| system                         |  WER % | weights (rnn, LMWT, wip) | valid PPL; time             |"
-echo "|--------------------------------|--------|------------------------|----------------------------|"
-row "recognizer rank-1 (3-gram)" "$(awk 'NR == 1 { print $2 }' "$exp/baselines/wer_rank1")" "as decoded" ""
-row "oracle of the 50-best" "$(awk 'NR == 1 { print $2 }' "$exp/baselines/wer_oracle")" "-" ""
+row "system" "WER %" "weights (rnn, LMWT, wip)" "model valid PPL" "time"
+echo "|---------------------------------|-------:|--------------------------|-----------------|--------------------------|"
+row "recognizer rank-1 (3-gram)" "$(awk 'NR == 1 { print $2 }' "$exp/baselines/wer_rank1")" "as decoded" "" ""
+row "oracle of the 50-best" "$(awk 'NR == 1 { print $2 }' "$exp/baselines/wer_oracle")" "" "" ""
 if [ -f "$exp/rescore_ce/wer_sweep" ]; then
   # Points with RNN weight 0: the recognizer's own scores with tuned LM weight and penalty;
   # the first best in grid order.
-  best3=$(grep '_rnn0$' "$exp/rescore_ce/wer_sweep" | sort -s -n -k4,4 | head -n 1 | parse_wer)
+  best3=$(grep '_rnn0$' "$exp/rescore_ce/wer_sweep" | sort -s -n -k4,4 | awk 'NR == 1' | parse_wer)
   IFS='|' read -r w _ l p <<< "$best3"
-  row "3-gram rescored (tuned weights)" "$w" "0, $l, $p" ""
+  row "3-gram, tuned LMWT and wip" "$w" "0, $l, $p" "" ""
 fi
 for system in ce:"CE, normalized" nce:"NCE, normalized" nce_unnorm:"NCE, unnormalized"; do
   name=${system%%:*} label=${system#*:} model=${name%_unnorm}
@@ -52,7 +52,7 @@ for system in ce:"CE, normalized" nce:"NCE, normalized" nce_unnorm:"NCE, unnorma
   ppl=$(awk -F'\t' 'NR > 1 && $4 != "-" { v = $4 } END { print (v == "" ? "-" : v) }' "$exp/$model/epochs.tsv")
   train=$(elapsed "$exp/$model/log/train.log")
   score=$(( $(elapsed "$exp/rescore_$name"/log/score.*.log) + $(elapsed "$exp/rescore_$name/log/sweep.log") ))
-  row "$label" "$w" "$rw, $l, $p" "$ppl; train ${train}s, rescore ${score}s"
+  row "$label" "$w" "$rw, $l, $p" "$ppl" "train ${train}s, rescore ${score}s"
 done
 echo
 echo "WER on nbest-dev (150 utterances, 2,162 words); weights tuned on the same utterances."

@@ -16,6 +16,10 @@ for c in "$@"; do
   plots+=("'$tsv' using 1:4 with linespoints title '$c'")
 done
 joined=$(IFS=,; echo "${plots[*]}")
+epochs=$(for c in "$@"; do tail -n +2 "$exp/$c/epochs.tsv"; done | awk -F'\t' '$1 > m { m = $1 } END { print m + 0 }')
+[ "$epochs" -ge 1 ] || { echo "$0: no epochs in $exp/*/epochs.tsv" >&2; exit 1; }
+step=1
+[ "$epochs" -le 20 ] || step=5
 gnuplot <<GNUPLOT
 set terminal png size 900,600
 set output '$png'
@@ -23,6 +27,8 @@ set title 'PTB: validation perplexity per epoch'
 set xlabel 'epoch'
 set ylabel 'validation PPL'
 set logscale y
+set xrange [0.5:$epochs.5]
+set xtics $step
 set key top right
 set grid
 set datafile separator "\t"
