@@ -217,7 +217,7 @@ import Testing
       let isLink = (try? url.resourceValues(forKeys: [.isSymbolicLinkKey]).isSymbolicLink) ?? false
       if isLink {
         walker?.skipDescendants()
-      } else if url.pathExtension == "sh" {
+      } else if url.pathExtension == "sh" || url.lastPathComponent == "RESULTS" {
         scripts.append(url.path)
       }
     }
