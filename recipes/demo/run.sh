@@ -20,7 +20,7 @@ build=true        # false: skip install-deps and `swift build` (binaries already
 bin_dir=          # directory with rnnlm-train, rescore-nbest, compute-wer [<repo>/.build/release]
 ce_epochs=1       # epochs over the 20,000 training sentences
 nce_epochs=2
-model_opts="--nlayers 1 --emsize 200 --nhid 200 --lr 2 --dropout 0"
+model_opts="--nlayers 1 --emsize 200 --nhid 200 --lr 20 --dropout 0"
 nce_opts="--loss nce --noise-ratio 100 --norm-term 9"
 rnn_weights=0:0.1:1
 lm_weights=7:0.5:13
@@ -73,15 +73,19 @@ fi
 
 if [ "$stage" -le 2 ]; then
   # Two models on the same data and architecture: full softmax (CE) and NCE with k = 100.
-  # They train at the same time, one core each ($nj = 2).
+  # With --nj 2 or more they train at the same time, one core each.
   common=(--cmd "$train_cmd" --threads 1 --vocab "$data/vocab.txt" --valid-text "$data/valid.txt.zst")
-  steps/train_rnnlm.sh "${common[@]}" --train-opts "$model_opts --loss full --epochs $ce_epochs" \
-    $data/train.txt.zst $exp/ce &
-  ce_pid=$!
-  if [ "$nj" -lt 2 ]; then wait $ce_pid; fi
-  steps/train_rnnlm.sh "${common[@]}" --train-opts "$model_opts $nce_opts --epochs $nce_epochs" \
-    $data/train.txt.zst $exp/nce
-  wait $ce_pid
+  ce=(--train-opts "$model_opts --loss full --epochs $ce_epochs" "$data/train.txt.zst" "$exp/ce")
+  nce=(--train-opts "$model_opts $nce_opts --epochs $nce_epochs" "$data/train.txt.zst" "$exp/nce")
+  if [ "$nj" -ge 2 ]; then
+    steps/train_rnnlm.sh "${common[@]}" "${ce[@]}" &
+    ce_pid=$!
+    steps/train_rnnlm.sh "${common[@]}" "${nce[@]}"
+    wait "$ce_pid"
+  else
+    steps/train_rnnlm.sh "${common[@]}" "${ce[@]}"
+    steps/train_rnnlm.sh "${common[@]}" "${nce[@]}"
+  fi
 fi
 
 if [ "$stage" -le 3 ]; then
