@@ -34,4 +34,4 @@ for c in "$@"; do
 done
 echo
 echo "Test PPL is always normalized (full softmax), whatever the training criterion; Pytorch-NCE:"
-echo "2x200 LSTM, 40 epochs on a GPU. Data: $(cat "$exp/data/source" 2>/dev/null || echo unknown)."
+echo "2x200 LSTM, 40 epochs. Data: $(cat "$exp/data/source" 2>/dev/null || echo unknown)."
