@@ -27,15 +27,18 @@ import Testing
     var output: String
   }
 
-  /// Runs `bash <script> <arguments>` with stdout and stderr merged, without Kaldi in the
-  /// environment (so the recipes use utils/run_local.sh).
-  static func bash(_ script: String, _ arguments: [String], in directory: URL) throws -> Outcome {
+  /// Runs `bash <script> <arguments>` with stdout and stderr merged; KALDI_ROOT is `kaldiRoot`
+  /// (unset by default). Without `egs/wsj/s5/utils/run.pl` there, the recipes use
+  /// utils/run_local.sh.
+  static func bash(
+    _ script: String, _ arguments: [String], in directory: URL, kaldiRoot: String? = nil
+  ) throws -> Outcome {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["bash", script] + arguments
     process.currentDirectoryURL = directory
     var environment = ProcessInfo.processInfo.environment
-    environment["KALDI_ROOT"] = nil
+    environment["KALDI_ROOT"] = kaldiRoot
     environment["NCE_CMD"] = nil
     environment["OPENBLAS_CORETYPE"] = environment["OPENBLAS_CORETYPE"] ?? "Haswell"
     process.environment = environment
@@ -181,6 +184,116 @@ import Testing
     #expect(second.status == 0, "\(second.output)")
     #expect(second.output.contains("already trained, skipping"))
     #expect(second.output.contains("skipping scoring"))
+  }
+
+  /// Stand-ins for the Kaldi binaries `steps/extract_nbest.sh` calls, installed as
+  /// `<kaldi>/src/latbin/*` (path.sh puts `$KALDI_ROOT/src/*bin` on the PATH). A "lattice" is a
+  /// text line `key|word-ids|acoustic-cost|graph-cost`; the tools check the arguments the
+  /// script must pass and move the lines through the same rspecifiers and wspecifiers
+  /// (`ark:-`, `ark:cmd|`, `ark:|cmd`, `ark,t:file`). lattice-compose with G sets the graph cost
+  /// to 0.5, as if the LM part of it were removed.
+  static let fakeKaldiTools: [String: String] = [
+    "_io.sh": """
+    rd() { local s=${1#ark:}; s=${s#ark,t:}; case "$s" in -) cat ;; *\\|) bash -c "${s%|}" ;; *) cat "$s" ;; esac; }
+    wr() { local s=${1#ark:}; s=${s#ark,t:}; case "$s" in -) cat ;; \\|*) bash -c "${s#|}" ;; *) cat > "$s" ;; esac; }
+    """,
+    "lattice-to-nbest": """
+    [[ $1 == --acoustic-scale=0.1 && $2 == --n=2 ]] || exit 2; rd "$3" | wr "$4"
+    """,
+    "lattice-rmali": "rd \"$1\" | wr \"$2\"",
+    "lattice-scale": """
+    [[ $1 == --acoustic-scale=-1 && $2 == --lm-scale=-1 ]] || exit 2; rd "$3" | wr "$4"
+    """,
+    "lattice-compose": """
+    [[ $2 == "fstproject --project_output=true "*"/G.fst |" ]] || exit 2
+    rd "$1" | awk -F'|' -v OFS='|' '{ $4 = 0.5; print }' | wr "$3"
+    """,
+    "lattice-1best": "rd \"$1\" | wr \"$2\"",
+    "nbest-to-linear": """
+    t=$(mktemp); rd "$1" > "$t"
+    awk -F'|' '{ print $1, 1 }' "$t" | wr "$2"; awk -F'|' '{ print $1, $2 }' "$t" | wr "$3"
+    awk -F'|' '{ print $1, $4 }' "$t" | wr "$4"; awk -F'|' '{ print $1, $3 }' "$t" | wr "$5"; rm "$t"
+    """,
+    "fstproject": "exit 0",
+  ]
+
+  @Test(.timeLimit(.minutes(2)))
+  func switchboardRecipeExtractsNBestListsWithKaldiTools() throws {
+    let work = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: work) }
+    try Self.makeFakeKaldiData(in: work)
+    let bin = work.appendingPathComponent("kaldi/src/latbin")
+    for (name, body) in Self.fakeKaldiTools {
+      let url = bin.appendingPathComponent(name)
+      let text =
+        name.hasSuffix(".sh")
+        ? body : "#!/usr/bin/env bash\n. \"$(dirname \"$0\")/_io.sh\"\n\(body)\n"
+      try Self.write(text, to: url)
+      try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+    }
+    // words.txt ids and two decoding jobs of 2-best "lattices" for utt1..utt4.
+    let words = [
+      "<eps>", "the", "cat", "sat", "on", "mat", "a", "dog", "ran", "in", "park", "fish", "swam",
+      "pond", "bird", "tree",
+    ]
+    try Self.write(
+      words.enumerated().map { "\($0.element) \($0.offset)\n" }.joined(),
+      to: work.appendingPathComponent("lang/words.txt"))
+    try Self.write("", to: work.appendingPathComponent("lang/G.fst"))
+    try Self.write("2\n", to: work.appendingPathComponent("decode/num_jobs"))
+    let id = { (sentence: String) in
+      sentence.split(separator: " ").map { String(words.firstIndex(of: String($0))!) }.joined(
+        separator: " ")
+    }
+    let jobs = [
+      [
+        "utt1-1|\(id("the cat sat on a mat"))|100|20",
+        "utt1-2|\(id("the cat sat on the mat"))|101|21",
+        "utt2-1|\(id("a dog ran in a park"))|100|20",
+        "utt2-2|\(id("a dog ran in the park"))|101|21",
+      ],
+      [
+        "utt3-1|\(id("the fish swam in a pond"))|100|20",
+        "utt3-2|\(id("the fish swam in the pond"))|101|21",
+        "utt4-1|\(id("the bird sat on the tree"))|100|20",
+        "utt4-2|\(id("the bird sat on a tree"))|101|21",
+      ],
+    ]
+    for (index, lines) in jobs.enumerated() {
+      try Self.write(
+        lines.joined(separator: "\n") + "\n",
+        to: work.appendingPathComponent("decode/lat.\(index + 1)"))
+    }
+    let zipped = try Self.bash("-c", ["gzip decode/lat.1 decode/lat.2"], in: work)
+    #expect(zipped.status == 0, "\(zipped.output)")
+
+    let exp = work.appendingPathComponent("exp")
+    let arguments = [
+      "--build", "false", "--bin-dir", Self.binDirectory.path, "--exp", exp.path, "--nj", "2",
+      "--train-dirs", "data/train", "--valid-dir", "data/dev", "--test-dir", "data/test",
+      "--lang-dir", "lang", "--decode-dir", "decode", "--nbest-size", "2", "--inv-acwt", "10",
+      "--min-freq", "1", "--nhid", "8", "--emsize", "8", "--noise-ratio", "4", "--batch-size", "4",
+      "--bptt", "5", "--epochs", "1", "--threads", "1",
+      "--rnn-weights", "0.5", "--lm-weights", "10", "--wip", "0",
+    ]
+    let script = Self.root.appendingPathComponent("recipes/swbd/run.sh").path
+    let run = try Self.bash(
+      script, arguments, in: work, kaldiRoot: work.appendingPathComponent("kaldi").path)
+    #expect(run.status == 0, "\(run.output)")
+    let archive = exp.appendingPathComponent("nbest/archives.2")
+    #expect(
+      try String(contentsOf: archive.appendingPathComponent("words_text"), encoding: .utf8)
+        == "utt3-1 the fish swam in a pond\nutt3-2 the fish swam in the pond\n"
+        + "utt4-1 the bird sat on the tree\nutt4-2 the bird sat on a tree\n")
+    #expect(
+      try String(contentsOf: archive.appendingPathComponent("lmwt.lmonly"), encoding: .utf8)
+        == "utt3-1 19.5\nutt3-2 20.5\nutt4-1 19.5\nutt4-2 20.5\n")
+    let oracle = try String(
+      contentsOf: exp.appendingPathComponent("baselines/wer_oracle"), encoding: .utf8)
+    #expect(oracle.hasPrefix("%WER 0.00 [ 0 / 24,"))
+    #expect(
+      FileManager.default.fileExists(
+        atPath: exp.appendingPathComponent("rescore_nce_unnorm/best_wer").path))
   }
 
   @Test func localRunnerReportsFailedJobsAndFramesLogs() throws {
