@@ -1,0 +1,349 @@
+import Foundation
+import Testing
+
+/// The recipes as a user runs them: `recipes/swbd/run.sh` end to end on a tiny fake Kaldi data
+/// directory and pre-extracted N-best archives (no Kaldi), with `--nj 2`; the local job runner;
+/// shellcheck over every recipe script.
+@Suite struct RecipeTests {
+  /// The repository root (this file is `Tests/ToolTests/RecipeTests.swift`).
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  /// The directory of the built tools: next to the test bundle (`.build/debug`), else the
+  /// repository's `.build/debug`.
+  static var binDirectory: URL {
+    let candidates = [
+      Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+      root.appendingPathComponent(".build/debug"),
+    ]
+    return candidates.first {
+      FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("rnnlm-train").path)
+    } ?? candidates[0]
+  }
+
+  struct Outcome {
+    var status: Int32
+    var output: String
+  }
+
+  /// Runs `bash <script> <arguments>` with stdout and stderr merged; KALDI_ROOT is `kaldiRoot`
+  /// (unset by default). Without `egs/wsj/s5/utils/run.pl` there, the recipes use
+  /// utils/run_local.sh.
+  static func bash(
+    _ script: String, _ arguments: [String], in directory: URL, kaldiRoot: String? = nil
+  ) throws -> Outcome {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["bash", script] + arguments
+    process.currentDirectoryURL = directory
+    var environment = ProcessInfo.processInfo.environment
+    environment["KALDI_ROOT"] = kaldiRoot
+    environment["NCE_CMD"] = nil
+    environment["OPENBLAS_CORETYPE"] = environment["OPENBLAS_CORETYPE"] ?? "Haswell"
+    process.environment = environment
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+  }
+
+  static func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "recipe-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+
+  static func write(_ text: String, to url: URL) throws {
+    try FileManager.default.createDirectory(
+      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try text.write(to: url, atomically: true, encoding: .utf8)
+  }
+
+  /// A fake Kaldi setup: `data/{train,dev,test}/text` with utterance ids, and two archive
+  /// directories (`archives.1`, `archives.2`) of 3-best lists for the four test utterances.
+  static func makeFakeKaldiData(in directory: URL) throws {
+    let sentences = [
+      "the cat sat on the mat", "a dog sat on the log", "the dog ate the bone",
+      "a cat ate the fish",
+      "the bird sat on a tree", "the fish swam in the pond", "a dog ran in the park",
+      "the cat ran up a tree",
+    ]
+    var train = ""
+    for round in 0..<12 {
+      for (index, sentence) in sentences.enumerated() {
+        train += "sw0\(round)-\(index) \(sentence)\n"
+      }
+    }
+    try write(train, to: directory.appendingPathComponent("data/train/text"))
+    try write(
+      sentences.prefix(4).enumerated().map { "dev-\($0.offset) \($0.element)\n" }.joined(),
+      to: directory.appendingPathComponent("data/dev/text"))
+    let references = [
+      "utt1": "the cat sat on the mat", "utt2": "a dog ran in the park",
+      "utt3": "the fish swam in the pond", "utt4": "the bird sat on a tree",
+    ]
+    try write(
+      references.keys.sorted().map { "\($0) \(references[$0]!)\n" }.joined(),
+      to: directory.appendingPathComponent("data/test/text"))
+    // Rank 1 has an error, one of the others is correct; an out-of-vocabulary word appears.
+    let lists: [(archive: Int, utterance: String, hypotheses: [String])] = [
+      (1, "utt1", ["the cat sat on a mat", "the cat sat on the mat", "the cap sat on the mat"]),
+      (1, "utt2", ["a dog ran in a park", "a dog ran in the park", "a dog ran in the bark"]),
+      (
+        2, "utt3",
+        ["the fish swam in a pond", "the fish swam in the pond", "a fish swam in the pond"]
+      ),
+      (
+        2, "utt4",
+        ["the bird sat on the tree", "the bird sat on a tree", "the bird sat on a three"]
+      ),
+    ]
+    for archive in 1...2 {
+      var words = ""
+      var acoustic = ""
+      var noLM = ""
+      var lmOnly = ""
+      for list in lists where list.archive == archive {
+        for (rank, hypothesis) in list.hypotheses.enumerated() {
+          let key = "\(list.utterance)-\(rank + 1)"
+          words += "\(key) \(hypothesis)\n"
+          acoustic += "\(key) \(100 + rank)\n"
+          noLM += "\(key) 0.5\n"
+          lmOnly += "\(key) \(20 + rank)\n"
+        }
+      }
+      let dir = directory.appendingPathComponent("nbest/archives.\(archive)")
+      try write(words, to: dir.appendingPathComponent("words_text"))
+      try write(acoustic, to: dir.appendingPathComponent("acwt"))
+      try write(noLM, to: dir.appendingPathComponent("lmwt.nolm"))
+      try write(lmOnly, to: dir.appendingPathComponent("lmwt.lmonly"))
+    }
+  }
+
+  @Test(.timeLimit(.minutes(2)))
+  func switchboardRecipeRunsOnFakeKaldiDataWithTwoJobs() throws {
+    let work = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: work) }
+    try Self.makeFakeKaldiData(in: work)
+    let exp = work.appendingPathComponent("exp")
+    let arguments = [
+      "--build", "false", "--bin-dir", Self.binDirectory.path, "--exp", exp.path, "--nj", "2",
+      "--train-dirs", "data/train", "--valid-dir", "data/dev", "--test-dir", "data/test",
+      "--nbest-dirs", "nbest/archives.1 nbest/archives.2", "--criteria", "ce nce",
+      "--min-freq", "1", "--nhid", "8", "--emsize", "8", "--noise-ratio", "4", "--batch-size", "4",
+      "--bptt", "5", "--epochs", "1", "--threads", "1",
+      "--rnn-weights", "0,0.5", "--lm-weights", "9,10", "--wip", "0",
+    ]
+    let script = Self.root.appendingPathComponent("recipes/swbd/run.sh").path
+    let first = try Self.bash(script, arguments, in: work)
+    #expect(first.status == 0, "\(first.output)")
+
+    let files = FileManager.default
+    for path in [
+      "data/train.txt", "ce/final.mdl", "nce/final.mdl", "nce/epochs.tsv", "baselines/wer_rank1",
+      "baselines/wer_oracle", "rescore_ce/best_wer", "rescore_nce/best_wer",
+      "rescore_nce_unnorm/best_wer",
+      "rescore_nce_unnorm/text", "rescore_nce_unnorm/archives.1/lmwt.rnn",
+      "rescore_nce_unnorm/archives.2/lmwt.rnn",
+      "results.md",
+    ] {
+      #expect(
+        files.fileExists(atPath: exp.appendingPathComponent(path).path), "missing exp/\(path)")
+    }
+    // Two scoring jobs, each log framed by the command line and the exit code.
+    for job in 1...2 {
+      let log = try String(
+        contentsOf: exp.appendingPathComponent("rescore_nce/log/score.\(job).log"), encoding: .utf8)
+      #expect(log.hasPrefix("# rescore-nbest "))
+      #expect(log.contains("--shard \(job)/2"))
+      #expect(log.contains("# Ended (code 0)"))
+    }
+    // Utterance ids stripped from the training text; 12 x 8 sentences.
+    let trainText = try String(
+      contentsOf: exp.appendingPathComponent("data/train.txt"), encoding: .utf8)
+    #expect(trainText.split(separator: "\n").count == 96)
+    #expect(!trainText.contains("sw0"))
+    // The oracle finds the correct hypothesis of every utterance; rank 1 has one error each.
+    let oracle = try String(
+      contentsOf: exp.appendingPathComponent("baselines/wer_oracle"), encoding: .utf8)
+    #expect(oracle.hasPrefix("%WER 0.00 [ 0 / 24,"))
+    let rank1 = try String(
+      contentsOf: exp.appendingPathComponent("baselines/wer_rank1"), encoding: .utf8)
+    #expect(rank1.hasPrefix("%WER 16.67 [ 4 / 24,"))
+    let results = try String(contentsOf: exp.appendingPathComponent("results.md"), encoding: .utf8)
+    #expect(results.contains("| NCE, unnormalized |"))
+    #expect(results.contains("| CE, normalized |"))
+
+    // A rerun skips the finished training and scoring.
+    let second = try Self.bash(script, arguments, in: work)
+    #expect(second.status == 0, "\(second.output)")
+    #expect(second.output.contains("already trained, skipping"))
+    #expect(second.output.contains("skipping scoring"))
+  }
+
+  /// Stand-ins for the Kaldi binaries `steps/extract_nbest.sh` calls, installed as
+  /// `<kaldi>/src/latbin/*` (path.sh puts `$KALDI_ROOT/src/*bin` on the PATH). A "lattice" is a
+  /// text line `key|word-ids|acoustic-cost|graph-cost`; the tools check the arguments the
+  /// script must pass and move the lines through the same rspecifiers and wspecifiers
+  /// (`ark:-`, `ark:cmd|`, `ark:|cmd`, `ark,t:file`). lattice-compose with G sets the graph cost
+  /// to 0.5, as if the LM part of it were removed.
+  static let fakeKaldiTools: [String: String] = [
+    "_io.sh": """
+    rd() { local s=${1#ark:}; s=${s#ark,t:}; case "$s" in -) cat ;; *\\|) bash -c "${s%|}" ;; *) cat "$s" ;; esac; }
+    wr() { local s=${1#ark:}; s=${s#ark,t:}; case "$s" in -) cat ;; \\|*) bash -c "${s#|}" ;; *) cat > "$s" ;; esac; }
+    """,
+    "lattice-to-nbest": """
+    [[ $1 == --acoustic-scale=0.1 && $2 == --n=2 ]] || exit 2; rd "$3" | wr "$4"
+    """,
+    "lattice-rmali": "rd \"$1\" | wr \"$2\"",
+    "lattice-scale": """
+    [[ $1 == --acoustic-scale=-1 && $2 == --lm-scale=-1 ]] || exit 2; rd "$3" | wr "$4"
+    """,
+    "lattice-compose": """
+    [[ $2 == "fstproject --project_output=true "*"/G.fst |" ]] || exit 2
+    rd "$1" | awk -F'|' -v OFS='|' '{ $4 = 0.5; print }' | wr "$3"
+    """,
+    "lattice-1best": "rd \"$1\" | wr \"$2\"",
+    "nbest-to-linear": """
+    t=$(mktemp); rd "$1" > "$t"
+    awk -F'|' '{ print $1, 1 }' "$t" | wr "$2"; awk -F'|' '{ print $1, $2 }' "$t" | wr "$3"
+    awk -F'|' '{ print $1, $4 }' "$t" | wr "$4"; awk -F'|' '{ print $1, $3 }' "$t" | wr "$5"; rm "$t"
+    """,
+    "fstproject": "exit 0",
+  ]
+
+  @Test(.timeLimit(.minutes(2)))
+  func switchboardRecipeExtractsNBestListsWithKaldiTools() throws {
+    let work = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: work) }
+    try Self.makeFakeKaldiData(in: work)
+    let bin = work.appendingPathComponent("kaldi/src/latbin")
+    for (name, body) in Self.fakeKaldiTools {
+      let url = bin.appendingPathComponent(name)
+      let text =
+        name.hasSuffix(".sh")
+        ? body : "#!/usr/bin/env bash\n. \"$(dirname \"$0\")/_io.sh\"\n\(body)\n"
+      try Self.write(text, to: url)
+      try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+    }
+    // words.txt ids and two decoding jobs of 2-best "lattices" for utt1..utt4.
+    let words = [
+      "<eps>", "the", "cat", "sat", "on", "mat", "a", "dog", "ran", "in", "park", "fish", "swam",
+      "pond", "bird", "tree",
+    ]
+    try Self.write(
+      words.enumerated().map { "\($0.element) \($0.offset)\n" }.joined(),
+      to: work.appendingPathComponent("lang/words.txt"))
+    try Self.write("", to: work.appendingPathComponent("lang/G.fst"))
+    try Self.write("2\n", to: work.appendingPathComponent("decode/num_jobs"))
+    let id = { (sentence: String) in
+      sentence.split(separator: " ").map { String(words.firstIndex(of: String($0))!) }.joined(
+        separator: " ")
+    }
+    let jobs = [
+      [
+        "utt1-1|\(id("the cat sat on a mat"))|100|20",
+        "utt1-2|\(id("the cat sat on the mat"))|101|21",
+        "utt2-1|\(id("a dog ran in a park"))|100|20",
+        "utt2-2|\(id("a dog ran in the park"))|101|21",
+      ],
+      [
+        "utt3-1|\(id("the fish swam in a pond"))|100|20",
+        "utt3-2|\(id("the fish swam in the pond"))|101|21",
+        "utt4-1|\(id("the bird sat on the tree"))|100|20",
+        "utt4-2|\(id("the bird sat on a tree"))|101|21",
+      ],
+    ]
+    for (index, lines) in jobs.enumerated() {
+      try Self.write(
+        lines.joined(separator: "\n") + "\n",
+        to: work.appendingPathComponent("decode/lat.\(index + 1)"))
+    }
+    let zipped = try Self.bash("-c", ["gzip decode/lat.1 decode/lat.2"], in: work)
+    #expect(zipped.status == 0, "\(zipped.output)")
+
+    let exp = work.appendingPathComponent("exp")
+    let arguments = [
+      "--build", "false", "--bin-dir", Self.binDirectory.path, "--exp", exp.path, "--nj", "2",
+      "--train-dirs", "data/train", "--valid-dir", "data/dev", "--test-dir", "data/test",
+      "--lang-dir", "lang", "--decode-dir", "decode", "--nbest-size", "2", "--inv-acwt", "10",
+      "--min-freq", "1", "--nhid", "8", "--emsize", "8", "--noise-ratio", "4", "--batch-size", "4",
+      "--bptt", "5", "--epochs", "1", "--threads", "1",
+      "--rnn-weights", "0.5", "--lm-weights", "10", "--wip", "0",
+    ]
+    let script = Self.root.appendingPathComponent("recipes/swbd/run.sh").path
+    let run = try Self.bash(
+      script, arguments, in: work, kaldiRoot: work.appendingPathComponent("kaldi").path)
+    #expect(run.status == 0, "\(run.output)")
+    let archive = exp.appendingPathComponent("nbest/archives.2")
+    #expect(
+      try String(contentsOf: archive.appendingPathComponent("words_text"), encoding: .utf8)
+        == "utt3-1 the fish swam in a pond\nutt3-2 the fish swam in the pond\n"
+        + "utt4-1 the bird sat on the tree\nutt4-2 the bird sat on a tree\n")
+    #expect(
+      try String(contentsOf: archive.appendingPathComponent("lmwt.lmonly"), encoding: .utf8)
+        == "utt3-1 19.5\nutt3-2 20.5\nutt4-1 19.5\nutt4-2 20.5\n")
+    let oracle = try String(
+      contentsOf: exp.appendingPathComponent("baselines/wer_oracle"), encoding: .utf8)
+    #expect(oracle.hasPrefix("%WER 0.00 [ 0 / 24,"))
+    #expect(
+      FileManager.default.fileExists(
+        atPath: exp.appendingPathComponent("rescore_nce_unnorm/best_wer").path))
+  }
+
+  @Test func localRunnerReportsFailedJobsAndFramesLogs() throws {
+    let work = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: work) }
+    let runner = Self.root.appendingPathComponent("recipes/utils/run_local.sh").path
+    let ok = try Self.bash(
+      runner, ["JOB=1:3", "log/ok.JOB.log", "echo", "job JOB", ">", "out.JOB"], in: work)
+    #expect(ok.status == 0, "\(ok.output)")
+    #expect(
+      try String(contentsOf: work.appendingPathComponent("out.3"), encoding: .utf8) == "job 3\n")
+    let log = try String(contentsOf: work.appendingPathComponent("log/ok.2.log"), encoding: .utf8)
+    #expect(log.hasPrefix("# echo \"job 2\" > out.2\n"))
+    #expect(log.contains("# Ended (code 0)"))
+
+    let failing = try Self.bash(
+      runner, ["JOB=1:3", "log/f.JOB.log", "[", "JOB", "-ne", "2", "]"], in: work)
+    #expect(failing.status == 1)
+    #expect(failing.output.contains("1 / 3 failed"))
+    let failedLog = try String(
+      contentsOf: work.appendingPathComponent("log/f.2.log"), encoding: .utf8)
+    #expect(failedLog.contains("# Ended (code 1)"))
+  }
+
+  @Test(
+    .enabled(
+      if: FileManager.default.isExecutableFile(atPath: "/usr/bin/shellcheck"), "needs shellcheck"))
+  func recipeScriptsPassShellcheck() throws {
+    let recipes = Self.root.appendingPathComponent("recipes")
+    var scripts: [String] = []
+    let walker = FileManager.default.enumerator(
+      at: recipes, includingPropertiesForKeys: [.isSymbolicLinkKey])
+    while let url = walker?.nextObject() as? URL {
+      let isLink = (try? url.resourceValues(forKeys: [.isSymbolicLinkKey]).isSymbolicLink) ?? false
+      if isLink {
+        walker?.skipDescendants()
+      } else if url.pathExtension == "sh" || url.lastPathComponent == "RESULTS" {
+        scripts.append(url.path)
+      }
+    }
+    scripts.append(Self.root.appendingPathComponent("tools/install-deps.sh").path)
+    #expect(scripts.count > 10)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/shellcheck")
+    process.arguments = ["-x"] + scripts.sorted()
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(output)")
+  }
+}

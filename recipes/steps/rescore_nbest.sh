@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# N-best rescoring with an RNN LM, split into jobs, then a weight sweep (Kaldi's score.sh step).
+#
+# 1. RNN costs: $cmd JOB=1:nj runs `rescore-nbest --shard JOB/nj` over all the N-best
+#    directories (utterance i goes to job i mod nj + 1); the per-job lmwt.rnn tables are merged
+#    into <dir> (<dir>/<basename of each N-best dir>/ with several directories).
+# 2. Sweep: `rescore-nbest --reuse-rnn-costs` combines the costs for every point of the weight
+#    grids (RNN weight, LM weight = inverse acoustic scale, insertion penalty), writes
+#    lmwt.interp.<w> and, with a reference, wer_<LMWT>_<wip>_rnn<w> files, <dir>/wer_sweep (one
+#    line per point) and <dir>/best_wer (the best line, best_wer.sh style); <dir>/text holds the
+#    selected hypotheses of the best point (or of the only point without a reference).
+# Step 1 is skipped when <dir> already holds the costs of the same model file (size and time),
+# options and inputs (<dir>/.costs_done).
+
+# Begin configuration section.
+cmd=utils/run_local.sh
+nj=1                 # scoring jobs
+threads=1            # cores per scoring job
+normalized=true      # true: exact log-softmax; false: s(w,h) - lnZ (NCE models), no softmax
+ref=                 # Kaldi text of references; empty: no sweep, every grid must be one value
+rnn_weights=0:0.1:1  # RNN interpolation weights (GRID: 0.5 | 0,0.5,1 | 7:17 | 0:0.25:1)
+lm_weights=7:17      # LM weights (inverse acoustic scales)
+wip=0,0.5,1          # word insertion penalties
+unk_penalty=         # nats per OOV word; empty: rescore-nbest's default
+# End configuration section.
+
+echo "$0 $*"
+help_message="Usage: $0 [options] <model> <dir> <nbest-dir> [<nbest-dir> ...]
+ e.g.: $0 --nj 2 --ref data/nbest/text --normalized false exp/nce/final.mdl exp/rescore_nce data/nbest/archives.1
+Options (defaults in brackets):
+  --cmd <cmd>            job runner [utils/run_local.sh]
+  --nj <n>               scoring jobs [1]
+  --threads <n>          cores per scoring job [1]
+  --normalized <bool>    true: log-softmax; false: unnormalized s(w,h) - lnZ [true]
+  --ref <text>           references; enables the sweep and the WER files [none]
+  --rnn-weights <grid>   [0:0.1:1]
+  --lm-weights <grid>    [7:17]
+  --wip <grid>           [0,0.5,1]
+  --unk-penalty <nats>   OOV cost per word [rescore-nbest's default]"
+. utils/parse_options.sh
+set -euo pipefail
+
+if [ $# -lt 3 ]; then
+  printf '%s\n' "$help_message" >&2; exit 1
+fi
+model=$1 dir=$2
+shift 2
+nbest_dirs=("$@")
+[ -f "$model" ] || { echo "$0: no such file: $model" >&2; exit 1; }
+[ -z "$ref" ] || [ -f "$ref" ] || { echo "$0: no such file: $ref" >&2; exit 1; }
+for d in "${nbest_dirs[@]}"; do
+  [ -d "$d" ] || { echo "$0: no such directory: $d" >&2; exit 1; }
+  [ -f "$d/words_text" ] || [ -f "$d/words_text.gz" ] || [ -f "$d/words_text.zst" ] ||
+    { echo "$0: no words_text(.gz|.zst) in $d" >&2; exit 1; }
+done
+if [ ${#nbest_dirs[@]} -gt 1 ]; then
+  dups=$(for d in "${nbest_dirs[@]}"; do basename "$d"; done | sort | uniq -d)
+  [ -z "$dups" ] || { echo "$0: N-best directories need distinct names, repeated: $dups" >&2; exit 1; }
+fi
+command -v rescore-nbest > /dev/null || { echo "$0: rescore-nbest is not on the PATH (source path.sh)" >&2; exit 1; }
+mkdir -p "$dir/log"
+
+inputs=()
+for d in "${nbest_dirs[@]}"; do inputs+=(--nbest-dir "$d"); done
+mode=--normalized
+[ "$normalized" = true ] || mode=--unnormalized
+oov=()
+[ -z "$unk_penalty" ] || oov=(--unk-penalty "$unk_penalty")
+
+# Table directories of the inputs relative to an output directory (rescore-nbest's layout):
+# the directory itself with one input, /<basename> per input with several.
+suffixes=("")
+if [ ${#nbest_dirs[@]} -gt 1 ]; then
+  suffixes=()
+  for d in "${nbest_dirs[@]}"; do suffixes+=("/$(basename "$d")"); done
+fi
+
+# What the costs depend on: model file, scoring options, inputs.
+config="$(stat -L -c '%n %s %Y' "$model") $mode ${oov[*]} nj=$nj ${nbest_dirs[*]}"
+if [ "$(cat "$dir/.costs_done" 2>/dev/null)" = "$config" ]; then
+  echo "$0: RNN costs in $dir exist, skipping scoring"
+else
+  rm -rf "$dir/split" "$dir/.costs_done"
+  $cmd --num-threads "$threads" JOB=1:"$nj" "$dir/log/score.JOB.log" \
+    rescore-nbest --model "$model" "$mode" "${oov[@]}" "${inputs[@]}" --threads "$threads" \
+      --shard JOB/"$nj" --out "$dir/split/JOB"
+  # Merge the jobs' lmwt.rnn per input (a job may have no utterance of some input).
+  for t in "${suffixes[@]}"; do
+    mkdir -p "$dir$t"
+    for j in $(seq 1 "$nj"); do
+      [ ! -f "$dir/split/$j$t/lmwt.rnn" ] || cat "$dir/split/$j$t/lmwt.rnn"
+    done > "$dir$t/lmwt.rnn"
+  done
+  rm -rf "$dir/split"
+  echo "$config" > "$dir/.costs_done"
+fi
+
+sweep=(--rnn-weights "$rnn_weights" --lm-weights "$lm_weights" --wip "$wip")
+if [ -n "$ref" ]; then
+  $cmd "$dir/log/sweep.log" rescore-nbest --reuse-rnn-costs "${inputs[@]}" --out "$dir" \
+    --ref "$ref" "${sweep[@]}" \> "$dir/wer_sweep"
+  tail -n 1 "$dir/wer_sweep" > "$dir/best_wer"
+  echo "$0: $(cat "$dir/best_wer")"
+else
+  $cmd "$dir/log/apply.log" rescore-nbest --reuse-rnn-costs "${inputs[@]}" --out "$dir" "${sweep[@]}"
+  echo "$0: best hypotheses in $dir/text"
+fi

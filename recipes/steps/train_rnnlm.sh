@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Trains one RNN LM with rnnlm-train as a logged job: <dir>/final.mdl (best model by validation
+# perplexity), <dir>/log/train.log (command line, per-epoch lines, test perplexity, exit code and
+# elapsed time) and <dir>/epochs.tsv (epoch, lr, train-loss, valid-ppl, seconds, tokens/s).
+# A directory whose training already finished (log ends with code 0, final.mdl exists) with the
+# same options and unchanged input files (<dir>/config) is left alone, so rerunning a recipe
+# stage is cheap; anything else retrains.
+
+# Begin configuration section.
+cmd=utils/run_local.sh
+threads=1          # cores for rnnlm-train (OpenBLAS and evaluation)
+vocab=             # fixed vocabulary file (one word per line); empty: built from the training text
+valid_text=        # validation text (learning-rate decay and model selection); empty: none
+test_text=         # test text, scored with the best model at the end; empty: none
+train_opts=        # further rnnlm-train options, e.g. "--loss nce --noise-ratio 100 --epochs 2"
+# End configuration section.
+
+echo "$0 $*"
+help_message="Usage: $0 [options] <train-text> <dir>
+ e.g.: $0 --valid-text data/valid.txt --train-opts \"--loss nce --epochs 6\" data/train.txt exp/nce
+Options (defaults in brackets):
+  --cmd <cmd>             job runner [utils/run_local.sh]
+  --threads <n>           cores for rnnlm-train [1]
+  --vocab <file>          fixed vocabulary [built from the training text]
+  --valid-text <file>     validation text [none]
+  --test-text <file>      test text [none]
+  --train-opts <string>   further rnnlm-train options [none]; see rnnlm-train --help"
+. utils/parse_options.sh
+set -euo pipefail
+
+if [ $# -ne 2 ]; then
+  printf '%s\n' "$help_message" >&2; exit 1
+fi
+train=$1 dir=$2
+for f in "$train" $vocab $valid_text $test_text; do
+  [ -f "$f" ] || { echo "$0: no such file: $f" >&2; exit 1; }
+done
+command -v rnnlm-train > /dev/null || { echo "$0: rnnlm-train is not on the PATH (source path.sh)" >&2; exit 1; }
+
+log=$dir/log/train.log
+opts=(--train-text "$train" --save "$dir/final.mdl" --threads "$threads")
+[ -z "$vocab" ] || opts+=(--vocab "$vocab")
+[ -z "$valid_text" ] || opts+=(--valid-text "$valid_text")
+[ -z "$test_text" ] || opts+=(--test-text "$test_text")
+# What the model depends on: the options and the size and time of every input file.
+config="${opts[*]} $train_opts"
+for f in "$train" $vocab $valid_text $test_text; do config+=$'\n'"$f $(stat -L -c '%s %Y' "$f")"; done
+if [ -f "$dir/final.mdl" ] && [ -f "$log" ] && tail -n 1 "$log" | grep -q '^# Ended (code 0)' &&
+  [ "$(cat "$dir/config" 2>/dev/null)" = "$config" ]; then
+  echo "$0: $dir already trained, skipping (delete it to retrain)"
+else
+  mkdir -p "$dir/log"
+  rm -f "$dir/final.mdl" "$dir/final.mdl.last" "$dir/config"
+  # shellcheck disable=SC2086  # train_opts is a list of options
+  $cmd --num-threads "$threads" "$log" rnnlm-train "${opts[@]}" $train_opts
+  rm -f "$dir/final.mdl.last"
+  printf '%s\n' "$config" > "$dir/config"
+fi
+# stdout lines of rnnlm-train: "epoch N lr X train-loss Y valid-ppl Z seconds S tokens/s T".
+awk 'BEGIN { OFS = "\t"; print "epoch", "lr", "train_loss", "valid_ppl", "seconds", "tokens_per_s" }
+     $1 == "epoch" && $3 == "lr" && $5 == "train-loss" { print $2, $4, $6, $8, $10, $12 }' "$log" > "$dir/epochs.tsv"
+sed -n 's/^\(test-ppl .*\)/\1/p' "$log" > "$dir/test_ppl"
+echo "$0: $(tail -n 1 "$dir/epochs.tsv" | awk -F'\t' '{ print "epoch " $1 " valid-ppl " $4 " (" $6 " tokens/s)" }')"
