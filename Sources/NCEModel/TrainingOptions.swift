@@ -14,9 +14,10 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   public var batchSize = 20
   public var bptt = 35
   public var concat = false
-  /// Sentence mode: group sentences of similar length into a batch (less padding) instead of
-  /// batching them in shuffled order.
-  public var bucketByLength = true
+  /// Sentence mode: group sentences of similar length into a batch (less padding, faster)
+  /// instead of batching them in shuffled order as Pytorch-NCE does. Off by default: on PTB,
+  /// NCE k=100 epoch-1 validation perplexity is 248 shuffled versus 271 bucketed.
+  public var bucketByLength = false
   public var carryState = false
   public var seed: UInt64 = 1
   /// Batches between progress lines.

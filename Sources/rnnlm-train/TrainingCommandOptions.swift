@@ -59,7 +59,7 @@ struct OptimizationOptions: ParsableArguments {
   @Option(help: "Maximum steps of back-propagation through time.") var bptt = 35
   @Option(defaultAsFlag: true, help: "Treat the corpus as one stream cut into --bptt chunks instead of sentence batches.")
   var concat: Bool?
-  @Option(defaultAsFlag: true, help: "Sentence mode: batch sentences of similar length together (less padding); false batches them in shuffled order as Pytorch-NCE does.")
+  @Option(defaultAsFlag: true, help: "Sentence mode: batch sentences of similar length together (less padding, faster, but slower to learn); by default they are batched in shuffled order as Pytorch-NCE does.")
   var bucketByLength: Bool?
   @Option(defaultAsFlag: true, help: "Carry the hidden state from one batch to the next.")
   var carryState: Bool?

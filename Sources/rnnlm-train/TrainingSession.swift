@@ -76,7 +76,7 @@ struct TrainingSession {
     options.batchSize = o.batchSize
     options.bptt = o.bptt
     options.concat = o.concat ?? false
-    options.bucketByLength = o.bucketByLength ?? true
+    options.bucketByLength = o.bucketByLength ?? false
     options.carryState = o.carryState ?? false
     options.seed = o.seed
     options.logInterval = o.logInterval
