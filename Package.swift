@@ -51,11 +51,13 @@ let package = Package(
     .executableTarget(
       name: "compute-wer",
       dependencies: ["WERScoring", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-    .testTarget(name: "NCECoreTests", dependencies: ["NCECore"]),
-    .testTarget(name: "NCEModelTests", dependencies: ["NCEModel"]),
-    .testTarget(name: "WERScoringTests", dependencies: ["WERScoring"], resources: [.copy("Fixtures")]),
+    // Shared by the test targets: seeded file mutations for the reader fuzz tests.
+    .target(name: "FuzzSupport", dependencies: ["NCECore"], path: "Tests/FuzzSupport"),
+    .testTarget(name: "NCECoreTests", dependencies: ["NCECore", "FuzzSupport"]),
+    .testTarget(name: "NCEModelTests", dependencies: ["NCEModel", "FuzzSupport"]),
+    .testTarget(name: "WERScoringTests", dependencies: ["WERScoring", "FuzzSupport"], resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "NBestRescoringTests", dependencies: ["NBestRescoring"], exclude: ["Fixtures", "Reference"]),
+      name: "NBestRescoringTests", dependencies: ["NBestRescoring", "FuzzSupport"], exclude: ["Fixtures", "Reference"]),
     .testTarget(
       name: "ToolTests",
       dependencies: ["rnnlm-train", "rnnlm-eval", "rnnlm-score", "rescore-nbest", "compute-wer"]),

@@ -1,3 +1,4 @@
+import FuzzSupport
 import Foundation
 import NCECore
 import Testing
@@ -7,22 +8,22 @@ import Testing
 /// Seeded random corruptions of a valid input file: truncation, byte flips, invalid UTF-8,
 /// NaN/inf and out-of-range numbers, missing or extra fields, removed, repeated or swapped
 /// lines, stray control bytes, an empty file. Deterministic for a given seed.
-struct FileMutator {
-  var generator: SeededGenerator
+public struct FileMutator {
+  public var generator: SeededGenerator
 
-  init(seed: UInt64) { generator = SeededGenerator(seed: seed) }
+  public init(seed: UInt64) { generator = SeededGenerator(seed: seed) }
 
   /// Replacements for a whitespace-separated field: non-finite and out-of-range numbers,
   /// signs, empty-looking and reserved tokens.
-  static let oddFields = [
+  public static let oddFields = [
     "nan", "NaN", "-nan", "inf", "-inf", "+inf", "Infinity", "1e999", "-1e999", "-1",
     "99999999999999999999999", "0", "-0", "1e-400", "0x1p3", "abc", "<s>", "</s>", "<unk>", "-", "--", "1-",
     "\u{00A0}", "ngram 9=99999999999999", "\\data\\", "\\end\\", "\\1-grams:",
   ]
-  static let invalidUTF8: [[UInt8]] = [[0xFF], [0xC3, 0x28], [0xE2, 0x82], [0xF0, 0x9F, 0x98], [0xED, 0xA0, 0x80], [0xC0, 0xAF]]
+  public static let invalidUTF8: [[UInt8]] = [[0xFF], [0xC3, 0x28], [0xE2, 0x82], [0xF0, 0x9F, 0x98], [0xED, 0xA0, 0x80], [0xC0, 0xAF]]
 
   /// Applies one to three random mutations to `bytes`.
-  mutating func mutate(_ bytes: [UInt8]) -> (bytes: [UInt8], what: String) {
+  public mutating func mutate(_ bytes: [UInt8]) -> (bytes: [UInt8], what: String) {
     var result = bytes
     var applied: [String] = []
     for _ in 0...generator.nextInt(below: 3) {
@@ -105,14 +106,14 @@ struct FileMutator {
   }
 
   /// Lines split on `\n` (the last one kept even when empty, so `join` restores `bytes`).
-  static func lines(_ bytes: [UInt8]) -> [[UInt8]] {
+  public static func lines(_ bytes: [UInt8]) -> [[UInt8]] {
     bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
   }
 
-  static func join(_ lines: [[UInt8]]) -> [UInt8] { Array(lines.joined(separator: [UInt8(ascii: "\n")])) }
+  public static func join(_ lines: [[UInt8]]) -> [UInt8] { Array(lines.joined(separator: [UInt8(ascii: "\n")])) }
 
   /// A file whose line `line` (1-based) is `length` bytes of `x`, inserted into `bytes`.
-  static func withHugeLine(_ bytes: [UInt8], atLine line: Int, length: Int = 5_000_000) -> [UInt8] {
+  public static func withHugeLine(_ bytes: [UInt8], atLine line: Int, length: Int = 5_000_000) -> [UInt8] {
     var lines = Self.lines(bytes)
     lines.insert([UInt8](repeating: UInt8(ascii: "x"), count: length), at: min(line - 1, lines.count))
     return join(lines)
@@ -120,10 +121,10 @@ struct FileMutator {
 }
 
 /// A temporary directory for one fuzz test; removed when the workspace goes away.
-final class FuzzWorkspace {
-  let directory: String
+public final class FuzzWorkspace {
+  public let directory: String
 
-  init() throws {
+  public init() throws {
     directory = NSTemporaryDirectory() + "fuzz-" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
   }
@@ -132,7 +133,7 @@ final class FuzzWorkspace {
 
   /// Writes `bytes` to `<directory>/<name>` (replacing it) and returns the path.
   @discardableResult
-  func write(_ bytes: [UInt8], name: String) -> String {
+  public func write(_ bytes: [UInt8], name: String) -> String {
     let path = directory + "/" + name
     let parent = (path as NSString).deletingLastPathComponent
     try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
@@ -143,16 +144,18 @@ final class FuzzWorkspace {
 }
 
 /// Counts how the cases of a fuzz run ended.
-struct FuzzTally: CustomStringConvertible {
-  var accepted = 0
-  var refused = 0
-  var description: String { "\(accepted) accepted, \(refused) refused" }
+public struct FuzzTally: CustomStringConvertible {
+  public var accepted = 0
+  public var refused = 0
+  public var description: String { "\(accepted) accepted, \(refused) refused" }
+
+  public init() {}
 
   /// Runs one case. Passes when `read` returns (counted as accepted) or throws an `InputError`
   /// whose description starts with `location` (refused; `location` is the file, or the
   /// directory of a multi-file input). Any other error, or a run longer than `seconds`, is
   /// recorded as a failure naming the mutation. A crash ends the test process.
-  mutating func run(
+  public mutating func run(
     _ what: String, location: String, seconds: Double = 2, sourceLocation: SourceLocation = #_sourceLocation,
     _ read: () throws -> Void
   ) {
