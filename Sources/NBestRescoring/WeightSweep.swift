@@ -26,7 +26,9 @@ public final class WeightSweep {
   private let settingSlots: [Int]
   public let interpolation: LMInterpolation
   private let rnnWeights: WeightGrid
-  private let references: [(key: String, words: [String])]?
+  /// The reference keys in file order (nil without references); their words are kept only
+  /// as interned, normalized ids.
+  private let referenceKeys: [String]?
   private let referenceIndex: [String: Int]
   private let rule: AlignmentRule
   private let mode: MissingHypothesisMode
@@ -77,7 +79,7 @@ public final class WeightSweep {
     self.settingSlots = slots
     self.interpolation = interpolation
     self.rnnWeights = rnnWeights
-    self.references = references
+    self.referenceKeys = references?.map(\.key)
     self.rule = rule
     self.mode = mode
     self.normalizer = normalizer
@@ -159,11 +161,11 @@ public final class WeightSweep {
   /// N-best list handled by `mode`. Throws in strict mode when a reference has no N-best list.
   public func run() throws -> WeightSweepReport {
     var results = summaries
-    if let references {
-      let missing = references.indices.filter { !referenceSeen[$0] }
+    if let referenceKeys {
+      let missing = referenceKeys.indices.filter { !referenceSeen[$0] }
       if mode == .strict, let first = missing.first {
         throw InputError(
-          "no N-best list for reference '\(references[first].key)' (--mode=strict; present skips it, all scores it as empty)"
+          "no N-best list for reference '\(referenceKeys[first])' (--mode=strict; present skips it, all scores it as empty)"
         )
       }
       for r in missing {
@@ -180,7 +182,7 @@ public final class WeightSweep {
     for index in results.indices where index > 0 && results[index].counts.errors < results[bestIndex].counts.errors {
       bestIndex = index
     }
-    return WeightSweepReport(settings: settings, summaries: results, bestIndex: bestIndex, scored: references != nil)
+    return WeightSweepReport(settings: settings, summaries: results, bestIndex: bestIndex, scored: referenceKeys != nil)
   }
 
   /// Second pass: calls `body` with the Kaldi text line (`utt-id w1 w2 ...`, no newline) of
