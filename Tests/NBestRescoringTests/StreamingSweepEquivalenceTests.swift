@@ -56,7 +56,8 @@ import WERScoring
           expected.add(WordAligner.counts(reference: reference.words, hypothesis: lists[u].hypotheses[chosen[u]].words))
         } else {
           expected.addMissing()
-          if mode == .all { expected.add(EditCounts(deletions: reference.words.count, referenceWords: reference.words.count)) }
+          let n = reference.words.count
+          if mode == .all { expected.add(EditCounts(deletions: n, referenceWords: n)) }
         }
       }
       let summary = report.summaries[index]
