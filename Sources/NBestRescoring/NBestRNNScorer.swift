@@ -35,48 +35,42 @@ public struct NBestRNNScorer {
   /// Scores every hypothesis of `lists` in place and returns what prefix sharing saved.
   @discardableResult
   public func score(_ lists: inout [NBestList]) -> PrefixSharingStatistics {
-    let chunks = chunkRanges(lists)
+    var chunker = NBestChunker(chunkHypotheses: chunkHypotheses)
+    var chunks = lists.compactMap { chunker.add($0) }
+    if let last = chunker.finish() { chunks.append(last) }
+    let statistics = score(chunks: &chunks)
+    lists = chunks.flatMap { $0 }
+    return statistics
+  }
+
+  /// Scores every hypothesis of `chunks` in place, each chunk as one prefix tree, the chunks
+  /// in parallel on `threads` cores; returns what prefix sharing saved. Streaming callers cut
+  /// chunks with `NBestChunker(chunkHypotheses:)` so that they match `score(_:)`'s.
+  @discardableResult
+  public func score(chunks: inout [[NBestList]]) -> PrefixSharingStatistics {
     var chunkCosts = [[[Double]]](repeating: [], count: chunks.count)
     var chunkStatistics = [PrefixSharingStatistics](repeating: PrefixSharingStatistics(), count: chunks.count)
     let savedThreads = BLAS.threads
     BLAS.threads = 1
-    let input = lists
+    let input = chunks
     chunkCosts.withUnsafeMutableBufferPointer { costs in
       chunkStatistics.withUnsafeMutableBufferPointer { statistics in
-        parallelFor(chunks.count, threads: threads) { c in
-          (costs[c], statistics[c]) = scoreChunk(input[chunks[c]])
+        parallelFor(input.count, threads: threads) { c in
+          (costs[c], statistics[c]) = scoreChunk(input[c][...])
         }
       }
     }
     BLAS.threads = savedThreads
-    for (range, costs) in zip(chunks, chunkCosts) {
+    for (c, costs) in chunkCosts.enumerated() {
       var next = 0
-      for u in range {
-        for h in lists[u].hypotheses.indices {
-          lists[u].hypotheses[h].setRNNWordCosts(costs[next])
+      for u in chunks[c].indices {
+        for h in chunks[c][u].hypotheses.indices {
+          chunks[c][u].hypotheses[h].setRNNWordCosts(costs[next])
           next += 1
         }
       }
     }
     return chunkStatistics.reduce(PrefixSharingStatistics(), +)
-  }
-
-  /// Consecutive list ranges of at least `chunkHypotheses` hypotheses each (the last may be
-  /// smaller): depends only on the lists.
-  func chunkRanges(_ lists: [NBestList]) -> [Range<Int>] {
-    var ranges: [Range<Int>] = []
-    var start = 0
-    var count = 0
-    for (u, list) in lists.enumerated() {
-      count += list.hypotheses.count
-      if count >= chunkHypotheses {
-        ranges.append(start..<(u + 1))
-        start = u + 1
-        count = 0
-      }
-    }
-    if start < lists.count { ranges.append(start..<lists.count) }
-    return ranges
   }
 
   /// Word costs (`Double`, OOV cost included) of every hypothesis of `lists`, in order.

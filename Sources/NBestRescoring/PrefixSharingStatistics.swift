@@ -18,7 +18,7 @@ public struct PrefixSharingStatistics: Sendable, Equatable {
   /// Fraction of forward steps saved relative to flat scoring.
   public var stepSaving: Double { flatTokens == 0 ? 0 : 1 - Double(treeSteps) / Double(flatTokens) }
 
-  static func + (a: Self, b: Self) -> Self {
+  public static func + (a: Self, b: Self) -> Self {
     var s = a
     s.hypotheses += b.hypotheses
     s.distinctHypotheses += b.distinctHypotheses

@@ -5,12 +5,16 @@ import WERScoring
 /// Selects the best hypothesis of every utterance for each point of a grid of RNN weights,
 /// LM weights and insertion penalties, and scores the selections against references.
 ///
-/// Feed lists one at a time with `add(_:)`: it keeps only what the decision needs per
-/// hypothesis (acoustic cost, word count, the interpolated cost for each RNN weight, the
-/// edit counts against the reference, the words), so the edit counts, which do not depend
-/// on the weights, are computed once. Each grid point is then one argmin per utterance:
-/// O(hypotheses) with no alignment. Ties go to the lower rank; among settings with equal
-/// errors the first in grid order (RNN weight, then LMWT, then wip) is the best.
+/// Streaming: feed lists one at a time with `add(_:)`. For each utterance it computes the
+/// edit counts of every hypothesis once (they do not depend on the weights) and the
+/// interpolated cost for each RNN weight once, then for every grid point picks the argmin
+/// hypothesis and adds its edit counts to that point's `WERSummary`. Memory is O(grid) plus
+/// the references and one utterance; nothing per hypothesis is kept in memory. What the
+/// decision needs is spilled to an unlinked scratch file (`DecisionScratchFile`) so that the
+/// best setting's selection, known only after the last utterance, is replayed by a second
+/// pass (`forEachSelectedLine`), bit-identical to the first. Ties go to the lower rank; among
+/// settings with equal errors the first in grid order (RNN weight, then LMWT, then wip) is
+/// the best.
 ///
 /// References follow `compute-wer`: the reference keys are iterated; an utterance with a
 /// reference but no N-best list is handled by `mode` (strict: error, present: skipped and
@@ -22,7 +26,9 @@ public final class WeightSweep {
   private let settingSlots: [Int]
   public let interpolation: LMInterpolation
   private let rnnWeights: WeightGrid
-  private let references: [(key: String, words: [String])]?
+  /// The reference keys in file order (nil without references); their words are kept only
+  /// as interned, normalized ids.
+  private let referenceKeys: [String]?
   private let referenceIndex: [String: Int]
   private let rule: AlignmentRule
   private let mode: MissingHypothesisMode
@@ -31,24 +37,26 @@ public final class WeightSweep {
   private var scratch = EditDistanceScratch()
   private var normalizedReferences: [[Int32]] = []
 
-  /// Per utterance, in input order.
-  private var utteranceIDs: [String] = []
-  private var firstHypothesis: [Int] = [0]
-  private var referenceOfUtterance: [Int?] = []
-  /// Per hypothesis (flattened over utterances).
-  private var acousticCosts: [Double] = []
-  private var wordCounts: [Int] = []
-  private var words: [[String]] = []
-  private var editCounts: [EditCounts] = []
-  /// Per RNN weight, per hypothesis.
-  private var interpolatedCosts: [[Double]]
+  /// Per setting, the running totals over the utterances added so far.
+  private var summaries: [WERSummary]
+  /// Per reference, whether its utterance has been added.
+  private var referenceSeen: [Bool]
   private var seenUtterances: Set<String> = []
+  private let decisions: DecisionScratchFile
+  /// Per-utterance work buffers (reused): edit counts per hypothesis, and interpolated costs
+  /// `[slot * hypotheses + h]`.
+  private var editCounts: [EditCounts] = []
+  private var interpolatedCosts: [Double] = []
+  public private(set) var utteranceCount = 0
+  public private(set) var hypothesisCount = 0
 
-  /// `references` nil: no scoring (then every grid must have one value).
+  /// `references` nil: no scoring (then every grid must have one value). The scratch file
+  /// of the second pass goes to `scratchDirectory` (unlinked at once).
   public init(
     rnnWeights: WeightGrid, lmWeights: WeightGrid, insertionPenalties: WeightGrid,
     interpolation: LMInterpolation = .logLinear, references: [(key: String, words: [String])]?,
-    rule: AlignmentRule = .kaldi, mode: MissingHypothesisMode = .strict, normalizer: TextNormalizer = TextNormalizer()
+    rule: AlignmentRule = .kaldi, mode: MissingHypothesisMode = .strict, normalizer: TextNormalizer = TextNormalizer(),
+    scratchDirectory: String = NSTemporaryDirectory()
   ) throws {
     var settings: [SweepSetting] = []
     var slots: [Int] = []
@@ -71,7 +79,7 @@ public final class WeightSweep {
     self.settingSlots = slots
     self.interpolation = interpolation
     self.rnnWeights = rnnWeights
-    self.references = references
+    self.referenceKeys = references?.map(\.key)
     self.rule = rule
     self.mode = mode
     self.normalizer = normalizer
@@ -81,112 +89,120 @@ public final class WeightSweep {
       normalizedReferences.append(interner.ids(normalizer.normalize(reference.words)))
     }
     referenceIndex = index
-    interpolatedCosts = Array(repeating: [], count: rnnWeights.values.count)
+    referenceSeen = Array(repeating: false, count: references?.count ?? 0)
+    summaries = Array(repeating: WERSummary(), count: settings.count)
+    decisions = try DecisionScratchFile(directory: scratchDirectory, slots: rnnWeights.values.count)
   }
 
-  /// Adds one utterance: computes its interpolated costs and edit counts once.
+  /// Adds one utterance: computes its interpolated costs and edit counts once, selects its
+  /// best hypothesis at every grid point and adds the edit counts to that point's totals.
   public func add(_ list: NBestList) throws {
     guard !list.hypotheses.isEmpty else { throw InputError("utterance '\(list.utteranceID)' has no hypotheses") }
-    guard seenUtterances.insert(list.utteranceID).inserted else {
+    guard !seenUtterances.contains(list.utteranceID) else {
       throw InputError("utterance '\(list.utteranceID)' given twice")
     }
-    let reference = referenceIndex[list.utteranceID]
-    for hypothesis in list.hypotheses {
-      acousticCosts.append(hypothesis.acousticCost)
-      wordCounts.append(hypothesis.words.count)
-      words.append(hypothesis.words)
-      if let reference {
-        editCounts.append(
-          scratch.counts(
-            reference: normalizedReferences[reference],
-            hypothesis: interner.ids(normalizer.normalize(hypothesis.words)),
-            rule: rule))
-      } else {
-        editCounts.append(EditCounts())
-      }
-      for (slot, w) in rnnWeights.values.enumerated() {
-        interpolatedCosts[slot].append(
+    let count = list.hypotheses.count
+    interpolatedCosts.removeAll(keepingCapacity: true)
+    for w in rnnWeights.values {
+      for hypothesis in list.hypotheses {
+        interpolatedCosts.append(
           try ScoreCombination.interpolatedCost(
             hypothesis, utteranceID: list.utteranceID, rnnWeight: w, interpolation: interpolation))
       }
     }
-    utteranceIDs.append(list.utteranceID)
-    referenceOfUtterance.append(reference)
-    firstHypothesis.append(acousticCosts.count)
-  }
-
-  /// For `setting`, whose RNN weight is `rnnWeights.values[slot]`, the selected hypothesis of
-  /// every utterance added so far, as an index into the flattened hypotheses.
-  private func selections(_ setting: SweepSetting, slot: Int) -> [Int] {
-    var chosen: [Int] = []
-    chosen.reserveCapacity(utteranceIDs.count)
-    acousticCosts.withUnsafeBufferPointer { acoustic in
-      interpolatedCosts[slot].withUnsafeBufferPointer { interp in
-        wordCounts.withUnsafeBufferPointer { counts in
-          for u in utteranceIDs.indices {
-            var best = firstHypothesis[u]
-            var bestCost = Double.infinity
-            for h in firstHypothesis[u]..<firstHypothesis[u + 1] {
-              let cost = ScoreCombination.totalCost(
-                acousticCost: acoustic[h], interpolatedCost: interp[h], wordCount: counts[h],
-                lmWeight: setting.lmWeight, insertionPenalty: setting.insertionPenalty)
-              if cost < bestCost {
-                best = h
-                bestCost = cost
-              }
-            }
-            chosen.append(best)
-          }
-        }
+    seenUtterances.insert(list.utteranceID)
+    let costs = interpolatedCosts
+    try decisions.append(list) { slot, h in costs[slot * count + h] }
+    utteranceCount += 1
+    hypothesisCount += count
+    guard let reference = referenceIndex[list.utteranceID] else { return }
+    referenceSeen[reference] = true
+    editCounts.removeAll(keepingCapacity: true)
+    for hypothesis in list.hypotheses {
+      editCounts.append(
+        scratch.counts(
+          reference: normalizedReferences[reference],
+          hypothesis: interner.ids(normalizer.normalize(hypothesis.words)), rule: rule))
+    }
+    list.hypotheses.withUnsafeBufferPointer { hypotheses in
+      for (index, setting) in settings.enumerated() {
+        let slot = settingSlots[index]
+        let best = Self.bestHypothesis(
+          count: count, setting: setting,
+          acousticCost: { hypotheses[$0].acousticCost }, wordCount: { hypotheses[$0].words.count },
+          interpolatedCost: { costs[slot * count + $0] })
+        summaries[index].add(editCounts[best])
       }
     }
-    return chosen
   }
 
-  /// Evaluates every setting. Throws in strict mode when a reference has no N-best list.
+  /// The argmin of `acwt/LMWT + interp + wip * n_words` over `count` hypotheses (the lowest
+  /// index on ties): the one decision rule of both passes.
+  @inline(__always)
+  private static func bestHypothesis(
+    count: Int, setting: SweepSetting, acousticCost: (Int) -> Double, wordCount: (Int) -> Int,
+    interpolatedCost: (Int) -> Double
+  ) -> Int {
+    var best = 0
+    var bestCost = Double.infinity
+    for h in 0..<count {
+      let cost = ScoreCombination.totalCost(
+        acousticCost: acousticCost(h), interpolatedCost: interpolatedCost(h), wordCount: wordCount(h),
+        lmWeight: setting.lmWeight, insertionPenalty: setting.insertionPenalty)
+      if cost < bestCost {
+        best = h
+        bestCost = cost
+      }
+    }
+    return best
+  }
+
+  /// The totals of every setting once all utterances are added, with references that got no
+  /// N-best list handled by `mode`. Throws in strict mode when a reference has no N-best list.
   public func run() throws -> WeightSweepReport {
-    var missingReferences: [Int] = []
-    if let references {
-      let scored = Set(referenceOfUtterance.compactMap { $0 })
-      missingReferences = references.indices.filter { !scored.contains($0) }
-      if mode == .strict, let first = missingReferences.first {
+    var results = summaries
+    if let referenceKeys {
+      let missing = referenceKeys.indices.filter { !referenceSeen[$0] }
+      if mode == .strict, let first = missing.first {
         throw InputError(
-          "no N-best list for reference '\(references[first].key)' (--mode=strict; present skips it, all scores it as empty)"
+          "no N-best list for reference '\(referenceKeys[first])' (--mode=strict; present skips it, all scores it as empty)"
         )
       }
-    }
-    var results: [WERSummary] = []
-    var bestIndex = 0
-    var bestSelection: [Int] = []
-    for (index, setting) in settings.enumerated() {
-      let chosen = selections(setting, slot: settingSlots[index])
-      var summary = WERSummary()
-      if let references {
-        // Reference order, as compute-wer prints and counts.
-        var chosenByReference = [Int?](repeating: nil, count: references.count)
-        for (u, reference) in referenceOfUtterance.enumerated() {
-          if let reference { chosenByReference[reference] = chosen[u] }
-        }
-        for (r, hypothesis) in chosenByReference.enumerated() {
-          if let hypothesis {
-            summary.add(editCounts[hypothesis])
-          } else {
-            summary.addMissing()
-            if mode == .all {
-              summary.add(
-                EditCounts(deletions: normalizedReferences[r].count, referenceWords: normalizedReferences[r].count))
-            }
+      for r in missing {
+        for index in results.indices {
+          results[index].addMissing()
+          if mode == .all {
+            results[index].add(
+              EditCounts(deletions: normalizedReferences[r].count, referenceWords: normalizedReferences[r].count))
           }
         }
       }
-      results.append(summary)
-      if index == 0 || summary.counts.errors < results[bestIndex].counts.errors {
-        bestIndex = index
-        bestSelection = chosen
-      }
     }
-    let bestText = zip(utteranceIDs, bestSelection).map { (utteranceID: $0, words: words[$1]) }
-    return WeightSweepReport(
-      settings: settings, summaries: results, bestIndex: bestIndex, bestHypotheses: bestText, scored: references != nil)
+    var bestIndex = 0
+    for index in results.indices where index > 0 && results[index].counts.errors < results[bestIndex].counts.errors {
+      bestIndex = index
+    }
+    return WeightSweepReport(settings: settings, summaries: results, bestIndex: bestIndex, scored: referenceKeys != nil)
+  }
+
+  /// Second pass: calls `body` with the Kaldi text line (`utt-id w1 w2 ...`, no newline) of
+  /// the hypothesis that `settings[setting]` selects, for every utterance added, in input order.
+  public func forEachSelectedLine(setting: Int, _ body: (String) throws -> Void) throws {
+    let chosen = settings[setting]
+    let slot = settingSlots[setting]
+    try decisions.forEachRecord { record in
+      let count = record.hypothesisCount
+      let best = Self.bestHypothesis(
+        count: count, setting: chosen, acousticCost: { record.acousticCosts[$0] },
+        wordCount: { record.wordCounts[$0] }, interpolatedCost: { record.interpolatedCosts[slot * count + $0] })
+      try body(record.line(best))
+    }
+  }
+
+  /// The selection of `settings[setting]` as a Kaldi `text` (for small sets and tests).
+  public func selectedText(setting: Int) throws -> String {
+    var text = ""
+    try forEachSelectedLine(setting: setting) { text += $0 + "\n" }
+    return text
   }
 }

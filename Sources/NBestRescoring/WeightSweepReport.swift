@@ -2,8 +2,8 @@ import Foundation
 import NCECore
 import WERScoring
 
-/// The outcome of a `WeightSweep`: a `WERSummary` per setting, the best setting and its
-/// selected hypotheses.
+/// The outcome of a `WeightSweep`: a `WERSummary` per setting and the best setting (its
+/// selected hypotheses come from `WeightSweep.forEachSelectedLine(setting: bestIndex)`).
 public struct WeightSweepReport: Sendable {
   /// Settings in grid order (RNN weight, then LMWT, then wip).
   public let settings: [SweepSetting]
@@ -11,8 +11,6 @@ public struct WeightSweepReport: Sendable {
   public let summaries: [WERSummary]
   /// Index of the setting with the fewest errors (first in grid order on ties).
   public let bestIndex: Int
-  /// The best setting's selection: every N-best utterance in input order.
-  public let bestHypotheses: [(utteranceID: String, words: [String])]
   /// Whether a reference was given (otherwise there are no WERs).
   public let scored: Bool
 
@@ -33,11 +31,6 @@ public struct WeightSweepReport: Sendable {
 
   /// The best setting's line (`best_wer.sh`), newline-terminated.
   public func bestWERLine(prefix: String = "") -> String { werLine(bestIndex, prefix: prefix) + "\n" }
-
-  /// The best selection as a Kaldi `text`.
-  public var bestText: String {
-    bestHypotheses.map { ([$0.utteranceID] + $0.words).joined(separator: " ") + "\n" }.joined()
-  }
 
   /// Writes compute-wer's three lines for every setting to `<directory>/<werName>`, as
   /// Kaldi's `score_kaldi.sh` writes `wer_<LMWT>_<WIP>` files (atomically).

@@ -39,35 +39,38 @@ struct RescoreNBest: KaldiTool {
     let sweep = try WeightSweep(
       rnnWeights: rnnWeights, lmWeights: try WeightGrid(parsing: selection.lmWeights, name: "--lm-weights"),
       insertionPenalties: try WeightGrid(parsing: selection.wip, name: "--wip"),
-      interpolation: scoringOptions.interpolation, references: try selection.references())
-
-    var (lists, inputOfList) = try input.readLists()
-    log.info("read \(lists.count) utterances, \(lists.reduce(0) { $0 + $1.hypotheses.count }) hypotheses")
-    if let arpa = scoringOptions.arpa {
-      let model = try ARPAModel(path: arpa)
-      for index in lists.indices { lists[index].setNgramCosts(from: model) }
-    }
-    if scoringOptions.reuseRNNCosts == true {
-      for (k, directory) in layout.tableDirectories.enumerated() {
-        let table = try RNNCostTable(path: (directory as NSString).appendingPathComponent("lmwt.rnn"))
-        for index in lists.indices where inputOfList[index] == k { try table.apply(to: &lists[index]) }
-      }
-    } else {
-      try scoringOptions.computeRNNCosts(&lists, log: log)
-    }
-    for (k, directory) in layout.tableDirectories.enumerated() {
-      var outputs = RescoringOutputs(rnnWeights: rnnWeights, interpolation: scoringOptions.interpolation)
-      for index in lists.indices where inputOfList[index] == k { try outputs.addCosts(of: lists[index]) }
-      try outputs.write(archiveDirectory: directory, textPath: nil)
-    }
-    for list in lists { try sweep.add(list) }
+      interpolation: scoringOptions.interpolation, references: try selection.references(),
+      scratchDirectory: layout.outputDirectory)
+    let arpa = try scoringOptions.arpa.map { try ARPAModel(path: $0) }
+    let scorer = try scoringOptions.makeScorer(log: log)
+    let pass = RescoringPass(
+      tableDirectories: layout.tableDirectories, rnnWeights: rnnWeights, interpolation: scoringOptions.interpolation,
+      arpa: arpa, scorer: scorer, sweep: sweep)
+    try input.forEachList { list, k in try pass.add(list, input: k) }
+    try pass.finish()
+    log.info("read \(sweep.utteranceCount) utterances, \(sweep.hypothesisCount) hypotheses")
+    if let scorer { logScoring(pass, oovCost: scorer.oovCost) }
     let report = try sweep.run()
     if report.scored {
       let prefix = layout.outputDirectory + "/"
       print(report.werLines(prefix: prefix) + report.bestWERLine(prefix: prefix), terminator: "")
       try report.writeWERFiles(directory: layout.outputDirectory)
     }
-    try AtomicFileWriter.write(
-      text: report.bestText, to: (layout.outputDirectory as NSString).appendingPathComponent("text"))
+    // Second pass: the best setting is known only now.
+    let text = try AtomicFileStream(path: (layout.outputDirectory as NSString).appendingPathComponent("text"))
+    try sweep.forEachSelectedLine(setting: report.bestIndex) { try text.write($0 + "\n") }
+    try text.commit()
+  }
+
+  private func logScoring(_ pass: RescoringPass, oovCost: OOVCost) {
+    let statistics = pass.statistics
+    let seconds = pass.scoringSeconds
+    Log(tool: Self.toolName).info(
+      String(
+        format:
+          "RNN %@ costs: %d hypotheses (%d distinct), %d tokens in %.2f s (%.0f hyp/s); prefix trees: %d forward steps instead of %d (%.1f%% saved); OOV cost %.3f",
+        scoringOptions.scoring.rawValue, statistics.hypotheses, statistics.distinctHypotheses, statistics.flatTokens,
+        seconds, Double(statistics.hypotheses) / max(seconds, 1e-9), statistics.treeSteps, statistics.flatTokens,
+        100 * statistics.stepSaving, oovCost.penalty))
   }
 }

@@ -38,24 +38,18 @@ struct RescoringInputOptions: ParsableArguments {
     }
   }
 
-  /// Every list of every input, in input order, restricted to the shard; with the index of
-  /// the input each list came from.
-  func readLists() throws -> (lists: [NBestList], inputs: [Int]) {
+  /// Calls `body` with every list of every input, in input order, restricted to the shard,
+  /// and the index of the input it came from. Streams: memory is one list.
+  func forEachList(_ body: (NBestList, Int) throws -> Void) throws {
     let shard = try self.shard.map(UtteranceShard.init(parsing:))
-    var lists: [NBestList] = []
-    var inputs: [Int] = []
     var index = 0
     for (k, path) in nbestDirs.enumerated() {
       let reader = try format.reader(path: path)
       while let list = try reader.nextList() {
-        if shard?.contains(index: index) ?? true {
-          lists.append(list)
-          inputs.append(k)
-        }
+        if shard?.contains(index: index) ?? true { try body(list, k) }
         index += 1
       }
     }
-    return (lists, inputs)
   }
 }
 
@@ -127,24 +121,14 @@ struct RescoringScoreOptions: ParsableArguments {
     }
   }
 
-  /// Scores every hypothesis with the model (`--model` must be set).
-  func computeRNNCosts(_ lists: inout [NBestList], log: Log) throws {
-    guard let model else { throw InputError("no --model") }
+  /// The scorer of `--model` (nil with `--reuse-rnn-costs`); logs the OOV cost note.
+  func makeScorer(log: Log) throws -> NBestRNNScorer? {
+    guard let model else { return nil }
     let file = try ModelFile.read(path: model)
     let oov = try OOVCost.resolve(unkPenalty: unkPenalty, oovTypes: oovTypes, vocabulary: file.vocabulary)
     if let note = oov.note { log.info(note) }
-    let scorer = NBestRNNScorer(
+    return NBestRNNScorer(
       model: file.model, vocabulary: file.vocabulary, mode: scoring, oovCost: oov, threads: threads)
-    let start = Date()
-    let statistics = scorer.score(&lists)
-    let seconds = Date().timeIntervalSince(start)
-    log.info(
-      String(
-        format:
-          "RNN %@ costs: %d hypotheses (%d distinct), %d tokens in %.2f s (%.0f hyp/s); prefix trees: %d forward steps instead of %d (%.1f%% saved); OOV cost %.3f",
-        scoring.rawValue, statistics.hypotheses, statistics.distinctHypotheses, statistics.flatTokens, seconds,
-        Double(statistics.hypotheses) / max(seconds, 1e-9), statistics.treeSteps, statistics.flatTokens,
-        100 * statistics.stepSaving, oov.penalty))
   }
 }
 

@@ -51,11 +51,12 @@ import WERScoring
   }
 
   @Test func reportsInKaldiStyle() throws {
-    let report = try sweep("0,1", "10", "0").run()
+    let chosen = try sweep("0,1", "10", "0")
+    let report = try chosen.run()
     // w = 0, LMWT 10: u1 totals 40 vs 38 -> rank 2 (correct); u2: 55 vs 59.1 -> rank 1.
     #expect(report.werLine(0, prefix: "exp/x/") == "%WER 0.00 [ 0 / 3, 0 ins, 0 del, 0 sub ] exp/x/wer_10_0_rnn0")
     #expect(report.bestWERLine() == "%WER 0.00 [ 0 / 3, 0 ins, 0 del, 0 sub ] wer_10_0_rnn0\n")
-    #expect(report.bestText == "u1 a b\nu2 c\n")
+    #expect(try chosen.selectedText(setting: report.bestIndex) == "u1 a b\nu2 c\n")
     let low = try sweep("0", "1", "0").run()  // acoustics dominate: "a x" and "c c"
     #expect(low.werLines() == "%WER 66.67 [ 2 / 3, 1 ins, 0 del, 1 sub ] wer_1_0_rnn0\n")
     let directory = try TestSupport.temporaryDirectory()
@@ -92,6 +93,6 @@ import WERScoring
     for list in Self.lists { try sweep.add(list) }
     let report = try sweep.run()
     #expect(!report.scored)
-    #expect(report.bestText == "u1 a b\nu2 c\n")
+    #expect(try sweep.selectedText(setting: report.bestIndex) == "u1 a b\nu2 c\n")
   }
 }

@@ -1,0 +1,131 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The streaming counterpart of `AtomicFileWriter`: text is appended piece by piece to a
+/// temporary file `.<name>.tmp.<pid>.<random>` in the destination's directory through a
+/// buffer of `bufferSize` bytes, and `commit()` fsyncs it and renames it over `path`.
+/// Until `commit()` nothing exists under `path`, so killing the process at any moment never
+/// leaves a partial file there. A stream dropped without `commit()`, or whose writing failed,
+/// removes its temporary file (a SIGKILL leaves it, hidden, next to the destination).
+///
+/// `close()` finishes writing (flush, fsync, close the descriptor, free the buffer) without
+/// renaming, so that many files can be completed one after another and all renamed at the
+/// end with only one descriptor open at a time. Memory: the buffer, O(`bufferSize`).
+/// Write errors (disk full, permissions) throw an `InputError` naming `path`.
+/// Not thread-safe: one writer at a time.
+public final class AtomicFileStream {
+  /// The destination.
+  public let path: String
+  /// Where the data goes until `commit()`.
+  public let temporaryPath: String
+  private let bufferSize: Int
+  private var buffer: [UInt8] = []
+  private var descriptor: Int32
+  /// Whether the temporary file has been renamed or removed.
+  private var settled = false
+  /// The first write error; every later call rethrows it.
+  private var writeFailure: InputError?
+
+  /// Creates the temporary file (exclusively) next to `path`.
+  public init(path: String, bufferSize: Int = 1 << 16) throws {
+    let url = URL(fileURLWithPath: path)
+    let directory = url.deletingLastPathComponent().path
+    let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    let temporary = "\(directory)/.\(url.lastPathComponent).tmp.\(getpid()).\(suffix)"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+    guard fd >= 0 else { throw InputError("cannot create: \(String(cString: strerror(errno)))", file: path) }
+    self.path = path
+    self.temporaryPath = temporary
+    self.bufferSize = max(1, bufferSize)
+    self.descriptor = fd
+    buffer.reserveCapacity(self.bufferSize)
+  }
+
+  deinit {
+    if descriptor >= 0 { Glibc.close(descriptor) }
+    if !settled { unlink(temporaryPath) }
+  }
+
+  /// Appends the UTF-8 bytes of `text`.
+  public func write(_ text: String) throws {
+    if let writeFailure { throw writeFailure }
+    guard descriptor >= 0 else { throw InputError("write after close", file: path) }
+    buffer.append(contentsOf: text.utf8)
+    if buffer.count >= bufferSize { try flush() }
+  }
+
+  /// Finishes the temporary file: flush, fsync, close. Idempotent; `commit()` calls it.
+  public func close() throws {
+    if let writeFailure { throw writeFailure }
+    guard descriptor >= 0 else { return }
+    try flush()
+    var failure: String?
+    if fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
+    if Glibc.close(descriptor) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
+    descriptor = -1
+    buffer = []
+    if let failure {
+      unlink(temporaryPath)
+      settled = true
+      writeFailure = InputError("write failed: \(failure)", file: path)
+      throw writeFailure!
+    }
+  }
+
+  /// Closes the file if needed and renames it to `path` (replacing any old file), then makes
+  /// the rename durable. After a failure the temporary file is gone and `path` is untouched.
+  public func commit() throws {
+    if let writeFailure { throw writeFailure }
+    guard !settled else { throw InputError("commit of a discarded or committed stream", file: path) }
+    try close()
+    if rename(temporaryPath, path) != 0 {
+      let failure = String(cString: strerror(errno))
+      unlink(temporaryPath)
+      settled = true
+      throw InputError("write failed: \(failure)", file: path)
+    }
+    settled = true
+    let directory = (path as NSString).deletingLastPathComponent
+    let dirFD = open(directory.isEmpty ? "." : directory, O_RDONLY)
+    if dirFD >= 0 {
+      fsync(dirFD)
+      Glibc.close(dirFD)
+    }
+  }
+
+  /// Gives up: closes and removes the temporary file; `path` is untouched.
+  public func discard() {
+    if descriptor >= 0 { Glibc.close(descriptor) }
+    descriptor = -1
+    buffer = []
+    if !settled { unlink(temporaryPath) }
+    settled = true
+  }
+
+  /// Writes the buffer out (retrying on EINTR and short writes) and empties it.
+  private func flush() throws {
+    var failure: String?
+    buffer.withUnsafeBytes { raw in
+      var offset = 0
+      while offset < raw.count {
+        let n = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+        if n < 0 {
+          if errno == EINTR { continue }
+          failure = String(cString: strerror(errno))
+          return
+        }
+        offset += n
+      }
+    }
+    buffer.removeAll(keepingCapacity: true)
+    if let failure {
+      let error = InputError("write failed: \(failure)", file: path)
+      writeFailure = error
+      discard()
+      throw error
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import NBestRescoring
+import NCECore
+
+/// The one streaming pass of `rescore-nbest` over its inputs: lists arrive in input order;
+/// they are scored by the RNN in chunks (`NBestChunker`, `threads` chunks at a time, so the
+/// chunk composition and the costs are those of scoring the whole set at once) or get the
+/// reused `lmwt.rnn` costs, then n-gram costs from `--arpa`, then their lines go to the
+/// tables of their input's table directory and the list goes to the sweep.
+///
+/// Memory: the model, the ARPA model, `threads` chunks, one reused `lmwt.rnn` table, and the
+/// sweep's O(grid) totals; nothing grows with the number of utterances except the sweep's
+/// set of utterance ids. Tables are renamed to their final names only in `finish()`.
+final class RescoringPass {
+  private let tableDirectories: [String]
+  private let rnnWeights: WeightGrid
+  private let interpolation: LMInterpolation
+  private let arpa: ARPAModel?
+  private let scorer: NBestRNNScorer?
+  private let sweep: WeightSweep
+  private var chunker: NBestChunker
+  /// Chunks waiting to be scored together, and the input of each of their lists, in order.
+  private var wave: [[NBestList]] = []
+  private var waveInputs: [Int] = []
+  /// One writer per input seen so far; only the last one is open.
+  private var tables: [RescoringTableWriter] = []
+  private var reused: (input: Int, table: RNNCostTable)?
+  private(set) var statistics = PrefixSharingStatistics()
+  private(set) var scoringSeconds = 0.0
+
+  /// `scorer` nil: the RNN costs come from `lmwt.rnn` in each table directory.
+  init(
+    tableDirectories: [String], rnnWeights: WeightGrid, interpolation: LMInterpolation, arpa: ARPAModel?,
+    scorer: NBestRNNScorer?, sweep: WeightSweep
+  ) {
+    self.tableDirectories = tableDirectories
+    self.rnnWeights = rnnWeights
+    self.interpolation = interpolation
+    self.arpa = arpa
+    self.scorer = scorer
+    self.sweep = sweep
+    chunker = NBestChunker(chunkHypotheses: scorer?.chunkHypotheses ?? 1)
+  }
+
+  /// Adds the next list, read from input `input`.
+  func add(_ list: NBestList, input: Int) throws {
+    guard let scorer else {
+      if reused?.input != input {
+        reused = nil
+        let path = (tableDirectories[input] as NSString).appendingPathComponent("lmwt.rnn")
+        reused = (input, try RNNCostTable(path: path))
+      }
+      var list = list
+      try reused!.table.apply(to: &list)
+      try complete(list, input: input)
+      return
+    }
+    waveInputs.append(input)
+    if let chunk = chunker.add(list) {
+      wave.append(chunk)
+      if wave.count >= scorer.threads { try scoreWave() }
+    }
+  }
+
+  /// Scores the last chunk, then renames every table to its final name (inputs without any
+  /// list get empty `lmwt.interp.<w>` files).
+  func finish() throws {
+    if let chunk = chunker.finish() { wave.append(chunk) }
+    try scoreWave()
+    reused = nil
+    try openTables(upTo: tableDirectories.count - 1)
+    for writer in tables { try writer.commit() }
+  }
+
+  private func scoreWave() throws {
+    guard let scorer, !wave.isEmpty else { return }
+    let start = Date()
+    statistics = statistics + scorer.score(chunks: &wave)
+    scoringSeconds += Date().timeIntervalSince(start)
+    var next = 0
+    for chunk in wave {
+      for list in chunk {
+        try complete(list, input: waveInputs[next])
+        next += 1
+      }
+    }
+    wave.removeAll()
+    waveInputs.removeAll(keepingCapacity: true)
+  }
+
+  /// N-gram costs, table lines and the sweep for a list that has its RNN costs.
+  private func complete(_ list: NBestList, input: Int) throws {
+    var list = list
+    if let arpa { list.setNgramCosts(from: arpa) }
+    try openTables(upTo: input)
+    try tables[input].addCosts(of: list)
+    try sweep.add(list)
+  }
+
+  /// Makes sure the writers of inputs `0...input` exist, closing the previous ones (their
+  /// temporary files stay until `finish()` renames them).
+  private func openTables(upTo input: Int) throws {
+    while tables.count <= input {
+      try tables.last?.close()
+      tables.append(
+        try RescoringTableWriter(
+          directory: tableDirectories[tables.count], rnnWeights: rnnWeights, interpolation: interpolation))
+    }
+  }
+}
