@@ -19,6 +19,10 @@ public struct Batch: Sendable, Equatable {
   public var realTargets: [Int32]
   /// False when hidden state continues from the previous batch (same lanes, same batchSize).
   public var resetsState: Bool
+  /// When the real positions of every step are a prefix of the lanes (lanes sorted by
+  /// decreasing length): the number of real lanes at each step. Recurrent layers then compute
+  /// only those rows. Nil when some step has padding before a real lane.
+  public var activeLanes: [Int32]?
 
   /// Derives `realPositions` and `realTargets` from `mask`.
   public init(
@@ -42,6 +46,21 @@ public struct Batch: Sendable, Equatable {
     self.realPositions = positions
     self.realTargets = real
     self.resetsState = resetsState
+    self.activeLanes = Self.prefixActiveLanes(mask: mask, steps: steps, batchSize: batchSize)
+  }
+
+  /// Real lanes per step if they form a prefix at every step and never grow (a lane, once
+  /// finished, stays finished), else nil.
+  static func prefixActiveLanes(mask: [Float], steps: Int, batchSize: Int) -> [Int32]? {
+    var active = [Int32](repeating: 0, count: steps)
+    for t in 0..<steps {
+      var count = 0
+      while count < batchSize && mask[t * batchSize + count] != 0 { count += 1 }
+      for b in count..<batchSize where mask[t * batchSize + b] != 0 { return nil }
+      if t > 0 && count > Int(active[t - 1]) { return nil }
+      active[t] = Int32(count)
+    }
+    return active
   }
 
   /// Number of real (predicted) tokens.

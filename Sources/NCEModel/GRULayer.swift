@@ -14,6 +14,7 @@ public final class GRULayer: RecurrentLayer {
   public final class Cache {
     public init() {}
     var steps = 0, batch = 0
+    var activeLanes: [Int32]?
     var input = Matrix(rows: 0, cols: 0)
     var gates = Matrix(rows: 0, cols: 0)          // [T*B x 3H]: r, z, n after non-linearities
     var recurrentN = Matrix(rows: 0, cols: 0)     // [T*B x H]: h Un + bhn
@@ -37,12 +38,14 @@ public final class GRULayer: RecurrentLayer {
   public func makeCache() -> Cache { Cache() }
   public func initialState(batch: Int) -> RecurrentState { RecurrentState(batch: batch, hiddenSize: hiddenSize, hasCell: false) }
 
-  public func forward(_ input: Matrix, steps: Int, state: inout RecurrentState, cache: inout Cache) -> Matrix {
+  public func forward(_ input: Matrix, steps: Int, state: inout RecurrentState, cache: inout Cache, activeLanes: [Int32]?) -> Matrix {
     let batch = state.hidden.rows
     let h = hiddenSize, g3 = 3 * hiddenSize
     precondition(input.rows == steps * batch && input.cols == inputSize, "GRU input shape")
+    precondition(activeLanes == nil || activeLanes!.count == steps, "one active-lane count per step")
     cache.steps = steps
     cache.batch = batch
+    cache.activeLanes = activeLanes
     cache.input = input
     cache.gates.resize(rows: steps * batch, cols: g3, zero: false)
     cache.recurrentN.resize(rows: steps * batch, cols: h, zero: false)
@@ -60,15 +63,17 @@ public final class GRULayer: RecurrentLayer {
                   state.hidden.withUnsafeBufferPointer { h0 in hiddens.baseAddress!.update(from: h0.baseAddress!, count: batch * h) }
                   VectorMath.addRowVector(bx.baseAddress!, to: gates.baseAddress!, rows: steps * batch, cols: g3)
                   for t in 0..<steps {
+                    let active = activeLanes.map { Int($0[t]) } ?? batch
                     let gt = gates.baseAddress! + t * batch * g3
                     let hPrev = hiddens.baseAddress! + t * batch * h
                     let hNext = hiddens.baseAddress! + (t + 1) * batch * h
                     let sc = scratch.baseAddress!
                     BLAS.gemm(
-                      transA: false, transB: false, m: batch, n: g3, k: h,
+                      transA: false, transB: false, m: active, n: g3, k: h,
                       a: hPrev, lda: h, b: w.baseAddress!, ldb: g3, beta: 0, c: sc, ldc: g3)
-                    VectorMath.addRowVector(bh.baseAddress!, to: sc, rows: batch, cols: g3)
-                    for r in 0..<batch {
+                    VectorMath.addRowVector(bh.baseAddress!, to: sc, rows: active, cols: g3)
+                    if active < batch { (hNext + active * h).update(repeating: 0, count: (batch - active) * h) }
+                    for r in 0..<active {
                       let row = gt + r * g3, hs = sc + r * g3
                       let rn = recN.baseAddress! + (t * batch + r) * h
                       for j in 0..<(2 * h) { row[j] += hs[j] }
@@ -111,9 +116,14 @@ public final class GRULayer: RecurrentLayer {
                 cache.gradRecurrentGates.withUnsafeMutableBufferPointer { dH in
                   gradHidden.withUnsafeMutableBufferPointer { dh in
                     for t in stride(from: steps - 1, through: 0, by: -1) {
+                      let active = cache.activeLanes.map { Int($0[t]) } ?? batch
                       let hPrev = hiddens.baseAddress! + t * batch * h
                       let dOutT = dOut.baseAddress! + t * batch * h
-                      for r in 0..<batch {
+                      if active < batch {
+                        (dX.baseAddress! + (t * batch + active) * g3).update(repeating: 0, count: (batch - active) * g3)
+                        (dH.baseAddress! + (t * batch + active) * g3).update(repeating: 0, count: (batch - active) * g3)
+                      }
+                      for r in 0..<active {
                         let row = gates.baseAddress! + (t * batch + r) * g3
                         let rn = recN.baseAddress! + (t * batch + r) * h
                         let dx = dX.baseAddress! + (t * batch + r) * g3
@@ -137,7 +147,7 @@ public final class GRULayer: RecurrentLayer {
                       }
                       if t > 0 {
                         BLAS.gemm(
-                          transA: false, transB: true, m: batch, n: h, k: g3,
+                          transA: false, transB: true, m: active, n: h, k: g3,
                           a: dH.baseAddress! + t * batch * g3, lda: g3, b: w.baseAddress!, ldb: g3,
                           beta: 1, c: dh.baseAddress!, ldc: h)
                       }

@@ -16,6 +16,7 @@ public final class LSTMLayer: RecurrentLayer {
   public final class Cache {
     public init() {}
     var steps = 0, batch = 0
+    var activeLanes: [Int32]?
     var input = Matrix(rows: 0, cols: 0)
     var gates = Matrix(rows: 0, cols: 0)       // [T*B x 4H] after the non-linearities
     var cells = Matrix(rows: 0, cols: 0)       // [(T+1)*B x H], block 0 = initial cell
@@ -37,12 +38,14 @@ public final class LSTMLayer: RecurrentLayer {
   public func makeCache() -> Cache { Cache() }
   public func initialState(batch: Int) -> RecurrentState { RecurrentState(batch: batch, hiddenSize: hiddenSize, hasCell: true) }
 
-  public func forward(_ input: Matrix, steps: Int, state: inout RecurrentState, cache: inout Cache) -> Matrix {
+  public func forward(_ input: Matrix, steps: Int, state: inout RecurrentState, cache: inout Cache, activeLanes: [Int32]?) -> Matrix {
     let batch = state.hidden.rows
     let h = hiddenSize, g4 = 4 * hiddenSize
     precondition(input.rows == steps * batch && input.cols == inputSize, "LSTM input shape")
+    precondition(activeLanes == nil || activeLanes!.count == steps, "one active-lane count per step")
     cache.steps = steps
     cache.batch = batch
+    cache.activeLanes = activeLanes
     cache.input = input
     cache.gates.resize(rows: steps * batch, cols: g4, zero: false)
     cache.cells.resize(rows: (steps + 1) * batch, cols: h, zero: false)
@@ -60,16 +63,21 @@ public final class LSTMLayer: RecurrentLayer {
                 state.cell.withUnsafeBufferPointer { cell0 in cells.baseAddress!.update(from: cell0.baseAddress!, count: batch * h) }
                 VectorMath.addRowVector(b.baseAddress!, to: gates.baseAddress!, rows: steps * batch, cols: g4)
                 for t in 0..<steps {
+                  let active = activeLanes.map { Int($0[t]) } ?? batch
                   let gt = gates.baseAddress! + t * batch * g4
                   BLAS.gemm(
-                    transA: false, transB: false, m: batch, n: g4, k: h,
+                    transA: false, transB: false, m: active, n: g4, k: h,
                     a: hiddens.baseAddress! + t * batch * h, lda: h, b: w.baseAddress!, ldb: g4,
                     beta: 1, c: gt, ldc: g4)
                   let cPrev = cells.baseAddress! + t * batch * h
                   let cNext = cells.baseAddress! + (t + 1) * batch * h
                   let hNext = hiddens.baseAddress! + (t + 1) * batch * h
                   let tc = tanhCells.baseAddress! + t * batch * h
-                  for r in 0..<batch {
+                  if active < batch {
+                    (cNext + active * h).update(repeating: 0, count: (batch - active) * h)
+                    (hNext + active * h).update(repeating: 0, count: (batch - active) * h)
+                  }
+                  for r in 0..<active {
                     let row = gt + r * g4
                     VectorMath.sigmoid(row, count: 2 * h)
                     VectorMath.tanh(row + 2 * h, count: h)
@@ -109,12 +117,14 @@ public final class LSTMLayer: RecurrentLayer {
                 gradHidden.withUnsafeMutableBufferPointer { dh in
                   gradCell.withUnsafeMutableBufferPointer { dc in
                     for t in stride(from: steps - 1, through: 0, by: -1) {
+                      let active = cache.activeLanes.map { Int($0[t]) } ?? batch
                       let gt = gates.baseAddress! + t * batch * g4
                       let dgt = dGates.baseAddress! + t * batch * g4
+                      if active < batch { (dgt + active * g4).update(repeating: 0, count: (batch - active) * g4) }
                       let cPrev = cells.baseAddress! + t * batch * h
                       let tc = tanhCells.baseAddress! + t * batch * h
                       let dOutT = dOut.baseAddress! + t * batch * h
-                      for r in 0..<batch {
+                      for r in 0..<active {
                         let g = gt + r * g4, dg = dgt + r * g4
                         for j in 0..<h {
                           let k = r * h + j
@@ -131,7 +141,7 @@ public final class LSTMLayer: RecurrentLayer {
                       }
                       if t > 0 {
                         BLAS.gemm(
-                          transA: false, transB: true, m: batch, n: h, k: g4,
+                          transA: false, transB: true, m: active, n: h, k: g4,
                           a: dgt, lda: g4, b: w.baseAddress!, ldb: g4, beta: 0, c: dh.baseAddress!, ldc: h)
                       }
                     }

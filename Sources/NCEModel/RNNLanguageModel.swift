@@ -83,13 +83,14 @@ public final class RNNLanguageModel {
   /// (position `t*batch + b`); `states` is advanced to the end of the sequence.
   public func forward(
     inputs: [Int32], steps: Int, states: inout [RecurrentState], cache: inout ForwardCache, training: Bool,
-    using rng: inout SeededGenerator
+    activeLanes: [Int32]? = nil, using rng: inout SeededGenerator
   ) -> Matrix {
     precondition(inputs.count == steps * states[0].hidden.rows, "inputs must be steps x batch")
     cache.inputIDs = inputs
     let embedded = inputs.withUnsafeBufferPointer { embedding.forward($0) }
     let dropped = cache.embeddingDropout.forward(embedded, training: training, using: &rng)
-    let hidden = recurrent.forward(dropped, steps: steps, states: &states, cache: &cache.recurrent, training: training, using: &rng)
+    let hidden = recurrent.forward(
+      dropped, steps: steps, states: &states, cache: &cache.recurrent, training: training, activeLanes: activeLanes, using: &rng)
     return projection?.forward(hidden, training: training) ?? hidden
   }
 

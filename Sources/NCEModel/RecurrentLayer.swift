@@ -11,8 +11,10 @@ public protocol RecurrentLayer: AnyObject {
   func makeCache() -> Cache
   func initialState(batch: Int) -> RecurrentState
   /// Runs `steps` time steps from `state`; returns the outputs `[steps*batch x hiddenSize]`
-  /// and replaces `state` with the final state.
-  func forward(_ input: Matrix, steps: Int, state: inout RecurrentState, cache: inout Cache) -> Matrix
+  /// and replaces `state` with the final state. With `activeLanes` (`Batch.activeLanes`) only
+  /// the first `activeLanes[t]` lanes are computed at step `t`; the others (padding) get zero
+  /// outputs and state.
+  func forward(_ input: Matrix, steps: Int, state: inout RecurrentState, cache: inout Cache, activeLanes: [Int32]?) -> Matrix
   /// Accumulates parameter gradients from `gradOutput` (same shape as the output of the last
   /// `forward` with this cache) and returns the gradient with respect to the input. Gradient
   /// does not flow into the initial state (truncated back-propagation).

@@ -67,17 +67,17 @@ public final class RecurrentStack {
   /// Runs all layers over `steps` time steps; `states` holds one state per layer.
   public func forward(
     _ input: Matrix, steps: Int, states: inout [RecurrentState], cache: inout Cache, training: Bool,
-    using rng: inout SeededGenerator
+    activeLanes: [Int32]? = nil, using rng: inout SeededGenerator
   ) -> Matrix {
     var x = input
     for index in units.indices {
       switch (units[index], cache.units[index]) {
       case (.lstm(let layer), .lstm(let cacheObject)):
         var c = cacheObject
-        x = layer.forward(x, steps: steps, state: &states[index], cache: &c)
+        x = layer.forward(x, steps: steps, state: &states[index], cache: &c, activeLanes: activeLanes)
       case (.gru(let layer), .gru(let cacheObject)):
         var c = cacheObject
-        x = layer.forward(x, steps: steps, state: &states[index], cache: &c)
+        x = layer.forward(x, steps: steps, state: &states[index], cache: &c, activeLanes: activeLanes)
       default: preconditionFailure("cache does not match the layer type")
       }
       x = cache.dropouts[index].forward(x, training: training, using: &rng)

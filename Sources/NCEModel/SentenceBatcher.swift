@@ -98,7 +98,9 @@ public struct SentenceBatcher: Sendable {
 
     public subscript(position: Int) -> Batch {
       let first = groupStarts[position]
-      let group = segments[first..<Swift.min(first + batchSize, segments.count)]
+      // Longest segment first: the lanes still running at any step are then a prefix, which
+      // lets the recurrent layers skip finished lanes (`Batch.activeLanes`).
+      let group = segments[first..<Swift.min(first + batchSize, segments.count)].sorted { $0.length > $1.length }
       let lanes = group.count
       var steps = 0
       for segment in group { steps = Swift.max(steps, Int(segment.length)) }

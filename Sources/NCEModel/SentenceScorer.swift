@@ -60,8 +60,11 @@ public struct SentenceScorer {
   private func scoreGroup(
     _ group: [(index: Int, words: ArraySlice<Int32>)], keepWordCosts: Bool, keepLogNormalizers: Bool
   ) -> [(index: Int, cost: Double, words: [Float], norms: [Float])] {
+    // Longest first, so the lanes still running at each step are a prefix (`activeLanes`).
+    let group = group.sorted { $0.words.count > $1.words.count }
     let batch = group.count
     let steps = (group.map(\.words.count).max() ?? 0) + 1
+    let activeLanes = (0..<steps).map { t in Int32(group.prefix { $0.words.count >= t }.count) }
     var inputs = [Int32](repeating: Vocabulary.eosID, count: steps * batch)
     var positions: [Int32] = []
     var targets: [Int32] = []
@@ -81,7 +84,8 @@ public struct SentenceScorer {
     var states = model.initialState(batch: batch)
     var cache = model.makeCache()
     var rng = SeededGenerator(seed: 0)  // unused: no dropout at evaluation
-    let hidden = model.forward(inputs: inputs, steps: steps, states: &states, cache: &cache, training: false, using: &rng)
+    let hidden = model.forward(
+      inputs: inputs, steps: steps, states: &states, cache: &cache, training: false, activeLanes: activeLanes, using: &rng)
     let realHidden = positions.withUnsafeBufferPointer { hidden.gatheringRows($0) }
     let logScores: [Float]
     var norms: [Float] = []

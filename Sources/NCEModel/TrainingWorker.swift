@@ -22,7 +22,9 @@ final class TrainingWorker {
     if states.isEmpty || batch.resetsState || !carryState || states[0].hidden.rows != batch.batchSize {
       states = model.initialState(batch: batch.batchSize)
     }
-    let hidden = model.forward(inputs: batch.inputs, steps: batch.steps, states: &states, cache: &cache, training: true, using: &generator)
+    let hidden = model.forward(
+      inputs: batch.inputs, steps: batch.steps, states: &states, cache: &cache, training: true, activeLanes: batch.activeLanes,
+      using: &generator)
     let realHidden = batch.realPositions.withUnsafeBufferPointer { hidden.gatheringRows($0) }
     let (loss, gradReal) = batch.realTargets.withUnsafeBufferPointer {
       criterion.lossAndGradient(hidden: realHidden, targets: $0, output: model.output, scale: scale, using: &generator)

@@ -73,6 +73,13 @@ func key(_ pairs: [(Int32, Int32)]) -> [Int32] { pairs.flatMap { [$0.0, $0.1] } 
     #expect(batches.map(\.tokenCount).reduce(0, +) == corpus.predictionCount)
   }
 
+  @Test func activeLanesNeedAPrefixThatNeverGrows() {
+    let lanes = { (mask: [Float], steps: Int) in Batch(steps: steps, batchSize: 2, inputs: .init(repeating: 2, count: mask.count), targets: .init(repeating: 2, count: mask.count), mask: mask, resetsState: true).activeLanes }
+    #expect(lanes([1, 1, 1, 0], 2) == [2, 1])
+    #expect(lanes([1, 0, 0, 1], 2) == nil)  // padding before a real lane
+    #expect(lanes([1, 0, 1, 1], 2) == nil)  // a lane that starts late
+  }
+
   @Test func bpttCutsLongSentencesIntoIndependentPieces() {
     let corpus = Corpus(sentences: [[5, 6, 7]])
     var generator = SeededGenerator(seed: 3)
@@ -88,13 +95,15 @@ func key(_ pairs: [(Int32, Int32)]) -> [Int32] { pairs.flatMap { [$0.0, $0.1] } 
     var generator = SeededGenerator(seed: 3)
     let batches = SentenceBatcher(corpus: corpus, batchSize: 2, bptt: 10).batches(shuffle: false, using: &generator)
     #expect(batches.count == 2)
-    // Sorted by length: [8] (2 predictions) and [9 10] (3) together, then [5 6 7] alone.
+    // Sorted by length: [8] (2 predictions) and [9 10] (3) together, then [5 6 7] alone;
+    // inside a batch the longest lane comes first, so running lanes form a prefix.
     #expect(batches[0].steps == 3 && batches[0].batchSize == 2)
-    #expect(batches[0].inputs == [1, 1, 8, 9, 2, 10])
-    #expect(batches[0].targets == [8, 9, 2, 10, 2, 2])
-    #expect(batches[0].mask == [1, 1, 1, 1, 0, 1])
-    #expect(batches[0].realPositions == [0, 1, 2, 3, 5])
-    #expect(batches[0].realTargets == [8, 9, 2, 10, 2])
+    #expect(batches[0].inputs == [1, 1, 9, 8, 10, 2])
+    #expect(batches[0].targets == [9, 8, 10, 2, 2, 2])
+    #expect(batches[0].mask == [1, 1, 1, 1, 1, 0])
+    #expect(batches[0].realPositions == [0, 1, 2, 3, 4])
+    #expect(batches[0].realTargets == [9, 8, 10, 2, 2])
+    #expect(batches[0].activeLanes == [2, 2, 1])
     #expect(batches[1].batchSize == 1 && batches[1].inputs == [1, 5, 6, 7] && batches[1].targets == [5, 6, 7, 2])
   }
 

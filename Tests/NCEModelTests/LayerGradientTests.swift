@@ -77,3 +77,46 @@ struct LayerGradientTests {
     #expect(dropout.forward(x, training: false, using: &rng) == x)
   }
 }
+
+@Suite("Recurrent layers skip finished lanes")
+struct ActiveLaneTests {
+  /// With `activeLanes`, real positions must get exactly the outputs and gradients of the full
+  /// computation; padded lanes get zeros and contribute nothing.
+  @Test(arguments: [CellType.lstm, .gru])
+  func activeLanesMatchTheFullComputation(cell: CellType) {
+    var rng = SeededGenerator(seed: 21)
+    let steps = 4, batch = 3, inputSize = 3, hiddenSize = 5
+    let stack = RecurrentStack(cell: cell, inputSize: inputSize, hiddenSize: hiddenSize, layers: 2, dropout: 0, using: &rng)
+    let input = GradientChecking.randomMatrix(rows: steps * batch, cols: inputSize, using: &rng)
+    let active: [Int32] = [3, 3, 2, 1]
+    var gradOutput = GradientChecking.randomMatrix(rows: steps * batch, cols: hiddenSize, using: &rng)
+    for t in 0..<steps {
+      for b in Int(active[t])..<batch { for j in 0..<hiddenSize { gradOutput[t * batch + b, j] = 0 } }
+    }
+    func run(_ lanes: [Int32]?) -> (Matrix, Matrix, [Matrix]) {
+      var cache = stack.makeCache()
+      var states = stack.initialState(batch: batch)
+      var r = SeededGenerator(seed: 1)
+      let out = stack.forward(input, steps: steps, states: &states, cache: &cache, training: true, activeLanes: lanes, using: &r)
+      for p in stack.parameters { p.zeroGradient() }
+      let gradInput = stack.backward(gradOutput, cache: &cache)
+      return (out, gradInput, stack.parameters.map(\.gradient))
+    }
+    let (fullOut, fullGradInput, fullGrads) = run(nil)
+    let (packedOut, packedGradInput, packedGrads) = run(active)
+    for t in 0..<steps {
+      for b in 0..<batch {
+        for j in 0..<hiddenSize {
+          let isReal = b < Int(active[t])
+          #expect(packedOut[t * batch + b, j] == (isReal ? fullOut[t * batch + b, j] : 0))
+        }
+        for j in 0..<inputSize where b < Int(active[t]) {
+          #expect(abs(packedGradInput[t * batch + b, j] - fullGradInput[t * batch + b, j]) < 1e-6)
+        }
+      }
+    }
+    for (full, packed) in zip(fullGrads, packedGrads) {
+      for (x, y) in zip(full.storage, packed.storage) { #expect(abs(x - y) < 1e-5) }
+    }
+  }
+}

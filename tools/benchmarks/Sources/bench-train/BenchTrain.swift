@@ -14,10 +14,13 @@ struct BenchTrain {
 
   static func main() throws {
     let arguments = CommandLine.arguments
+    // --threads N: N data-parallel workers (single-threaded BLAS each), as `rnnlm-train --threads`;
+    // --blas-threads N: one worker with N-threaded OpenBLAS.
     let threads = arguments.firstIndex(of: "--threads").map { Int(arguments[$0 + 1])! } ?? 1
+    let blasThreads = arguments.firstIndex(of: "--blas-threads").map { Int(arguments[$0 + 1])! } ?? 1
     let sentences = arguments.firstIndex(of: "--sentences").map { Int(arguments[$0 + 1])! } ?? 1500
-    BLAS.threads = threads
-    print("### Training and evaluation (OpenBLAS \(BLAS.coreName), \(threads) BLAS thread(s))")
+    BLAS.threads = blasThreads
+    print("### Training and evaluation (OpenBLAS \(BLAS.coreName); \(threads) worker(s), \(blasThreads) BLAS thread(s) each)")
     print("")
     print("| setting | criterion | mode | tokens/s | ideal tokens/s (FLOPs at 250 GFLOP/s) | ratio |")
     print("|---|---|---|---:|---:|---:|")
@@ -29,6 +32,7 @@ struct BenchTrain {
       var options = TrainingOptions()
       options.epochs = 1
       options.logInterval = Int.max
+      options.threads = threads
       let rate = try trainingRate(config: config, options: options, corpus: ptb.corpus, vocabulary: ptb.vocabulary)
       let ideal = peakFLOPs / trainingFLOPs(config, k: k)
       row("PTB 2x200, V=\(config.vocabularySize)", loss == .full ? "CE" : "\(loss.rawValue) k=\(k)", "sentence", rate, ideal)
@@ -54,6 +58,7 @@ struct BenchTrain {
       options.concat = true
       options.logInterval = Int.max
       options.learningRate = 2
+      options.threads = threads
       let rate = try trainingRate(config: config, options: options, corpus: swbd.corpus, vocabulary: swbd.vocabulary)
       swbdRates[loss] = rate
       row("SWBD-size 1x300, V=30000", loss == .full ? "CE" : "nce k=500", "concat", rate, peakFLOPs / trainingFLOPs(config, k: loss == .full ? 0 : 500))
