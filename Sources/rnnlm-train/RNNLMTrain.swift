@@ -27,7 +27,7 @@ struct RNNLMTrain: KaldiTool {
   var save = "rnnlm.mdl"
   @Option(defaultAsFlag: true, help: "Continue training from <save>.last (options are taken from that file; --epochs may extend it).")
   var resume: Bool?
-  @Option(help: "Cores for OpenBLAS and evaluation.")
+  @Option(help: "Cores: data-parallel training workers and evaluation threads.")
   var threads = 1
 
   func validate() throws {
@@ -48,7 +48,9 @@ struct RNNLMTrain: KaldiTool {
   func run() throws {
     let log = Log(tool: Self.toolName)
     log.info(CommandLine.arguments.joined(separator: " "))
-    BLAS.threads = threads
+    // Cores are used by data-parallel workers, each with single-threaded OpenBLAS: toggling
+    // OpenBLAS's own threads between calls costs more (its idle threads spin and yield).
+    BLAS.threads = 1
     InterruptFlag.install()
 
     let session = try TrainingSession.prepare(command: self, log: log)
