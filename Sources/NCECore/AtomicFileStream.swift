@@ -50,10 +50,13 @@ public final class AtomicFileStream {
   }
 
   /// Appends the UTF-8 bytes of `text`.
-  public func write(_ text: String) throws {
+  public func write(_ text: String) throws { try write(bytes: text.utf8) }
+
+  /// Appends `bytes`.
+  public func write<Bytes: Sequence<UInt8>>(bytes: Bytes) throws {
     if let writeFailure { throw writeFailure }
     guard descriptor >= 0 else { throw InputError("write after close", file: path) }
-    buffer.append(contentsOf: text.utf8)
+    buffer.append(contentsOf: bytes)
     if buffer.count >= bufferSize { try flush() }
   }
 
