@@ -1,6 +1,8 @@
 import Foundation
 
-/// Streams the lines of a text file: plain, zstd-compressed (`.zst`) or `-` for stdin.
+/// Streams the lines of a text file: plain, zstd-compressed (`.zst`), gzip-compressed (`.gz`,
+/// through the system's `gzip -dc` in a child process, as Kaldi's `gunzip -c |`) or `-` for
+/// stdin.
 ///
 /// Lines are split on `\n`; a trailing `\r` is removed (CRLF files). Each line must be valid
 /// UTF-8, otherwise reading stops with an `InputError` naming the file and line. Memory use is
@@ -10,9 +12,10 @@ public final class LineReader: Sequence, IteratorProtocol {
   /// 1-based number of the line last returned.
   public private(set) var lineNumber = 0
 
-  private let handle: FileHandle
+  private var handle: FileHandle
   private let closeOnDeinit: Bool
   private let decompressor: ZstdDecompressionStream?
+  private let gzipProcess: Process?
   private var buffer: [UInt8] = []
   private var start = 0
   private var endOfInput = false
@@ -37,9 +40,28 @@ public final class LineReader: Sequence, IteratorProtocol {
       closeOnDeinit = true
     }
     decompressor = path.hasSuffix(".zst") ? try ZstdDecompressionStream(file: path) : nil
+    gzipProcess = path.hasSuffix(".gz") ? try Self.startGzip(reading: handle, path: path) : nil
+    if let gzipProcess { handle = (gzipProcess.standardOutput as! Pipe).fileHandleForReading }
   }
 
-  deinit { if closeOnDeinit { try? handle.close() } }
+  deinit {
+    if let gzipProcess, gzipProcess.isRunning { gzipProcess.terminate() }
+    if closeOnDeinit { try? handle.close() }
+  }
+
+  /// `gzip -dc` reading `file` on its standard input, writing to a pipe.
+  private static func startGzip(reading file: FileHandle, path: String) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["gzip", "-dc"]
+    process.standardInput = file
+    process.standardOutput = Pipe()
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch {
+      throw InputError("cannot run gzip to decompress: \(error.localizedDescription)", file: path)
+    }
+    return process
+  }
 
   /// Reads every line of `path` at once (for small files such as vocabularies).
   public static func lines(of path: String) throws -> [String] {
@@ -99,6 +121,12 @@ public final class LineReader: Sequence, IteratorProtocol {
     if chunk.isEmpty {
       endOfInput = true
       try decompressor?.finish()
+      if let gzipProcess {
+        gzipProcess.waitUntilExit()
+        if gzipProcess.terminationStatus != 0 {
+          throw InputError("gzip could not decompress (corrupt or not gzip)", file: path)
+        }
+      }
       return
     }
     if let decompressor {
