@@ -120,7 +120,21 @@ public enum VectorMath {
   /// `ln Σ exp(p[i])` without overflow.
   public static func logSumExp(_ p: UnsafePointer<Float>, count: Int) -> Float {
     var maximum = -Float.infinity
-    for j in 0..<count { maximum = Swift.max(maximum, p[j]) }
+    do {
+      // 16 lanes at a time: a scalar max reduction does not vectorize under strict FP.
+      var lanes = Lanes(repeating: -.infinity)
+      var j = 0
+      let raw = UnsafeRawPointer(p)
+      while j + 16 <= count {
+        lanes = pointwiseMax(lanes, raw.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self))
+        j += 16
+      }
+      maximum = lanes.max()
+      while j < count {
+        maximum = Swift.max(maximum, p[j])
+        j += 1
+      }
+    }
     if maximum == -.infinity { return -.infinity }
     var sum = Lanes()
     var j = 0
