@@ -61,6 +61,10 @@ struct OutputLayout {
   let outputDirectory: String
 
   init(input: RescoringInputOptions) throws {
+    // Name a missing input before anything is created next to it.
+    for path in input.nbestDirs where !FileManager.default.fileExists(atPath: path) {
+      throw InputError("no such file or directory", file: path)
+    }
     guard let out = input.out else {
       tableDirectories = input.nbestDirs
       outputDirectory = input.nbestDirs[0]

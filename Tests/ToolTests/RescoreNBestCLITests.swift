@@ -91,6 +91,14 @@ import Testing
     #expect(result.stderr.contains("acwt"))
   }
 
+  @Test func missingNBestDirectoryIsAnErrorNamingIt() throws {
+    let missing = try ToolRunner.temporaryDirectory() + "/no-such-archive"
+    let result = try ToolRunner.run("rescore-nbest", ["--model", try RescoringFixture.model(), "--nbest-dir", missing])
+    #expect(result.status == 1)
+    #expect(result.stderr.split(separator: "\n").last == "ERROR (rescore-nbest): \(missing): no such file or directory")
+    #expect(!FileManager.default.fileExists(atPath: missing))
+  }
+
   @Test func malformedCostIsAnErrorWithFileAndLine() throws {
     let (_, archive, _) = try RescoringFixture.archive()
     try ToolRunner.write(["lmwt.nolm": "u1-1 0.5\nu1-2 zero\n"], in: archive)
