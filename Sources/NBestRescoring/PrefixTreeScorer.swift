@@ -87,7 +87,7 @@ public struct PrefixTreeScorer {
     case .unnormalized:
       let gathered = rows.withUnsafeBufferPointer { hidden.gatheringRows($0) }
       let lnZ = model.config.normTerm
-      var scores = targets.withUnsafeBufferPointer { model.output.targetScores(gathered, targets: $0) }
+      var scores = targets.withUnsafeBufferPointer { model.unnormalizedTargetScores(gathered, targets: $0) }
       for i in scores.indices { scores[i] -= lnZ }
       return scores
     case .normalized:

@@ -129,6 +129,7 @@ struct RescoringScoreOptions: ParsableArguments {
   func makeScorer(log: Log) throws -> NBestRNNScorer? {
     guard let model else { return nil }
     let file = try ModelFile.read(path: model)
+    try file.model.checkSupports(scoring)
     let oov = try OOVCost.resolve(unkPenalty: unkPenalty, oovTypes: oovTypes, vocabulary: file.vocabulary)
     if let note = oov.note { log.info(note) }
     return NBestRNNScorer(

@@ -34,6 +34,7 @@ struct RNNLMScore: KaldiTool {
   func run() throws {
     let log = Log(tool: Self.toolName)
     let file = try ModelFile.read(path: model)
+    try file.model.checkSupports(unnormalized == true ? .unnormalized : .normalized)
     let vocabulary = file.vocabulary
     let reader = try LineReader(path: text)
     var keys: [String] = []

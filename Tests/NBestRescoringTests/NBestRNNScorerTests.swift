@@ -30,6 +30,32 @@ import Testing
     }
   }
 
+  /// A full-NCE model (GRU index module) scores through its index module, not the unused
+  /// output layer: tree costs equal the flat scorer's, and normalized scoring is refused.
+  @Test func indexModuleModelsScoreUnnormalizedOnly() throws {
+    var config = ModelConfig(vocabularySize: Vocabulary.reservedWords.count + RNNScoringSupport.words.count)
+    config.embeddingSize = 8
+    config.hiddenSize = 8
+    config.layers = 1
+    config.cell = .gru
+    config.loss = .nce
+    config.dropout = 0
+    config.indexModule = .gru
+    try config.validate()
+    var rng = SeededGenerator(seed: 3)
+    let model = RNNLanguageModel(config: config, using: &rng)
+    let vocabulary = RNNScoringSupport.vocabulary()
+    var lists = RNNScoringSupport.lists()
+    let flat = RNNScoringSupport.flatWordCosts(lists, model: model, vocabulary: vocabulary, mode: .unnormalized)
+    NBestRNNScorer(model: model, vocabulary: vocabulary, mode: .unnormalized, oovCost: OOVCost(penalty: 0)).score(&lists)
+    for (hypothesis, reference) in zip(lists.flatMap(\.hypotheses), flat) {
+      for (a, b) in zip(hypothesis.rnnWordCosts ?? [], reference) {
+        #expect(RNNScoringSupport.isClose(a, Double(b), relative: 1e-4))
+      }
+    }
+    #expect(throws: PerplexityUndefinedError.self) { try model.checkSupports(.normalized) }
+  }
+
   @Test func identicalHypothesesAreScoredOnceAndPrefixesShared() {
     var lists = RNNScoringSupport.lists()
     let scorer = NBestRNNScorer(

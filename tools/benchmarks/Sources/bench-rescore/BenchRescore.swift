@@ -13,7 +13,16 @@ import NCEModel
 /// vocabulary (V = 10,000), so the benchmark runs standalone.
 @main
 enum BenchRescore {
-  static func main() throws {
+  static func main() {
+    do {
+      try run()
+    } catch {
+      FileHandle.standardError.write(Data("bench-rescore: \(error)\n".utf8))
+      exit(1)
+    }
+  }
+
+  static func run() throws {
     let options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
     BLAS.threads = 1
     let lists = try KaldiNBestArchiveReader(directory: options.nbestDirectory).readAll()
