@@ -126,7 +126,8 @@ public enum VectorMath {
       var j = 0
       let raw = UnsafeRawPointer(p)
       while j + 16 <= count {
-        lanes = pointwiseMax(lanes, raw.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self))
+        let v = raw.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)
+        lanes.replace(with: v, where: v .> lanes)
         j += 16
       }
       maximum = lanes.max()
