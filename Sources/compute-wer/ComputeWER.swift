@@ -20,6 +20,7 @@ import WERScoring
       """)
 
   @OptionGroup var shared: SharedOptions
+  @Option(help: "Verbosity on stderr: 1 adds a line with what was scored.") var verbose = 0
 
   @Option(
     help:
@@ -118,7 +119,7 @@ import WERScoring
         rule: rule, epsilon: specialSymbol, utteranceToSpeaker: utteranceToSpeaker)
       try writer.write(result.utterances, to: details)
     }
-    if shared.verbose > 0 {
+    if verbose > 0 {
       Log(tool: Self.toolName).info(
         "scored \(result.utterances.count) utterances, \(result.summary.counts.referenceWords) reference words, rule \(rule.rawValue)"
       )
