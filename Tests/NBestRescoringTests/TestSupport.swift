@@ -14,14 +14,11 @@ enum TestSupport {
       .appendingPathComponent("Reference").appendingPathComponent(name).path
   }
 
-  /// The shared real N-best set, found from the worktree (../shared) or /work/shared.
+  /// The shared real N-best set in `../shared` beside the repository, when it exists.
   static let nbestDev: String? = {
-    let candidates = [
-      URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../shared/data/nbest-dev").standardized.path,
-      "/work/shared/data/nbest-dev",
-    ]
-    return candidates.first { FileManager.default.fileExists(atPath: $0 + "/archives.1/words_text") }
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../../shared/data/nbest-dev").standardized.path
+    return FileManager.default.fileExists(atPath: path + "/archives.1/words_text") ? path : nil
   }()
 
   /// A fresh temporary directory.

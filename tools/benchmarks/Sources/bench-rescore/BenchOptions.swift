@@ -12,10 +12,7 @@ struct BenchOptions {
   init(arguments: [String]) throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .appendingPathComponent("../../../..").standardized.path
-    let shared =
-      ["\(root)/../shared/data", "/work/shared/data"].first {
-        FileManager.default.fileExists(atPath: $0 + "/nbest-dev")
-      } ?? "\(root)/../shared/data"
+    let shared = "\(root)/../shared/data"
     nbestDirectory = shared + "/nbest-dev/archives.1"
     ptbDirectory = shared + "/ptb"
     var index = 0
