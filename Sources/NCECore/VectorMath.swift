@@ -56,6 +56,12 @@ public enum VectorMath {
   }
 
   public static func exp(_ p: UnsafeMutablePointer<Float>, count: Int) { map(p, count, exp) }
+
+  /// `p[i] = scale * exp(p[i] - shift)` in one pass (a softmax row from its log-normalizer).
+  public static func scaledExp(_ p: UnsafeMutablePointer<Float>, count: Int, shift: Float, scale: Float) {
+    let s = Lanes(repeating: shift), k = Lanes(repeating: scale)
+    map(p, count) { exp($0 - s) * k }
+  }
   public static func sigmoid(_ p: UnsafeMutablePointer<Float>, count: Int) { map(p, count, sigmoid) }
   public static func tanh(_ p: UnsafeMutablePointer<Float>, count: Int) { map(p, count, tanh) }
 

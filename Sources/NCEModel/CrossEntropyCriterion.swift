@@ -21,10 +21,8 @@ public struct CrossEntropyCriterion: TrainingCriterion {
         let lse = VectorMath.logSumExp(row, count: v)
         let target = Int(targets[r])
         loss -= Double(row[target] - lse)
-        for j in 0..<v { row[j] -= lse }
-        VectorMath.exp(row, count: v)
-        row[target] -= 1
-        VectorMath.scale(row, count: v, by: scale)
+        VectorMath.scaledExp(row, count: v, shift: lse, scale: scale)
+        row[target] -= scale
       }
     }
     var gradHidden = Matrix(rows: n, cols: output.size)
