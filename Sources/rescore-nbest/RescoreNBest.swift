@@ -12,10 +12,10 @@ struct RescoreNBest: KaldiTool {
     commandName: "rescore-nbest",
     abstract: "Rescore N-best lists with an RNN LM, combine with acoustic and n-gram costs, pick the best.",
     discussion: """
-      Writes lmwt.rnn and lmwt.interp.<w> into each N-best directory (or --out), the best
-      hypotheses as a Kaldi 'text' into --out (or the first N-best directory), and with --ref a
+      Writes lmwt.rnn and lmwt.interp.<w> into each N-best directory (or --out), the best \
+      hypotheses as a Kaldi 'text' into --out (or the first N-best directory), and with --ref a \
       %WER line per (rnn weight, LMWT, wip) on stdout, the best last, plus wer_* files.
-      Decision rule: argmin acwt/LMWT + interp + wip*n_words, interp = nolm + w*rnn + (1-w)*lmonly.
+      Decision rule: argmin acwt/LMWT + interp + wip*n_words, interp = nolm + w*rnn + (1-w)*lmonly. \
       GRID: 9.5 | 0,0.5,1 | 7:17 | 0:0.25:1. See docs/rescoring.md.
       Example: rescore-nbest --model exp/nce.mdl --unnormalized --nbest-dir data/dev/archives.1 \\
         --ref data/dev/text --rnn-weights 0:0.25:1 --lm-weights 7:17 --wip 0,0.5,1 --out exp/rescore

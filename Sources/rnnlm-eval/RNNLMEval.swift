@@ -10,10 +10,10 @@ struct RNNLMEval: KaldiTool {
     commandName: "rnnlm-eval",
     abstract: "Evaluate an RNN LM on a text: perplexity, or mean unnormalized cost, and self-normalization statistics.",
     discussion: """
-      --normalized (default) computes the exact perplexity with a full softmax, whatever criterion
-      trained the model. --unnormalized uses the NCE score s(w,h) - lnZ without normalization and
-      prints the mean cost per token: it is not a perplexity. --self-norm-stats adds the mean and
-      standard deviation of ln sum_w exp s(w,h) - lnZ over the text (0 and 0 for a perfectly
+      --normalized (default) computes the exact perplexity with a full softmax, whatever criterion \
+      trained the model. --unnormalized uses the NCE score s(w,h) - lnZ without normalization and \
+      prints the mean cost per token: it is not a perplexity. --self-norm-stats adds the mean and \
+      standard deviation of ln sum_w exp s(w,h) - lnZ over the text (0 and 0 for a perfectly \
       self-normalized model).
       Example: rnnlm-eval --model exp/nce.mdl --text data/ptb/valid.txt --self-norm-stats
       """)

@@ -11,9 +11,9 @@ struct RNNLMScore: KaldiTool {
     commandName: "rnnlm-score",
     abstract: "Print the RNN LM cost (-ln P(w1..wn </s> | <s>)) of every line of a text.",
     discussion: """
-      One line per input line on stdout, in input order: the cost with 6 decimals, or
-      'utt-id cost' with --utt-ids (the first field of each line is then a key, as in a Kaldi
-      text). Words outside the vocabulary are scored as <unk> without an OOV cost.
+      One line per input line on stdout, in input order: the cost with 6 decimals, or \
+      'utt-id cost' with --utt-ids (the first field of each line is then a key, as in a Kaldi \
+      text). Words outside the vocabulary are scored as <unk> without an OOV cost. \
       --unnormalized prints -Σ (s(w,h) - lnZ), lnZ from the model file: no softmax is computed.
       Example: rnnlm-score --model exp/nce.mdl --text data/dev/text --utt-ids --unnormalized
       """)

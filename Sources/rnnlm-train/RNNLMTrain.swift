@@ -10,9 +10,9 @@ struct RNNLMTrain: KaldiTool {
     commandName: "rnnlm-train",
     abstract: "Train an LSTM/GRU language model with cross-entropy, NCE, sampled softmax, mix or self-contrast.",
     discussion: """
-      Writes the best model (by validation perplexity) to --save and the latest state to
-      <save>.last, after every epoch. Ctrl-C finishes the current batch, evaluates, saves and
-      exits 0; --resume continues from <save>.last exactly where training stopped.
+      Writes the best model (by validation perplexity) to --save and the latest state to \
+      <save>.last, after every epoch. Ctrl-C finishes the current batch, evaluates, saves and \
+      exits 0; --resume continues from <save>.last exactly where training stopped. \
       stdout: one line per epoch, then the test perplexity. stderr: progress and logs.
       Example: rnnlm-train --data data/ptb --loss nce --noise-ratio 100 --norm-term 9 --save exp/nce.mdl
       """)
