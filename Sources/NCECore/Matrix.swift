@@ -64,13 +64,4 @@ public struct Matrix: Equatable, Sendable {
   public func rows(_ range: Range<Int>) -> Matrix {
     Matrix(rows: range.count, cols: cols, storage: Array(storage[(range.lowerBound * cols)..<(range.upperBound * cols)]))
   }
-
-  /// Frobenius norm squared, accumulated in Double.
-  public var squaredNorm: Double {
-    withUnsafeBufferPointer { p in
-      var sum = 0.0
-      for v in p { sum += Double(v) * Double(v) }
-      return sum
-    }
-  }
 }

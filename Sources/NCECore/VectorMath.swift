@@ -70,11 +70,6 @@ public enum VectorMath {
     for i in 0..<count { p[i] *= alpha }
   }
 
-  /// Clamps every element to `[-limit, limit]`.
-  public static func clip(_ p: UnsafeMutablePointer<Float>, count: Int, limit: Float) {
-    for i in 0..<count { p[i] = Swift.min(Swift.max(p[i], -limit), limit) }
-  }
-
   /// Sum of squares, accumulated in Double for stability across millions of elements.
   public static func squaredNorm(_ p: UnsafePointer<Float>, count: Int) -> Double {
     var total = 0.0

@@ -221,15 +221,4 @@ public final class Trainer {
     }
     return SentenceBatcher(corpus: train, batchSize: options.batchSize, bptt: options.bptt, bucketByLength: options.bucketByLength).batches(shuffle: true, using: &generator)
   }
-
-  private func scatterRows(_ rows: Matrix, positions: [Int32], into target: inout Matrix) {
-    let width = rows.cols
-    rows.withUnsafeBufferPointer { src in
-      target.withUnsafeMutableBufferPointer { dst in
-        for (i, p) in positions.enumerated() {
-          (dst.baseAddress! + Int(p) * width).update(from: src.baseAddress! + i * width, count: width)
-        }
-      }
-    }
-  }
 }
