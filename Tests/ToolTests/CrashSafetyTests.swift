@@ -52,6 +52,9 @@ struct CrashSafetyTests {
     var generator = SeededGenerator(seed: 77)
     var kills = 0
     var survivingEpoch = 1
+    // Kills land within about one epoch after a checkpoint, whatever the machine's speed, so
+    // 15 rounds advance at most ~30 of the 60 epochs.
+    var epochSeconds = 0.05
     for round in 0..<15 {
       let resuming = FileManager.default.fileExists(atPath: last)
       let before = Self.modificationDate(last)
@@ -60,7 +63,7 @@ struct CrashSafetyTests {
       // machine), then kill at a random moment of the following epoch, often mid-write.
       let deadline = Date().addingTimeInterval(120)
       while process.isRunning && Self.modificationDate(last) == before && Date() < deadline { Self.sleep(seconds: 0.005) }
-      Self.sleep(seconds: 0.3 * Double(generator.nextUniform()))
+      Self.sleep(seconds: 1.2 * epochSeconds * Double(generator.nextUniform()))
       if process.isRunning {
         kill(process.processIdentifier, SIGKILL)
         kills += 1
@@ -73,6 +76,7 @@ struct CrashSafetyTests {
       #expect(epoch >= survivingEpoch, "round \(round): the checkpoint went back from epoch \(survivingEpoch) to \(epoch)")
       #expect(file.state?.history.count == epoch - 1, "round \(round)")
       survivingEpoch = epoch
+      if let seconds = file.state?.history.last?.seconds, seconds > 0 { epochSeconds = seconds }
       if FileManager.default.fileExists(atPath: save) { _ = try ModelFile.read(path: save) }
     }
     #expect(kills >= 12, "the runs ended before they could be killed")
