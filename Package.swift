@@ -1,7 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+// Release builds are tuned to the building machine's CPU (AVX2/AVX-512 for the element-wise
+// kernels), as faster-rnnlm's `-march=native`. To build binaries for other machines, e.g. the
+// oldest nodes of a cluster, set NCERESCORE_TARGET_CPU (an LLVM CPU name: x86-64, haswell, ...).
+let targetCPU = Context.environment["NCERESCORE_TARGET_CPU"] ?? "native"
+let optimize: [SwiftSetting] = [
+  .unsafeFlags(["-Ounchecked", "-wmo", "-target-cpu", targetCPU], .when(configuration: .release))
+]
 
 let package = Package(
   name: "NCERescore",

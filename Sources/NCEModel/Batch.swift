@@ -17,6 +17,8 @@ public struct Batch: Sendable, Equatable {
   public var realPositions: [Int32]
   /// Targets at realPositions.
   public var realTargets: [Int32]
+  /// Inputs at realPositions: with `packedLayout`, the packed input sequence.
+  public var realInputs: [Int32]
   /// False when hidden state continues from the previous batch (same lanes, same batchSize).
   public var resetsState: Bool
   /// When the real positions of every step are a prefix of the lanes (lanes sorted by
@@ -32,11 +34,14 @@ public struct Batch: Sendable, Equatable {
     precondition(inputs.count == size && targets.count == size && mask.count == size)
     var positions: [Int32] = []
     var real: [Int32] = []
+    var realInputs: [Int32] = []
     positions.reserveCapacity(size)
     real.reserveCapacity(size)
+    realInputs.reserveCapacity(size)
     for p in 0..<size where mask[p] != 0 {
       positions.append(Int32(p))
       real.append(targets[p])
+      realInputs.append(inputs[p])
     }
     self.steps = steps
     self.batchSize = batchSize
@@ -45,6 +50,7 @@ public struct Batch: Sendable, Equatable {
     self.mask = mask
     self.realPositions = positions
     self.realTargets = real
+    self.realInputs = realInputs
     self.resetsState = resetsState
     self.activeLanes = Self.prefixActiveLanes(mask: mask, steps: steps, batchSize: batchSize)
   }
@@ -61,6 +67,12 @@ public struct Batch: Sendable, Equatable {
       active[t] = Int32(count)
     }
     return active
+  }
+
+  /// The packed layout of the real positions (in `realPositions` order) when `activeLanes`
+  /// exists: the recurrent layers then run on real tokens only.
+  public var packedLayout: StepLayout? {
+    activeLanes.map { StepLayout(batch: batchSize, activeLanes: $0) }
   }
 
   /// Number of real (predicted) tokens.

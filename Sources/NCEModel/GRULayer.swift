@@ -13,15 +13,16 @@ public final class GRULayer: RecurrentLayer {
 
   public final class Cache {
     public init() {}
-    var steps = 0, batch = 0
-    var activeLanes: [Int32]?
+    var layout = StepLayout(steps: 0, batch: 0)
     var input = Matrix(rows: 0, cols: 0)
-    var gates = Matrix(rows: 0, cols: 0)          // [T*B x 3H]: r, z, n after non-linearities
-    var recurrentN = Matrix(rows: 0, cols: 0)     // [T*B x H]: h Un + bhn
-    var hiddens = Matrix(rows: 0, cols: 0)        // [(T+1)*B x H]
-    var gradInputGates = Matrix(rows: 0, cols: 0) // [T*B x 3H]
+    var gates = Matrix(rows: 0, cols: 0)          // [rows x 3H]: r, z, n after non-linearities
+    var recurrentN = Matrix(rows: 0, cols: 0)     // [rows x H]: h Un + bhn
+    var hiddens = Matrix(rows: 0, cols: 0)        // [batch + rows x H]: initial state, then one per output row
+    var gradInputGates = Matrix(rows: 0, cols: 0) // [rows x 3H]
     var gradRecurrentGates = Matrix(rows: 0, cols: 0)
-    var recurrentScratch = Matrix(rows: 0, cols: 0)  // [B x 3H]
+    var recurrentScratch = Matrix(rows: 0, cols: 0)  // [batch x 3H]
+    var previousHiddens = Matrix(rows: 0, cols: 0)   // [rows x H], packed layouts only
+    var gradHidden = Matrix(rows: 0, cols: 0)        // [batch x H]
   }
 
   public init(name: String, inputSize: Int, hiddenSize: Int, using rng: inout SeededGenerator) {
@@ -38,18 +39,15 @@ public final class GRULayer: RecurrentLayer {
   public func makeCache() -> Cache { Cache() }
   public func initialState(batch: Int) -> RecurrentState { RecurrentState(batch: batch, hiddenSize: hiddenSize, hasCell: false) }
 
-  public func forward(_ input: Matrix, steps: Int, state: inout RecurrentState, cache: inout Cache, activeLanes: [Int32]?) -> Matrix {
-    let batch = state.hidden.rows
+  public func forward(_ input: Matrix, layout: StepLayout, state: inout RecurrentState, cache: inout Cache) -> Matrix {
+    let batch = layout.batch, steps = layout.steps, rows = layout.rows
     let h = hiddenSize, g3 = 3 * hiddenSize
-    precondition(input.rows == steps * batch && input.cols == inputSize, "GRU input shape")
-    precondition(activeLanes == nil || activeLanes!.count == steps, "one active-lane count per step")
-    cache.steps = steps
-    cache.batch = batch
-    cache.activeLanes = activeLanes
+    precondition(state.hidden.rows == batch && input.rows == rows && input.cols == inputSize, "GRU input shape")
+    cache.layout = layout
     cache.input = input
-    cache.gates.resize(rows: steps * batch, cols: g3, zero: false)
-    cache.recurrentN.resize(rows: steps * batch, cols: h, zero: false)
-    cache.hiddens.resize(rows: (steps + 1) * batch, cols: h, zero: false)
+    cache.gates.resize(rows: rows, cols: g3, zero: false)
+    cache.recurrentN.resize(rows: rows, cols: h, zero: false)
+    cache.hiddens.resize(rows: batch + rows, cols: h, zero: false)
     cache.recurrentScratch.resize(rows: batch, cols: g3, zero: false)
     BLAS.gemm(input, inputWeight.value, into: &cache.gates)
     let wh = recurrentWeight.value
@@ -61,21 +59,20 @@ public final class GRULayer: RecurrentLayer {
               cache.hiddens.withUnsafeMutableBufferPointer { hiddens in
                 cache.recurrentScratch.withUnsafeMutableBufferPointer { scratch in
                   state.hidden.withUnsafeBufferPointer { h0 in hiddens.baseAddress!.update(from: h0.baseAddress!, count: batch * h) }
-                  VectorMath.addRowVector(bx.baseAddress!, to: gates.baseAddress!, rows: steps * batch, cols: g3)
+                  VectorMath.addRowVector(bx.baseAddress!, to: gates.baseAddress!, rows: rows, cols: g3)
                   for t in 0..<steps {
-                    let active = activeLanes.map { Int($0[t]) } ?? batch
-                    let gt = gates.baseAddress! + t * batch * g3
-                    let hPrev = hiddens.baseAddress! + t * batch * h
-                    let hNext = hiddens.baseAddress! + (t + 1) * batch * h
+                    let active = layout.lanes[t], row0 = layout.offsets[t]
+                    let gt = gates.baseAddress! + row0 * g3
+                    let hPrev = hiddens.baseAddress! + layout.previousStateRow(t) * h
+                    let hNext = hiddens.baseAddress! + (batch + row0) * h
                     let sc = scratch.baseAddress!
                     BLAS.gemm(
                       transA: false, transB: false, m: active, n: g3, k: h,
                       a: hPrev, lda: h, b: w.baseAddress!, ldb: g3, beta: 0, c: sc, ldc: g3)
                     VectorMath.addRowVector(bh.baseAddress!, to: sc, rows: active, cols: g3)
-                    if active < batch { (hNext + active * h).update(repeating: 0, count: (batch - active) * h) }
                     for r in 0..<active {
                       let row = gt + r * g3, hs = sc + r * g3
-                      let rn = recN.baseAddress! + (t * batch + r) * h
+                      let rn = recN.baseAddress! + (row0 + r) * h
                       for j in 0..<(2 * h) { row[j] += hs[j] }
                       VectorMath.sigmoid(row, count: 2 * h)
                       rn.update(from: hs + 2 * h, count: h)
@@ -95,17 +92,20 @@ public final class GRULayer: RecurrentLayer {
         }
       }
     }
-    state.hidden = Matrix(rows: batch, cols: h, storage: Array(cache.hiddens.storage[(steps * batch * h)...]))
-    return Matrix(rows: steps * batch, cols: h, storage: Array(cache.hiddens.storage[(batch * h)...]))
+    state.hidden = RecurrentState.finalRows(of: cache.hiddens, layout: layout)
+    return Matrix(rows: rows, cols: h, storage: Array(cache.hiddens.storage[(batch * h)...]))
   }
 
   public func backward(_ gradOutput: Matrix, cache: inout Cache) -> Matrix {
-    let steps = cache.steps, batch = cache.batch
+    let layout = cache.layout
+    let batch = layout.batch, steps = layout.steps, rows = layout.rows
     let h = hiddenSize, g3 = 3 * hiddenSize
-    precondition(gradOutput.rows == steps * batch && gradOutput.cols == h, "GRU gradient shape")
-    cache.gradInputGates.resize(rows: steps * batch, cols: g3, zero: false)
-    cache.gradRecurrentGates.resize(rows: steps * batch, cols: g3, zero: false)
-    var gradHidden = [Float](repeating: 0, count: batch * h)
+    precondition(gradOutput.rows == rows && gradOutput.cols == h, "GRU gradient shape")
+    cache.gradInputGates.resize(rows: rows, cols: g3, zero: false)
+    cache.gradRecurrentGates.resize(rows: rows, cols: g3, zero: false)
+    // Lanes join going backwards (longest first), so rows not yet written must start at zero.
+    cache.gradHidden.resize(rows: batch, cols: h)
+    cache.gradHidden.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     let wh = recurrentWeight.value
     gradOutput.withUnsafeBufferPointer { dOut in
       wh.withUnsafeBufferPointer { w in
@@ -114,20 +114,16 @@ public final class GRULayer: RecurrentLayer {
             cache.hiddens.withUnsafeBufferPointer { hiddens in
               cache.gradInputGates.withUnsafeMutableBufferPointer { dX in
                 cache.gradRecurrentGates.withUnsafeMutableBufferPointer { dH in
-                  gradHidden.withUnsafeMutableBufferPointer { dh in
+                  cache.gradHidden.withUnsafeMutableBufferPointer { dh in
                     for t in stride(from: steps - 1, through: 0, by: -1) {
-                      let active = cache.activeLanes.map { Int($0[t]) } ?? batch
-                      let hPrev = hiddens.baseAddress! + t * batch * h
-                      let dOutT = dOut.baseAddress! + t * batch * h
-                      if active < batch {
-                        (dX.baseAddress! + (t * batch + active) * g3).update(repeating: 0, count: (batch - active) * g3)
-                        (dH.baseAddress! + (t * batch + active) * g3).update(repeating: 0, count: (batch - active) * g3)
-                      }
+                      let active = layout.lanes[t], row0 = layout.offsets[t]
+                      let hPrev = hiddens.baseAddress! + layout.previousStateRow(t) * h
+                      let dOutT = dOut.baseAddress! + row0 * h
                       for r in 0..<active {
-                        let row = gates.baseAddress! + (t * batch + r) * g3
-                        let rn = recN.baseAddress! + (t * batch + r) * h
-                        let dx = dX.baseAddress! + (t * batch + r) * g3
-                        let dhr = dH.baseAddress! + (t * batch + r) * g3
+                        let row = gates.baseAddress! + (row0 + r) * g3
+                        let rn = recN.baseAddress! + (row0 + r) * h
+                        let dx = dX.baseAddress! + (row0 + r) * g3
+                        let dhr = dH.baseAddress! + (row0 + r) * g3
                         let hp = hPrev + r * h
                         for j in 0..<h {
                           let k = r * h + j
@@ -148,7 +144,7 @@ public final class GRULayer: RecurrentLayer {
                       if t > 0 {
                         BLAS.gemm(
                           transA: false, transB: true, m: active, n: h, k: g3,
-                          a: dH.baseAddress! + t * batch * g3, lda: g3, b: w.baseAddress!, ldb: g3,
+                          a: dH.baseAddress! + row0 * g3, lda: g3, b: w.baseAddress!, ldb: g3,
                           beta: 1, c: dh.baseAddress!, ldc: h)
                       }
                     }
@@ -160,25 +156,25 @@ public final class GRULayer: RecurrentLayer {
         }
       }
     }
-    cache.hiddens.withUnsafeBufferPointer { hiddens in
+    PreviousStates.withRows(of: cache.hiddens, layout: layout, scratch: &cache.previousHiddens) { hPrev in
       cache.gradRecurrentGates.withUnsafeBufferPointer { dG in
         recurrentWeight.gradient.withUnsafeMutableBufferPointer { dW in
           BLAS.gemm(
-            transA: true, transB: false, m: h, n: g3, k: steps * batch,
-            a: hiddens.baseAddress!, lda: h, b: dG.baseAddress!, ldb: g3, beta: 1, c: dW.baseAddress!, ldc: g3)
+            transA: true, transB: false, m: h, n: g3, k: rows,
+            a: hPrev, lda: h, b: dG.baseAddress!, ldb: g3, beta: 1, c: dW.baseAddress!, ldc: g3)
         }
         recurrentBias.gradient.withUnsafeMutableBufferPointer { db in
-          VectorMath.accumulateColumnSums(dG.baseAddress!, rows: steps * batch, cols: g3, into: db.baseAddress!)
+          VectorMath.accumulateColumnSums(dG.baseAddress!, rows: rows, cols: g3, into: db.baseAddress!)
         }
       }
     }
     cache.gradInputGates.withUnsafeBufferPointer { dG in
       inputBias.gradient.withUnsafeMutableBufferPointer { db in
-        VectorMath.accumulateColumnSums(dG.baseAddress!, rows: steps * batch, cols: g3, into: db.baseAddress!)
+        VectorMath.accumulateColumnSums(dG.baseAddress!, rows: rows, cols: g3, into: db.baseAddress!)
       }
     }
     BLAS.gemm(cache.input, transA: true, cache.gradInputGates, into: &inputWeight.gradient, beta: 1)
-    var gradInput = Matrix(rows: steps * batch, cols: inputSize)
+    var gradInput = Matrix(rows: rows, cols: inputSize)
     BLAS.gemm(cache.gradInputGates, inputWeight.value, transB: true, into: &gradInput)
     return gradInput
   }

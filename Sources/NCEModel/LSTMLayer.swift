@@ -15,14 +15,16 @@ public final class LSTMLayer: RecurrentLayer {
 
   public final class Cache {
     public init() {}
-    var steps = 0, batch = 0
-    var activeLanes: [Int32]?
+    var layout = StepLayout(steps: 0, batch: 0)
     var input = Matrix(rows: 0, cols: 0)
-    var gates = Matrix(rows: 0, cols: 0)       // [T*B x 4H] after the non-linearities
-    var cells = Matrix(rows: 0, cols: 0)       // [(T+1)*B x H], block 0 = initial cell
-    var hiddens = Matrix(rows: 0, cols: 0)     // [(T+1)*B x H], block 0 = initial hidden
-    var tanhCells = Matrix(rows: 0, cols: 0)   // [T*B x H]
+    var gates = Matrix(rows: 0, cols: 0)       // [rows x 4H] after the non-linearities
+    var cells = Matrix(rows: 0, cols: 0)       // [batch + rows x H]: initial cell, then one per output row
+    var hiddens = Matrix(rows: 0, cols: 0)     // [batch + rows x H]: likewise
+    var tanhCells = Matrix(rows: 0, cols: 0)   // [rows x H]
     var gradGates = Matrix(rows: 0, cols: 0)
+    var previousHiddens = Matrix(rows: 0, cols: 0)  // [rows x H], packed layouts only
+    var gradHidden = Matrix(rows: 0, cols: 0)  // [batch x H]: dL/dh flowing back from the next step
+    var gradCell = Matrix(rows: 0, cols: 0)
   }
 
   public init(name: String, inputSize: Int, hiddenSize: Int, using rng: inout SeededGenerator) {
@@ -38,19 +40,16 @@ public final class LSTMLayer: RecurrentLayer {
   public func makeCache() -> Cache { Cache() }
   public func initialState(batch: Int) -> RecurrentState { RecurrentState(batch: batch, hiddenSize: hiddenSize, hasCell: true) }
 
-  public func forward(_ input: Matrix, steps: Int, state: inout RecurrentState, cache: inout Cache, activeLanes: [Int32]?) -> Matrix {
-    let batch = state.hidden.rows
+  public func forward(_ input: Matrix, layout: StepLayout, state: inout RecurrentState, cache: inout Cache) -> Matrix {
+    let batch = layout.batch, steps = layout.steps, rows = layout.rows
     let h = hiddenSize, g4 = 4 * hiddenSize
-    precondition(input.rows == steps * batch && input.cols == inputSize, "LSTM input shape")
-    precondition(activeLanes == nil || activeLanes!.count == steps, "one active-lane count per step")
-    cache.steps = steps
-    cache.batch = batch
-    cache.activeLanes = activeLanes
+    precondition(state.hidden.rows == batch && input.rows == rows && input.cols == inputSize, "LSTM input shape")
+    cache.layout = layout
     cache.input = input
-    cache.gates.resize(rows: steps * batch, cols: g4, zero: false)
-    cache.cells.resize(rows: (steps + 1) * batch, cols: h, zero: false)
-    cache.hiddens.resize(rows: (steps + 1) * batch, cols: h, zero: false)
-    cache.tanhCells.resize(rows: steps * batch, cols: h, zero: false)
+    cache.gates.resize(rows: rows, cols: g4, zero: false)
+    cache.cells.resize(rows: batch + rows, cols: h, zero: false)
+    cache.hiddens.resize(rows: batch + rows, cols: h, zero: false)
+    cache.tanhCells.resize(rows: rows, cols: h, zero: false)
     BLAS.gemm(input, inputWeight.value, into: &cache.gates)
     let wh = recurrentWeight.value
     bias.value.withUnsafeBufferPointer { b in
@@ -61,22 +60,18 @@ public final class LSTMLayer: RecurrentLayer {
               cache.tanhCells.withUnsafeMutableBufferPointer { tanhCells in
                 state.hidden.withUnsafeBufferPointer { hidden0 in hiddens.baseAddress!.update(from: hidden0.baseAddress!, count: batch * h) }
                 state.cell.withUnsafeBufferPointer { cell0 in cells.baseAddress!.update(from: cell0.baseAddress!, count: batch * h) }
-                VectorMath.addRowVector(b.baseAddress!, to: gates.baseAddress!, rows: steps * batch, cols: g4)
+                VectorMath.addRowVector(b.baseAddress!, to: gates.baseAddress!, rows: rows, cols: g4)
                 for t in 0..<steps {
-                  let active = activeLanes.map { Int($0[t]) } ?? batch
-                  let gt = gates.baseAddress! + t * batch * g4
+                  let active = layout.lanes[t], row0 = layout.offsets[t], previous = layout.previousStateRow(t)
+                  let gt = gates.baseAddress! + row0 * g4
                   BLAS.gemm(
                     transA: false, transB: false, m: active, n: g4, k: h,
-                    a: hiddens.baseAddress! + t * batch * h, lda: h, b: w.baseAddress!, ldb: g4,
+                    a: hiddens.baseAddress! + previous * h, lda: h, b: w.baseAddress!, ldb: g4,
                     beta: 1, c: gt, ldc: g4)
-                  let cPrev = cells.baseAddress! + t * batch * h
-                  let cNext = cells.baseAddress! + (t + 1) * batch * h
-                  let hNext = hiddens.baseAddress! + (t + 1) * batch * h
-                  let tc = tanhCells.baseAddress! + t * batch * h
-                  if active < batch {
-                    (cNext + active * h).update(repeating: 0, count: (batch - active) * h)
-                    (hNext + active * h).update(repeating: 0, count: (batch - active) * h)
-                  }
+                  let cPrev = cells.baseAddress! + previous * h
+                  let cNext = cells.baseAddress! + (batch + row0) * h
+                  let hNext = hiddens.baseAddress! + (batch + row0) * h
+                  let tc = tanhCells.baseAddress! + row0 * h
                   for r in 0..<active {
                     let row = gt + r * g4
                     VectorMath.sigmoid(row, count: 2 * h)
@@ -95,18 +90,22 @@ public final class LSTMLayer: RecurrentLayer {
         }
       }
     }
-    state.hidden = Matrix(rows: batch, cols: h, storage: Array(cache.hiddens.storage[(steps * batch * h)...]))
-    state.cell = Matrix(rows: batch, cols: h, storage: Array(cache.cells.storage[(steps * batch * h)...]))
-    return Matrix(rows: steps * batch, cols: h, storage: Array(cache.hiddens.storage[(batch * h)...]))
+    state.hidden = RecurrentState.finalRows(of: cache.hiddens, layout: layout)
+    state.cell = RecurrentState.finalRows(of: cache.cells, layout: layout)
+    return Matrix(rows: rows, cols: h, storage: Array(cache.hiddens.storage[(batch * h)...]))
   }
 
   public func backward(_ gradOutput: Matrix, cache: inout Cache) -> Matrix {
-    let steps = cache.steps, batch = cache.batch
+    let layout = cache.layout
+    let batch = layout.batch, steps = layout.steps, rows = layout.rows
     let h = hiddenSize, g4 = 4 * hiddenSize
-    precondition(gradOutput.rows == steps * batch && gradOutput.cols == h, "LSTM gradient shape")
-    cache.gradGates.resize(rows: steps * batch, cols: g4, zero: false)
-    var gradHidden = [Float](repeating: 0, count: batch * h)  // dL/dh_t flowing back from step t+1
-    var gradCell = [Float](repeating: 0, count: batch * h)
+    precondition(gradOutput.rows == rows && gradOutput.cols == h, "LSTM gradient shape")
+    cache.gradGates.resize(rows: rows, cols: g4, zero: false)
+    // Lanes join going backwards (longest first), so rows not yet written must start at zero.
+    cache.gradHidden.resize(rows: batch, cols: h)
+    cache.gradCell.resize(rows: batch, cols: h)
+    cache.gradHidden.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    cache.gradCell.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     let wh = recurrentWeight.value
     gradOutput.withUnsafeBufferPointer { dOut in
       wh.withUnsafeBufferPointer { w in
@@ -114,16 +113,15 @@ public final class LSTMLayer: RecurrentLayer {
           cache.cells.withUnsafeBufferPointer { cells in
             cache.tanhCells.withUnsafeBufferPointer { tanhCells in
               cache.gradGates.withUnsafeMutableBufferPointer { dGates in
-                gradHidden.withUnsafeMutableBufferPointer { dh in
-                  gradCell.withUnsafeMutableBufferPointer { dc in
+                cache.gradHidden.withUnsafeMutableBufferPointer { dh in
+                  cache.gradCell.withUnsafeMutableBufferPointer { dc in
                     for t in stride(from: steps - 1, through: 0, by: -1) {
-                      let active = cache.activeLanes.map { Int($0[t]) } ?? batch
-                      let gt = gates.baseAddress! + t * batch * g4
-                      let dgt = dGates.baseAddress! + t * batch * g4
-                      if active < batch { (dgt + active * g4).update(repeating: 0, count: (batch - active) * g4) }
-                      let cPrev = cells.baseAddress! + t * batch * h
-                      let tc = tanhCells.baseAddress! + t * batch * h
-                      let dOutT = dOut.baseAddress! + t * batch * h
+                      let active = layout.lanes[t], row0 = layout.offsets[t]
+                      let gt = gates.baseAddress! + row0 * g4
+                      let dgt = dGates.baseAddress! + row0 * g4
+                      let cPrev = cells.baseAddress! + layout.previousStateRow(t) * h
+                      let tc = tanhCells.baseAddress! + row0 * h
+                      let dOutT = dOut.baseAddress! + row0 * h
                       for r in 0..<active {
                         let g = gt + r * g4, dg = dgt + r * g4
                         for j in 0..<h {
@@ -153,21 +151,21 @@ public final class LSTMLayer: RecurrentLayer {
         }
       }
     }
-    // Weight gradients over all steps at once: dWh += H_{0..T-1}^T dG, dWx += X^T dG.
-    cache.hiddens.withUnsafeBufferPointer { hiddens in
+    // Weight gradients over all steps at once: dWh += H_prev^T dG, dWx += X^T dG.
+    PreviousStates.withRows(of: cache.hiddens, layout: layout, scratch: &cache.previousHiddens) { hPrev in
       cache.gradGates.withUnsafeBufferPointer { dG in
         recurrentWeight.gradient.withUnsafeMutableBufferPointer { dW in
           BLAS.gemm(
-            transA: true, transB: false, m: h, n: g4, k: steps * batch,
-            a: hiddens.baseAddress!, lda: h, b: dG.baseAddress!, ldb: g4, beta: 1, c: dW.baseAddress!, ldc: g4)
+            transA: true, transB: false, m: h, n: g4, k: rows,
+            a: hPrev, lda: h, b: dG.baseAddress!, ldb: g4, beta: 1, c: dW.baseAddress!, ldc: g4)
         }
         bias.gradient.withUnsafeMutableBufferPointer { db in
-          VectorMath.accumulateColumnSums(dG.baseAddress!, rows: steps * batch, cols: g4, into: db.baseAddress!)
+          VectorMath.accumulateColumnSums(dG.baseAddress!, rows: rows, cols: g4, into: db.baseAddress!)
         }
       }
     }
     BLAS.gemm(cache.input, transA: true, cache.gradGates, into: &inputWeight.gradient, beta: 1)
-    var gradInput = Matrix(rows: steps * batch, cols: inputSize)
+    var gradInput = Matrix(rows: rows, cols: inputSize)
     BLAS.gemm(cache.gradGates, inputWeight.value, transB: true, into: &gradInput)
     return gradInput
   }

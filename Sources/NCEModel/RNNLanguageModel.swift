@@ -79,18 +79,28 @@ public final class RNNLanguageModel {
 
   public func initialState(batch: Int) -> [RecurrentState] { recurrent.initialState(batch: batch) }
 
-  /// Hidden vectors `[steps*batch x embeddingSize]` for time-major `inputs`
+  /// Hidden vectors `[steps*batch x embeddingSize]` for dense time-major `inputs`
   /// (position `t*batch + b`); `states` is advanced to the end of the sequence.
   public func forward(
     inputs: [Int32], steps: Int, states: inout [RecurrentState], cache: inout ForwardCache, training: Bool,
-    activeLanes: [Int32]? = nil, using rng: inout SeededGenerator
+    using rng: inout SeededGenerator
   ) -> Matrix {
-    precondition(inputs.count == steps * states[0].hidden.rows, "inputs must be steps x batch")
+    let layout = StepLayout(steps: steps, batch: states[0].hidden.rows)
+    return forward(inputs: inputs, layout: layout, states: &states, cache: &cache, training: training, using: &rng)
+  }
+
+  /// Hidden vectors `[layout.rows x embeddingSize]` for `inputs` arranged by `layout` (dense, or
+  /// packed: no padding); `states` is advanced to the end of the sequence.
+  public func forward(
+    inputs: [Int32], layout: StepLayout, states: inout [RecurrentState], cache: inout ForwardCache, training: Bool,
+    using rng: inout SeededGenerator
+  ) -> Matrix {
+    precondition(inputs.count == layout.rows && states[0].hidden.rows == layout.batch, "inputs must match the layout")
     cache.inputIDs = inputs
     let embedded = inputs.withUnsafeBufferPointer { embedding.forward($0) }
     let dropped = cache.embeddingDropout.forward(embedded, training: training, using: &rng)
     let hidden = recurrent.forward(
-      dropped, steps: steps, states: &states, cache: &cache.recurrent, training: training, activeLanes: activeLanes, using: &rng)
+      dropped, layout: layout, states: &states, cache: &cache.recurrent, training: training, using: &rng)
     return projection?.forward(hidden, training: training) ?? hidden
   }
 

@@ -1,8 +1,9 @@
 import NCECore
 
-/// A recurrent layer over a time-major sequence: rows `t*batch ..< (t+1)*batch` of the input
-/// are time step `t`. Parameters are shared; per-call activations live in `Cache`, so several
-/// threads can run one layer with separate caches (rescoring).
+/// A recurrent layer over a time-major sequence batch whose rows are arranged by a
+/// `StepLayout` (dense, or packed without padding). Parameters are shared; per-call
+/// activations live in `Cache`, so several threads can run one layer with separate caches
+/// (rescoring).
 public protocol RecurrentLayer: AnyObject {
   associatedtype Cache
   var inputSize: Int { get }
@@ -10,11 +11,10 @@ public protocol RecurrentLayer: AnyObject {
   var parameters: [Parameter] { get }
   func makeCache() -> Cache
   func initialState(batch: Int) -> RecurrentState
-  /// Runs `steps` time steps from `state`; returns the outputs `[steps*batch x hiddenSize]`
-  /// and replaces `state` with the final state. With `activeLanes` (`Batch.activeLanes`) only
-  /// the first `activeLanes[t]` lanes are computed at step `t`; the others (padding) get zero
-  /// outputs and state.
-  func forward(_ input: Matrix, steps: Int, state: inout RecurrentState, cache: inout Cache, activeLanes: [Int32]?) -> Matrix
+  /// Runs the steps of `layout` from `state` on `input` (`[layout.rows x inputSize]`); returns
+  /// the outputs `[layout.rows x hiddenSize]` in the same layout and replaces `state` with the
+  /// final state (zero for lanes that ended before the last step).
+  func forward(_ input: Matrix, layout: StepLayout, state: inout RecurrentState, cache: inout Cache) -> Matrix
   /// Accumulates parameter gradients from `gradOutput` (same shape as the output of the last
   /// `forward` with this cache) and returns the gradient with respect to the input. Gradient
   /// does not flow into the initial state (truncated back-propagation).

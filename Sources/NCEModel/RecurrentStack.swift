@@ -64,20 +64,29 @@ public final class RecurrentStack {
     }
   }
 
-  /// Runs all layers over `steps` time steps; `states` holds one state per layer.
+  /// Runs all layers over `steps` dense time steps; `states` holds one state per layer.
   public func forward(
     _ input: Matrix, steps: Int, states: inout [RecurrentState], cache: inout Cache, training: Bool,
-    activeLanes: [Int32]? = nil, using rng: inout SeededGenerator
+    using rng: inout SeededGenerator
+  ) -> Matrix {
+    let layout = StepLayout(steps: steps, batch: states[0].hidden.rows)
+    return forward(input, layout: layout, states: &states, cache: &cache, training: training, using: &rng)
+  }
+
+  /// Runs all layers over the steps of `layout`; `states` holds one state per layer.
+  public func forward(
+    _ input: Matrix, layout: StepLayout, states: inout [RecurrentState], cache: inout Cache, training: Bool,
+    using rng: inout SeededGenerator
   ) -> Matrix {
     var x = input
     for index in units.indices {
       switch (units[index], cache.units[index]) {
       case (.lstm(let layer), .lstm(let cacheObject)):
         var c = cacheObject
-        x = layer.forward(x, steps: steps, state: &states[index], cache: &c, activeLanes: activeLanes)
+        x = layer.forward(x, layout: layout, state: &states[index], cache: &c)
       case (.gru(let layer), .gru(let cacheObject)):
         var c = cacheObject
-        x = layer.forward(x, steps: steps, state: &states[index], cache: &c, activeLanes: activeLanes)
+        x = layer.forward(x, layout: layout, state: &states[index], cache: &c)
       default: preconditionFailure("cache does not match the layer type")
       }
       x = cache.dropouts[index].forward(x, training: training, using: &rng)

@@ -16,6 +16,20 @@ public struct RecurrentState: Sendable, Equatable {
     self.cell = cell
   }
 
+  /// The state after the last step of `layout` from a `[batch + rows x H]` state matrix (see
+  /// `StepLayout.previousStateRow`): the lanes of the last step, zeros for lanes that ended
+  /// earlier (padding); `states` itself when there are no steps.
+  static func finalRows(of states: Matrix, layout: StepLayout) -> Matrix {
+    let batch = layout.batch, width = states.cols
+    guard let last = layout.lanes.last else {
+      return Matrix(rows: batch, cols: width, storage: Array(states.storage[..<(batch * width)]))
+    }
+    var out = Matrix(rows: batch, cols: width)
+    let start = (batch + layout.offsets[layout.steps - 1]) * width
+    out.storage.replaceSubrange(0..<(last * width), with: states.storage[start..<(start + last * width)])
+    return out
+  }
+
   /// A state for `indices.count` sequences taken from rows `indices` of `self`.
   public func gathering(rows indices: UnsafeBufferPointer<Int32>) -> RecurrentState {
     RecurrentState(hidden: hidden.gatheringRows(indices), cell: cell.rows == 0 ? cell : cell.gatheringRows(indices))

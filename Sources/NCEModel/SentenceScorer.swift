@@ -65,28 +65,25 @@ public struct SentenceScorer {
     let batch = group.count
     let steps = (group.map(\.words.count).max() ?? 0) + 1
     let activeLanes = (0..<steps).map { t in Int32(group.prefix { $0.words.count >= t }.count) }
-    var inputs = [Int32](repeating: Vocabulary.eosID, count: steps * batch)
-    var positions: [Int32] = []
+    // Packed time-major order: at step t the lanes still running; the input is <s> or the
+    // previous word, the target the next word or </s>.
+    var inputs: [Int32] = []
     var targets: [Int32] = []
     var owners: [Int] = []
-    for (b, entry) in group.enumerated() {
-      inputs[b] = Vocabulary.bosID
-      for (t, id) in entry.words.enumerated() { inputs[(t + 1) * batch + b] = id }
-    }
-    // Real positions in time-major order, and their targets (words, then </s>).
     for t in 0..<steps {
       for (b, entry) in group.enumerated() where t <= entry.words.count {
-        positions.append(Int32(t * batch + b))
-        targets.append(t < entry.words.count ? entry.words[entry.words.startIndex + t] : Vocabulary.eosID)
+        let start = entry.words.startIndex
+        inputs.append(t == 0 ? Vocabulary.bosID : entry.words[start + t - 1])
+        targets.append(t < entry.words.count ? entry.words[start + t] : Vocabulary.eosID)
         owners.append(b)
       }
     }
     var states = model.initialState(batch: batch)
     var cache = model.makeCache()
     var rng = SeededGenerator(seed: 0)  // unused: no dropout at evaluation
-    let hidden = model.forward(
-      inputs: inputs, steps: steps, states: &states, cache: &cache, training: false, activeLanes: activeLanes, using: &rng)
-    let realHidden = positions.withUnsafeBufferPointer { hidden.gatheringRows($0) }
+    let realHidden = model.forward(
+      inputs: inputs, layout: StepLayout(batch: batch, activeLanes: activeLanes), states: &states, cache: &cache,
+      training: false, using: &rng)
     let logScores: [Float]
     var norms: [Float] = []
     switch mode {

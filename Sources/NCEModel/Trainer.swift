@@ -169,15 +169,15 @@ public final class Trainer {
   }
 
   /// Gradients of one batch summed into `model`'s parameters; returns the summed loss.
-  /// Lanes are split into contiguous, fixed shares, so results depend on the thread count but
-  /// not on scheduling.
+  /// Lanes are dealt out in a fixed interleaved order, so results depend on the thread count
+  /// but not on scheduling.
   private func trainStep(_ batch: Batch, workers: [TrainingWorker], generator: inout SeededGenerator) -> Double {
     let scale = 1 / Float(max(batch.tokenCount, 1))
     let count = min(workers.count, batch.batchSize)
     if count == 1 {
       return workers[0].process(batch, carryState: options.carryState, scale: scale, using: &generator)
     }
-    let shares = (0..<count).map { w in batch.lanes((w * batch.batchSize / count)..<((w + 1) * batch.batchSize / count)) }
+    let shares = (0..<count).map { batch.interleavedShare($0, of: count) }
     var generators = [generator] + (1..<count).map { _ in SeededGenerator(seed: generator.next()) }
     var losses = [Double](repeating: 0, count: count)
     let savedThreads = BLAS.threads

@@ -22,9 +22,18 @@ final class TrainingWorker {
     if states.isEmpty || batch.resetsState || !carryState || states[0].hidden.rows != batch.batchSize {
       states = model.initialState(batch: batch.batchSize)
     }
+    if let layout = batch.packedLayout {
+      // Packed: the output rows are the real positions, in order; no padding anywhere.
+      let hidden = model.forward(
+        inputs: batch.realInputs, layout: layout, states: &states, cache: &cache, training: true, using: &generator)
+      let (loss, gradHidden) = batch.realTargets.withUnsafeBufferPointer {
+        criterion.lossAndGradient(hidden: hidden, targets: $0, output: model.output, scale: scale, using: &generator)
+      }
+      model.backward(gradHidden, cache: &cache)
+      return loss
+    }
     let hidden = model.forward(
-      inputs: batch.inputs, steps: batch.steps, states: &states, cache: &cache, training: true, activeLanes: batch.activeLanes,
-      using: &generator)
+      inputs: batch.inputs, steps: batch.steps, states: &states, cache: &cache, training: true, using: &generator)
     let realHidden = batch.realPositions.withUnsafeBufferPointer { hidden.gatheringRows($0) }
     let (loss, gradReal) = batch.realTargets.withUnsafeBufferPointer {
       criterion.lossAndGradient(hidden: realHidden, targets: $0, output: model.output, scale: scale, using: &generator)

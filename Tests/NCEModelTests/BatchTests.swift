@@ -167,3 +167,32 @@ func key(_ pairs: [(Int32, Int32)]) -> [Int32] { pairs.flatMap { [$0.0, $0.1] } 
     #expect(batches.map(\.tokenCount).reduce(0, +) == corpus.predictionCount)
   }
 }
+
+@Suite struct BatchShareTests {
+  /// Worker shares deal lanes out in turn: together they hold every lane's tokens exactly once,
+  /// each share keeps the prefix layout (so lanes can be skipped), trailing all-padding steps are
+  /// dropped, and on longest-first sentence batches the token counts of two shares stay close.
+  @Test(arguments: [2, 3])
+  func interleavedSharesPartitionTheLanes(workers: Int) {
+    let corpus = randomCorpus(sentences: 200, maxLength: 30, seed: 11)
+    var generator = SeededGenerator(seed: 4)
+    let batches = SentenceBatcher(corpus: corpus, batchSize: 20, bptt: 35).batches(shuffle: true, using: &generator)
+    var firstShareTokens = 0, total = 0
+    for batch in batches where batch.batchSize >= workers {
+      let lanes = checkInvariants(batch)
+      let shares = (0..<workers).map { batch.interleavedShare($0, of: workers) }
+      for (w, share) in shares.enumerated() {
+        let shareLanes = checkInvariants(share)
+        let expected = Array(stride(from: w, to: batch.batchSize, by: workers))
+        #expect(shareLanes.map(key) == expected.map { key(lanes[$0]) })
+        #expect(share.steps == max(1, shareLanes.map(\.count).max()!))
+        #expect(share.activeLanes != nil)
+      }
+      #expect(shares.map(\.tokenCount).reduce(0, +) == batch.tokenCount)
+      firstShareTokens += shares[0].tokenCount
+      total += batch.tokenCount
+    }
+    // Contiguous halves would give the first of two workers about two thirds of the tokens.
+    if workers == 2 { #expect(abs(Double(firstShareTokens) / Double(total) - 0.5) < 0.05) }
+  }
+}

@@ -78,45 +78,52 @@ struct LayerGradientTests {
   }
 }
 
-@Suite("Recurrent layers skip finished lanes")
-struct ActiveLaneTests {
-  /// With `activeLanes`, real positions must get exactly the outputs and gradients of the full
-  /// computation; padded lanes get zeros and contribute nothing.
+@Suite("Recurrent layers on packed sequences")
+struct PackedLayoutTests {
+  /// A packed layout (finished lanes not stored) must give the real positions exactly the
+  /// outputs, input gradients and weight gradients of the dense computation with padding whose
+  /// output gradient is zero; the final state is the last step's, zero for finished lanes.
   @Test(arguments: [CellType.lstm, .gru])
-  func activeLanesMatchTheFullComputation(cell: CellType) {
+  func packedLayoutMatchesTheDenseComputation(cell: CellType) {
     var rng = SeededGenerator(seed: 21)
     let steps = 4, batch = 3, inputSize = 3, hiddenSize = 5
     let stack = RecurrentStack(cell: cell, inputSize: inputSize, hiddenSize: hiddenSize, layers: 2, dropout: 0, using: &rng)
     let input = GradientChecking.randomMatrix(rows: steps * batch, cols: inputSize, using: &rng)
     let active: [Int32] = [3, 3, 2, 1]
+    let layout = StepLayout(batch: batch, activeLanes: active)
+    #expect(layout.offsets == [0, 3, 6, 8, 9] && layout.rows == 9 && !layout.isDense)
+    let real = (0..<steps).flatMap { t in (0..<Int(active[t])).map { t * batch + $0 } }
     var gradOutput = GradientChecking.randomMatrix(rows: steps * batch, cols: hiddenSize, using: &rng)
     for t in 0..<steps {
       for b in Int(active[t])..<batch { for j in 0..<hiddenSize { gradOutput[t * batch + b, j] = 0 } }
     }
-    func run(_ lanes: [Int32]?) -> (Matrix, Matrix, [Matrix]) {
+    func packed(_ m: Matrix) -> Matrix {
+      real.map(Int32.init).withUnsafeBufferPointer { m.gatheringRows($0) }
+    }
+    func run(_ layout: StepLayout, _ x: Matrix, _ g: Matrix) -> (Matrix, Matrix, [Matrix], [RecurrentState]) {
       var cache = stack.makeCache()
       var states = stack.initialState(batch: batch)
       var r = SeededGenerator(seed: 1)
-      let out = stack.forward(input, steps: steps, states: &states, cache: &cache, training: true, activeLanes: lanes, using: &r)
+      let out = stack.forward(x, layout: layout, states: &states, cache: &cache, training: true, using: &r)
       for p in stack.parameters { p.zeroGradient() }
-      let gradInput = stack.backward(gradOutput, cache: &cache)
-      return (out, gradInput, stack.parameters.map(\.gradient))
+      let gradInput = stack.backward(g, cache: &cache)
+      return (out, gradInput, stack.parameters.map(\.gradient), states)
     }
-    let (fullOut, fullGradInput, fullGrads) = run(nil)
-    let (packedOut, packedGradInput, packedGrads) = run(active)
-    for t in 0..<steps {
-      for b in 0..<batch {
-        for j in 0..<hiddenSize {
-          let isReal = b < Int(active[t])
-          #expect(packedOut[t * batch + b, j] == (isReal ? fullOut[t * batch + b, j] : 0))
-        }
-        for j in 0..<inputSize where b < Int(active[t]) {
-          #expect(abs(packedGradInput[t * batch + b, j] - fullGradInput[t * batch + b, j]) < 1e-6)
-        }
+    let (denseOut, denseGradInput, denseGrads, _) = run(StepLayout(steps: steps, batch: batch), input, gradOutput)
+    let (packedOut, packedGradInput, packedGrads, finalStates) = run(layout, packed(input), packed(gradOutput))
+    #expect(packedOut.rows == layout.rows)
+    for (x, y) in zip(packed(denseOut).storage, packedOut.storage) { #expect(abs(x - y) < 1e-6) }
+    for (x, y) in zip(packed(denseGradInput).storage, packedGradInput.storage) { #expect(abs(x - y) < 1e-6) }
+    for (full, mine) in zip(denseGrads, packedGrads) {
+      for (x, y) in zip(full.storage, mine.storage) { #expect(abs(x - y) < 1e-5) }
+    }
+    // The final state: lane 0 from the last step, lanes 1 and 2 (ended earlier) zero.
+    for state in finalStates {
+      for j in 0..<hiddenSize {
+        #expect(state.hidden[0, j] != 0)
+        #expect(state.hidden[1, j] == 0 && state.hidden[2, j] == 0)
       }
     }
-    for (full, packed) in zip(fullGrads, packedGrads) {
-      for (x, y) in zip(full.storage, packed.storage) { #expect(abs(x - y) < 1e-5) }
-    }
+    #expect(finalStates[1].hidden.storage[0..<hiddenSize] == packedOut.storage[(8 * hiddenSize)...])
   }
 }

@@ -3,7 +3,11 @@
 // it by path. `tools/bench.sh` builds them in release mode and prints the headline table.
 import PackageDescription
 
-let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+// The same CPU tuning as the product (see ../../Package.swift).
+let targetCPU = Context.environment["NCERESCORE_TARGET_CPU"] ?? "native"
+let optimize: [SwiftSetting] = [
+  .unsafeFlags(["-Ounchecked", "-wmo", "-target-cpu", targetCPU], .when(configuration: .release))
+]
 
 let package = Package(
   name: "NCERescoreBenchmarks",

@@ -19,6 +19,11 @@ struct BenchTrain {
     let threads = arguments.firstIndex(of: "--threads").map { Int(arguments[$0 + 1])! } ?? 1
     let blasThreads = arguments.firstIndex(of: "--blas-threads").map { Int(arguments[$0 + 1])! } ?? 1
     let sentences = arguments.firstIndex(of: "--sentences").map { Int(arguments[$0 + 1])! } ?? 1500
+    // --only TEXT: just the rows whose setting or criterion contains TEXT (e.g. "nce k=100", "SWBD").
+    let only = arguments.firstIndex(of: "--only").map { arguments[$0 + 1] }
+    func wanted(_ setting: String, _ criterion: String) -> Bool {
+      only.map { setting.contains($0) || criterion.contains($0) } ?? true
+    }
     BLAS.threads = blasThreads
     print("### Training and evaluation (OpenBLAS \(BLAS.coreName); \(threads) worker(s), \(blasThreads) BLAS thread(s) each)")
     print("")
@@ -26,6 +31,7 @@ struct BenchTrain {
     print("|---|---|---|---:|---:|---:|")
     let ptb = try ptbCorpus(sentences: sentences)
     for (loss, k) in [(LossKind.full, 0), (.nce, 100), (.nce, 500), (.sampled, 100)] {
+      guard wanted("PTB", loss == .full ? "CE" : "\(loss.rawValue) k=\(k)") else { continue }
       var config = ModelConfig(vocabularySize: ptb.vocabulary.count)
       config.loss = loss
       config.noiseRatio = max(k, 1)
@@ -38,14 +44,14 @@ struct BenchTrain {
       row("PTB 2x200, V=\(config.vocabularySize)", loss == .full ? "CE" : "\(loss.rawValue) k=\(k)", "sentence", rate, ideal)
     }
     let evalConfig = ModelConfig(vocabularySize: ptb.vocabulary.count)
-    for mode in ScoringMode.allCases {
+    for mode in ScoringMode.allCases where wanted("PTB", "evaluation \(mode.rawValue)") {
       let rate = evaluationRate(config: evalConfig, corpus: ptb.corpus, mode: mode, threads: threads)
       let flops = 2.0 * Double(recurrentFLOPs(evalConfig)) + (mode == .normalized ? 2.0 * Double(evalConfig.embeddingSize * evalConfig.vocabularySize) : 0)
       row("PTB 2x200, V=\(evalConfig.vocabularySize)", "evaluation", mode.rawValue, rate, peakFLOPs / flops)
     }
     let swbd = zipfCorpus(vocabulary: 30_000, tokens: 120_000, seed: 3)
     var swbdRates: [LossKind: Double] = [:]
-    for loss in [LossKind.full, .nce] {
+    for loss in [LossKind.full, .nce] where wanted("SWBD", loss == .full ? "CE" : "nce k=500") {
       var config = ModelConfig(vocabularySize: swbd.vocabulary.count)
       config.embeddingSize = 300
       config.hiddenSize = 300
@@ -63,8 +69,10 @@ struct BenchTrain {
       swbdRates[loss] = rate
       row("SWBD-size 1x300, V=30000", loss == .full ? "CE" : "nce k=500", "concat", rate, peakFLOPs / trainingFLOPs(config, k: loss == .full ? 0 : 500))
     }
-    print("")
-    print("SWBD-size NCE/CE training speed ratio: \(String(format: "%.1f", swbdRates[.nce]! / swbdRates[.full]!))x")
+    if let nce = swbdRates[.nce], let ce = swbdRates[.full] {
+      print("")
+      print("SWBD-size NCE/CE training speed ratio: \(String(format: "%.1f", nce / ce))x")
+    }
   }
 
   static func row(_ setting: String, _ criterion: String, _ mode: String, _ rate: Double, _ ideal: Double) {
