@@ -34,9 +34,8 @@ enum BenchRescore {
     var rows: [(String, String, String)] = []
     var treeSeconds: [ScoringMode: Double] = [:]
     var statistics = PrefixSharingStatistics()
-    for mode in [ScoringMode.normalized, .unnormalized] where ProcessInfo.processInfo.environment["ONLY"].map({ $0 == mode.rawValue }) ?? true {
+    for mode in [ScoringMode.normalized, .unnormalized] {
       var scored = lists
-      for _ in 0..<(ProcessInfo.processInfo.environment["REP"].map { Int($0)! } ?? 1) { var s2 = lists; _ = NBestRNNScorer(model: model, vocabulary: vocabulary, mode: mode, oovCost: OOVCost(penalty: 0), chunkHypotheses: options.chunkHypotheses).score(&s2) }
       let scorer = NBestRNNScorer(
         model: model, vocabulary: vocabulary, mode: mode, oovCost: OOVCost(penalty: 0),
         chunkHypotheses: options.chunkHypotheses)
@@ -48,7 +47,7 @@ enum BenchRescore {
           throughput(hypotheses, words, seconds)
         ))
     }
-    for mode in [ScoringMode.normalized, .unnormalized] where ProcessInfo.processInfo.environment["ONLY"] == nil {
+    for mode in [ScoringMode.normalized, .unnormalized] {
       let scorer = SentenceScorer(model: model, mode: mode, batchSize: 64)
       let seconds = timed { _ = scorer.score(sentences) }
       rows.append(
