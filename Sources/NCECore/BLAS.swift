@@ -71,3 +71,20 @@ public enum BLAS {
   /// The kernel family OpenBLAS selected (e.g. "Haswell", "SkylakeX").
   public static var coreName: String { String(cString: openblas_get_corename()) }
 }
+
+extension BLAS {
+  /// `C (+)= A B` (no transposes) for one recurrent time step: `SmallGEMM` below
+  /// `SmallGEMM.rowLimit` rows, where OpenBLAS's packing of `B` dominates; OpenBLAS above.
+  @inline(__always)
+  public static func recurrentGEMM(
+    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+  ) {
+    if m == 0 || n == 0 { return }
+    if m < SmallGEMM.rowLimit && k > 0 {
+      SmallGEMM.multiply(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+    } else {
+      gemm(transA: false, transB: false, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: accumulate ? 1 : 0, c: c, ldc: ldc)
+    }
+  }
+}

@@ -21,6 +21,7 @@ public final class GRULayer: RecurrentLayer {
     var gradInputGates = Matrix(rows: 0, cols: 0) // [rows x 3H]
     var gradRecurrentGates = Matrix(rows: 0, cols: 0)
     var recurrentScratch = Matrix(rows: 0, cols: 0)  // [batch x 3H]
+    var recurrentWeightTransposed = Matrix(rows: 0, cols: 0)  // [3H x H], for dh = dG Wᵀ
     var previousHiddens = Matrix(rows: 0, cols: 0)   // [rows x H], packed layouts only
     var gradHidden = Matrix(rows: 0, cols: 0)        // [batch x H]
   }
@@ -66,9 +67,9 @@ public final class GRULayer: RecurrentLayer {
                     let hPrev = hiddens.baseAddress! + layout.previousStateRow(t) * h
                     let hNext = hiddens.baseAddress! + (batch + row0) * h
                     let sc = scratch.baseAddress!
-                    BLAS.gemm(
-                      transA: false, transB: false, m: active, n: g3, k: h,
-                      a: hPrev, lda: h, b: w.baseAddress!, ldb: g3, beta: 0, c: sc, ldc: g3)
+                    BLAS.recurrentGEMM(
+                      m: active, n: g3, k: h, a: hPrev, lda: h, b: w.baseAddress!, ldb: g3, c: sc, ldc: g3,
+                      accumulate: false)
                     VectorMath.addRowVector(bh.baseAddress!, to: sc, rows: active, cols: g3)
                     for r in 0..<active {
                       let row = gt + r * g3, hs = sc + r * g3
@@ -106,7 +107,13 @@ public final class GRULayer: RecurrentLayer {
     // Lanes join going backwards (longest first), so rows not yet written must start at zero.
     cache.gradHidden.resize(rows: batch, cols: h)
     cache.gradHidden.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-    let wh = recurrentWeight.value
+    recurrentWeight.value.withUnsafeBufferPointer { w in
+      cache.recurrentWeightTransposed.resize(rows: g3, cols: h, zero: false)
+      cache.recurrentWeightTransposed.withUnsafeMutableBufferPointer { wt in
+        SmallGEMM.transpose(w.baseAddress!, rows: h, cols: g3, into: wt.baseAddress!)
+      }
+    }
+    let wh = cache.recurrentWeightTransposed
     gradOutput.withUnsafeBufferPointer { dOut in
       wh.withUnsafeBufferPointer { w in
         cache.gates.withUnsafeBufferPointer { gates in
@@ -142,10 +149,9 @@ public final class GRULayer: RecurrentLayer {
                         }
                       }
                       if t > 0 {
-                        BLAS.gemm(
-                          transA: false, transB: true, m: active, n: h, k: g3,
-                          a: dH.baseAddress! + row0 * g3, lda: g3, b: w.baseAddress!, ldb: g3,
-                          beta: 1, c: dh.baseAddress!, ldc: h)
+                        BLAS.recurrentGEMM(
+                          m: active, n: h, k: g3, a: dH.baseAddress! + row0 * g3, lda: g3, b: w.baseAddress!, ldb: h,
+                          c: dh.baseAddress!, ldc: h, accumulate: true)
                       }
                     }
                   }

@@ -22,6 +22,7 @@ public final class LSTMLayer: RecurrentLayer {
     var hiddens = Matrix(rows: 0, cols: 0)     // [batch + rows x H]: likewise
     var tanhCells = Matrix(rows: 0, cols: 0)   // [rows x H]
     var gradGates = Matrix(rows: 0, cols: 0)
+    var recurrentWeightTransposed = Matrix(rows: 0, cols: 0)  // [4H x H], for dh = dG Wᵀ
     var previousHiddens = Matrix(rows: 0, cols: 0)  // [rows x H], packed layouts only
     var gradHidden = Matrix(rows: 0, cols: 0)  // [batch x H]: dL/dh flowing back from the next step
     var gradCell = Matrix(rows: 0, cols: 0)
@@ -64,10 +65,9 @@ public final class LSTMLayer: RecurrentLayer {
                 for t in 0..<steps {
                   let active = layout.lanes[t], row0 = layout.offsets[t], previous = layout.previousStateRow(t)
                   let gt = gates.baseAddress! + row0 * g4
-                  BLAS.gemm(
-                    transA: false, transB: false, m: active, n: g4, k: h,
-                    a: hiddens.baseAddress! + previous * h, lda: h, b: w.baseAddress!, ldb: g4,
-                    beta: 1, c: gt, ldc: g4)
+                  BLAS.recurrentGEMM(
+                    m: active, n: g4, k: h, a: hiddens.baseAddress! + previous * h, lda: h, b: w.baseAddress!, ldb: g4,
+                    c: gt, ldc: g4, accumulate: true)
                   let cPrev = cells.baseAddress! + previous * h
                   let cNext = cells.baseAddress! + (batch + row0) * h
                   let hNext = hiddens.baseAddress! + (batch + row0) * h
@@ -106,7 +106,13 @@ public final class LSTMLayer: RecurrentLayer {
     cache.gradCell.resize(rows: batch, cols: h)
     cache.gradHidden.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     cache.gradCell.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-    let wh = recurrentWeight.value
+    recurrentWeight.value.withUnsafeBufferPointer { w in
+      cache.recurrentWeightTransposed.resize(rows: g4, cols: h, zero: false)
+      cache.recurrentWeightTransposed.withUnsafeMutableBufferPointer { wt in
+        SmallGEMM.transpose(w.baseAddress!, rows: h, cols: g4, into: wt.baseAddress!)
+      }
+    }
+    let wh = cache.recurrentWeightTransposed
     gradOutput.withUnsafeBufferPointer { dOut in
       wh.withUnsafeBufferPointer { w in
         cache.gates.withUnsafeBufferPointer { gates in
@@ -138,9 +144,9 @@ public final class LSTMLayer: RecurrentLayer {
                         }
                       }
                       if t > 0 {
-                        BLAS.gemm(
-                          transA: false, transB: true, m: active, n: h, k: g4,
-                          a: dgt, lda: g4, b: w.baseAddress!, ldb: g4, beta: 0, c: dh.baseAddress!, ldc: h)
+                        BLAS.recurrentGEMM(
+                          m: active, n: h, k: g4, a: dgt, lda: g4, b: w.baseAddress!, ldb: h,
+                          c: dh.baseAddress!, ldc: h, accumulate: false)
                       }
                     }
                   }

@@ -24,5 +24,29 @@ func gemmRows() -> [ResultRow] {
           result: "\(formatted(gflops, decimals: 1)) GFLOP/s"))
     }
   }
+  // One worker's recurrent step: OpenBLAS against the in-place small-row kernel.
+  for (m, k, n) in [(10, 200, 800), (20, 200, 800), (10, 800, 200)] {
+    let a = Matrix(rows: m, cols: k, storage: (0..<(m * k)).map { _ in generator.nextUniform() - 0.5 })
+    let b = Matrix(rows: k, cols: n, storage: (0..<(k * n)).map { _ in generator.nextUniform() - 0.5 })
+    var c = Matrix(rows: m, cols: n)
+    BLAS.threads = 1
+    let flops = 2 * Double(m) * Double(n) * Double(k)
+    let blas = secondsPerCall { BLAS.gemm(a, b, into: &c) }
+    let small = secondsPerCall {
+      a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in
+          c.withUnsafeMutableBufferPointer { pc in
+            SmallGEMM.multiply(
+              m: m, n: n, k: k, a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, c: pc.baseAddress!, ldc: n,
+              accumulate: false)
+          }
+        }
+      }
+    }
+    rows.append(
+      ResultRow(
+        benchmark: "recurrent step [\(m)x\(k)]x[\(k)x\(n)]", setting: "OpenBLAS / SmallGEMM, 1 thread",
+        result: "\(formatted(flops / blas / 1e9, decimals: 1)) / \(formatted(flops / small / 1e9, decimals: 1)) GFLOP/s"))
+  }
   return rows
 }
