@@ -36,6 +36,9 @@ public final class Parameter {
     }
   }
 
+  /// Forgets the touched rows of a gradient whose rows the caller has already zeroed.
+  func forgetTouchedRows() { touchedRows.removeAll() }
+
   /// Squared L2 norm of the gradient, in Double.
   public var gradientSquaredNorm: Double {
     gradient.withUnsafeBufferPointer { g in

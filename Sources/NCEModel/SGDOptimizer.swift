@@ -79,16 +79,30 @@ public final class SGDOptimizer {
   @discardableResult
   public static func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) -> Double {
     let norm = parameters.reduce(0.0) { $0 + $1.gradientSquaredNorm }.squareRoot()
-    if maxNorm > 0 && norm > Double(maxNorm) {
-      let factor = Float(Double(maxNorm) / (norm + 1e-6))
+    let factor = clipFactor(norm: norm, maxNorm: maxNorm)
+    if factor != 1 {
       for p in parameters { p.scaleGradient(by: factor) }
     }
     return norm
   }
 
-  public func step(_ parameters: [Parameter], learningRate lr: Float) {
+  /// The factor that brings a gradient of L2 norm `norm` down to `maxNorm` (1 when it is
+  /// already within, or `maxNorm <= 0`).
+  public static func clipFactor(norm: Double, maxNorm: Float) -> Float {
+    maxNorm > 0 && norm > Double(maxNorm) ? Float(Double(maxNorm) / (norm + 1e-6)) : 1
+  }
+
+  /// One update with gradients `gradientScale * gradient` (the clipping factor, applied on the
+  /// fly). `mirrors[i]` lists the parameters of replica `i` (same order), which receive every
+  /// updated value, so data-parallel workers need no separate copy pass. The work of each
+  /// parameter is split into `threads` fixed contiguous chunks (rows of a row-sparse one), so
+  /// results do not depend on scheduling.
+  public func step(
+    _ parameters: [Parameter], learningRate lr: Float, gradientScale: Float = 1, mirrors: [[Parameter]] = [],
+    threads: Int = 1
+  ) {
     stepCount += 1
-    for parameter in parameters {
+    for (index, parameter) in parameters.enumerated() {
       let cols = parameter.value.cols
       if momentum != 0 && momentumBuffers[parameter.name] == nil {
         momentumBuffers[parameter.name] = Matrix(rows: parameter.value.rows, cols: cols)
@@ -98,33 +112,37 @@ public final class SGDOptimizer {
       }
       var last = momentum != 0 && parameter.isRowSparse ? lastStep.removeValue(forKey: parameter.name)! : []
       var buffer = momentum != 0 ? momentumBuffers.removeValue(forKey: parameter.name)! : Matrix(rows: 0, cols: 0)
-      let wd = weightDecay, mu = momentum
-      parameter.value.withUnsafeMutableBufferPointer { w in
-        parameter.gradient.withUnsafeBufferPointer { g in
-          buffer.withUnsafeMutableBufferPointer { m in
-            func update(_ start: Int, _ count: Int) {
-              for i in start..<(start + count) {
-                let grad = g[i] + wd * w[i]
-                if mu != 0 {
-                  m[i] = mu * m[i] + grad
-                  w[i] -= lr * m[i]
+      let replicas = mirrors.map { $0[index] }
+      Self.withValuePointers(replicas[...], []) { copies in
+        parameter.value.withUnsafeMutableBufferPointer { w in
+          parameter.gradient.withUnsafeBufferPointer { g in
+            buffer.withUnsafeMutableBufferPointer { m in
+              last.withUnsafeMutableBufferPointer { lastRow in
+                let kernel = UpdateKernel(
+                  w: w.baseAddress!, g: g.baseAddress!, m: m.baseAddress, lr: lr, weightDecay: weightDecay,
+                  momentum: momentum, gradientScale: gradientScale, copies: copies)
+                if parameter.isRowSparse {
+                  let rows = parameter.touchedRows.members
+                  let stepCount = self.stepCount
+                  parallelFor(threads, threads: threads) { chunk in
+                    for i in (chunk * rows.count / threads)..<((chunk + 1) * rows.count / threads) {
+                      let r = Int(rows[i])
+                      if kernel.momentum != 0 {
+                        let behind = stepCount - 1 - lastRow[r]
+                        if behind > 0 { self.catchUp(w.baseAddress! + r * cols, m.baseAddress! + r * cols, cols, steps: behind, lr: lr) }
+                        lastRow[r] = stepCount
+                      }
+                      kernel.update(r * cols, cols)
+                    }
+                  }
                 } else {
-                  w[i] -= lr * grad
+                  let count = w.count
+                  parallelFor(threads, threads: threads) { chunk in
+                    let start = chunk * count / threads
+                    kernel.update(start, (chunk + 1) * count / threads - start)
+                  }
                 }
               }
-            }
-            if parameter.isRowSparse {
-              for row in parameter.touchedRows.members {
-                let r = Int(row)
-                if mu != 0 {
-                  let behind = stepCount - 1 - last[r]
-                  if behind > 0 { catchUp(w.baseAddress! + r * cols, m.baseAddress! + r * cols, cols, steps: behind, lr: lr) }
-                  last[r] = stepCount
-                }
-                update(r * cols, cols)
-              }
-            } else {
-              update(0, w.count)
             }
           }
         }
@@ -132,5 +150,44 @@ public final class SGDOptimizer {
       if momentum != 0 { momentumBuffers[parameter.name] = buffer }
       if momentum != 0 && parameter.isRowSparse { lastStep[parameter.name] = last }
     }
+  }
+
+  /// Calls `body` with the value storage of every parameter in `parameters`.
+  private static func withValuePointers<R>(
+    _ parameters: ArraySlice<Parameter>, _ collected: [UnsafeMutablePointer<Float>],
+    _ body: ([UnsafeMutablePointer<Float>]) -> R
+  ) -> R {
+    guard let first = parameters.first else { return body(collected) }
+    return first.value.withUnsafeMutableBufferPointer {
+      withValuePointers(parameters.dropFirst(), collected + [$0.baseAddress!], body)
+    }
+  }
+}
+
+/// The element-wise SGD update of one parameter on raw storage, shared by every chunk.
+private struct UpdateKernel: @unchecked Sendable {
+  let w: UnsafeMutablePointer<Float>
+  let g: UnsafePointer<Float>
+  let m: UnsafeMutablePointer<Float>?
+  let lr: Float, weightDecay: Float, momentum: Float, gradientScale: Float
+  let copies: [UnsafeMutablePointer<Float>]
+
+  /// Elements `start ..< start + count`: `grad = scale g + wd w`; with momentum
+  /// `m = μ m + grad`, `w -= lr m`, else `w -= lr grad`; then the new values to every copy.
+  @inline(__always)
+  func update(_ start: Int, _ count: Int) {
+    let wd = weightDecay, mu = momentum, scale = gradientScale
+    if let m, mu != 0 {
+      for i in start..<(start + count) {
+        let grad = g[i] * scale + wd * w[i]
+        m[i] = mu * m[i] + grad
+        w[i] -= lr * m[i]
+      }
+    } else {
+      for i in start..<(start + count) {
+        w[i] -= lr * (g[i] * scale + wd * w[i])
+      }
+    }
+    for copy in copies { (copy + start).update(from: w + start, count: count) }
   }
 }

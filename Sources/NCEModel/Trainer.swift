@@ -99,15 +99,17 @@ public final class Trainer {
     let firstIndex = state.batchesDone
     for index in firstIndex..<batches.count {
       let batch = batches[index]
-      var loss = trainStep(batch, workers: workers, generator: &generator)
+      var (loss, squaredNorm) = trainStep(batch, workers: workers, generator: &generator)
       if let perturb = lossPerturbation { loss += perturb(state.epoch, index) }
-      let norm = SGDOptimizer.clipGradientNorm(model.parameters, maxNorm: options.clip)
+      let norm = squaredNorm.squareRoot()
       guard loss.isFinite && norm.isFinite else {
         model.zeroGradients()
         return .diverged(batch: index)
       }
-      optimizer.step(model.parameters, learningRate: state.learningRate)
-      for worker in workers.dropFirst() { worker.copyWeights(from: model) }
+      optimizer.step(
+        model.parameters, learningRate: state.learningRate,
+        gradientScale: SGDOptimizer.clipFactor(norm: norm, maxNorm: options.clip),
+        mirrors: workers.dropFirst().map(\.model.parameters), threads: workers.count)
       model.zeroGradients()
       lossSum += loss
       tokens += batch.tokenCount
@@ -168,14 +170,15 @@ public final class Trainer {
     return [main] + replicas
   }
 
-  /// Gradients of one batch summed into `model`'s parameters; returns the summed loss.
-  /// Lanes are dealt out in a fixed interleaved order, so results depend on the thread count
-  /// but not on scheduling.
-  private func trainStep(_ batch: Batch, workers: [TrainingWorker], generator: inout SeededGenerator) -> Double {
+  /// Gradients of one batch summed into `model`'s parameters; returns the summed loss and the
+  /// squared L2 norm of the gradient. Lanes are dealt out in a fixed interleaved order, so
+  /// results depend on the thread count but not on scheduling.
+  private func trainStep(_ batch: Batch, workers: [TrainingWorker], generator: inout SeededGenerator) -> (loss: Double, squaredNorm: Double) {
     let scale = 1 / Float(max(batch.tokenCount, 1))
     let count = min(workers.count, batch.batchSize)
     if count == 1 {
-      return workers[0].process(batch, carryState: options.carryState, scale: scale, using: &generator)
+      let loss = workers[0].process(batch, carryState: options.carryState, scale: scale, using: &generator)
+      return (loss, model.parameters.reduce(0.0) { $0 + $1.gradientSquaredNorm })
     }
     let shares = (0..<count).map { batch.interleavedShare($0, of: count) }
     var generators = [generator] + (1..<count).map { _ in SeededGenerator(seed: generator.next()) }
@@ -191,12 +194,12 @@ public final class Trainer {
     }
     BLAS.threads = savedThreads
     generator = generators[0]
-    for worker in workers[1..<count] { worker.addGradients(into: model) }
-    return losses.reduce(0, +)
+    let squaredNorm = GradientReduction.sum(workers[1..<count].map(\.model), into: model, threads: workers.count)
+    return (losses.reduce(0, +), squaredNorm)
   }
 
   /// One `trainStep` with fresh workers, for tests.
-  func trainStepForTesting(_ batch: Batch, generator: inout SeededGenerator) -> Double {
+  func trainStepForTesting(_ batch: Batch, generator: inout SeededGenerator) -> (loss: Double, squaredNorm: Double) {
     trainStep(batch, workers: makeWorkers(), generator: &generator)
   }
 

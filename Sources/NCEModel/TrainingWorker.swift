@@ -2,7 +2,8 @@ import NCECore
 
 /// One data-parallel worker: a model replica with its own gradients, activations, criterion
 /// and recurrent state. Worker 0 holds the trained model itself; the others hold copies whose
-/// gradients are summed into it before each update and whose weights are refreshed after it.
+/// gradients are summed into it before each update (`GradientReduction`) and whose weights
+/// the update writes too (`SGDOptimizer.step(mirrors:)`).
 final class TrainingWorker {
   let model: RNNLanguageModel
   var criterion: any TrainingCriterion
@@ -49,45 +50,5 @@ final class TrainingWorker {
     }
     model.backward(gradHidden, cache: &cache)
     return loss
-  }
-
-  /// Adds this replica's gradients into `master`'s (parameters pair up by position) and
-  /// zeroes its own.
-  func addGradients(into master: RNNLanguageModel) {
-    for (mine, theirs) in zip(model.parameters, master.parameters) {
-      let cols = mine.gradient.cols
-      mine.gradient.withUnsafeBufferPointer { src in
-        theirs.gradient.withUnsafeMutableBufferPointer { dst in
-          if mine.isRowSparse {
-            for row in mine.touchedRows.members {
-              theirs.touch(row: Int(row))
-              BLAS.axpy(count: cols, alpha: 1, x: src.baseAddress! + Int(row) * cols, y: dst.baseAddress! + Int(row) * cols)
-            }
-          } else {
-            BLAS.axpy(count: src.count, alpha: 1, x: src.baseAddress!, y: dst.baseAddress!)
-          }
-        }
-      }
-      mine.zeroGradient()
-    }
-  }
-
-  /// Copies `master`'s weights after an update: dense tensors whole, row-sparse ones only on
-  /// the rows the update touched (`master`'s touched rows, before its gradients are zeroed).
-  func copyWeights(from master: RNNLanguageModel) {
-    for (mine, theirs) in zip(model.parameters, master.parameters) {
-      let cols = mine.value.cols
-      theirs.value.withUnsafeBufferPointer { src in
-        mine.value.withUnsafeMutableBufferPointer { dst in
-          if theirs.isRowSparse {
-            for row in theirs.touchedRows.members {
-              (dst.baseAddress! + Int(row) * cols).update(from: src.baseAddress! + Int(row) * cols, count: cols)
-            }
-          } else {
-            dst.baseAddress!.update(from: src.baseAddress!, count: src.count)
-          }
-        }
-      }
-    }
   }
 }

@@ -57,4 +57,43 @@ struct SGDOptimizerTests {
     // g = 0.1 w = [0.07, -0.13]; m = 0.5 m + g = [0.22, 0.02]; w -= m.
     #expect(abs(parameter.value.storage[0] - 0.48) < 1e-6 && abs(parameter.value.storage[1] - -1.32) < 1e-6)
   }
+
+  /// The data-parallel update: gradients scaled on the fly, the work split over threads, and
+  /// the new values written to replicas must equal the one-thread update of pre-scaled
+  /// gradients, for dense and row-sparse parameters.
+  @Test(arguments: [false, true])
+  func chunkedStepWithMirrorsEqualsThePlainStep(rowSparse: Bool) {
+    let rows = 37, cols = 5
+    var generator = SeededGenerator(seed: 8)
+    let start = (0..<(rows * cols)).map { _ in generator.nextUniform() - 0.5 }
+    let plain = Parameter(name: "p", value: Matrix(rows: rows, cols: cols, storage: start), isRowSparse: rowSparse)
+    let chunked = Parameter(name: "p", value: Matrix(rows: rows, cols: cols, storage: start), isRowSparse: rowSparse)
+    let mirror = Parameter(name: "p", value: Matrix(rows: rows, cols: cols, storage: start), isRowSparse: rowSparse)
+    let reference = SGDOptimizer(weightDecay: 0.01, momentum: 0.9)
+    let optimizer = SGDOptimizer(weightDecay: 0.01, momentum: 0.9)
+    let scale: Float = 0.25
+    for step in 0..<6 {
+      for row in 0..<rows where !rowSparse || (row + step) % 3 == 0 {
+        for p in [plain, chunked] where rowSparse { p.touch(row: row) }
+        for j in 0..<cols {
+          let g = generator.nextUniform() - 0.5
+          plain.gradient[row, j] = g * scale
+          chunked.gradient[row, j] = g
+        }
+      }
+      reference.step([plain], learningRate: 0.5)
+      optimizer.step([chunked], learningRate: 0.5, gradientScale: scale, mirrors: [[mirror]], threads: 3)
+      plain.zeroGradient()
+      chunked.zeroGradient()
+      #expect(chunked.value == plain.value, "step \(step)")
+      if !rowSparse { #expect(mirror.value == chunked.value, "step \(step)") }
+    }
+    // Row-sparse mirrors receive exactly the rows the updates touched (catch-ups included).
+    if rowSparse {
+      for row in 0..<rows {
+        let touched = (0..<6).contains { (row + $0) % 3 == 0 }
+        for j in 0..<cols { #expect(mirror.value[row, j] == (touched ? chunked.value[row, j] : start[row * cols + j])) }
+      }
+    }
+  }
 }

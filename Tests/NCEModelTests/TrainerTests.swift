@@ -66,9 +66,12 @@ struct TrainerTests {
     let double = try Self.makeTrainer(threads: 2, dropout: 0, epochs: 1)
     var rng = SeededGenerator(seed: 5)
     let batch = SentenceBatcher(corpus: Self.corpus(8), batchSize: 4, bptt: 5).batches(shuffle: false, using: &rng)[0]
-    let lossSingle = single.gradientForTesting(batch)
-    let lossDouble = double.gradientForTesting(batch)
+    let (lossSingle, normSingle) = single.gradientForTesting(batch)
+    let (lossDouble, normDouble) = double.gradientForTesting(batch)
     #expect(abs(lossSingle - lossDouble) < 1e-5 * abs(lossSingle))
+    // The reduction's fused norm is the norm of the summed gradient.
+    let summed = double.model.parameters.reduce(0.0) { $0 + $1.gradientSquaredNorm }
+    #expect(abs(normDouble - summed) <= 1e-6 * summed && abs(normSingle - normDouble) <= 1e-4 * normSingle)
     for (a, b) in zip(single.model.parameters, double.model.parameters) {
       for (x, y) in zip(a.gradient.storage, b.gradient.storage) {
         #expect(abs(x - y) <= 1e-5 + 1e-4 * abs(x), "\(a.name)")
@@ -90,7 +93,7 @@ struct TrainerTests {
 
 extension Trainer {
   /// The summed gradient of one batch in `model`'s parameters (test hook around `trainStep`).
-  func gradientForTesting(_ batch: Batch) -> Double {
+  func gradientForTesting(_ batch: Batch) -> (loss: Double, squaredNorm: Double) {
     var generator = SeededGenerator(seed: 1)
     model.zeroGradients()
     return trainStepForTesting(batch, generator: &generator)
