@@ -132,6 +132,12 @@ public enum VectorMath {
     return total
   }
 
+  /// Whether all `count` elements are zero (either sign); false for any NaN.
+  public static func isZero(_ p: UnsafePointer<Float>, count: Int) -> Bool {
+    for i in 0..<count where p[i] != 0 { return false }
+    return true
+  }
+
   /// `row[j] += bias[j]` for each of `rows` rows of width `cols`.
   public static func addRowVector(
     _ bias: UnsafePointer<Float>, to p: UnsafeMutablePointer<Float>, rows: Int, cols: Int

@@ -14,14 +14,20 @@ public struct Dropout {
   public mutating func forward(_ x: Matrix, training: Bool, using rng: inout SeededGenerator) -> Matrix {
     guard training && rate > 0 else { return x }
     var y = x
-    let keep = 1 - rate, scale = 1 / (1 - rate)
+    let scale = 1 / (1 - rate)
+    // Keep an element when 24 random bits fall below keep * 2^24; each 64-bit draw serves two.
+    let threshold = UInt64((Double(1 - rate) * 0x1p24).rounded())
     if mask.count != x.count { mask = [Float](repeating: 0, count: x.count) }
     mask.withUnsafeMutableBufferPointer { m in
       y.withUnsafeMutableBufferPointer { p in
-        for i in 0..<p.count {
-          m[i] = rng.nextUniform() < keep ? scale : 0
-          p[i] *= m[i]
+        var i = 0
+        while i < p.count {
+          let bits = rng.next()
+          m[i] = (bits >> 40) < threshold ? scale : 0
+          if i + 1 < p.count { m[i + 1] = (bits >> 8) & 0xFF_FFFF < threshold ? scale : 0 }
+          i += 2
         }
+        for j in 0..<p.count { p[j] *= m[j] }
       }
     }
     return y

@@ -16,6 +16,7 @@ public final class LSTMLayer: RecurrentLayer {
   public final class Cache {
     public init() {}
     var layout = StepLayout(steps: 0, batch: 0)
+    var initialStateIsZero = false
     var input = Matrix(rows: 0, cols: 0)
     var gates = Matrix(rows: 0, cols: 0)       // [rows x 4H] after the non-linearities
     var cells = Matrix(rows: 0, cols: 0)       // [batch + rows x H]: initial cell, then one per output row
@@ -46,6 +47,8 @@ public final class LSTMLayer: RecurrentLayer {
     let h = hiddenSize, g4 = 4 * hiddenSize
     precondition(state.hidden.rows == batch && input.rows == rows && input.cols == inputSize, "LSTM input shape")
     cache.layout = layout
+    // A fresh sentence batch starts from zeros: its first recurrent product is skipped.
+    cache.initialStateIsZero = state.hidden.withUnsafeBufferPointer { VectorMath.isZero($0.baseAddress!, count: $0.count) }
     cache.input = input
     cache.gates.resize(rows: rows, cols: g4, zero: false)
     cache.cells.resize(rows: batch + rows, cols: h, zero: false)
@@ -65,9 +68,11 @@ public final class LSTMLayer: RecurrentLayer {
                 for t in 0..<steps {
                   let active = layout.lanes[t], row0 = layout.offsets[t], previous = layout.previousStateRow(t)
                   let gt = gates.baseAddress! + row0 * g4
-                  BLAS.recurrentGEMM(
-                    m: active, n: g4, k: h, a: hiddens.baseAddress! + previous * h, lda: h, b: w.baseAddress!, ldb: g4,
-                    c: gt, ldc: g4, accumulate: true)
+                  if t > 0 || !cache.initialStateIsZero {
+                    BLAS.recurrentGEMM(
+                      m: active, n: g4, k: h, a: hiddens.baseAddress! + previous * h, lda: h, b: w.baseAddress!, ldb: g4,
+                      c: gt, ldc: g4, accumulate: true)
+                  }
                   let cPrev = cells.baseAddress! + previous * h
                   let cNext = cells.baseAddress! + (batch + row0) * h
                   let hNext = hiddens.baseAddress! + (batch + row0) * h
@@ -157,13 +162,15 @@ public final class LSTMLayer: RecurrentLayer {
         }
       }
     }
-    // Weight gradients over all steps at once: dWh += H_prev^T dG, dWx += X^T dG.
+    // Weight gradients over all steps at once: dWh += H_prev^T dG, dWx += X^T dG (without the
+    // first step's rows when they continue from zeros).
+    let skipped = cache.initialStateIsZero && steps > 0 ? layout.lanes[0] : 0
     PreviousStates.withRows(of: cache.hiddens, layout: layout, scratch: &cache.previousHiddens) { hPrev in
       cache.gradGates.withUnsafeBufferPointer { dG in
         recurrentWeight.gradient.withUnsafeMutableBufferPointer { dW in
           BLAS.gemm(
-            transA: true, transB: false, m: h, n: g4, k: rows,
-            a: hPrev, lda: h, b: dG.baseAddress!, ldb: g4, beta: 1, c: dW.baseAddress!, ldc: g4)
+            transA: true, transB: false, m: h, n: g4, k: rows - skipped,
+            a: hPrev + skipped * h, lda: h, b: dG.baseAddress! + skipped * g4, ldb: g4, beta: 1, c: dW.baseAddress!, ldc: g4)
         }
         bias.gradient.withUnsafeMutableBufferPointer { db in
           VectorMath.accumulateColumnSums(dG.baseAddress!, rows: rows, cols: g4, into: db.baseAddress!)

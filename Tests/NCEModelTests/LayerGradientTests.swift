@@ -72,6 +72,10 @@ struct LayerGradientTests {
     #expect(kept.allSatisfy { abs($0 - 1 / 0.75) < 1e-6 })
     // 10,000 Bernoulli(0.75) draws: standard deviation 43, so ±250 is a 5.8-sigma bound.
     #expect(abs(kept.count - 7500) < 250)
+    // Neighbours share one 64-bit draw: their masks must still be independent. 5,000 pairs,
+    // both kept with probability 0.5625: standard deviation 35, so ±200 is a 5.7-sigma bound.
+    let bothKept = stride(from: 0, to: y.count, by: 2).filter { y.storage[$0] != 0 && y.storage[$0 + 1] != 0 }.count
+    #expect(abs(bothKept - 2812) < 200)
     let g = dropout.backward(x)
     #expect(g == y)
     #expect(dropout.forward(x, training: false, using: &rng) == x)
