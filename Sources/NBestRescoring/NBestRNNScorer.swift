@@ -18,6 +18,9 @@ public struct NBestRNNScorer {
   public let oovCost: OOVCost
   public let threads: Int
   public let chunkHypotheses: Int
+  /// `model.makeInputProjectionTable()`, built once: the model's weights must not change
+  /// while this scorer is in use.
+  let inputProjectionTable: Matrix
 
   public init(
     model: RNNLanguageModel, vocabulary: Vocabulary, mode: ScoringMode, oovCost: OOVCost, threads: Int = 1,
@@ -30,6 +33,7 @@ public struct NBestRNNScorer {
     self.oovCost = oovCost
     self.threads = max(1, threads)
     self.chunkHypotheses = max(1, chunkHypotheses)
+    inputProjectionTable = model.makeInputProjectionTable()
   }
 
   /// Scores every hypothesis of `lists` in place and returns what prefix sharing saved.
@@ -95,6 +99,7 @@ public struct NBestRNNScorer {
     }
     let tree = HypothesisPrefixTree(sentences: sentences, rootWord: Vocabulary.bosID)
     var cache = model.makeCache()
+    cache.inputProjectionTable = inputProjectionTable
     let nodeCosts = PrefixTreeScorer(model: model, mode: mode).nodeCosts(of: tree, cache: &cache)
     statistics.hypotheses = sentences.count
     statistics.distinctHypotheses = tree.distinctCount

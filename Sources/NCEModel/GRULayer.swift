@@ -41,16 +41,33 @@ public final class GRULayer: RecurrentLayer {
   public func initialState(batch: Int) -> RecurrentState { RecurrentState(batch: batch, hiddenSize: hiddenSize, hasCell: false) }
 
   public func forward(_ input: Matrix, layout: StepLayout, state: inout RecurrentState, cache: inout Cache) -> Matrix {
+    precondition(input.rows == layout.rows && input.cols == inputSize, "GRU input shape")
+    cache.input = input
+    BLAS.gemm(input, inputWeight.value, into: &cache.gates)
+    return recur(layout: layout, state: &state, cache: &cache)
+  }
+
+  /// Evaluation from a precomputed input projection: row `i` of the input projection is row
+  /// `ids[i]` of `table` (`RNNLanguageModel.makeInputProjectionTable`). No `backward` follows.
+  public func forward(
+    inputRows ids: UnsafeBufferPointer<Int32>, of table: Matrix, layout: StepLayout, state: inout RecurrentState,
+    cache: inout Cache
+  ) -> Matrix {
+    precondition(ids.count == layout.rows && table.cols == 3 * hiddenSize, "GRU input projection shape")
+    cache.input = Matrix(rows: 0, cols: inputSize)
+    table.gatherRows(ids, into: &cache.gates)
+    return recur(layout: layout, state: &state, cache: &cache)
+  }
+
+  /// The recurrence from the input projection in `cache.gates`.
+  private func recur(layout: StepLayout, state: inout RecurrentState, cache: inout Cache) -> Matrix {
     let batch = layout.batch, steps = layout.steps, rows = layout.rows
     let h = hiddenSize, g3 = 3 * hiddenSize
-    precondition(state.hidden.rows == batch && input.rows == rows && input.cols == inputSize, "GRU input shape")
+    precondition(state.hidden.rows == batch && cache.gates.rows == rows, "GRU state shape")
     cache.layout = layout
-    cache.input = input
-    cache.gates.resize(rows: rows, cols: g3, zero: false)
     cache.recurrentN.resize(rows: rows, cols: h, zero: false)
     cache.hiddens.resize(rows: batch + rows, cols: h, zero: false)
     cache.recurrentScratch.resize(rows: batch, cols: g3, zero: false)
-    BLAS.gemm(input, inputWeight.value, into: &cache.gates)
     let wh = recurrentWeight.value
     inputBias.value.withUnsafeBufferPointer { bx in
       recurrentBias.value.withUnsafeBufferPointer { bh in
@@ -101,7 +118,7 @@ public final class GRULayer: RecurrentLayer {
     let layout = cache.layout
     let batch = layout.batch, steps = layout.steps, rows = layout.rows
     let h = hiddenSize, g3 = 3 * hiddenSize
-    precondition(gradOutput.rows == rows && gradOutput.cols == h, "GRU gradient shape")
+    precondition(gradOutput.rows == rows && gradOutput.cols == h && cache.input.rows == rows, "GRU gradient shape (or no training forward)")
     cache.gradInputGates.resize(rows: rows, cols: g3, zero: false)
     cache.gradRecurrentGates.resize(rows: rows, cols: g3, zero: false)
     // Lanes join going backwards (longest first), so rows not yet written must start at zero.

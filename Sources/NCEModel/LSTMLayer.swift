@@ -43,18 +43,35 @@ public final class LSTMLayer: RecurrentLayer {
   public func initialState(batch: Int) -> RecurrentState { RecurrentState(batch: batch, hiddenSize: hiddenSize, hasCell: true) }
 
   public func forward(_ input: Matrix, layout: StepLayout, state: inout RecurrentState, cache: inout Cache) -> Matrix {
+    precondition(input.rows == layout.rows && input.cols == inputSize, "LSTM input shape")
+    cache.input = input
+    BLAS.gemm(input, inputWeight.value, into: &cache.gates)
+    return recur(layout: layout, state: &state, cache: &cache)
+  }
+
+  /// Evaluation from a precomputed input projection: row `i` of the input projection is row
+  /// `ids[i]` of `table` (`RNNLanguageModel.makeInputProjectionTable`). No `backward` follows.
+  public func forward(
+    inputRows ids: UnsafeBufferPointer<Int32>, of table: Matrix, layout: StepLayout, state: inout RecurrentState,
+    cache: inout Cache
+  ) -> Matrix {
+    precondition(ids.count == layout.rows && table.cols == 4 * hiddenSize, "LSTM input projection shape")
+    cache.input = Matrix(rows: 0, cols: inputSize)
+    table.gatherRows(ids, into: &cache.gates)
+    return recur(layout: layout, state: &state, cache: &cache)
+  }
+
+  /// The recurrence from the input projection in `cache.gates`.
+  private func recur(layout: StepLayout, state: inout RecurrentState, cache: inout Cache) -> Matrix {
     let batch = layout.batch, steps = layout.steps, rows = layout.rows
     let h = hiddenSize, g4 = 4 * hiddenSize
-    precondition(state.hidden.rows == batch && input.rows == rows && input.cols == inputSize, "LSTM input shape")
+    precondition(state.hidden.rows == batch && cache.gates.rows == rows, "LSTM state shape")
     cache.layout = layout
     // A fresh sentence batch starts from zeros: its first recurrent product is skipped.
     cache.initialStateIsZero = state.hidden.withUnsafeBufferPointer { VectorMath.isZero($0.baseAddress!, count: $0.count) }
-    cache.input = input
-    cache.gates.resize(rows: rows, cols: g4, zero: false)
     cache.cells.resize(rows: batch + rows, cols: h, zero: false)
     cache.hiddens.resize(rows: batch + rows, cols: h, zero: false)
     cache.tanhCells.resize(rows: rows, cols: h, zero: false)
-    BLAS.gemm(input, inputWeight.value, into: &cache.gates)
     let wh = recurrentWeight.value
     bias.value.withUnsafeBufferPointer { b in
       wh.withUnsafeBufferPointer { w in
@@ -77,15 +94,25 @@ public final class LSTMLayer: RecurrentLayer {
                   let cNext = cells.baseAddress! + (batch + row0) * h
                   let hNext = hiddens.baseAddress! + (batch + row0) * h
                   let tc = tanhCells.baseAddress! + row0 * h
+                  // One sigmoid over the step's whole gate block (no per-row tails), with
+                  // tanh(x) = 2σ(2x) - 1 for the g gate; one tanh over the new cells.
                   for r in 0..<active {
-                    let row = gt + r * g4
-                    VectorMath.sigmoid(row, count: 2 * h)
-                    VectorMath.tanh(row + 2 * h, count: h)
-                    VectorMath.sigmoid(row + 3 * h, count: h)
-                    let cp = cPrev + r * h, cn = cNext + r * h, tcr = tc + r * h, hn = hNext + r * h
-                    for j in 0..<h { cn[j] = row[h + j] * cp[j] + row[j] * row[2 * h + j] }
-                    tcr.update(from: cn, count: h)
-                    VectorMath.tanh(tcr, count: h)
+                    let g = gt + r * g4 + 2 * h
+                    for j in 0..<h { g[j] += g[j] }
+                  }
+                  VectorMath.sigmoid(gt, count: active * g4)
+                  for r in 0..<active {
+                    let row = gt + r * g4, cp = cPrev + r * h, cn = cNext + r * h
+                    for j in 0..<h {
+                      let g = 2 * row[2 * h + j] - 1
+                      row[2 * h + j] = g
+                      cn[j] = row[h + j] * cp[j] + row[j] * g
+                    }
+                  }
+                  tc.update(from: cNext, count: active * h)
+                  VectorMath.tanh(tc, count: active * h)
+                  for r in 0..<active {
+                    let row = gt + r * g4, tcr = tc + r * h, hn = hNext + r * h
                     for j in 0..<h { hn[j] = row[3 * h + j] * tcr[j] }
                   }
                 }
@@ -104,7 +131,7 @@ public final class LSTMLayer: RecurrentLayer {
     let layout = cache.layout
     let batch = layout.batch, steps = layout.steps, rows = layout.rows
     let h = hiddenSize, g4 = 4 * hiddenSize
-    precondition(gradOutput.rows == rows && gradOutput.cols == h, "LSTM gradient shape")
+    precondition(gradOutput.rows == rows && gradOutput.cols == h && cache.input.rows == rows, "LSTM gradient shape (or no training forward)")
     cache.gradGates.resize(rows: rows, cols: g4, zero: false)
     // Lanes join going backwards (longest first), so rows not yet written must start at zero.
     cache.gradHidden.resize(rows: batch, cols: h)

@@ -20,6 +20,8 @@ public final class RNNLanguageModel {
     var inputIDs: [Int32] = []
     var embeddingDropout: Dropout
     var recurrent: RecurrentStack.Cache
+    /// `makeInputProjectionTable()`, for evaluation passes; must match the current weights.
+    public var inputProjectionTable: Matrix?
   }
 
   public init(config: ModelConfig, using rng: inout SeededGenerator) {
@@ -96,12 +98,33 @@ public final class RNNLanguageModel {
     using rng: inout SeededGenerator
   ) -> Matrix {
     precondition(inputs.count == layout.rows && states[0].hidden.rows == layout.batch, "inputs must match the layout")
+    if !training, let table = cache.inputProjectionTable {
+      // Without dropout, layer 0's input projection of a word is a row of the table.
+      cache.inputIDs = inputs
+      let hidden = inputs.withUnsafeBufferPointer { ids in
+        recurrent.forward(
+          Matrix(rows: 0, cols: 0), layout: layout, states: &states, cache: &cache.recurrent, training: false,
+          firstLayerInput: (ids, table), using: &rng)
+      }
+      return projection?.forward(hidden, training: false) ?? hidden
+    }
     cache.inputIDs = inputs
     let embedded = inputs.withUnsafeBufferPointer { embedding.forward($0) }
     let dropped = cache.embeddingDropout.forward(embedded, training: training, using: &rng)
     let hidden = recurrent.forward(
       dropped, layout: layout, states: &states, cache: &cache.recurrent, training: training, using: &rng)
     return projection?.forward(hidden, training: training) ?? hidden
+  }
+
+  /// Layer 0's input projection of every word, `embedding · W_ih` (`[V x gates]`). Evaluation
+  /// passes given it in `ForwardCache.inputProjectionTable` look rows up instead of multiplying
+  /// (faster-rnnlm's one-hot input layer is such a table): a quarter of the recurrent work of a
+  /// 2-layer model. Building it costs one `[V x E] x [E x gates]` GEMM, so it pays when a pass
+  /// scores more tokens than there are words; it is stale once the weights change.
+  public func makeInputProjectionTable() -> Matrix {
+    var table = Matrix(rows: 0, cols: 0)
+    BLAS.gemm(embedding.weight.value, recurrent.firstInputWeight.value, into: &table)
+    return table
   }
 
   /// Back-propagates `gradHidden` (gradient of the loss w.r.t. the output of `forward`) into

@@ -15,6 +15,14 @@ public protocol RecurrentLayer: AnyObject {
   /// the outputs `[layout.rows x hiddenSize]` in the same layout and replaces `state` with the
   /// final state (zero for lanes that ended before the last step).
   func forward(_ input: Matrix, layout: StepLayout, state: inout RecurrentState, cache: inout Cache) -> Matrix
+  /// The same at evaluation when the input projection `input · W_ih` of row `i` is row `ids[i]`
+  /// of `table`; no `backward` may follow.
+  func forward(
+    inputRows ids: UnsafeBufferPointer<Int32>, of table: Matrix, layout: StepLayout, state: inout RecurrentState,
+    cache: inout Cache
+  ) -> Matrix
+  /// The input weight `W_ih` (`[inputSize x gates * hiddenSize]`).
+  var inputWeight: Parameter { get }
   /// Accumulates parameter gradients from `gradOutput` (same shape as the output of the last
   /// `forward` with this cache) and returns the gradient with respect to the input. Gradient
   /// does not flow into the initial state (truncated back-propagation).

@@ -73,25 +73,41 @@ public final class RecurrentStack {
     return forward(input, layout: layout, states: &states, cache: &cache, training: training, using: &rng)
   }
 
-  /// Runs all layers over the steps of `layout`; `states` holds one state per layer.
+  /// Runs all layers over the steps of `layout`; `states` holds one state per layer. With
+  /// `firstLayerInput` (evaluation only) the first layer's input projection is looked up: row
+  /// `ids[i]` of `table` instead of `input` row `i` times `W_ih` (`input` is then unused).
   public func forward(
     _ input: Matrix, layout: StepLayout, states: inout [RecurrentState], cache: inout Cache, training: Bool,
-    using rng: inout SeededGenerator
+    firstLayerInput: (ids: UnsafeBufferPointer<Int32>, table: Matrix)? = nil, using rng: inout SeededGenerator
   ) -> Matrix {
+    precondition(firstLayerInput == nil || !training, "an input projection table is for evaluation only")
     var x = input
     for index in units.indices {
+      let lookup = index == 0 ? firstLayerInput : nil
       switch (units[index], cache.units[index]) {
       case (.lstm(let layer), .lstm(let cacheObject)):
         var c = cacheObject
-        x = layer.forward(x, layout: layout, state: &states[index], cache: &c)
+        x =
+          lookup.map { layer.forward(inputRows: $0.ids, of: $0.table, layout: layout, state: &states[index], cache: &c) }
+          ?? layer.forward(x, layout: layout, state: &states[index], cache: &c)
       case (.gru(let layer), .gru(let cacheObject)):
         var c = cacheObject
-        x = layer.forward(x, layout: layout, state: &states[index], cache: &c)
+        x =
+          lookup.map { layer.forward(inputRows: $0.ids, of: $0.table, layout: layout, state: &states[index], cache: &c) }
+          ?? layer.forward(x, layout: layout, state: &states[index], cache: &c)
       default: preconditionFailure("cache does not match the layer type")
       }
       x = cache.dropouts[index].forward(x, training: training, using: &rng)
     }
     return x
+  }
+
+  /// The first layer's input weight `W_ih`.
+  var firstInputWeight: Parameter {
+    switch units[0] {
+    case .lstm(let l): return l.inputWeight
+    case .gru(let g): return g.inputWeight
+    }
   }
 
   public func backward(_ gradOutput: Matrix, cache: inout Cache) -> Matrix {

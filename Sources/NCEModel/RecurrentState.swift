@@ -37,6 +37,19 @@ public struct RecurrentState: Sendable, Equatable {
 }
 
 extension Matrix {
+  /// Resizes `out` to `indices.count x cols` and fills row `i` with row `indices[i]` of `self`.
+  public func gatherRows(_ indices: UnsafeBufferPointer<Int32>, into out: inout Matrix) {
+    out.resize(rows: indices.count, cols: cols, zero: false)
+    let width = cols
+    withUnsafeBufferPointer { src in
+      out.withUnsafeMutableBufferPointer { dst in
+        for (i, row) in indices.enumerated() {
+          (dst.baseAddress! + i * width).update(from: src.baseAddress! + Int(row) * width, count: width)
+        }
+      }
+    }
+  }
+
   /// A new matrix whose row `i` is row `indices[i]` of `self`.
   public func gatheringRows(_ indices: UnsafeBufferPointer<Int32>) -> Matrix {
     var out = Matrix(rows: indices.count, cols: cols)

@@ -10,12 +10,16 @@ public struct SentenceScorer {
   public var mode: ScoringMode
   public var batchSize: Int
   public var threads: Int
+  /// `model.makeInputProjectionTable()`, built once: the model's weights must not change
+  /// while this scorer is in use.
+  let inputProjectionTable: Matrix
 
   public init(model: RNNLanguageModel, mode: ScoringMode = .normalized, batchSize: Int = 64, threads: Int = 1) {
     self.model = model
     self.mode = mode
     self.batchSize = max(1, batchSize)
     self.threads = max(1, threads)
+    inputProjectionTable = model.makeInputProjectionTable()
   }
 
   /// Per-sentence and per-word results.
@@ -80,6 +84,7 @@ public struct SentenceScorer {
     }
     var states = model.initialState(batch: batch)
     var cache = model.makeCache()
+    cache.inputProjectionTable = inputProjectionTable
     var rng = SeededGenerator(seed: 0)  // unused: no dropout at evaluation
     let realHidden = model.forward(
       inputs: inputs, layout: StepLayout(batch: batch, activeLanes: activeLanes), states: &states, cache: &cache,

@@ -8,6 +8,8 @@ struct BenchOptions {
   var nbestDirectory: String
   var ptbDirectory: String
   var chunkHypotheses = 2048
+  /// Timed runs per row; the fastest counts (the least disturbed on a shared machine).
+  var repeats = 3
 
   init(arguments: [String]) throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -26,9 +28,12 @@ struct BenchOptions {
       case "--chunk":
         guard let chunk = Int(value), chunk > 0 else { throw InputError("--chunk needs a positive integer") }
         chunkHypotheses = chunk
+      case "--repeat":
+        guard let count = Int(value), count > 0 else { throw InputError("--repeat needs a positive integer") }
+        repeats = count
       default:
         throw InputError(
-          "unknown option \(arguments[index]); usage: bench-rescore [--model M] [--nbest-dir DIR] [--ptb DIR] [--chunk HYPOTHESES]"
+          "unknown option \(arguments[index]); usage: bench-rescore [--model M] [--nbest-dir DIR] [--ptb DIR] [--chunk HYPOTHESES] [--repeat N]"
         )
       }
       index += 2
