@@ -34,6 +34,32 @@ public enum VectorMath {
   @inline(__always)
   public static func sigmoid(_ v: Lanes) -> Lanes { 1 / (1 + exp(-v)) }
 
+  /// Natural logarithm of positive normal inputs (Cephes `logf`: mantissa in [√½, √2) and a
+  /// degree-9 polynomial; relative error below 3e-7).
+  @inline(__always)
+  public static func log(_ v: Lanes) -> Lanes {
+    let bits = unsafeBitCast(v, to: SIMD16<Int32>.self)
+    var exponent = Lanes((bits &>> 23) & 0xff &- 126)
+    let mantissa = unsafeBitCast((bits & 0x007f_ffff) | 0x3f00_0000, to: Lanes.self)  // [0.5, 1)
+    let small = mantissa .< 0.707_106_781_186_547_5
+    exponent = exponent.replacing(with: exponent - 1, where: small)
+    let x = (mantissa - 1).replacing(with: mantissa + mantissa - 1, where: small)
+    let z = x * x
+    var y = Lanes(repeating: 7.037_683_629_2e-2)
+    y = y * x - 1.151_461_031_0e-1
+    y = y * x + 1.167_699_874_0e-1
+    y = y * x - 1.242_014_084_6e-1
+    y = y * x + 1.424_932_278_7e-1
+    y = y * x - 1.666_805_766_5e-1
+    y = y * x + 2.000_071_476_5e-1
+    y = y * x - 2.499_999_399_3e-1
+    y = y * x + 3.333_333_117_4e-1
+    y = y * x * z
+    y += exponent * -2.121_944_40e-4
+    y -= 0.5 * z
+    return x + y + exponent * 0.693_359_375
+  }
+
   @inline(__always)
   public static func tanh(_ v: Lanes) -> Lanes { 2 / (1 + exp(-2 * v)) - 1 }
 

@@ -12,12 +12,18 @@ public struct Dropout {
   }
 
   public mutating func forward(_ x: Matrix, training: Bool, using rng: inout SeededGenerator) -> Matrix {
-    guard training && rate > 0 else { return x }
     var y = x
+    apply(to: &y, training: training, using: &rng)
+    return y
+  }
+
+  /// `forward` in place (no copy of the activations).
+  public mutating func apply(to y: inout Matrix, training: Bool, using rng: inout SeededGenerator) {
+    guard training && rate > 0 else { return }
     let scale = 1 / (1 - rate)
     // Keep an element when 24 random bits fall below keep * 2^24; each 64-bit draw serves two.
     let threshold = UInt64((Double(1 - rate) * 0x1p24).rounded())
-    if mask.count != x.count { mask = [Float](repeating: 0, count: x.count) }
+    if mask.count != y.count { mask = [Float](repeating: 0, count: y.count) }
     mask.withUnsafeMutableBufferPointer { m in
       y.withUnsafeMutableBufferPointer { p in
         var i = 0
@@ -30,18 +36,22 @@ public struct Dropout {
         for j in 0..<p.count { p[j] *= m[j] }
       }
     }
-    return y
   }
 
   /// Gradient of the last training `forward`.
   public func backward(_ gradOutput: Matrix) -> Matrix {
-    guard rate > 0 else { return gradOutput }
     var g = gradOutput
+    backpropagate(&g)
+    return g
+  }
+
+  /// `backward` in place.
+  public func backpropagate(_ g: inout Matrix) {
+    guard rate > 0 else { return }
     mask.withUnsafeBufferPointer { m in
       g.withUnsafeMutableBufferPointer { p in
         for i in 0..<p.count { p[i] *= m[i] }
       }
     }
-    return g
   }
 }

@@ -63,28 +63,31 @@ public struct NCECriterion: TrainingCriterion {
     let n = scores.rows, k = scores.noiseCount, stride = noise.rowStride
     let shift = lnZ + Float(Foundation.log(Double(k)))  // lnZ + ln k
     var loss = 0.0
+    // offsets[j] = lnZ + ln(k q(n_j)): once for shared noise, per row otherwise.
+    var offsets = [Float](repeating: 0, count: k)
     logNoise.withUnsafeBufferPointer { lnq in
       noise.ids.withUnsafeBufferPointer { ids in
         scores.targetScores.withUnsafeBufferPointer { ts in
           scores.noiseScores.withUnsafeBufferPointer { ns in
             scores.targetGradient.withUnsafeMutableBufferPointer { tg in
               scores.noiseGradient.withUnsafeMutableBufferPointer { ng in
-                for i in 0..<n {
-                  let t = Int(targets[i])
-                  // -ln σ(x_t) = softplus(-x_t); d/dx_t = σ(x_t) - 1 = -σ(-x_t).
-                  let (targetLoss, sigmaOfMinusX) = logisticLossAndSigmoid(-(ts[i] - shift - lnq[t]))
-                  loss += Double(targetLoss)
-                  tg[i] -= weight * sigmaOfMinusX
-                  let rowIds = ids.baseAddress! + i * stride
-                  let s = ns.baseAddress! + i * k, g = ng.baseAddress! + i * k
-                  var rowLoss: Float = 0
-                  for j in 0..<k {
+                offsets.withUnsafeMutableBufferPointer { offset in
+                  for i in 0..<n {
+                    let t = Int(targets[i])
+                    // -ln σ(x_t) = softplus(-x_t); d/dx_t = σ(x_t) - 1 = -σ(-x_t).
+                    let (targetLoss, sigmaOfMinusX) = logisticLossAndSigmoid(-(ts[i] - shift - lnq[t]))
+                    loss += Double(targetLoss)
+                    tg[i] -= weight * sigmaOfMinusX
+                    if i == 0 || stride != 0 {
+                      let rowIds = ids.baseAddress! + i * stride
+                      for j in 0..<k { offset[j] = shift + lnq[Int(rowIds[j])] }
+                    }
                     // -ln(1 - σ(x_j)) = softplus(x_j); d/dx_j = σ(x_j).
-                    let (noiseLoss, sigma) = logisticLossAndSigmoid(s[j] - shift - lnq[Int(rowIds[j])])
-                    rowLoss += noiseLoss
-                    g[j] += weight * sigma
+                    loss += Double(
+                      Self.noiseRow(
+                        scores: ns.baseAddress! + i * k, offsets: offset.baseAddress!, gradient: ng.baseAddress! + i * k,
+                        count: k, weight: weight))
                   }
-                  loss += Double(rowLoss)
                 }
               }
             }
@@ -93,6 +96,38 @@ public struct NCECriterion: TrainingCriterion {
       }
     }
     return loss
+  }
+
+  /// One row's noise terms, 16 at a time: `x_j = s_j - offsets_j`, returns `Σ softplus(x_j)` and
+  /// adds `weight · σ(x_j)` to `gradient`.
+  @inline(__always)
+  static func noiseRow(
+    scores s: UnsafePointer<Float>, offsets c: UnsafePointer<Float>, gradient g: UnsafeMutablePointer<Float>, count k: Int,
+    weight: Float
+  ) -> Float {
+    typealias Lanes = VectorMath.Lanes
+    var losses = Lanes()
+    let w = Lanes(repeating: weight)
+    var j = 0
+    while j + 16 <= k {
+      let x = UnsafeRawPointer(s + j).loadUnaligned(as: Lanes.self) - UnsafeRawPointer(c + j).loadUnaligned(as: Lanes.self)
+      let negative = x .< 0
+      let e = VectorMath.exp(x.replacing(with: -x, where: .!negative))  // exp(-|x|)
+      let onePlus = 1 + e
+      let sigma = (1 / onePlus).replacing(with: e / onePlus, where: negative)
+      losses += x.replacing(with: 0, where: negative) + VectorMath.log(onePlus)
+      let out = UnsafeMutableRawPointer(g + j)
+      out.storeBytes(of: out.loadUnaligned(as: Lanes.self) + w * sigma, as: Lanes.self)
+      j += 16
+    }
+    var total = losses.sum()
+    while j < k {
+      let (noiseLoss, sigma) = logisticLossAndSigmoid(s[j] - c[j])
+      total += noiseLoss
+      g[j] += weight * sigma
+      j += 1
+    }
+    return total
   }
 }
 

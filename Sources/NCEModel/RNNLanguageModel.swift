@@ -109,8 +109,8 @@ public final class RNNLanguageModel {
       return projection?.forward(hidden, training: false) ?? hidden
     }
     cache.inputIDs = inputs
-    let embedded = inputs.withUnsafeBufferPointer { embedding.forward($0) }
-    let dropped = cache.embeddingDropout.forward(embedded, training: training, using: &rng)
+    var dropped = inputs.withUnsafeBufferPointer { embedding.forward($0) }
+    cache.embeddingDropout.apply(to: &dropped, training: training, using: &rng)
     let hidden = recurrent.forward(
       dropped, layout: layout, states: &states, cache: &cache.recurrent, training: training, using: &rng)
     return projection?.forward(hidden, training: training) ?? hidden
@@ -132,7 +132,7 @@ public final class RNNLanguageModel {
   public func backward(_ gradHidden: Matrix, cache: inout ForwardCache) {
     var g = projection?.backward(gradHidden) ?? gradHidden
     g = recurrent.backward(g, cache: &cache.recurrent)
-    g = cache.embeddingDropout.backward(g)
+    cache.embeddingDropout.backpropagate(&g)
     cache.inputIDs.withUnsafeBufferPointer { embedding.backward(g, ids: $0) }
   }
 

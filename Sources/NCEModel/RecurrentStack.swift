@@ -97,7 +97,7 @@ public final class RecurrentStack {
           ?? layer.forward(x, layout: layout, state: &states[index], cache: &c)
       default: preconditionFailure("cache does not match the layer type")
       }
-      x = cache.dropouts[index].forward(x, training: training, using: &rng)
+      cache.dropouts[index].apply(to: &x, training: training, using: &rng)
     }
     return x
   }
@@ -113,7 +113,7 @@ public final class RecurrentStack {
   public func backward(_ gradOutput: Matrix, cache: inout Cache) -> Matrix {
     var g = gradOutput
     for index in units.indices.reversed() {
-      g = cache.dropouts[index].backward(g)
+      cache.dropouts[index].backpropagate(&g)
       switch (units[index], cache.units[index]) {
       case (.lstm(let layer), .lstm(let cacheObject)):
         var c = cacheObject

@@ -43,7 +43,8 @@ struct CriterionFixture {
   var hidden: Matrix
   let targets: [Int32] = [0, 3, 1, 6, 3]
   let noise: NoiseDistribution
-  let sharedNoise = NoiseDraw(shared: [1, 3, 5, 1])
+  // 20 shared ids: the vectorized NCE noise kernel runs one 16-wide block and a scalar tail.
+  let sharedNoise = NoiseDraw(shared: [1, 3, 5, 1, 0, 2, 4, 6, 6, 5, 4, 3, 2, 1, 0, 1, 3, 5, 2, 2])
   let perRowNoise = NoiseDraw(perRow: [[2, 2, 5, 0], [3, 1, 4, 6], [1, 1, 1, 0], [5, 4, 6, 2], [0, 3, 6, 6]])
 
   init(seed: UInt64 = 7) {

@@ -27,13 +27,15 @@ import Testing
 
   static func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
 
-  static var expectedNCE: Double {
-    let k = Double(noiseIds.count)
+  static var expectedNCE: Double { expectedNCE(noise: noiseIds) }
+
+  static func expectedNCE(noise ids: [Int32]) -> Double {
+    let k = Double(ids.count)
     var loss = 0.0
     for i in 0..<targets.count {
       let t = Int(targets[i])
       loss -= log(sigmoid(score(i, t) - normTerm - log(k * q[t])))
-      for n in noiseIds.map(Int.init) { loss -= log(1 - sigmoid(score(i, n) - normTerm - log(k * q[n]))) }
+      for n in ids.map(Int.init) { loss -= log(1 - sigmoid(score(i, n) - normTerm - log(k * q[n]))) }
     }
     return loss
   }
@@ -71,6 +73,16 @@ import Testing
       c.lossAndGradient(hidden: hiddenMatrix, targets: $0, output: output, scale: 1, noise: NoiseDraw(shared: Self.noiseIds)).loss
     }
     #expect(Self.close(loss, Self.expectedNCE), "\(loss) vs \(Self.expectedNCE)")
+  }
+
+  /// k = 37: two 16-wide vector blocks and a scalar tail of the noise kernel.
+  @Test func nceLossWithManyNoiseWords() {
+    let ids: [Int32] = (0..<37).map { (i: Int) -> Int32 in Int32((i * 7 + i / 5) % 3) }
+    var c = NCECriterion(noise: noise, noiseRatio: ids.count, normTerm: Float(Self.normTerm))
+    let loss = Self.targets.withUnsafeBufferPointer {
+      c.lossAndGradient(hidden: hiddenMatrix, targets: $0, output: output, scale: 1, noise: NoiseDraw(shared: ids)).loss
+    }
+    #expect(Self.close(loss, Self.expectedNCE(noise: ids)), "\(loss) vs \(Self.expectedNCE(noise: ids))")
   }
 
   @Test(arguments: [false, true])
