@@ -15,7 +15,7 @@ enum GradientReduction {
       }
       let cols = target.gradient.cols
       var partials = [Double](repeating: 0, count: threads)
-      withGradientPointers(sources[...], []) { others in
+      Parameter.withStorage(of: sources[...], \.gradient) { others in
         target.gradient.withUnsafeMutableBufferPointer { g in
           partials.withUnsafeMutableBufferPointer { out in
             let base = g.baseAddress!
@@ -42,16 +42,5 @@ enum GradientReduction {
       total += partials.reduce(0, +)
     }
     return total
-  }
-
-  /// Calls `body` with the gradient storage of every parameter in `parameters`.
-  private static func withGradientPointers<R>(
-    _ parameters: ArraySlice<Parameter>, _ collected: [UnsafeMutablePointer<Float>],
-    _ body: ([UnsafeMutablePointer<Float>]) -> R
-  ) -> R {
-    guard let first = parameters.first else { return body(collected) }
-    return first.gradient.withUnsafeMutableBufferPointer {
-      withGradientPointers(parameters.dropFirst(), collected + [$0.baseAddress!], body)
-    }
   }
 }

@@ -64,6 +64,20 @@ public final class Parameter {
   }
 }
 
+extension Parameter {
+  /// Calls `body` with the storage of `matrix` (`\.value` or `\.gradient`) of every parameter
+  /// in `parameters`, in order: the raw view data-parallel kernels work on.
+  static func withStorage<R>(
+    of parameters: ArraySlice<Parameter>, _ matrix: ReferenceWritableKeyPath<Parameter, Matrix>,
+    collected: [UnsafeMutablePointer<Float>] = [], _ body: ([UnsafeMutablePointer<Float>]) -> R
+  ) -> R {
+    guard let first = parameters.first else { return body(collected) }
+    return first[keyPath: matrix].withUnsafeMutableBufferPointer {
+      withStorage(of: parameters.dropFirst(), matrix, collected: collected + [$0.baseAddress!], body)
+    }
+  }
+}
+
 /// A set of row indices with O(1) insert and a list of members in insertion order.
 public struct RowSet: Sendable {
   private var present: [Bool]

@@ -113,7 +113,7 @@ public final class SGDOptimizer {
       var last = momentum != 0 && parameter.isRowSparse ? lastStep.removeValue(forKey: parameter.name)! : []
       var buffer = momentum != 0 ? momentumBuffers.removeValue(forKey: parameter.name)! : Matrix(rows: 0, cols: 0)
       let replicas = mirrors.map { $0[index] }
-      Self.withValuePointers(replicas[...], []) { copies in
+      Parameter.withStorage(of: replicas[...], \.value) { copies in
         parameter.value.withUnsafeMutableBufferPointer { w in
           parameter.gradient.withUnsafeBufferPointer { g in
             buffer.withUnsafeMutableBufferPointer { m in
@@ -149,17 +149,6 @@ public final class SGDOptimizer {
       }
       if momentum != 0 { momentumBuffers[parameter.name] = buffer }
       if momentum != 0 && parameter.isRowSparse { lastStep[parameter.name] = last }
-    }
-  }
-
-  /// Calls `body` with the value storage of every parameter in `parameters`.
-  private static func withValuePointers<R>(
-    _ parameters: ArraySlice<Parameter>, _ collected: [UnsafeMutablePointer<Float>],
-    _ body: ([UnsafeMutablePointer<Float>]) -> R
-  ) -> R {
-    guard let first = parameters.first else { return body(collected) }
-    return first.value.withUnsafeMutableBufferPointer {
-      withValuePointers(parameters.dropFirst(), collected + [$0.baseAddress!], body)
     }
   }
 }
