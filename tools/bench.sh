@@ -52,11 +52,17 @@ for name in "${benchmarks[@]}"; do
     echo "$0: $name: no binary in $bin, skipped" >&2
     continue
   fi
-  if ! output=$("$bin/$name"); then
-    echo "$0: $name failed" >&2
-    failed=1
-    continue
-  fi
-  printf '%s\n\n' "$output"
+  # Training runs with both cores (data-parallel workers) and with one.
+  runs=("")
+  [ "$name" = bench-train ] && runs=("--threads 2" "--threads 1")
+  for args in "${runs[@]}"; do
+    # shellcheck disable=SC2086 # $args is a word list
+    if ! output=$("$bin/$name" $args); then
+      echo "$0: $name $args failed" >&2
+      failed=1
+      continue
+    fi
+    printf '%s\n\n' "$output"
+  done
 done
 exit $failed

@@ -161,19 +161,10 @@ public final class LSTMLayer: RecurrentLayer {
                       let tc = tanhCells.baseAddress! + row0 * h
                       let dOutT = dOut.baseAddress! + row0 * h
                       for r in 0..<active {
-                        let g = gt + r * g4, dg = dgt + r * g4
-                        for j in 0..<h {
-                          let k = r * h + j
-                          let dhk = dOutT[k] + dh[k]
-                          let i = g[j], f = g[h + j], gg = g[2 * h + j], o = g[3 * h + j]
-                          let tck = tc[k]
-                          let dck = dc[k] + dhk * o * (1 - tck * tck)
-                          dg[j] = dck * gg * i * (1 - i)
-                          dg[h + j] = dck * cPrev[k] * f * (1 - f)
-                          dg[2 * h + j] = dck * i * (1 - gg * gg)
-                          dg[3 * h + j] = dhk * tck * o * (1 - o)
-                          dc[k] = dck * f
-                        }
+                        let k = r * h
+                        Self.gateGradients(
+                          gates: gt + r * g4, gradGates: dgt + r * g4, gradOutput: dOutT + k, gradHidden: dh.baseAddress! + k,
+                          gradCell: dc.baseAddress! + k, tanhCell: tc + k, previousCell: cPrev + k, count: h)
                       }
                       if t > 0 {
                         BLAS.recurrentGEMM(
@@ -208,5 +199,45 @@ public final class LSTMLayer: RecurrentLayer {
     var gradInput = Matrix(rows: rows, cols: inputSize)
     BLAS.gemm(cache.gradGates, inputWeight.value, transB: true, into: &gradInput)
     return gradInput
+  }
+
+  /// One row of the step's gate gradients (16 lanes at a time; pointers do not alias, which
+  /// the compiler cannot know): with `dh = dOut + dh_next`,
+  /// `dc = dc_next + dh·o·(1 - tanh²c)`, `di = dc·g·i(1-i)`, `df = dc·c_prev·f(1-f)`,
+  /// `dg = dc·i·(1-g²)`, `do = dh·tanh c·o(1-o)`, and `dc_next ← dc·f` for the step before.
+  @inline(__always)
+  static func gateGradients(
+    gates: UnsafePointer<Float>, gradGates: UnsafeMutablePointer<Float>, gradOutput: UnsafePointer<Float>,
+    gradHidden: UnsafePointer<Float>, gradCell: UnsafeMutablePointer<Float>, tanhCell: UnsafePointer<Float>,
+    previousCell: UnsafePointer<Float>, count h: Int
+  ) {
+    typealias Lanes = VectorMath.Lanes
+    @inline(__always) func load(_ p: UnsafePointer<Float>, _ j: Int) -> Lanes { UnsafeRawPointer(p + j).loadUnaligned(as: Lanes.self) }
+    @inline(__always) func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>, _ j: Int) { UnsafeMutableRawPointer(p + j).storeBytes(of: v, as: Lanes.self) }
+    var j = 0
+    while j + 16 <= h {
+      let dh = load(gradOutput, j) + load(gradHidden, j)
+      let i = load(gates, j), f = load(gates, h + j), g = load(gates, 2 * h + j), o = load(gates, 3 * h + j)
+      let tc = load(tanhCell, j)
+      let dc = load(gradCell, j) + dh * o * (1 - tc * tc)
+      store(dc * g * i * (1 - i), gradGates, j)
+      store(dc * load(previousCell, j) * f * (1 - f), gradGates, h + j)
+      store(dc * i * (1 - g * g), gradGates, 2 * h + j)
+      store(dh * tc * o * (1 - o), gradGates, 3 * h + j)
+      store(dc * f, gradCell, j)
+      j += 16
+    }
+    while j < h {
+      let dh = gradOutput[j] + gradHidden[j]
+      let i = gates[j], f = gates[h + j], g = gates[2 * h + j], o = gates[3 * h + j]
+      let tc = tanhCell[j]
+      let dc = gradCell[j] + dh * o * (1 - tc * tc)
+      gradGates[j] = dc * g * i * (1 - i)
+      gradGates[h + j] = dc * previousCell[j] * f * (1 - f)
+      gradGates[2 * h + j] = dc * i * (1 - g * g)
+      gradGates[3 * h + j] = dh * tc * o * (1 - o)
+      gradCell[j] = dc * f
+      j += 1
+    }
   }
 }

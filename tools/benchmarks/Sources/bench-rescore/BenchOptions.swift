@@ -9,7 +9,7 @@ struct BenchOptions {
   var ptbDirectory: String
   var chunkHypotheses = 2048
   /// Timed runs per row; the fastest counts (the least disturbed on a shared machine).
-  var repeats = 3
+  var repeats = 5
 
   init(arguments: [String]) throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

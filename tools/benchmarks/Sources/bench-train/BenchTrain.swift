@@ -19,9 +19,9 @@ struct BenchTrain {
     let threads = arguments.firstIndex(of: "--threads").map { Int(arguments[$0 + 1])! } ?? 1
     let blasThreads = arguments.firstIndex(of: "--blas-threads").map { Int(arguments[$0 + 1])! } ?? 1
     let sentences = arguments.firstIndex(of: "--sentences").map { Int(arguments[$0 + 1])! } ?? 1500
-    // --repeat N: run every row N times and report the fastest (shared machines are noisy;
-    // the fastest run is the least disturbed one).
-    let repeats = arguments.firstIndex(of: "--repeat").map { max(1, Int(arguments[$0 + 1])!) } ?? 1
+    // --repeat N (default 3): run every row N times and report the fastest (shared machines are
+    // noisy; the fastest run is the least disturbed one).
+    let repeats = arguments.firstIndex(of: "--repeat").map { max(1, Int(arguments[$0 + 1])!) } ?? 3
     // --only TEXT: just the rows whose setting or criterion contains TEXT (e.g. "nce k=100", "SWBD").
     let only = arguments.firstIndex(of: "--only").map { arguments[$0 + 1] }
     func wanted(_ setting: String, _ criterion: String) -> Bool {
