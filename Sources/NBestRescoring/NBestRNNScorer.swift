@@ -18,9 +18,9 @@ public struct NBestRNNScorer {
   public let oovCost: OOVCost
   public let threads: Int
   public let chunkHypotheses: Int
-  /// `model.makeInputProjectionTable()`, built once: the model's weights must not change
-  /// while this scorer is in use.
-  let inputProjectionTable: Matrix
+  /// Layer 0's input projections, looked up instead of multiplied (see `InputProjectionCache`);
+  /// the model's weights must not change while this scorer is in use.
+  let inputProjection: InputProjectionCache
 
   public init(
     model: RNNLanguageModel, vocabulary: Vocabulary, mode: ScoringMode, oovCost: OOVCost, threads: Int = 1,
@@ -33,7 +33,7 @@ public struct NBestRNNScorer {
     self.oovCost = oovCost
     self.threads = max(1, threads)
     self.chunkHypotheses = max(1, chunkHypotheses)
-    inputProjectionTable = model.makeInputProjectionTable()
+    inputProjection = InputProjectionCache(model: model)
   }
 
   /// Scores every hypothesis of `lists` in place and returns what prefix sharing saved.
@@ -57,10 +57,11 @@ public struct NBestRNNScorer {
     let savedThreads = BLAS.threads
     BLAS.threads = 1
     let input = chunks
+    let table = inputProjection.table()
     chunkCosts.withUnsafeMutableBufferPointer { costs in
       chunkStatistics.withUnsafeMutableBufferPointer { statistics in
         parallelFor(input.count, threads: threads) { c in
-          (costs[c], statistics[c]) = scoreChunk(input[c][...])
+          (costs[c], statistics[c]) = scoreChunk(input[c][...], table: table)
         }
       }
     }
@@ -78,7 +79,7 @@ public struct NBestRNNScorer {
   }
 
   /// Word costs (`Double`, OOV cost included) of every hypothesis of `lists`, in order.
-  private func scoreChunk(_ lists: ArraySlice<NBestList>) -> ([[Double]], PrefixSharingStatistics) {
+  private func scoreChunk(_ lists: ArraySlice<NBestList>, table: Matrix?) -> ([[Double]], PrefixSharingStatistics) {
     var sentences: [[Int32]] = []
     var oovFlags: [[Bool]] = []
     var statistics = PrefixSharingStatistics()
@@ -99,7 +100,7 @@ public struct NBestRNNScorer {
     }
     let tree = HypothesisPrefixTree(sentences: sentences, rootWord: Vocabulary.bosID)
     var cache = model.makeCache()
-    cache.inputProjectionTable = inputProjectionTable
+    cache.inputProjectionTable = table
     let nodeCosts = PrefixTreeScorer(model: model, mode: mode).nodeCosts(of: tree, cache: &cache)
     statistics.hypotheses = sentences.count
     statistics.distinctHypotheses = tree.distinctCount

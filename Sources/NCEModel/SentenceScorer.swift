@@ -10,16 +10,16 @@ public struct SentenceScorer {
   public var mode: ScoringMode
   public var batchSize: Int
   public var threads: Int
-  /// `model.makeInputProjectionTable()`, built once: the model's weights must not change
-  /// while this scorer is in use.
-  let inputProjectionTable: Matrix
+  /// Layer 0's input projections, looked up instead of multiplied (see `InputProjectionCache`);
+  /// the model's weights must not change while this scorer is in use.
+  let inputProjection: InputProjectionCache
 
   public init(model: RNNLanguageModel, mode: ScoringMode = .normalized, batchSize: Int = 64, threads: Int = 1) {
     self.model = model
     self.mode = mode
     self.batchSize = max(1, batchSize)
     self.threads = max(1, threads)
-    inputProjectionTable = model.makeInputProjectionTable()
+    inputProjection = InputProjectionCache(model: model)
   }
 
   /// Per-sentence and per-word results.
@@ -40,11 +40,13 @@ public struct SentenceScorer {
     let order = sentences.indices.sorted { sentences[$0].count < sentences[$1].count }
     let groups = stride(from: 0, to: order.count, by: batchSize).map { Array(order[$0..<min(order.count, $0 + batchSize)]) }
     var groupResults = [[(index: Int, cost: Double, words: [Float], norms: [Float])]](repeating: [], count: groups.count)
+    let table = inputProjection.table()
     let savedThreads = BLAS.threads
     if threads > 1 { BLAS.threads = 1 }
     groupResults.withUnsafeMutableBufferPointer { results in
       parallelFor(groups.count, threads: threads) { g in
-        results[g] = scoreGroup(groups[g].map { ($0, sentences[$0]) }, keepWordCosts: keepWordCosts, keepLogNormalizers: keepLogNormalizers)
+        results[g] = scoreGroup(
+          groups[g].map { ($0, sentences[$0]) }, table: table, keepWordCosts: keepWordCosts, keepLogNormalizers: keepLogNormalizers)
       }
     }
     if threads > 1 { BLAS.threads = savedThreads }
@@ -62,7 +64,7 @@ public struct SentenceScorer {
   }
 
   private func scoreGroup(
-    _ group: [(index: Int, words: ArraySlice<Int32>)], keepWordCosts: Bool, keepLogNormalizers: Bool
+    _ group: [(index: Int, words: ArraySlice<Int32>)], table: Matrix?, keepWordCosts: Bool, keepLogNormalizers: Bool
   ) -> [(index: Int, cost: Double, words: [Float], norms: [Float])] {
     // Longest first, so the lanes still running at each step are a prefix (`activeLanes`).
     let group = group.sorted { $0.words.count > $1.words.count }
@@ -84,7 +86,7 @@ public struct SentenceScorer {
     }
     var states = model.initialState(batch: batch)
     var cache = model.makeCache()
-    cache.inputProjectionTable = inputProjectionTable
+    cache.inputProjectionTable = table
     var rng = SeededGenerator(seed: 0)  // unused: no dropout at evaluation
     let realHidden = model.forward(
       inputs: inputs, layout: StepLayout(batch: batch, activeLanes: activeLanes), states: &states, cache: &cache,

@@ -36,4 +36,19 @@ import Testing
       for (x, y) in zip(a.hidden.storage + a.cell.storage, b.hidden.storage + b.cell.storage) { #expect(abs(x - y) <= 1e-5) }
     }
   }
+
+  /// Scorers get the table once, and none when it would exceed the memory cap.
+  @Test func cacheBuildsOnceWithinTheCap() {
+    var rng = SeededGenerator(seed: 4)
+    var config = ModelConfig(vocabularySize: 31)
+    config.embeddingSize = 5
+    config.hiddenSize = 6
+    let model = RNNLanguageModel(config: config, using: &rng)
+    let bytes = 31 * 4 * 6 * MemoryLayout<Float>.size
+    let cache = InputProjectionCache(model: model, maximumBytes: bytes)
+    let first = cache.table()
+    #expect(first == model.makeInputProjectionTable())
+    #expect(cache.table() == first)
+    #expect(InputProjectionCache(model: model, maximumBytes: bytes - 1).table() == nil)
+  }
 }
