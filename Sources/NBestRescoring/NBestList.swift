@@ -20,6 +20,9 @@ public struct NBestHypothesis: Sendable, Equatable {
   public var rnnCost: Double?
   /// Per-word RNN costs, `words.count + 1` entries (the last one is `</s>`), once rescored.
   public var rnnWordCosts: [Double]?
+  /// Positions in `words` of the words outside the RNN's vocabulary (each scored as `<unk>`
+  /// plus the OOV cost), once rescored; lets a sweep try other OOV costs.
+  public var oovPositions: [Int] = []
 
   public init(
     rank: Int, words: [String], acousticCost: Double, graphCost: Double = 0,
@@ -36,11 +39,13 @@ public struct NBestHypothesis: Sendable, Equatable {
     self.rnnWordCosts = rnnWordCosts
   }
 
-  /// Sets the RNN cost from per-word costs (`words.count + 1` entries, `</s>` last).
-  public mutating func setRNNWordCosts(_ costs: [Double]) {
+  /// Sets the RNN cost from per-word costs (`words.count + 1` entries, `</s>` last) and the
+  /// positions of the words outside the RNN's vocabulary.
+  public mutating func setRNNWordCosts(_ costs: [Double], oovPositions: [Int] = []) {
     precondition(costs.count == words.count + 1, "one RNN cost per word plus </s>")
     rnnWordCosts = costs
     rnnCost = costs.reduce(0, +)
+    self.oovPositions = oovPositions
   }
 
   /// Sets the n-gram cost from per-word costs (`words.count + 1` entries, `</s>` last).

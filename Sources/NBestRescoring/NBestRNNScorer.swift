@@ -52,7 +52,7 @@ public struct NBestRNNScorer {
   /// chunks with `NBestChunker(chunkHypotheses:)` so that they match `score(_:)`'s.
   @discardableResult
   public func score(chunks: inout [[NBestList]]) -> PrefixSharingStatistics {
-    var chunkCosts = [[[Double]]](repeating: [], count: chunks.count)
+    var chunkCosts = [[(costs: [Double], oov: [Int])]](repeating: [], count: chunks.count)
     var chunkStatistics = [PrefixSharingStatistics](repeating: PrefixSharingStatistics(), count: chunks.count)
     let savedThreads = BLAS.threads
     BLAS.threads = 1
@@ -70,7 +70,7 @@ public struct NBestRNNScorer {
       var next = 0
       for u in chunks[c].indices {
         for h in chunks[c][u].hypotheses.indices {
-          chunks[c][u].hypotheses[h].setRNNWordCosts(costs[next])
+          chunks[c][u].hypotheses[h].setRNNWordCosts(costs[next].costs, oovPositions: costs[next].oov)
           next += 1
         }
       }
@@ -79,7 +79,9 @@ public struct NBestRNNScorer {
   }
 
   /// Word costs (`Double`, OOV cost included) of every hypothesis of `lists`, in order.
-  private func scoreChunk(_ lists: ArraySlice<NBestList>, table: Matrix?) -> ([[Double]], PrefixSharingStatistics) {
+  private func scoreChunk(_ lists: ArraySlice<NBestList>, table: Matrix?) -> (
+    [(costs: [Double], oov: [Int])], PrefixSharingStatistics
+  ) {
     var sentences: [[Int32]] = []
     var oovFlags: [[Bool]] = []
     var statistics = PrefixSharingStatistics()
@@ -106,12 +108,13 @@ public struct NBestRNNScorer {
     statistics.distinctHypotheses = tree.distinctCount
     statistics.treeSteps = tree.nodeCount
     statistics.treeTargets = tree.nodeCount - 1 + tree.distinctCount
-    var costs: [[Double]] = []
+    var costs: [(costs: [Double], oov: [Int])] = []
     costs.reserveCapacity(sentences.count)
     for (s, terminal) in tree.terminals.enumerated() {
       var wordCosts = nodeCosts.sentenceWordCosts(terminal: terminal, in: tree).map(Double.init)
-      for (i, isOOV) in oovFlags[s].enumerated() where isOOV { wordCosts[i] += oovCost.penalty }
-      costs.append(wordCosts)
+      let oov = oovFlags[s].indices.filter { oovFlags[s][$0] }
+      for i in oov { wordCosts[i] += oovCost.penalty }
+      costs.append((wordCosts, oov))
     }
     return (costs, statistics)
   }

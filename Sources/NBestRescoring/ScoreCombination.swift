@@ -10,10 +10,13 @@ import NCECore
 ///
 /// A model with weight 0 is not needed: `w = 0` uses only the n-gram costs, `w = 1` only the RNN.
 public enum ScoreCombination {
-  /// The interpolated cost (graph + combined LM) of `hypothesis` for RNN weight `rnnWeight`.
-  /// Throws an `InputError` naming the hypothesis when a needed cost is missing.
+  /// The interpolated cost (graph + combined LM) of `hypothesis` for RNN weight `rnnWeight`,
+  /// with `oovCostShift` added to the RNN cost of each word outside the RNN's vocabulary (a
+  /// sweep over OOV costs). Throws an `InputError` naming the hypothesis when a needed cost is
+  /// missing.
   public static func interpolatedCost(
-    _ hypothesis: NBestHypothesis, utteranceID: String, rnnWeight w: Double, interpolation: LMInterpolation
+    _ hypothesis: NBestHypothesis, utteranceID: String, rnnWeight w: Double, interpolation: LMInterpolation,
+    oovCostShift: Double = 0
   ) throws -> Double {
     func missing(_ what: String) -> InputError {
       InputError("hypothesis '\(utteranceID)-\(hypothesis.rank)' has no \(what)")
@@ -23,7 +26,7 @@ public enum ScoreCombination {
       var lm = 0.0
       if w != 0 {
         guard let rnn = hypothesis.rnnCost else { throw missing("RNN LM cost") }
-        lm += w * rnn
+        lm += w * (rnn + oovCostShift * Double(hypothesis.oovPositions.count))
       }
       if w != 1 {
         guard let ngram = hypothesis.ngramCost else { throw missing("n-gram LM cost (lmwt.lmonly or --arpa)") }
@@ -37,9 +40,10 @@ public enum ScoreCombination {
       }
       if w == 1 {
         guard let rnn = hypothesis.rnnCost else { throw missing("RNN LM cost") }
-        return hypothesis.graphCost + rnn
+        return hypothesis.graphCost + rnn + oovCostShift * Double(hypothesis.oovPositions.count)
       }
-      guard let rnn = hypothesis.rnnWordCosts else { throw missing("per-word RNN LM costs") }
+      guard var rnn = hypothesis.rnnWordCosts else { throw missing("per-word RNN LM costs") }
+      for i in hypothesis.oovPositions { rnn[i] += oovCostShift }
       guard let ngram = hypothesis.ngramWordCosts else { throw missing("per-word n-gram costs (use --arpa)") }
       guard rnn.count == ngram.count else {
         throw InputError(

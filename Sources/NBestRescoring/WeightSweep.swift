@@ -3,18 +3,22 @@ import NCECore
 import WERScoring
 
 /// Selects the best hypothesis of every utterance for each point of a grid of RNN weights,
-/// LM weights and insertion penalties, and scores the selections against references.
+/// LM weights and insertion penalties (and optionally OOV costs), and scores the selections
+/// against references.
 ///
 /// Streaming: feed lists one at a time with `add(_:)`. For each utterance it computes the
 /// edit counts of every hypothesis once (they do not depend on the weights) and the
 /// interpolated cost for each RNN weight once, then for every grid point picks the argmin
 /// hypothesis and adds its edit counts to that point's `WERSummary`. Memory is O(grid) plus
-/// the references and one utterance; nothing per hypothesis is kept in memory. What the
+/// the references and one utterance; nothing per hypothesis is kept in memory. An OOV-cost
+/// grid replaces the scorer's OOV cost `baseOOVCost` by each value (the RNN cost of every word
+/// outside the vocabulary shifts by the difference; no rescoring), one interpolated cost per
+/// (RNN weight, OOV cost) pair. What the
 /// decision needs is spilled to an unlinked scratch file (`DecisionScratchFile`) so that the
 /// best setting's selection, known only after the last utterance, is replayed by a second
 /// pass (`forEachSelectedLine`), bit-identical to the first. Ties go to the lower rank; among
-/// settings with equal errors the first in grid order (RNN weight, then LMWT, then wip) is
-/// the best.
+/// settings with equal errors the first in grid order (RNN weight, then OOV cost, then LMWT,
+/// then wip) is the best.
 ///
 /// References follow `compute-wer`: the reference keys are iterated; an utterance with a
 /// reference but no N-best list is handled by `mode` (strict: error, present: skipped and
@@ -22,10 +26,11 @@ import WERScoring
 /// still gets a best hypothesis. Without references only one setting is allowed.
 public final class WeightSweep {
   public let settings: [SweepSetting]
-  /// For each setting, the index of its RNN weight in `rnnWeights`.
+  /// For each setting, the index of its (RNN weight, OOV cost) pair in `slots`.
   private let settingSlots: [Int]
   public let interpolation: LMInterpolation
-  private let rnnWeights: WeightGrid
+  /// The (RNN weight, OOV cost shift) pairs whose interpolated costs are computed per hypothesis.
+  private let slots: [(rnnWeight: Double, oovCostShift: Double)]
   /// The reference keys in file order (nil without references); their words are kept only
   /// as interned, normalized ids.
   private let referenceKeys: [String]?
@@ -50,25 +55,37 @@ public final class WeightSweep {
   public private(set) var utteranceCount = 0
   public private(set) var hypothesisCount = 0
 
-  /// `references` nil: no scoring (then every grid must have one value). The scratch file
-  /// of the second pass goes to `scratchDirectory` (unlinked at once).
+  /// `references` nil: no scoring (then every grid must have one value). `oovCosts` (with the
+  /// scorer's `baseOOVCost`) adds OOV costs to the grid, after the RNN weight. The scratch
+  /// file of the second pass goes to `scratchDirectory` (unlinked at once).
   public init(
-    rnnWeights: WeightGrid, lmWeights: WeightGrid, insertionPenalties: WeightGrid,
-    interpolation: LMInterpolation = .logLinear, references: [(key: String, words: [String])]?,
+    rnnWeights: WeightGrid, lmWeights: WeightGrid, insertionPenalties: WeightGrid, oovCosts: WeightGrid? = nil,
+    baseOOVCost: Double = 0, interpolation: LMInterpolation = .logLinear, references: [(key: String, words: [String])]?,
     rule: AlignmentRule = .kaldi, mode: MissingHypothesisMode = .strict, normalizer: TextNormalizer = TextNormalizer(),
     scratchDirectory: String = NSTemporaryDirectory()
   ) throws {
+    let oovChoices: [(value: Double, label: String)?] = oovCosts.map { grid in
+      zip(grid.values, grid.labels).map { (value: $0, label: $1) }
+    } ?? [nil]
+    for choice in oovChoices {
+      if let choice, !(choice.value >= 0) { throw InputError("an OOV cost must be >= 0, got \(choice.label)") }
+    }
     var settings: [SweepSetting] = []
-    var slots: [Int] = []
-    for (slot, (w, wLabel)) in zip(rnnWeights.values, rnnWeights.labels).enumerated() {
-      for (lmwt, lmwtLabel) in zip(lmWeights.values, lmWeights.labels) {
-        guard lmwt > 0 else { throw InputError("the LM weight must be positive, got \(lmwtLabel)") }
-        for (wip, wipLabel) in zip(insertionPenalties.values, insertionPenalties.labels) {
-          settings.append(
-            SweepSetting(
-              rnnWeight: w, lmWeight: lmwt, insertionPenalty: wip, rnnWeightLabel: wLabel, lmWeightLabel: lmwtLabel,
-              insertionPenaltyLabel: wipLabel))
-          slots.append(slot)
+    var settingSlots: [Int] = []
+    var slots: [(rnnWeight: Double, oovCostShift: Double)] = []
+    for (w, wLabel) in zip(rnnWeights.values, rnnWeights.labels) {
+      for oov in oovChoices {
+        let slot = slots.count
+        slots.append((w, oov.map { $0.value - baseOOVCost } ?? 0))
+        for (lmwt, lmwtLabel) in zip(lmWeights.values, lmWeights.labels) {
+          guard lmwt > 0 else { throw InputError("the LM weight must be positive, got \(lmwtLabel)") }
+          for (wip, wipLabel) in zip(insertionPenalties.values, insertionPenalties.labels) {
+            settings.append(
+              SweepSetting(
+                rnnWeight: w, lmWeight: lmwt, insertionPenalty: wip, rnnWeightLabel: wLabel, lmWeightLabel: lmwtLabel,
+                insertionPenaltyLabel: wipLabel, oovCost: oov))
+            settingSlots.append(slot)
+          }
         }
       }
     }
@@ -76,9 +93,9 @@ public final class WeightSweep {
       throw InputError("a sweep over \(settings.count) weight settings needs a reference text to choose from")
     }
     self.settings = settings
-    self.settingSlots = slots
+    self.settingSlots = settingSlots
+    self.slots = slots
     self.interpolation = interpolation
-    self.rnnWeights = rnnWeights
     self.referenceKeys = references?.map(\.key)
     self.rule = rule
     self.mode = mode
@@ -91,7 +108,7 @@ public final class WeightSweep {
     referenceIndex = index
     referenceSeen = Array(repeating: false, count: references?.count ?? 0)
     summaries = Array(repeating: WERSummary(), count: settings.count)
-    decisions = try DecisionScratchFile(directory: scratchDirectory, slots: rnnWeights.values.count)
+    decisions = try DecisionScratchFile(directory: scratchDirectory, slots: slots.count)
   }
 
   /// Adds one utterance: computes its interpolated costs and edit counts once, selects its
@@ -103,11 +120,12 @@ public final class WeightSweep {
     }
     let count = list.hypotheses.count
     interpolatedCosts.removeAll(keepingCapacity: true)
-    for w in rnnWeights.values {
+    for slot in slots {
       for hypothesis in list.hypotheses {
         interpolatedCosts.append(
           try ScoreCombination.interpolatedCost(
-            hypothesis, utteranceID: list.utteranceID, rnnWeight: w, interpolation: interpolation))
+            hypothesis, utteranceID: list.utteranceID, rnnWeight: slot.rnnWeight, interpolation: interpolation,
+            oovCostShift: slot.oovCostShift))
       }
     }
     seenUtterances.insert(list.utteranceID)

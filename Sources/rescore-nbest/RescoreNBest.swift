@@ -36,13 +36,13 @@ struct RescoreNBest: KaldiTool {
     log.info(CommandLine.arguments.joined(separator: " "))
     let layout = try OutputLayout(input: input)
     let rnnWeights = try WeightGrid(parsing: selection.rnnWeights, name: "--rnn-weights")
+    let scorer = try scoringOptions.makeScorer(log: log)
     let sweep = try WeightSweep(
       rnnWeights: rnnWeights, lmWeights: try WeightGrid(parsing: selection.lmWeights, name: "--lm-weights"),
-      insertionPenalties: try WeightGrid(parsing: selection.wip, name: "--wip"),
-      interpolation: scoringOptions.interpolation, references: try selection.references(),
-      scratchDirectory: layout.outputDirectory)
+      insertionPenalties: try WeightGrid(parsing: selection.wip, name: "--wip"), oovCosts: try scoringOptions.oovCostGrid(),
+      baseOOVCost: scorer?.oovCost.penalty ?? 0, interpolation: scoringOptions.interpolation,
+      references: try selection.references(), scratchDirectory: layout.outputDirectory)
     let arpa = try scoringOptions.arpa.map { try ARPAModel(path: $0) }
-    let scorer = try scoringOptions.makeScorer(log: log)
     let pass = RescoringPass(
       tableDirectories: layout.tableDirectories, rnnWeights: rnnWeights, interpolation: scoringOptions.interpolation,
       arpa: arpa, scorer: scorer, sweep: sweep)

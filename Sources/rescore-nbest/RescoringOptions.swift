@@ -99,6 +99,11 @@ struct RescoringScoreOptions: ParsableArguments {
   @Option(help: "Cost in nats added per word outside the RNN vocabulary (default: see docs/rescoring.md).")
   var unkPenalty: Double?
   @Option(help: "Number of OOV word types: the OOV cost is ln N.") var oovTypes: Double?
+  @Option(
+    help:
+      "OOV costs to sweep (GRID, e.g. 0:2:12; needs --ref): each replaces the OOV cost of the words outside the RNN vocabulary, without rescoring. lmwt.rnn and lmwt.interp.* hold the costs of the first value."
+  )
+  var unkPenalties: String?
   @Option(help: "Cores for RNN scoring.") var threads = 1
   @Option(
     name: .customLong("reuse-rnn-costs"), defaultAsFlag: true,
@@ -108,14 +113,17 @@ struct RescoringScoreOptions: ParsableArguments {
   func validate() throws {
     if threads < 1 { throw ValidationError("--threads must be at least 1") }
     if unkPenalty != nil && oovTypes != nil { throw ValidationError("give either --unk-penalty or --oov-types") }
+    if unkPenalties != nil && (unkPenalty != nil || oovTypes != nil) {
+      throw ValidationError("--unk-penalties sweeps the OOV cost: do not give --unk-penalty or --oov-types too")
+    }
     if reuseRNNCosts == true {
       if model != nil { throw ValidationError("--reuse-rnn-costs reads lmwt.rnn: do not give --model") }
       if interpolation == .linear {
         throw ValidationError("--interpolation linear needs per-word RNN costs, which lmwt.rnn does not hold")
       }
-      if unkPenalty != nil || oovTypes != nil || scoring != .normalized || threads != 1 {
+      if unkPenalty != nil || oovTypes != nil || unkPenalties != nil || scoring != .normalized || threads != 1 {
         throw ValidationError(
-          "--unk-penalty, --oov-types, --unnormalized and --threads need --model, not --reuse-rnn-costs")
+          "--unk-penalty, --oov-types, --unk-penalties, --unnormalized and --threads need --model, not --reuse-rnn-costs")
       }
     } else if model == nil {
       throw ValidationError("give --model (or --reuse-rnn-costs)")
@@ -125,12 +133,19 @@ struct RescoringScoreOptions: ParsableArguments {
     }
   }
 
-  /// The scorer of `--model` (nil with `--reuse-rnn-costs`); logs the OOV cost note.
+  /// The OOV-cost grid of `--unk-penalties`, if given.
+  func oovCostGrid() throws -> WeightGrid? {
+    try unkPenalties.map { try WeightGrid(parsing: $0, name: "--unk-penalties") }
+  }
+
+  /// The scorer of `--model` (nil with `--reuse-rnn-costs`); logs the OOV cost note. With
+  /// `--unk-penalties` it scores with the first value.
   func makeScorer(log: Log) throws -> NBestRNNScorer? {
     guard let model else { return nil }
     let file = try ModelFile.read(path: model)
     try file.model.checkSupports(scoring)
-    let oov = try OOVCost.resolve(unkPenalty: unkPenalty, oovTypes: oovTypes, vocabulary: file.vocabulary)
+    let first = try oovCostGrid()?.values.first
+    let oov = try OOVCost.resolve(unkPenalty: first ?? unkPenalty, oovTypes: oovTypes, vocabulary: file.vocabulary)
     if let note = oov.note { log.info(note) }
     return NBestRNNScorer(
       model: file.model, vocabulary: file.vocabulary, mode: scoring, oovCost: oov, threads: threads)

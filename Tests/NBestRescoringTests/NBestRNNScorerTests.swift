@@ -93,6 +93,71 @@ import Testing
     // "quokka quokka": two OOV words; "the <unk> sat": <unk> itself is not penalised.
     #expect(abs(penalised[2].hypotheses[2].rnnCost! - plain[2].hypotheses[2].rnnCost! - 7) < 1e-9)
     #expect(penalised[2].hypotheses[3].rnnCost == plain[2].hypotheses[3].rnnCost)
+    #expect(penalised[2].hypotheses[2].oovPositions == [0, 1] && penalised[2].hypotheses[3].oovPositions == [])
+  }
+
+  /// A sweep over OOV costs on lists scored once equals separate sweeps on lists rescored with
+  /// each OOV cost: same WER totals per setting and the same best text, for log-linear and
+  /// per-word linear interpolation.
+  @Test(arguments: [LMInterpolation.logLinear, .linear])
+  func oovCostSweepEqualsRescoringWithEachCost(interpolation: LMInterpolation) throws {
+    let model = RNNScoringSupport.model()
+    let vocabulary = RNNScoringSupport.vocabulary()
+    // u4: an all-OOV first hypothesis with a 20-nat acoustic advantage; it wins at OOV cost 0
+    // and loses at 30.
+    let u4 = NBestList(
+      utteranceID: "u4",
+      hypotheses: [
+        NBestHypothesis(rank: 1, words: ["zebra", "quokka"], acousticCost: 0, graphCost: 0.1, ngramCost: 5),
+        NBestHypothesis(rank: 2, words: ["the", "cat"], acousticCost: 20, graphCost: 0.1, ngramCost: 5),
+      ])
+    func scored(_ penalty: Double) -> [NBestList] {
+      var lists = RNNScoringSupport.lists() + [u4]
+      NBestRNNScorer(model: model, vocabulary: vocabulary, mode: .normalized, oovCost: OOVCost(penalty: penalty)).score(&lists)
+      // Per-word n-gram costs for the linear rule: a fixed 2.5 nats per word.
+      for u in lists.indices {
+        for h in lists[u].hypotheses.indices {
+          lists[u].hypotheses[h].setNgramWordCosts(Array(repeating: 2.5, count: lists[u].hypotheses[h].words.count + 1))
+        }
+      }
+      return lists
+    }
+    let references = (RNNScoringSupport.lists() + [u4]).map { (key: $0.utteranceID, words: $0.hypotheses[1].words) }
+    let rnn = WeightGrid(values: [0.5, 1]), lmwt = WeightGrid(values: [1, 4, 100]), wip = WeightGrid(values: [-2, 0])
+    let costs = WeightGrid(values: [1, 0, 30])
+    let swept = try WeightSweep(
+      rnnWeights: rnn, lmWeights: lmwt, insertionPenalties: wip, oovCosts: costs, baseOOVCost: 1,
+      interpolation: interpolation, references: references)
+    for list in scored(1) { try swept.add(list) }
+    let report = try swept.run()
+    #expect(report.settings.count == 36)
+    for (index, cost) in costs.values.enumerated() {
+      let single = try WeightSweep(
+        rnnWeights: rnn, lmWeights: lmwt, insertionPenalties: wip, interpolation: interpolation, references: references)
+      for list in scored(cost) { try single.add(list) }
+      let expected = try single.run()
+      for (i, setting) in expected.settings.enumerated() {
+        let j = try #require(
+          report.settings.firstIndex {
+            $0.rnnWeight == setting.rnnWeight && $0.lmWeight == setting.lmWeight
+              && $0.insertionPenalty == setting.insertionPenalty && $0.oovCost?.value == cost
+          })
+        #expect(report.summaries[j].counts == expected.summaries[i].counts, "\(report.settings[j].werName)")
+        #expect(report.settings[j].werName.hasSuffix("_unk\(costs.labels[index])"))
+        #expect(try swept.selectedText(setting: j) == single.selectedText(setting: i))
+      }
+    }
+    // The OOV cost matters here: some setting chooses differently with 0 and 30 nats.
+    var differs = false
+    for (j, setting) in report.settings.enumerated() where setting.oovCost?.value == 0 {
+      let dear = try #require(
+        report.settings.firstIndex {
+          $0.rnnWeight == setting.rnnWeight && $0.lmWeight == setting.lmWeight
+            && $0.insertionPenalty == setting.insertionPenalty && $0.oovCost?.value == 30
+        })
+      differs = try differs || swept.selectedText(setting: j) != swept.selectedText(setting: dear)
+    }
+    #expect(differs)
   }
 
   @Test func resultsAreIdenticalBetweenRunsAndThreadCounts() {

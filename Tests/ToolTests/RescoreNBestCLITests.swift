@@ -26,6 +26,27 @@ import Testing
     #expect(ToolRunner.read(out + "/lmwt.interp.0")?.hasPrefix("u1-1 20.500000\n") == true)
   }
 
+  /// `--unk-penalties` adds the OOV cost to the grid: every line names it, and the WER of each
+  /// setting equals a run with that single `--unk-penalty`.
+  @Test func oovCostSweepMatchesSingleCostRuns() throws {
+    let (root, archive, reference) = try RescoringFixture.archive()
+    let model = try RescoringFixture.model()
+    let grid = ["--ref", reference, "--rnn-weights", "1", "--lm-weights", "5", "--wip", "0"]
+    let swept = try ToolRunner.run(
+      "rescore-nbest", ["--model", model, "--nbest-dir", archive, "--out", root + "/s", "--unk-penalties", "0,10"] + grid)
+    #expect(swept.status == 0, "\(swept.stderr)")
+    let lines = swept.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.count == 3)
+    for (index, cost) in ["0", "10"].enumerated() {
+      let single = try ToolRunner.run(
+        "rescore-nbest", ["--model", model, "--nbest-dir", archive, "--out", root + "/\(cost)", "--unk-penalty", cost] + grid)
+      #expect(single.status == 0, "\(single.stderr)")
+      let expected = try #require(single.stdout.split(separator: "\n").first).split(separator: " ").prefix(11)
+      #expect(lines[index].hasSuffix("/wer_5_0_rnn1_unk\(cost)"))
+      #expect(lines[index].split(separator: " ").prefix(11) == expected)
+    }
+  }
+
   @Test func defaultOutputsGoIntoTheArchiveDirectory() throws {
     let (_, archive, _) = try RescoringFixture.archive()
     let result = try ToolRunner.run(
@@ -116,6 +137,8 @@ import Testing
       ["--model", "m", "--nbest-dir", archive, "--shard", "1/2"],  // shard without --out
       ["--model", "m", "--nbest-dir", archive, "--shard", "1/2", "--out", "x", "--ref", reference],
       ["--model", "m", "--nbest-dir", archive, "--unk-penalty", "1", "--oov-types", "5"],
+      ["--model", "m", "--nbest-dir", archive, "--unk-penalties", "0:5:10", "--unk-penalty", "1"],
+      ["--reuse-rnn-costs", "--nbest-dir", archive, "--unk-penalties", "0:5:10"],
     ] {
       let result = try ToolRunner.run("rescore-nbest", arguments)
       #expect(result.status == 64, "\(arguments): \(result.stderr)")
