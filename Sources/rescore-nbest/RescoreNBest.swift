@@ -71,6 +71,7 @@ struct RescoreNBest: KaldiTool {
           "RNN %@ costs: %d hypotheses (%d distinct), %d tokens in %.2f s (%.0f hyp/s); prefix trees: %d forward steps instead of %d (%.1f%% saved); OOV cost %.3f",
         scoringOptions.scoring.rawValue, statistics.hypotheses, statistics.distinctHypotheses, statistics.flatTokens,
         seconds, Double(statistics.hypotheses) / max(seconds, 1e-9), statistics.treeSteps, statistics.flatTokens,
-        100 * statistics.stepSaving, oovCost.penalty))
+        100 * statistics.stepSaving, oovCost.penalty)
+        + (scoringOptions.unkPenalties == nil ? "" : " (the first of --unk-penalties; the sweep tries each)"))
   }
 }
