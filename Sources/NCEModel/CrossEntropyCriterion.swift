@@ -12,27 +12,30 @@ public struct CrossEntropyCriterion: TrainingCriterion {
     using rng: inout SeededGenerator
   ) -> (loss: Double, gradHidden: Matrix) {
     let n = hidden.rows, v = output.vocabularySize
-    output.logits(hidden, into: &logits)
+    BLAS.gemm(hidden, output.weight.value, transB: true, into: &logits)
     var loss = 0.0
-    // Turn logits into scale * (softmax - onehot) in place.
+    // Row by row while the row is in cache: add the bias, turn the logits into
+    // scale * (softmax - onehot) in place, and add the row to the bias gradient (whole-matrix
+    // passes over the [N x V] block would each stream it through memory again).
     logits.withUnsafeMutableBufferPointer { l in
-      for r in 0..<n {
-        let row = l.baseAddress! + r * v
-        let lse = VectorMath.logSumExp(row, count: v)
-        let target = Int(targets[r])
-        loss -= Double(row[target] - lse)
-        VectorMath.scaledExp(row, count: v, shift: lse, scale: scale)
-        row[target] -= scale
+      output.bias.value.withUnsafeBufferPointer { b in
+        output.bias.gradient.withUnsafeMutableBufferPointer { db in
+          for r in 0..<n {
+            let row = l.baseAddress! + r * v
+            VectorMath.addRowVector(b.baseAddress!, to: row, rows: 1, cols: v)
+            let lse = VectorMath.logSumExp(row, count: v)
+            let target = Int(targets[r])
+            loss -= Double(row[target] - lse)
+            VectorMath.scaledExp(row, count: v, shift: lse, scale: scale)
+            row[target] -= scale
+            VectorMath.accumulateColumnSums(row, rows: 1, cols: v, into: db.baseAddress!)
+          }
+        }
       }
     }
     var gradHidden = Matrix(rows: n, cols: output.size)
     BLAS.gemm(logits, output.weight.value, into: &gradHidden)
     BLAS.gemm(logits, transA: true, hidden, into: &output.weight.gradient, beta: 1)
-    logits.withUnsafeBufferPointer { l in
-      output.bias.gradient.withUnsafeMutableBufferPointer { db in
-        VectorMath.accumulateColumnSums(l.baseAddress!, rows: n, cols: v, into: db.baseAddress!)
-      }
-    }
     for row in 0..<v {
       output.weight.touch(row: row)
       output.bias.touch(row: row)
