@@ -91,11 +91,6 @@ public enum VectorMath {
   public static func sigmoid(_ p: UnsafeMutablePointer<Float>, count: Int) { map(p, count, sigmoid) }
   public static func tanh(_ p: UnsafeMutablePointer<Float>, count: Int) { map(p, count, tanh) }
 
-  /// `p[i] *= alpha`.
-  public static func scale(_ p: UnsafeMutablePointer<Float>, count: Int, by alpha: Float) {
-    for i in 0..<count { p[i] *= alpha }
-  }
-
   /// Sum of squares, 16 lanes at a time, accumulated in Double every 4096 elements for
   /// stability across millions of elements.
   public static func squaredNorm(_ p: UnsafePointer<Float>, count: Int) -> Double {

@@ -50,18 +50,6 @@ public final class Parameter {
       return total
     }
   }
-
-  /// Multiplies the gradient by `factor` (used by norm clipping).
-  public func scaleGradient(by factor: Float) {
-    let cols = gradient.cols
-    gradient.withUnsafeMutableBufferPointer { g in
-      if !isRowSparse {
-        VectorMath.scale(g.baseAddress!, count: g.count, by: factor)
-      } else {
-        for row in touchedRows.members { VectorMath.scale(g.baseAddress! + Int(row) * cols, count: cols, by: factor) }
-      }
-    }
-  }
 }
 
 extension Parameter {

@@ -21,8 +21,6 @@ public protocol RecurrentLayer: AnyObject {
     inputRows ids: UnsafeBufferPointer<Int32>, of table: Matrix, layout: StepLayout, state: inout RecurrentState,
     cache: inout Cache
   ) -> Matrix
-  /// The input weight `W_ih` (`[inputSize x gates * hiddenSize]`).
-  var inputWeight: Parameter { get }
   /// Accumulates parameter gradients from `gradOutput` (same shape as the output of the last
   /// `forward` with this cache) and returns the gradient with respect to the input. Gradient
   /// does not flow into the initial state (truncated back-propagation).

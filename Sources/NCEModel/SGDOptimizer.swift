@@ -74,18 +74,6 @@ public final class SGDOptimizer {
     }
   }
 
-  /// Rescales all gradients so that their joint L2 norm is at most `maxNorm` (no-op for
-  /// `maxNorm <= 0`). Returns the norm before clipping.
-  @discardableResult
-  public static func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) -> Double {
-    let norm = parameters.reduce(0.0) { $0 + $1.gradientSquaredNorm }.squareRoot()
-    let factor = clipFactor(norm: norm, maxNorm: maxNorm)
-    if factor != 1 {
-      for p in parameters { p.scaleGradient(by: factor) }
-    }
-    return norm
-  }
-
   /// The factor that brings a gradient of L2 norm `norm` down to `maxNorm` (1 when it is
   /// already within, or `maxNorm <= 0`).
   public static func clipFactor(norm: Double, maxNorm: Float) -> Float {
