@@ -27,11 +27,11 @@ public enum SmallGEMM {
         j += 32
       }
       if j + 16 <= n {
-        block16(rows, k, aRows, lda, b + j, ldb, cRows + j, ldc, accumulate)
+        blockOfOneVector(Wide.self, rows, k, aRows, lda, b + j, ldb, cRows + j, ldc, accumulate)
         j += 16
       }
       if j + 8 <= n {
-        block8(rows, k, aRows, lda, b + j, ldb, cRows + j, ldc, accumulate)
+        blockOfOneVector(Narrow.self, rows, k, aRows, lda, b + j, ldb, cRows + j, ldc, accumulate)
         j += 8
       }
       if j < n { scalarBlock(rows, n - j, k, aRows, lda, b + j, ldb, cRows + j, ldc, accumulate) }
@@ -76,45 +76,21 @@ public enum SmallGEMM {
     if rows > 5 { store(c50, c + 5 * ldc, accumulate: accumulate); store(c51, c + 5 * ldc + 16, accumulate: accumulate) }
   }
 
-  /// Up to 6 rows x 16 columns.
+  /// Up to 6 rows x one vector of columns (`V`: 16 or 8 lanes), for the column tails.
   @inline(__always)
-  static func block16(
-    _ rows: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+  static func blockOfOneVector<V: SIMD>(
+    _: V.Type, _ rows: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
     _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
-  ) {
-    var acc = (Wide(), Wide(), Wide(), Wide(), Wide(), Wide())
+  ) where V.Scalar == Float {
+    var acc = (V(), V(), V(), V(), V(), V())
     for p in 0..<k {
-      let b0 = load(b + p * ldb, as: Wide.self)
-      acc.0.addProduct(Wide(repeating: a[p]), b0)
-      if rows > 1 { acc.1.addProduct(Wide(repeating: a[lda + p]), b0) }
-      if rows > 2 { acc.2.addProduct(Wide(repeating: a[2 * lda + p]), b0) }
-      if rows > 3 { acc.3.addProduct(Wide(repeating: a[3 * lda + p]), b0) }
-      if rows > 4 { acc.4.addProduct(Wide(repeating: a[4 * lda + p]), b0) }
-      if rows > 5 { acc.5.addProduct(Wide(repeating: a[5 * lda + p]), b0) }
-    }
-    store(acc.0, c, accumulate: accumulate)
-    if rows > 1 { store(acc.1, c + ldc, accumulate: accumulate) }
-    if rows > 2 { store(acc.2, c + 2 * ldc, accumulate: accumulate) }
-    if rows > 3 { store(acc.3, c + 3 * ldc, accumulate: accumulate) }
-    if rows > 4 { store(acc.4, c + 4 * ldc, accumulate: accumulate) }
-    if rows > 5 { store(acc.5, c + 5 * ldc, accumulate: accumulate) }
-  }
-
-  /// Up to 6 rows x 8 columns.
-  @inline(__always)
-  static func block8(
-    _ rows: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
-  ) {
-    var acc = (Narrow(), Narrow(), Narrow(), Narrow(), Narrow(), Narrow())
-    for p in 0..<k {
-      let b0 = load(b + p * ldb, as: Narrow.self)
-      acc.0.addProduct(Narrow(repeating: a[p]), b0)
-      if rows > 1 { acc.1.addProduct(Narrow(repeating: a[lda + p]), b0) }
-      if rows > 2 { acc.2.addProduct(Narrow(repeating: a[2 * lda + p]), b0) }
-      if rows > 3 { acc.3.addProduct(Narrow(repeating: a[3 * lda + p]), b0) }
-      if rows > 4 { acc.4.addProduct(Narrow(repeating: a[4 * lda + p]), b0) }
-      if rows > 5 { acc.5.addProduct(Narrow(repeating: a[5 * lda + p]), b0) }
+      let b0 = load(b + p * ldb, as: V.self)
+      acc.0.addProduct(V(repeating: a[p]), b0)
+      if rows > 1 { acc.1.addProduct(V(repeating: a[lda + p]), b0) }
+      if rows > 2 { acc.2.addProduct(V(repeating: a[2 * lda + p]), b0) }
+      if rows > 3 { acc.3.addProduct(V(repeating: a[3 * lda + p]), b0) }
+      if rows > 4 { acc.4.addProduct(V(repeating: a[4 * lda + p]), b0) }
+      if rows > 5 { acc.5.addProduct(V(repeating: a[5 * lda + p]), b0) }
     }
     store(acc.0, c, accumulate: accumulate)
     if rows > 1 { store(acc.1, c + ldc, accumulate: accumulate) }
