@@ -78,25 +78,26 @@ public struct NBestRNNScorer {
     return chunkStatistics.reduce(PrefixSharingStatistics(), +)
   }
 
-  /// Word costs (`Double`, OOV cost included) of every hypothesis of `lists`, in order.
+  /// Word costs (`Double`, OOV cost included) and OOV word positions of every hypothesis of
+  /// `lists`, in order.
   private func scoreChunk(_ lists: ArraySlice<NBestList>, table: Matrix?) -> (
     [(costs: [Double], oov: [Int])], PrefixSharingStatistics
   ) {
     var sentences: [[Int32]] = []
-    var oovFlags: [[Bool]] = []
+    var oovPositions: [[Int]] = []
     var statistics = PrefixSharingStatistics()
     for list in lists {
       for hypothesis in list.hypotheses {
         var ids: [Int32] = []
-        var oov: [Bool] = []
+        var oov: [Int] = []
         ids.reserveCapacity(hypothesis.words.count)
-        for word in hypothesis.words {
+        for (position, word) in hypothesis.words.enumerated() {
           let id = vocabulary.id(of: word)
           ids.append(id)
-          oov.append(id == Vocabulary.unkID && word != Vocabulary.unkWord)
+          if id == Vocabulary.unkID && word != Vocabulary.unkWord { oov.append(position) }
         }
         sentences.append(ids)
-        oovFlags.append(oov)
+        oovPositions.append(oov)
         statistics.flatTokens += ids.count + 1
       }
     }
@@ -112,9 +113,8 @@ public struct NBestRNNScorer {
     costs.reserveCapacity(sentences.count)
     for (s, terminal) in tree.terminals.enumerated() {
       var wordCosts = nodeCosts.sentenceWordCosts(terminal: terminal, in: tree).map(Double.init)
-      let oov = oovFlags[s].indices.filter { oovFlags[s][$0] }
-      for i in oov { wordCosts[i] += oovCost.penalty }
-      costs.append((wordCosts, oov))
+      for i in oovPositions[s] { wordCosts[i] += oovCost.penalty }
+      costs.append((wordCosts, oovPositions[s]))
     }
     return (costs, statistics)
   }

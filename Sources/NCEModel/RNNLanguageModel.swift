@@ -98,21 +98,21 @@ public final class RNNLanguageModel {
     using rng: inout SeededGenerator
   ) -> Matrix {
     precondition(inputs.count == layout.rows && states[0].hidden.rows == layout.batch, "inputs must match the layout")
+    cache.inputIDs = inputs
+    let hidden: Matrix
     if !training, let table = cache.inputProjectionTable {
       // Without dropout, layer 0's input projection of a word is a row of the table.
-      cache.inputIDs = inputs
-      let hidden = inputs.withUnsafeBufferPointer { ids in
+      hidden = inputs.withUnsafeBufferPointer { ids in
         recurrent.forward(
           Matrix(rows: 0, cols: 0), layout: layout, states: &states, cache: &cache.recurrent, training: false,
           firstLayerInput: (ids, table), using: &rng)
       }
-      return projection?.forward(hidden, training: false) ?? hidden
+    } else {
+      var dropped = inputs.withUnsafeBufferPointer { embedding.forward($0) }
+      cache.embeddingDropout.apply(to: &dropped, training: training, using: &rng)
+      hidden = recurrent.forward(
+        dropped, layout: layout, states: &states, cache: &cache.recurrent, training: training, using: &rng)
     }
-    cache.inputIDs = inputs
-    var dropped = inputs.withUnsafeBufferPointer { embedding.forward($0) }
-    cache.embeddingDropout.apply(to: &dropped, training: training, using: &rng)
-    let hidden = recurrent.forward(
-      dropped, layout: layout, states: &states, cache: &cache.recurrent, training: training, using: &rng)
     return projection?.forward(hidden, training: training) ?? hidden
   }
 
