@@ -1,4 +1,3 @@
-import FuzzSupport
 import Foundation
 import NCECore
 import Testing

@@ -49,8 +49,9 @@ struct KaldiTextTableTests {
       "wer-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let path = directory.appendingPathComponent("bad").path
-    FileManager.default.createFile(
-      atPath: path, contents: Data([0x75, 0x31, 0x20, 0xFF, 0x0A, 0x75, 0x32, 0x20, 0x61, 0x0A]))
+    #expect(
+      FileManager.default.createFile(
+        atPath: path, contents: Data([0x75, 0x31, 0x20, 0xFF, 0x0A, 0x75, 0x32, 0x20, 0x61, 0x0A])))
     #expect(throws: InputError("invalid UTF-8", file: path, line: 1)) {
       try KaldiTextTable.read(path)
     }
