@@ -61,7 +61,7 @@ let package = Package(
     .target(name: "FuzzSupport", dependencies: ["NCECore"], path: "Tests/FuzzSupport"),
     .testTarget(name: "NCECoreTests", dependencies: ["NCECore", "FuzzSupport"]),
     .testTarget(name: "NCEModelTests", dependencies: ["NCEModel", "FuzzSupport"]),
-    .testTarget(name: "WERScoringTests", dependencies: ["WERScoring", "FuzzSupport"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "WERScoringTests", dependencies: ["WERScoring", "NCECore", "FuzzSupport"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "NBestRescoringTests", dependencies: ["NBestRescoring", "FuzzSupport"], exclude: ["Fixtures", "Reference"]),
     .testTarget(

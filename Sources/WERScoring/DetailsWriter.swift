@@ -10,13 +10,17 @@ public struct DetailsWriter: Sendable {
   public var epsilon: String
   /// Utterance id -> speaker (`utt2spk`); nil derives the speaker from the id.
   public var utteranceToSpeaker: [String: String]?
+  /// Where `utteranceToSpeaker` came from, for the error about an utterance it lacks.
+  public var speakerFile: String
 
   public init(
-    rule: AlignmentRule, epsilon: String = "<eps>", utteranceToSpeaker: [String: String]? = nil
+    rule: AlignmentRule, epsilon: String = "<eps>", utteranceToSpeaker: [String: String]? = nil,
+    speakerFile: String = "utt2spk"
   ) {
     self.rule = rule
     self.epsilon = epsilon
     self.utteranceToSpeaker = utteranceToSpeaker
+    self.speakerFile = speakerFile
   }
 
   /// The speaker of an utterance id without utt2spk: the prefix before the first `-` or `_`
@@ -69,7 +73,7 @@ public struct DetailsWriter: Sendable {
       let speaker: String
       if let utteranceToSpeaker {
         guard let known = utteranceToSpeaker[utterance.key] else {
-          throw InputError("utterance '\(utterance.key)' is not in utt2spk")
+          throw InputError("utterance '\(utterance.key)' is not in utt2spk", file: speakerFile)
         }
         speaker = known
       } else {
@@ -81,14 +85,14 @@ public struct DetailsWriter: Sendable {
   }
 
   /// Writes `per_utt`, `ops` and `per_spk` into `directory` (created if needed), each
-  /// atomically.
+  /// atomically; nothing is created when an utterance has no speaker.
   public func write(_ utterances: [ScoredUtterance], to directory: String) throws {
+    let texts = try texts(for: utterances)
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
       throw InputError("cannot create directory: \(error.localizedDescription)", file: directory)
     }
-    let texts = try texts(for: utterances)
     try AtomicFileWriter.write(text: texts.perUtterance, to: directory + "/per_utt")
     try AtomicFileWriter.write(text: texts.ops, to: directory + "/ops")
     try AtomicFileWriter.write(text: texts.perSpeaker, to: directory + "/per_spk")

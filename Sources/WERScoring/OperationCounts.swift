@@ -1,8 +1,8 @@
 /// Kaldi's `ops` file: how often each (reference word, hypothesis word) pair was correct,
 /// substituted, inserted or deleted, as `wer_ops_details.pl | sort -b -i -k 1,1 -k 4,4rn
-/// -k 2,2 -k 3,3` prints it in `score_kaldi.sh`: grouped by operation (correct, deletion,
-/// insertion, substitution), most frequent first, then by reference and hypothesis word
-/// (byte order).
+/// -k 2,2 -k 3,3` prints it in `score_kaldi.sh` (with `LC_ALL=C` from `path.sh`): grouped by
+/// operation (correct, deletion, insertion, substitution), most frequent first, then by
+/// reference and hypothesis word, then by the whole line.
 public struct OperationCounts: Sendable {
   private struct Pair: Hashable, Sendable {
     var reference: String?
@@ -49,21 +49,28 @@ public struct OperationCounts: Sendable {
       rows.append(row)
     }
     wordWidth = min(wordWidth, 16)
-    rows.sort { a, b in
-      if a.operation != b.operation { return a.operation < b.operation }
-      if a.count != b.count { return a.count > b.count }
-      if a.reference != b.reference {
-        return a.reference.utf8.lexicographicallyPrecedes(b.reference.utf8)
-      }
-      return a.hypothesis.utf8.lexicographicallyPrecedes(b.hypothesis.utf8)
-    }
-    var text = ""
-    for row in rows {
-      text +=
+    var lines: [(row: Row, line: String)] = rows.map { row in
+      let line =
         CFormat.pad(row.operation, -14) + CFormat.pad(row.reference, wordWidth) + "    "
         + CFormat.pad(row.hypothesis, wordWidth) + "    "
         + CFormat.pad(String(row.count), countWidth) + "\n"
+      return (row, line)
     }
-    return text
+    lines.sort { a, b in
+      if a.row.operation != b.row.operation { return a.row.operation < b.row.operation }
+      if a.row.count != b.row.count { return a.row.count > b.row.count }
+      for (x, y) in [(a.row.reference, b.row.reference), (a.row.hypothesis, b.row.hypothesis)] {
+        let (x, y) = (Self.printableBytes(x), Self.printableBytes(y))
+        if x != y { return x.lexicographicallyPrecedes(y) }
+      }
+      return a.line.utf8.lexicographicallyPrecedes(b.line.utf8)
+    }
+    return lines.map(\.line).joined()
+  }
+
+  /// A word as `sort -i` compares it in the C locale: bytes outside ASCII 0x20-0x7E are
+  /// ignored, so UTF-8 letters do not take part (ties then fall to the whole line).
+  static func printableBytes(_ word: String) -> [UInt8] {
+    word.utf8.filter { $0 >= 0x20 && $0 <= 0x7E }
   }
 }

@@ -116,7 +116,8 @@ import WERScoring
       references: references, hypotheses: hypotheses, hypothesisSource: hypothesisPath)
     if let details {
       let writer = DetailsWriter(
-        rule: rule, epsilon: specialSymbol, utteranceToSpeaker: utteranceToSpeaker)
+        rule: rule, epsilon: specialSymbol, utteranceToSpeaker: utteranceToSpeaker,
+        speakerFile: utt2spk ?? "utt2spk")
       try writer.write(result.utterances, to: details)
     }
     if verbose > 0 {
