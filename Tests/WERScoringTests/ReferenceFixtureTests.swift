@@ -4,8 +4,9 @@ import Testing
 @testable import WERScoring
 
 /// Agreement with the committed reference outputs of `tools/wer-reference/make-fixtures.py`:
-/// kaldialign (Kaldi's compute-wer code) and NIST sclite on 1,351 pairs (SPEC section 4's
-/// example, 1,200 random tie-heavy pairs, the 150 rank-1 hypotheses of nbest-dev).
+/// kaldialign (Kaldi's compute-wer code) and NIST sclite (counts and alignment paths) on 1,351
+/// pairs (SPEC section 4's example, 1,200 random tie-heavy pairs, the 150 rank-1 hypotheses of
+/// nbest-dev).
 struct ReferenceFixtureTests {
   struct Pair {
     var key: String
@@ -62,6 +63,11 @@ struct ReferenceFixtureTests {
   @Test func scliteCountsAndAlignmentsEqualScliteOnEveryPair() throws {
     let pairs = try Self.pairs()
     let expected = try Self.counts("sclite-counts.txt")
+    var expectedAlignments: [String: String] = [:]
+    for line in try Self.fixtureLines("sclite-alignments.txt") {
+      let fields = line.split(separator: " ")
+      expectedAlignments[String(fields[0])] = fields.count > 1 ? String(fields[1]) : ""
+    }
     var mismatches: [String] = []
     var totalsDifferingFromKaldi = 0
     for pair in pairs {
@@ -74,6 +80,10 @@ struct ReferenceFixtureTests {
         reference: pair.reference, hypothesis: pair.hypothesis, rule: .sclite)
       if counts != reference || alignment.editCounts != reference {
         mismatches.append("\(pair.key): \(counts) / \(alignment.editCounts) != \(reference)")
+      }
+      let letters = alignment.map(\.operation.rawValue).joined()
+      if letters != expectedAlignments[pair.key] {
+        mismatches.append("\(pair.key): path \(letters) != sclite's \(expectedAlignments[pair.key] ?? "none")")
       }
       let kaldi = WordAligner.counts(
         reference: pair.reference, hypothesis: pair.hypothesis, rule: .kaldi)

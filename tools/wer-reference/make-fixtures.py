@@ -12,6 +12,8 @@ Writes:
                      nbest-dev (keys nbestdev-<uttid>).
   kaldi-counts.txt   <key> <ins> <del> <sub> <ref_len>   from kaldialign.edit_distance
   sclite-counts.txt  <key> <cor> <sub> <del> <ins>       from sclite's pra "Scores:" lines
+  sclite-alignments.txt  <key> <ops>  sclite's alignment from the pra REF:/HYP: lines, one letter
+                     per column: C, S, D (hyp is ***), I (ref is ***); no letters for two empty sides
 """
 import os
 import random
@@ -74,7 +76,16 @@ def nbest_pairs(data):
     return [(f"nbestdev-{k}", refs[k], hyps.get(k, [])) for k in sorted(refs)]
 
 
-def sclite_counts(pairs):
+def sclite_column(ref, hyp):
+    if set(ref) == {"*"}:
+        return "I"
+    if set(hyp) == {"*"}:
+        return "D"
+    return "C" if ref == hyp else "S"
+
+
+def sclite_scores(pairs):
+    """key -> ((C, S, D, I), alignment letters), from sclite's pra output (case sensitive)."""
     with tempfile.TemporaryDirectory() as tmp:
         ids = {}
         with open(f"{tmp}/ref.trn", "w") as r, open(f"{tmp}/hyp.trn", "w") as h:
@@ -87,19 +98,31 @@ def sclite_counts(pairs):
                         "-i", "spu_id", "-s", "-o", "pra", "-O", tmp, "-n", "out"],
                        check=True, stdout=subprocess.DEVNULL)
         counts = {}
+        alignments = {}
         current = None
+        ref_line = None
         with open(f"{tmp}/out.pra", encoding="utf-8") as f:
             for line in f:
                 m = re.match(r"id: \((\S+)\)", line)
                 if m:
                     current = ids[m.group(1)]
+                    alignments[current] = ""
                 m = re.match(r"Scores: \(#C #S #D #I\) (\d+) (\d+) (\d+) (\d+)", line)
                 if m:
                     counts[current] = tuple(int(x) for x in m.groups())
+                if line.startswith("REF:"):
+                    ref_line = line[4:].split()
+                if line.startswith("HYP:"):
+                    hyp_line = line[4:].split()
+                    assert len(ref_line) == len(hyp_line), current
+                    alignments[current] = "".join(map(sclite_column, ref_line, hyp_line))
         missing = [k for k, _, _ in pairs if k not in counts]
         if missing:
             sys.exit(f"sclite gave no scores for {missing[:5]}")
-        return counts
+        for key, (c, s, d, i) in counts.items():
+            letters = alignments[key]
+            assert (letters.count("C"), letters.count("S"), letters.count("D"), letters.count("I")) == (c, s, d, i), key
+        return {key: (counts[key], alignments[key]) for key in counts}
 
 
 def main():
@@ -114,10 +137,13 @@ def main():
         for key, ref, hyp in pairs:
             d = kaldialign.edit_distance(ref, hyp)
             f.write(f"{key} {d['ins']} {d['del']} {d['sub']} {len(ref)}\n")
-    sclite = sclite_counts(pairs)
+    sclite = sclite_scores(pairs)
     with open(os.path.join(OUT, "sclite-counts.txt"), "w") as f:
         for key, _, _ in pairs:
-            f.write(f"{key} {' '.join(str(x) for x in sclite[key])}\n")
+            f.write(f"{key} {' '.join(str(x) for x in sclite[key][0])}\n")
+    with open(os.path.join(OUT, "sclite-alignments.txt"), "w") as f:
+        for key, _, _ in pairs:
+            f.write(f"{key} {sclite[key][1]}".rstrip() + "\n")
     print(f"wrote {len(pairs)} pairs to {OUT}")
 
 
