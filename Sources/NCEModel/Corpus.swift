@@ -17,23 +17,42 @@ public struct Corpus: Sendable {
   /// Streams the file (LineReader: plain, `.zst` or `-`) and keeps ids only.
   /// Errors: missing file, invalid UTF-8 or `<s>`/`</s>` words (file:line), no sentences.
   public init(path: String, vocabulary: Vocabulary) throws {
-    var tokens: [Int32] = []
-    var starts: [Int] = [0]
-    var oov = 0
+    var whole: Corpus?
+    try Corpus.forEachChunk(path: path, vocabulary: vocabulary, maxTokens: .max) { whole = $0 }
+    self = whole!
+  }
+
+  /// Streams the file in pieces of whole sentences, each of at least `maxTokens` words except
+  /// the last, and calls `body` with each piece; only one piece is in memory at a time, so a
+  /// text of any size can be evaluated. A text of at most `maxTokens` words is one piece, equal
+  /// to `Corpus(path:vocabulary:)`. Errors as `init(path:vocabulary:)`, and those of `body`.
+  public static func forEachChunk(
+    path: String, vocabulary: Vocabulary, maxTokens: Int = 1 << 20, _ body: (Corpus) throws -> Void
+  ) throws {
+    var chunk = Corpus(sentences: [])
+    // A full piece is handed out when the next sentence starts, so the last call always
+    // has sentences and sees the empty lines that end the text.
+    var full = false
     var scanner = TextScanner()
     try scanner.scan(
       path: path,
       word: { word in
+        if full {
+          try body(chunk)
+          chunk = Corpus(sentences: [])
+          full = false
+        }
         let id = vocabulary.id(of: word)
-        if id == Vocabulary.unkID { oov += 1 }
-        tokens.append(id)
+        if id == Vocabulary.unkID { chunk.oovCount += 1 }
+        chunk.tokens.append(id)
       },
-      endOfSentence: { starts.append(tokens.count) })
+      endOfSentence: {
+        chunk.sentenceStarts.append(chunk.tokens.count)
+        full = chunk.tokens.count >= maxTokens
+      },
+      emptyLine: { chunk.emptyLineCount += 1 })
     guard scanner.sentenceCount > 0 else { throw InputError("no sentences", file: path) }
-    self.tokens = tokens
-    self.sentenceStarts = starts
-    self.oovCount = oov
-    self.emptyLineCount = scanner.emptyLineCount
+    try body(chunk)
   }
 
   /// For tests and in-memory use. Empty sentences are skipped like empty lines.

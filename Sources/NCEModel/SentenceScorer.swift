@@ -63,6 +63,26 @@ public struct SentenceScorer {
     return result
   }
 
+  /// Scores the sentences `next()` returns until it returns nil, in pieces of about
+  /// `pieceTokens` predicted tokens (words plus `</s>`), and calls `body` with each piece's
+  /// sentence costs in input order: memory does not grow with the number of sentences.
+  public func scoreInPieces(
+    pieceTokens: Int = 1 << 20, next: () throws -> [Int32]?, body: ([Double]) throws -> Void
+  ) throws {
+    var piece: [[Int32]] = []
+    var tokens = 0
+    while let sentence = try next() {
+      piece.append(sentence)
+      tokens += sentence.count + 1
+      if tokens >= pieceTokens {
+        try body(score(piece.map { $0[...] }).sentenceCosts)
+        piece.removeAll(keepingCapacity: true)
+        tokens = 0
+      }
+    }
+    if !piece.isEmpty { try body(score(piece.map { $0[...] }).sentenceCosts) }
+  }
+
   private func scoreGroup(
     _ group: [(index: Int, words: ArraySlice<Int32>)], table: Matrix?, keepWordCosts: Bool, keepLogNormalizers: Bool
   ) -> [(index: Int, cost: Double, words: [Float], norms: [Float])] {

@@ -12,10 +12,12 @@ struct TextScanner {
   /// Empty or blank lines skipped.
   private(set) var emptyLineCount = 0
 
-  /// Calls `word(w)` for every word of `path` and `endOfSentence()` after each non-empty line.
+  /// Calls `word(w)` for every word of `path`, `endOfSentence()` after each non-empty line and
+  /// `emptyLine()` for each skipped one.
   /// Errors: missing file, invalid UTF-8 (file:line), a reserved boundary word (file:line).
   mutating func scan(
-    path: String, word: (Substring) throws -> Void, endOfSentence: () throws -> Void
+    path: String, word: (Substring) throws -> Void, endOfSentence: () throws -> Void,
+    emptyLine: () -> Void = {}
   ) throws {
     let reader = try LineReader(path: path)
     while let line = try reader.nextLine() {
@@ -31,6 +33,7 @@ struct TextScanner {
       }
       if words == 0 {
         emptyLineCount += 1
+        emptyLine()
       } else {
         sentenceCount += 1
         try endOfSentence()

@@ -48,6 +48,14 @@ extension KaldiTool {
 }
 
 /// Writes to standard error without buffering (Swift 6 rejects the C `stderr` global).
+/// Failures are ignored: logs on a full disk must not stop (or, as `FileHandle.write` does,
+/// crash) a tool whose results can still be written.
 public func stderrWrite(_ text: String) {
-  FileHandle.standardError.write(Data(text.utf8))
+  var bytes = Array(text.utf8)[...]
+  while !bytes.isEmpty {
+    let written = bytes.withUnsafeBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    if written < 0 && errno == EINTR { continue }
+    if written <= 0 { return }
+    bytes = bytes.dropFirst(written)
+  }
 }

@@ -125,6 +125,8 @@ import WERScoring
         "scored \(result.utterances.count) utterances, \(result.summary.counts.referenceWords) reference words, rule \(rule.rawValue)"
       )
     }
-    print(result.summary.kaldiReport(), terminator: "")
+    let out = StandardOutput()
+    out.write(result.summary.kaldiReport())
+    try out.flush()
   }
 }

@@ -53,7 +53,9 @@ struct RescoreNBest: KaldiTool {
     let report = try sweep.run()
     if report.scored {
       let prefix = layout.outputDirectory + "/"
-      print(report.werLines(prefix: prefix) + report.bestWERLine(prefix: prefix), terminator: "")
+      let out = StandardOutput()
+      out.write(report.werLines(prefix: prefix) + report.bestWERLine(prefix: prefix))
+      try out.flush()
       try report.writeWERFiles(directory: layout.outputDirectory)
     }
     // Second pass: the best setting is known only now.

@@ -34,28 +34,37 @@ struct RNNLMEval: KaldiTool {
     let file = try ModelFile.read(path: model)
     try file.model.checkSupports(mode)
     if selfNormStats { try file.model.checkSupports(.normalized) }
-    let corpus = try Corpus(path: text, vocabulary: file.vocabulary)
-    guard corpus.sentenceCount > 0 else { throw InputError("no sentences", file: text) }
-    let sentences = (0..<corpus.sentenceCount).map { corpus.sentence($0) }
-    var scorer = SentenceScorer(model: file.model, mode: mode, threads: threads)
-    let result = scorer.score(sentences, keepLogNormalizers: false)
-    let tokens = corpus.predictionCount
-    let meanCost = result.sentenceCosts.reduce(0, +) / Double(tokens)
-    let oovRate = 100 * Double(corpus.oovCount) / Double(max(corpus.tokenCount, 1))
-    print("\(text): \(corpus.sentenceCount) sentences, \(corpus.tokenCount) words, \(corpus.oovCount) OOVs (\(fmt(oovRate, 2))% mapped to <unk>)")
+    let scorer = SentenceScorer(model: file.model, mode: mode, threads: threads)
+    // A second, normalized pass only when the main one is not; it shares the lookup table.
+    var normalizedScorer: SentenceScorer?
+    if selfNormStats && mode != .normalized {
+      normalizedScorer = scorer
+      normalizedScorer?.mode = .normalized
+    }
+    var evaluation = TextEvaluation()
+    var selfNormalization = TextEvaluation()
+    try Corpus.forEachChunk(path: text, vocabulary: file.vocabulary) { chunk in
+      evaluation.add(chunk, scorer: scorer, offsets: selfNormStats && mode == .normalized)
+      if let normalizedScorer { selfNormalization.add(chunk, scorer: normalizedScorer, offsets: true) }
+    }
+    if normalizedScorer == nil { selfNormalization = evaluation }
+    let out = StandardOutput()
+    let oovRate = 100 * Double(evaluation.oovs) / Double(max(evaluation.words, 1))
+    out.write("\(text): \(evaluation.sentences) sentences, \(evaluation.words) words, \(evaluation.oovs) OOVs (\(fmt(oovRate, 2))% mapped to <unk>)\n")
+    let tokens = evaluation.predictions
+    let meanCost = evaluation.meanCost
     switch mode {
     case .normalized:
-      print("ppl \(fmt(exp(meanCost), 2)) (mean cost \(fmt(meanCost, 4)) nats over \(tokens) tokens incl. </s>)")
+      out.write("ppl \(fmt(exp(meanCost), 2)) (mean cost \(fmt(meanCost, 4)) nats over \(tokens) tokens incl. </s>)\n")
     case .unnormalized:
-      print("mean-unnormalized-cost \(fmt(meanCost, 4)) nats per token over \(tokens) tokens incl. </s> (s - lnZ with lnZ = \(file.model.config.normTerm); not a perplexity)")
+      out.write("mean-unnormalized-cost \(fmt(meanCost, 4)) nats per token over \(tokens) tokens incl. </s> (s - lnZ with lnZ = \(file.model.config.normTerm); not a perplexity)\n")
     }
     if selfNormStats {
-      scorer.mode = .normalized
-      let offsets = scorer.score(sentences, keepLogNormalizers: true).logNormalizerOffsets
-      let mean = offsets.reduce(0.0) { $0 + Double($1) } / Double(max(offsets.count, 1))
-      let variance = offsets.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(max(offsets.count, 1))
-      print("self-norm ln Z(h) - lnZ: mean \(fmt(mean, 4)) std \(fmt(variance.squareRoot(), 4)) over \(offsets.count) tokens (lnZ = \(file.model.config.normTerm))")
+      let mean = selfNormalization.offsetMean
+      let std = selfNormalization.offsetStandardDeviation
+      out.write("self-norm ln Z(h) - lnZ: mean \(fmt(mean, 4)) std \(fmt(std, 4)) over \(selfNormalization.offsetCount) tokens (lnZ = \(file.model.config.normTerm))\n")
     }
+    try out.flush()
   }
 
   private func fmt(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }

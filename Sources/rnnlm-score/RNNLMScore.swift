@@ -36,39 +36,41 @@ struct RNNLMScore: KaldiTool {
     let file = try ModelFile.read(path: model)
     try file.model.checkSupports(unnormalized == true ? .unnormalized : .normalized)
     let vocabulary = file.vocabulary
-    let reader = try LineReader(path: text)
-    var keys: [String] = []
-    var sentences: [[Int32]] = []
-    var oovCount = 0
-    while let line = try reader.nextLine() {
-      var fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-      if uttIds == true {
-        guard let key = fields.first else {
-          throw InputError("empty line: expected 'utt-id words...' (--utt-ids)", file: text, line: reader.lineNumber)
-        }
-        keys.append(String(key))
-        fields.removeFirst()
-      }
-      sentences.append(
-        fields.map { word in
-          let id = vocabulary.id(of: word)
-          if id == Vocabulary.unkID && word != Vocabulary.unkWord { oovCount += 1 }
-          return id
-        })
-    }
     let mode: ScoringMode = unnormalized == true ? .unnormalized : .normalized
     let start = Date()
     let scorer = SentenceScorer(model: file.model, mode: mode, threads: threads)
-    let costs = scorer.score(sentences.map { $0[...] }).sentenceCosts
-    var output = ""
-    for (index, cost) in costs.enumerated() {
-      if uttIds == true { output += keys[index] + " " }
-      output += String(format: "%.6f", cost) + "\n"
-    }
-    print(output, terminator: "")
-    let words = sentences.reduce(0) { $0 + $1.count }
+    let out = StandardOutput()
+    let reader = try LineReader(path: text)
+    var keys: [String] = []  // of the piece being scored
+    var totals = (sentences: 0, words: 0, oovs: 0)
+    try scorer.scoreInPieces(
+      next: {
+        guard let line = try reader.nextLine() else { return nil }
+        var fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        if uttIds == true {
+          guard let key = fields.first else {
+            throw InputError("empty line: expected 'utt-id words...' (--utt-ids)", file: text, line: reader.lineNumber)
+          }
+          keys.append(String(key))
+          fields.removeFirst()
+        }
+        totals.sentences += 1
+        totals.words += fields.count
+        return fields.map { word in
+          let id = vocabulary.id(of: word)
+          if id == Vocabulary.unkID && word != Vocabulary.unkWord { totals.oovs += 1 }
+          return id
+        }
+      },
+      body: { costs in
+        for (index, cost) in costs.enumerated() {
+          out.write((uttIds == true ? keys[index] + " " : "") + String(format: "%.6f", cost) + "\n")
+        }
+        keys.removeAll(keepingCapacity: true)
+      })
+    try out.flush()
     log.info(
-      "scored \(sentences.count) sentences, \(words) words (\(oovCount) OOV scored as <unk>), \(mode.rawValue), in \(String(format: "%.2f", Date().timeIntervalSince(start))) s"
+      "scored \(totals.sentences) sentences, \(totals.words) words (\(totals.oovs) OOV scored as <unk>), \(mode.rawValue), in \(String(format: "%.2f", Date().timeIntervalSince(start))) s"
     )
   }
 }

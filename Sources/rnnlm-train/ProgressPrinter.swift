@@ -6,12 +6,16 @@ import ToolSupport
 /// otherwise, and one stdout line per epoch (the result recipes parse).
 final class ProgressPrinter {
   let log: Log
+  /// The epoch lines; a write error is reported when training ends (`out.flush()`), after the
+  /// checkpoints it must not stop.
+  let out: StandardOutput
   let live = Log.stderrIsTerminal
   /// Only a cross-entropy loss is a log-perplexity; sampled criteria's losses are not.
   let lossIsCrossEntropy: Bool
 
-  init(log: Log, lossIsCrossEntropy: Bool) {
+  init(log: Log, out: StandardOutput, lossIsCrossEntropy: Bool) {
     self.log = log
+    self.out = out
     self.lossIsCrossEntropy = lossIsCrossEntropy
   }
 
@@ -30,8 +34,8 @@ final class ProgressPrinter {
       let valid = record.validPerplexity.map { fmt($0, 2) } ?? "-"
       let line = "epoch \(record.epoch) lr \(fmt(Double(record.learningRate), 4)) train-loss \(fmt(record.trainLoss, 4)) valid-ppl \(valid) seconds \(fmt(record.seconds, 1)) tokens/s \(Int(record.tokensPerSecond))"
         + (record.validUnnormalizedCost.map { " valid-unnormalized-cost-per-word \(fmt($0, 4))" } ?? "")
-      print(line)
-      fflush(nil)
+      out.write(line + "\n")
+      try? out.flush()
       log.info(line)
     case let .diverged(epoch, batch, lr, retry):
       log.warning("non-finite loss or gradient in epoch \(epoch) batch \(batch + 1): restored the last good state, learning rate halved to \(lr) (retry \(retry))")

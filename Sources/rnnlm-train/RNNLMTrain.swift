@@ -55,7 +55,8 @@ struct RNNLMTrain: KaldiTool {
 
     let session = try TrainingSession.prepare(command: self, log: log)
     let trainer = session.trainer
-    let progress = ProgressPrinter(log: log, lossIsCrossEntropy: trainer.model.config.loss == .full)
+    let out = StandardOutput()
+    let progress = ProgressPrinter(log: log, out: out, lossIsCrossEntropy: trainer.model.config.loss == .full)
     trainer.report = { progress.show($0) }
     trainer.shouldStop = { InterruptFlag.isSet }
     trainer.checkpoint = { trainer, isBest in
@@ -66,6 +67,7 @@ struct RNNLMTrain: KaldiTool {
     try trainer.run()
     if InterruptFlag.isSet {
       log.info("interrupted: state saved to \(save).last; continue with --resume")
+      try out.flush()
       return
     }
     if let test = session.test {
@@ -74,11 +76,13 @@ struct RNNLMTrain: KaldiTool {
       guard best.hasNormalizedScores else {
         // --index-module gru: perplexity is undefined; report the unnormalized cost per token.
         let cost = Evaluation.meanUnnormalizedCost(model: best, corpus: test, threads: threads)
-        print("test-unnormalized-cost-per-word \(String(format: "%.4f", cost)) \(counts)")
+        out.write("test-unnormalized-cost-per-word \(String(format: "%.4f", cost)) \(counts)\n")
+        try out.flush()
         return
       }
       let ppl = try Evaluation.perplexity(model: best, corpus: test, threads: threads)
-      print("test-ppl \(String(format: "%.2f", ppl)) words \(test.tokenCount) sentences \(test.sentenceCount) oov \(test.oovCount)")
+      out.write("test-ppl \(String(format: "%.2f", ppl)) words \(test.tokenCount) sentences \(test.sentenceCount) oov \(test.oovCount)\n")
     }
+    try out.flush()
   }
 }

@@ -53,6 +53,26 @@ let ptbTrain = "../shared/data/ptb/train.txt"
     #expect(Array(corpus.sentence(2)) == [0, 4])
   }
 
+  /// Pieces of at least 4 words, cut at sentence ends, that add up to the whole corpus.
+  @Test func chunksCutAtSentenceEndsAndAddUpToTheWholeText() throws {
+    let text = "the cat sat\n\nthe dog\nsat\ncat cat cat cat cat\n\nthe\nzebra ran\n\n\n"
+    let path = try makeTemporaryFile("text.txt", text: text)
+    let whole = try Corpus(path: path, vocabulary: vocabulary)
+    var pieces: [Corpus] = []
+    try Corpus.forEachChunk(path: path, vocabulary: vocabulary, maxTokens: 4) { pieces.append($0) }
+    #expect(pieces.map(\.sentenceCount) == [2, 2, 2])
+    #expect(pieces.map(\.tokenCount) == [5, 6, 3])
+    #expect(pieces.dropLast().allSatisfy { $0.tokenCount >= 4 })
+    #expect(pieces.flatMap(\.tokens) == whole.tokens)
+    #expect(pieces.map(\.oovCount) == [1, 0, 2])
+    #expect(pieces.map(\.emptyLineCount).reduce(0, +) == whole.emptyLineCount)
+    #expect(pieces.last?.emptyLineCount == 2)
+    var one: [Corpus] = []
+    try Corpus.forEachChunk(path: path, vocabulary: vocabulary) { one.append($0) }
+    #expect(one.count == 1)
+    #expect(one.first?.tokens == whole.tokens && one.first?.sentenceStarts == whole.sentenceStarts)
+  }
+
   @Test func inMemoryCorpusSkipsEmptySentences() {
     let corpus = Corpus(sentences: [[3, 4], [], [0]])
     #expect(corpus.sentenceCount == 2)

@@ -9,7 +9,7 @@ import Testing
     let directory = NSTemporaryDirectory() + "cli-error-fixtures-" + UUID().uuidString
     try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     func write(_ name: String, _ bytes: [UInt8]) {
-      FileManager.default.createFile(atPath: directory + "/" + name, contents: Data(bytes))
+      try! Data(bytes).write(to: URL(fileURLWithPath: directory + "/" + name))
     }
     write("train.txt", Array("the cat sat\nthe dog ran\na cat ran\n".utf8))
     write("empty.txt", [])

@@ -54,7 +54,12 @@ enum ToolRunner {
     try process.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
-    // Read both pipes concurrently so that neither can fill up and block the child.
+    return collect(process, out: out, err: err)
+  }
+
+  /// Reads both pipes of a started process concurrently (so that neither can fill up and
+  /// block the child) and waits for it.
+  static func collect(_ process: Process, out: Pipe, err: Pipe) -> Result {
     nonisolated(unsafe) var errorData = Data()
     let group = DispatchGroup()
     group.enter()
@@ -86,6 +91,21 @@ enum ToolRunner {
     process.standardInput = FileHandle.nullDevice
     try process.run()
     return process
+  }
+
+  /// Runs a bash script with the built tools first on the PATH (for redirections such as
+  /// `> /dev/full` and limits such as `ulimit -f`).
+  static func runShell(_ script: String) throws -> Result {
+    let process = makeProcess("", [], currentDirectory: nil)
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = ["-c", "PATH=\"$1:$PATH\"; shift; " + script, "bash", binaryDirectory.path]
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    return collect(process, out: out, err: err)
   }
 
   /// A fresh temporary directory.
