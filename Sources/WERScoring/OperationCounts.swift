@@ -49,23 +49,24 @@ public struct OperationCounts: Sendable {
       rows.append(row)
     }
     wordWidth = min(wordWidth, 16)
-    var lines: [(row: Row, line: String)] = rows.map { row in
+    let lines = rows.map { row in
       let line =
         CFormat.pad(row.operation, -14) + CFormat.pad(row.reference, wordWidth) + "    "
         + CFormat.pad(row.hypothesis, wordWidth) + "    "
         + CFormat.pad(String(row.count), countWidth) + "\n"
-      return (row, line)
+      return (
+        row: row, line: line, reference: Self.printableBytes(row.reference),
+        hypothesis: Self.printableBytes(row.hypothesis)
+      )
     }
-    lines.sort { a, b in
+    let sorted = lines.sorted { a, b in
       if a.row.operation != b.row.operation { return a.row.operation < b.row.operation }
       if a.row.count != b.row.count { return a.row.count > b.row.count }
-      for (x, y) in [(a.row.reference, b.row.reference), (a.row.hypothesis, b.row.hypothesis)] {
-        let (x, y) = (Self.printableBytes(x), Self.printableBytes(y))
-        if x != y { return x.lexicographicallyPrecedes(y) }
-      }
+      if a.reference != b.reference { return a.reference.lexicographicallyPrecedes(b.reference) }
+      if a.hypothesis != b.hypothesis { return a.hypothesis.lexicographicallyPrecedes(b.hypothesis) }
       return a.line.utf8.lexicographicallyPrecedes(b.line.utf8)
     }
-    return lines.map(\.line).joined()
+    return sorted.map(\.line).joined()
   }
 
   /// A word as `sort -i` compares it in the C locale: bytes outside ASCII 0x20-0x7E are
