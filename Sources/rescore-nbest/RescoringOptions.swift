@@ -107,7 +107,7 @@ struct RescoringScoreOptions: ParsableArguments {
   @Option(help: "Cores for RNN scoring.") var threads = 1
   @Option(
     name: .customLong("reuse-rnn-costs"), defaultAsFlag: true,
-    help: "Do not run a model: read lmwt.rnn from each input's table directory.")
+    help: "Do not run a model: read lmwt.rnn, or the parts lmwt.rnn.1, lmwt.rnn.2, ... of --shard jobs, from each input's table directory.")
   var reuseRNNCosts: Bool?
 
   func validate() throws {

@@ -8,7 +8,7 @@ import NCECore
 /// reused `lmwt.rnn` costs, then n-gram costs from `--arpa`, then their lines go to the
 /// tables of their input's table directory and the list goes to the sweep.
 ///
-/// Memory: the model, the ARPA model, `threads` chunks, one reused `lmwt.rnn` table, and the
+/// Memory: the model, the ARPA model, `threads` chunks, one utterance of a reused `lmwt.rnn`, and the
 /// sweep's O(grid) totals; nothing grows with the number of utterances except the sweep's
 /// set of utterance ids. Tables are renamed to their final names only in `finish()`.
 final class RescoringPass {
@@ -46,9 +46,9 @@ final class RescoringPass {
   func add(_ list: NBestList, input: Int) throws {
     guard let scorer else {
       if reused?.input != input {
+        try reused?.table.finish()
         reused = nil
-        let path = (tableDirectories[input] as NSString).appendingPathComponent("lmwt.rnn")
-        reused = (input, try RNNCostTable(path: path))
+        reused = (input, try RNNCostTable(paths: RNNCostTable.files(in: tableDirectories[input])))
       }
       var list = list
       try reused!.table.apply(to: &list)
@@ -67,6 +67,7 @@ final class RescoringPass {
   func finish() throws {
     if let chunk = chunker.finish() { wave.append(chunk) }
     try scoreWave()
+    try reused?.table.finish()
     reused = nil
     try openTables(upTo: tableDirectories.count - 1)
     for writer in tables { try writer.commit() }

@@ -89,6 +89,33 @@ import Testing
     #expect(keys.filter { $0.hasPrefix("u2") }.count == 3)
   }
 
+  /// The shard jobs' tables, given as parts `lmwt.rnn.J`, give the sweep of one whole run;
+  /// their concatenation is refused (it is not in the order of the lists).
+  @Test func shardTablesAsPartsGiveTheWholeRunsSweep() throws {
+    let (root, archive, reference) = try RescoringFixture.archive()
+    let model = try RescoringFixture.model()
+    let grid = ["--ref", reference, "--rnn-weights", "0:0.5:1", "--lm-weights", "4:6"]
+    let whole = try ToolRunner.run("rescore-nbest", ["--model", model, "--nbest-dir", archive, "--out", root + "/w"] + grid)
+    #expect(whole.status == 0, "\(whole.stderr)")
+    try FileManager.default.createDirectory(atPath: root + "/p", withIntermediateDirectories: true)
+    var concatenated = ""
+    for job in 1...2 {
+      let shard = try ToolRunner.run(
+        "rescore-nbest", ["--model", model, "--nbest-dir", archive, "--shard", "\(job)/2", "--out", root + "/s\(job)"])
+      #expect(shard.status == 0, "\(shard.stderr)")
+      concatenated += ToolRunner.read(root + "/s\(job)/lmwt.rnn") ?? ""
+      try FileManager.default.moveItem(atPath: root + "/s\(job)/lmwt.rnn", toPath: root + "/p/lmwt.rnn.\(job)")
+    }
+    let merged = try ToolRunner.run("rescore-nbest", ["--reuse-rnn-costs", "--nbest-dir", archive, "--out", root + "/p"] + grid)
+    #expect(merged.status == 0, "\(merged.stderr)")
+    #expect(merged.stdout.replacingOccurrences(of: root + "/p/", with: "") == whole.stdout.replacingOccurrences(of: root + "/w/", with: ""))
+    #expect(ToolRunner.read(root + "/p/lmwt.rnn") == ToolRunner.read(root + "/w/lmwt.rnn"))
+    try ToolRunner.write(["c/lmwt.rnn": concatenated], in: root)
+    let refused = try ToolRunner.run("rescore-nbest", ["--reuse-rnn-costs", "--nbest-dir", archive, "--out", root + "/c"] + grid)
+    #expect(refused.status == 1)
+    #expect(refused.stderrLines.last?.hasPrefix("ERROR (rescore-nbest): \(root)/c/lmwt.rnn: no RNN cost for utterance 'u2'") == true)
+  }
+
   @Test func threadsDoNotChangeTheOutputs() throws {
     let (root, archive, _) = try RescoringFixture.archive()
     for threads in ["1", "2"] {

@@ -2,8 +2,8 @@
 # N-best rescoring with an RNN LM, split into jobs, then a weight sweep (Kaldi's score.sh step).
 #
 # 1. RNN costs: $cmd JOB=1:nj runs `rescore-nbest --shard JOB/nj` over all the N-best
-#    directories (utterance i goes to job i mod nj + 1); the per-job lmwt.rnn tables are merged
-#    into <dir> (<dir>/<basename of each N-best dir>/ with several directories).
+#    directories (utterance i goes to job i mod nj + 1); the per-job lmwt.rnn tables become the
+#    parts lmwt.rnn.JOB of <dir> (<dir>/<basename of each N-best dir>/ with several directories).
 # 2. Sweep: `rescore-nbest --reuse-rnn-costs` combines the costs for every point of the weight
 #    grids (RNN weight, LM weight = inverse acoustic scale, insertion penalty), writes
 #    lmwt.interp.<w> and, with a reference, wer_<LMWT>_<wip>_rnn<w> files, <dir>/wer_sweep (one
@@ -84,12 +84,14 @@ else
   $cmd --num-threads "$threads" JOB=1:"$nj" "$dir/log/score.JOB.log" \
     rescore-nbest --model "$model" "$mode" "${oov[@]}" "${inputs[@]}" --threads "$threads" \
       --shard JOB/"$nj" --out "$dir/split/JOB"
-  # Merge the jobs' lmwt.rnn per input (a job may have no utterance of some input).
+  # The jobs' lmwt.rnn become the parts lmwt.rnn.JOB of each input's table (a job may have no
+  # utterance of some input); the sweep streams them in step, and writes the merged lmwt.rnn.
   for t in "${suffixes[@]}"; do
     mkdir -p "$dir$t"
+    rm -f "$dir$t"/lmwt.rnn "$dir$t"/lmwt.rnn.*
     for j in $(seq 1 "$nj"); do
-      [ ! -f "$dir/split/$j$t/lmwt.rnn" ] || cat "$dir/split/$j$t/lmwt.rnn"
-    done > "$dir$t/lmwt.rnn"
+      [ ! -f "$dir/split/$j$t/lmwt.rnn" ] || mv "$dir/split/$j$t/lmwt.rnn" "$dir$t/lmwt.rnn.$j"
+    done
   done
   rm -rf "$dir/split"
   echo "$config" > "$dir/.costs_done"
