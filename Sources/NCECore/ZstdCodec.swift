@@ -20,9 +20,18 @@ public enum ZstdCodec {
 
   /// Decompresses a whole buffer holding one or more zstd frames.
   public static func decompress(_ bytes: [UInt8], file: String? = nil) throws -> [UInt8] {
+    try decompress(bytes[...], file: file)
+  }
+
+  /// Decompresses a whole buffer holding one or more zstd frames. The output is allocated
+  /// once when the first frame states its size (up to 2 GiB; a false size only costs a
+  /// reservation), instead of growing by doubling.
+  public static func decompress(_ bytes: ArraySlice<UInt8>, file: String? = nil) throws -> [UInt8] {
     let stream = try ZstdDecompressionStream(file: file)
     var output: [UInt8] = []
-    try stream.feed(bytes[...]) { output.append(contentsOf: $0) }
+    let stated = bytes.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
+    if stated <= 1 << 31 { output.reserveCapacity(Int(stated)) }
+    try stream.feed(bytes) { output.append(contentsOf: $0) }
     try stream.finish()
     return output
   }

@@ -77,6 +77,13 @@ struct ByteReader {
   }
 
   /// `count` Float32 values; the caller has checked nothing, this checks the bounds.
+  /// Skips `count` floats, checked like `readFloats`.
+  mutating func skipFloats(count: Int, _ what: String) throws {
+    let (size, overflow) = count.multipliedReportingOverflow(by: 4)
+    guard !overflow, count >= 0, size <= remaining else { throw malformed("\(what) cut short") }
+    offset += size
+  }
+
   mutating func readFloats(count: Int, _ what: String) throws -> [Float] {
     let (size, overflow) = count.multipliedReportingOverflow(by: 4)
     guard !overflow, count >= 0, size <= remaining else { throw malformed("\(what) cut short") }

@@ -35,18 +35,40 @@ public enum CheckpointFile {
     try AtomicFileWriter.write(file.bytes + payload, to: path)
   }
 
-  /// Reads and validates the checkpoint at `path`.
-  public static func read(path: String) throws -> Checkpoint {
+  /// Reads and validates the checkpoint at `path`, keeping only the tensors whose name
+  /// `keepTensor` accepts (the others are checked and skipped). Peak memory is about the file
+  /// plus the payload, then the payload plus the kept tensors.
+  public static func read(path: String, keepTensor: (String) -> Bool = { _ in true }) throws -> Checkpoint {
+    try decodePayload(try payload(of: readFile(path), file: path), file: path, keepTensor: keepTensor)
+  }
+
+  /// The whole file, read into one buffer of its size.
+  static func readFile(_ path: String) throws -> [UInt8] {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
       throw InputError("no such file", file: path)
     }
-    guard let data = FileManager.default.contents(atPath: path) else { throw InputError("cannot read", file: path) }
-    return try decode([UInt8](data), file: path)
+    guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError("cannot open for reading", file: path) }
+    defer { try? handle.close() }
+    do {
+      let size = Int(try handle.seekToEnd())
+      try handle.seek(toOffset: 0)
+      var bytes: [UInt8] = []
+      bytes.reserveCapacity(size)
+      while let chunk = try handle.read(upToCount: 1 << 22), !chunk.isEmpty { bytes.append(contentsOf: chunk) }
+      return bytes
+    } catch {
+      throw InputError("read error: \(error.localizedDescription)", file: path)
+    }
   }
 
   /// Decodes the bytes of a checkpoint file; `file` names it in errors.
   static func decode(_ bytes: [UInt8], file: String) throws -> Checkpoint {
+    try decodePayload(try payload(of: bytes, file: file), file: file)
+  }
+
+  /// Checks the container of a checkpoint file and returns its decompressed payload.
+  static func payload(of bytes: [UInt8], file: String) throws -> [UInt8] {
     let magicPrefix = bytes.prefix(magic.count)
     guard magicPrefix.elementsEqual(magic.prefix(magicPrefix.count)) else {
       throw InputError("not an NCERescore model (wrong magic bytes)", file: file)
@@ -73,13 +95,11 @@ public enum CheckpointFile {
     guard CRC32.checksum(compressed) == storedCRC else {
       throw InputError("checksum mismatch: the file is corrupt", file: file)
     }
-    let payload: [UInt8]
     do {
-      payload = try ZstdCodec.decompress(Array(compressed), file: file)
+      return try ZstdCodec.decompress(compressed, file: file)
     } catch let error as InputError {
       throw InputError("malformed payload: \(error.message)", file: file)
     }
-    return try decodePayload(payload, file: file)
   }
 
   static func encodePayload(_ checkpoint: Checkpoint) -> [UInt8] {
@@ -104,7 +124,9 @@ public enum CheckpointFile {
     return out.bytes
   }
 
-  static func decodePayload(_ payload: [UInt8], file: String) throws -> Checkpoint {
+  static func decodePayload(
+    _ payload: [UInt8], file: String, keepTensor: (String) -> Bool = { _ in true }
+  ) throws -> Checkpoint {
     var input = ByteReader(payload, file: file)
     let config = try input.readBlob("config JSON")
 
@@ -133,6 +155,7 @@ public enum CheckpointFile {
     // Each tensor takes at least its name length, rows and cols.
     let tensorCount = try input.readLength("tensor list", unitSize: 24)
     var tensors: [String: Matrix] = [:]
+    var seen: Set<String> = []
     for _ in 0..<tensorCount {
       let name = try input.readString("tensor name")
       let rows = try input.read(UInt64.self, "rows of \(name)")
@@ -142,10 +165,14 @@ public enum CheckpointFile {
       else {
         throw input.malformed("tensor '\(name)' of \(rows)x\(cols) exceeds the data")
       }
-      let storage = try input.readFloats(count: Int(elements), "tensor '\(name)'")
-      guard tensors.updateValue(Matrix(rows: Int(rows), cols: Int(cols), storage: storage), forKey: name) == nil else {
-        throw input.malformed("duplicate tensor '\(name)'")
+      guard !seen.contains(name) else { throw input.malformed("duplicate tensor '\(name)'") }
+      seen.insert(name)
+      guard keepTensor(name) else {
+        try input.skipFloats(count: Int(elements), "tensor '\(name)'")
+        continue
       }
+      let storage = try input.readFloats(count: Int(elements), "tensor '\(name)'")
+      tensors[name] = Matrix(rows: Int(rows), cols: Int(cols), storage: storage)
     }
     guard input.remaining == 0 else { throw input.malformed("\(input.remaining) unexpected bytes after the tensors") }
     return Checkpoint(configJSON: config, vocabulary: vocabulary, tensors: tensors)

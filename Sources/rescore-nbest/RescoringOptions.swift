@@ -142,7 +142,7 @@ struct RescoringScoreOptions: ParsableArguments {
   /// `--unk-penalties` it scores with the first value.
   func makeScorer(log: Log) throws -> NBestRNNScorer? {
     guard let model else { return nil }
-    let file = try ModelFile.read(path: model)
+    let file = try ModelFile.read(path: model, optimizerState: false)
     try file.model.checkSupports(scoring)
     let first = try oovCostGrid()?.values.first
     let oov = try OOVCost.resolve(unkPenalty: first ?? unkPenalty, oovTypes: oovTypes, vocabulary: file.vocabulary)

@@ -31,7 +31,7 @@ struct RNNLMEval: KaldiTool {
 
   func run() throws {
     BLAS.threads = 1
-    let file = try ModelFile.read(path: model)
+    let file = try ModelFile.read(path: model, optimizerState: false)
     try file.model.checkSupports(mode)
     if selfNormStats { try file.model.checkSupports(.normalized) }
     let scorer = SentenceScorer(model: file.model, mode: mode, threads: threads)

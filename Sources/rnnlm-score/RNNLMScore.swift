@@ -33,7 +33,7 @@ struct RNNLMScore: KaldiTool {
 
   func run() throws {
     let log = Log(tool: Self.toolName)
-    let file = try ModelFile.read(path: model)
+    let file = try ModelFile.read(path: model, optimizerState: false)
     try file.model.checkSupports(unnormalized == true ? .unnormalized : .normalized)
     let vocabulary = file.vocabulary
     let mode: ScoringMode = unnormalized == true ? .unnormalized : .normalized

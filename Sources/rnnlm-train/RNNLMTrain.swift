@@ -71,7 +71,7 @@ struct RNNLMTrain: KaldiTool {
       return
     }
     if let test = session.test {
-      let best = FileManager.default.fileExists(atPath: save) ? try ModelFile.read(path: save).model : trainer.model
+      let best = FileManager.default.fileExists(atPath: save) ? try ModelFile.read(path: save, optimizerState: false).model : trainer.model
       let counts = "words \(test.tokenCount) sentences \(test.sentenceCount) oov \(test.oovCount)"
       guard best.hasNormalizedScores else {
         // --index-module gru: perplexity is undefined; report the unnormalized cost per token.

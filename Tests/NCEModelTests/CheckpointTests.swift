@@ -40,6 +40,42 @@ func wrapPayload(_ payload: [UInt8]) throws -> [UInt8] {
     #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
   }
 
+  /// Skipped tensors are left out of the result but still checked against the data.
+  @Test func skippedTensorsAreLeftOutButChecked() throws {
+    let checkpoint = try sampleCheckpoint()
+    let path = try makeTemporaryDirectory() + "/model.ckpt"
+    try CheckpointFile.write(checkpoint, to: path)
+    let read = try CheckpointFile.read(path: path) { $0 != "output.weight" }
+    #expect(read.tensors.keys.sorted() == ["embedding", "empty"])
+    #expect(read.tensors["embedding"] == checkpoint.tensors["embedding"])
+    // A skipped tensor larger than the data left is still an error.
+    var cut = checkpoint
+    cut.tensors = ["momentum/x": Matrix(rows: 4, cols: 4, storage: [Float](repeating: 1, count: 16))]
+    let payload = Array(CheckpointFile.encodePayload(cut).dropLast(4))
+    let error = inputError { _ = try CheckpointFile.decodePayload(payload, file: "m") { _ in false } }
+    #expect(error?.message.contains("exceeds the data") == true)
+  }
+
+  /// Evaluation reads a training checkpoint without its optimizer state.
+  @Test func modelFileWithoutOptimizerState() throws {
+    var config = ModelConfig(vocabularySize: 7)
+    config.embeddingSize = 3
+    config.hiddenSize = 4
+    var rng = SeededGenerator(seed: 2)
+    let model = RNNLanguageModel(config: config, using: &rng)
+    let vocabulary = try Vocabulary(
+      words: ["<unk>", "<s>", "</s>", "a", "b", "c", "d"], counts: [Int](repeating: 1, count: 7), unknownTypeCount: nil)
+    let momentum = model.tensors.mapValues { Matrix(rows: $0.rows, cols: $0.cols, storage: [Float](repeating: 0.5, count: $0.storage.count)) }
+    let path = try makeTemporaryDirectory() + "/m.mdl"
+    try ModelFile(model: model, vocabulary: vocabulary, momentum: momentum).write(to: path)
+    let full = try ModelFile.read(path: path)
+    let light = try ModelFile.read(path: path, optimizerState: false)
+    #expect(full.momentum.count == model.tensors.count)
+    #expect(light.momentum.isEmpty)
+    #expect(light.model.tensors == full.model.tensors)
+    #expect(light.model.tensors == model.tensors)
+  }
+
   @Test(arguments: [4, nil] as [Int?])
   func roundTrip(unknownTypeCount: Int?) throws {
     let checkpoint = try sampleCheckpoint(unknownTypeCount: unknownTypeCount)
