@@ -154,6 +154,31 @@ import Testing
     #expect(tally.accepted > 50 && tally.refused > 50, "\(tally)")
   }
 
+  /// `lmwt.rnn` reused by a sweep, streamed in step with the lists of `archive`.
+  @Test func rnnCostTableMutations() throws {
+    let workspace = try FuzzWorkspace()
+    let valid = Array("utt1-1 20.5\nutt1-3 19\nutt1-2 21\nutt-2-1 10\nutt-2-2 inf\nu3-1 30\n".utf8)
+    let lists = [("utt1", [1, 2, 3]), ("utt-2", [1, 2]), ("u3", [1])]
+    var mutator = FileMutator(seed: 31)
+    var tally = FuzzTally()
+    for round in 0..<250 {
+      let (bytes, what) = mutator.mutate(valid)
+      let path = workspace.write(bytes, name: "lmwt.rnn")
+      tally.run("round \(round): \(what)", location: path) {
+        let table = try RNNCostTable(paths: [path])
+        for (utterance, ranks) in lists {
+          var list = NBestList(
+            utteranceID: utterance, hypotheses: ranks.map { NBestHypothesis(rank: $0, words: [], acousticCost: 0) })
+          try table.apply(to: &list)
+          #expect(list.hypotheses.allSatisfy { $0.rnnCost.map { !$0.isNaN && $0 >= 0 } == true }, "round \(round): \(what)")
+        }
+        try table.finish()
+      }
+    }
+    // Most mutations break the key order or a key, so few are accepted.
+    #expect(tally.accepted > 3 && tally.refused > 100, "\(tally)")
+  }
+
   @Test func gzipCompressedTextMutations() throws {
     let workspace = try FuzzWorkspace()
     let plain = workspace.write(Self.text, name: "plain")

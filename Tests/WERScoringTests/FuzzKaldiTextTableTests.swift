@@ -40,6 +40,51 @@ import Testing
     #expect(tally.accepted > 20 && tally.refused > (prefix == "ark,p:" ? 3 : 20), "\(tally)")
   }
 
+  /// The fields of each non-blank line of a UTF-8 file (nil if not UTF-8).
+  static func fieldLines(_ bytes: [UInt8]) -> [[String]]? {
+    var result: [[String]] = []
+    for line in FileMutator.lines(bytes) {
+      guard let text = String(validating: line, as: UTF8.self) else { return nil }
+      let fields = KaldiTextTable.splitFields(text)
+      if !fields.isEmpty { result.append(fields) }
+    }
+    return result
+  }
+
+  /// The side files of `compute-wer`: `--utt2spk`, `--map` and `--ignore-words`. An accepted
+  /// file gives one entry per line (per word for the ignore list).
+  @Test func mutatedSideFilesParseOrNameTheFile() throws {
+    let workspace = try FuzzWorkspace()
+    typealias Reader = (String) throws -> Int
+    let files: [(name: String, bytes: [UInt8], read: Reader, expected: ([[String]]) -> Int)] = [
+      (
+        "utt2spk", Array("u1 spk1\nu2 spk1\nu3 spk2\nu4 spk-3\n".utf8),
+        { try DetailsWriter.readUtteranceToSpeaker(path: $0).count }, { $0.count }
+      ),
+      (
+        "map", Array("# variants\nok okay\nUH uh\n你 您\n\nmm hmm\n".utf8),
+        { try TextNormalizer.readMapping(path: $0).count }, { $0.filter { !$0[0].hasPrefix("#") }.count }
+      ),
+      (
+        "ignore", Array("<unk> [noise]\nuh um\n".utf8),
+        { try TextNormalizer.readIgnoredWords($0, fileExists: { _ in true }).count }, { Set($0.joined()).count }
+      ),
+    ]
+    for (index, file) in files.enumerated() {
+      var mutator = FileMutator(seed: 40 + UInt64(index))
+      var tally = FuzzTally()
+      for round in 0..<150 {
+        let (bytes, what) = mutator.mutate(file.bytes)
+        let path = workspace.write(bytes, name: file.name)
+        tally.run("\(file.name) round \(round): \(what)", location: path) {
+          let count = try file.read(path)
+          #expect(count == Self.fieldLines(bytes).map(file.expected), "\(file.name) round \(round): \(what)")
+        }
+      }
+      #expect(tally.accepted > 20 && tally.refused > 5, "\(file.name): \(tally)")
+    }
+  }
+
   @Test func fiveMegabyteLineIsOneEntry() throws {
     let workspace = try FuzzWorkspace()
     let path = workspace.write(FileMutator.withHugeLine(Self.table, atLine: 2), name: "text")
