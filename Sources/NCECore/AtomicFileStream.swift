@@ -110,19 +110,7 @@ public final class AtomicFileStream {
 
   /// Writes the buffer out (retrying on EINTR and short writes) and empties it.
   private func flush() throws {
-    var failure: String?
-    buffer.withUnsafeBytes { raw in
-      var offset = 0
-      while offset < raw.count {
-        let n = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-        if n < 0 {
-          if errno == EINTR { continue }
-          failure = String(cString: strerror(errno))
-          return
-        }
-        offset += n
-      }
-    }
+    let failure = buffer.withUnsafeBytes { DescriptorWriter.writeAll($0, to: descriptor) }
     buffer.removeAll(keepingCapacity: true)
     if let failure {
       let error = InputError("write failed: \(failure)", file: path)

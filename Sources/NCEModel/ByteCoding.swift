@@ -76,7 +76,6 @@ struct ByteReader {
     return string
   }
 
-  /// `count` Float32 values; the caller has checked nothing, this checks the bounds.
   /// Skips `count` floats, checked like `readFloats`.
   mutating func skipFloats(count: Int, _ what: String) throws {
     let (size, overflow) = count.multipliedReportingOverflow(by: 4)
@@ -84,6 +83,7 @@ struct ByteReader {
     offset += size
   }
 
+  /// `count` Float32 values; the caller has checked nothing, this checks the bounds.
   mutating func readFloats(count: Int, _ what: String) throws -> [Float] {
     let (size, overflow) = count.multipliedReportingOverflow(by: 4)
     guard !overflow, count >= 0, size <= remaining else { throw malformed("\(what) cut short") }

@@ -72,7 +72,7 @@ struct IndexGRUWorkspace {
     let k = noise?.count ?? 0
     var targetScores = [Float](repeating: 0, count: targets.count)
     var noiseScores = Matrix(rows: k > 0 ? targets.count : 0, cols: k)
-    visitPairs(module: module, contexts: contexts, targets: targets, noise: noise, training: false) { row, candidate, _, score in
+    _ = visitPairs(module: module, contexts: contexts, targets: targets, noise: noise, training: false) { row, candidate, _, score in
       if candidate == 0 { targetScores[row] = score } else { noiseScores.storage[row * k + candidate - 1] = score }
       return (0, 0)
     }

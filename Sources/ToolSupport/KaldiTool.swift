@@ -51,11 +51,5 @@ extension KaldiTool {
 /// Failures are ignored: logs on a full disk must not stop (or, as `FileHandle.write` does,
 /// crash) a tool whose results can still be written.
 public func stderrWrite(_ text: String) {
-  var bytes = Array(text.utf8)[...]
-  while !bytes.isEmpty {
-    let written = bytes.withUnsafeBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
-    if written < 0 && errno == EINTR { continue }
-    if written <= 0 { return }
-    bytes = bytes.dropFirst(written)
-  }
+  _ = Array(text.utf8).withUnsafeBytes { DescriptorWriter.writeAll($0, to: STDERR_FILENO) }
 }

@@ -29,19 +29,9 @@ public final class StandardOutput {
   }
 
   private func writeBuffer() {
-    guard failure == nil else { return }
-    var offset = 0
-    while offset < buffer.count {
-      let written = buffer.withUnsafeBytes { bytes in
-        Glibc.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-      }
-      if written < 0 {
-        if errno == EINTR { continue }
-        failure = InputError(
-          "write failed: \(String(cString: strerror(errno)))", file: "standard output")
-        break
-      }
-      offset += written
+    guard failure == nil, !buffer.isEmpty else { return }
+    if let message = buffer.withUnsafeBytes({ DescriptorWriter.writeAll($0, to: STDOUT_FILENO) }) {
+      failure = InputError("write failed: \(message)", file: "standard output")
     }
     buffer.removeAll(keepingCapacity: true)
   }

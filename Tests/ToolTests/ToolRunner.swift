@@ -83,7 +83,7 @@ enum ToolRunner {
     let process = makeProcess(tool, arguments, currentDirectory: nil)
     func handle(_ path: String?) -> FileHandle {
       guard let path else { return FileHandle.nullDevice }
-      FileManager.default.createFile(atPath: path, contents: nil)
+      precondition(FileManager.default.createFile(atPath: path, contents: nil), "cannot create \(path)")
       return FileHandle(forWritingAtPath: path)!
     }
     process.standardOutput = handle(stdout)
