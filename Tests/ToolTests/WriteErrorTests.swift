@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Write errors are reported, never ignored or turned into crashes: results sent to a full
 /// device (`> /dev/full`), and files beyond the file-size limit (`ulimit -f 0` with SIGXFSZ
 /// ignored, so that write() fails with EFBIG as on a full disk; no root needed).
@@ -50,6 +54,42 @@ import Testing
     // The surviving checkpoint resumes.
     let resumed = try ToolRunner.runShell(train + " --epochs 2 --resume")
     #expect(resumed.status == 0, "\(resumed.stderr)")
+  }
+
+  /// Whether the tools can be run as `nobody` (root, setpriv, and a build directory that
+  /// `nobody` may enter: a clone under a private directory cannot be).
+  static let canRunAsNobody: Bool = {
+    guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return false }
+    let probe = try? ToolRunner.runShell(
+      "setpriv --reuid=65534 --regid=65534 --clear-groups test -x '\(ToolRunner.path(of: "compute-wer"))'")
+    return probe?.status == 0
+  }()
+
+  /// A directory the user may not write to (run as `nobody`: root may write anywhere).
+  @Test(.enabled(if: canRunAsNobody, "needs root, setpriv and a build directory that nobody can enter"))
+  func permissionDeniedIsReportedByEveryWritingTool() throws {
+    let (root, archive, reference) = try RescoringFixture.archive()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    try ToolRunner.write(["train.txt": Self.text], in: root)
+    let locked = root + "/locked"
+    try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: false)
+    try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: locked)
+    let model = try RescoringFixture.model()
+    let commands = [
+      ("rnnlm-train", "rnnlm-train --train-text '\(root)/train.txt' --epochs 1 --emsize 4 --nhid 4 --save '\(locked)/m.mdl'"),
+      ("compute-wer", "compute-wer --details '\(locked)/d' '\(reference)' '\(reference)'"),
+      ("rescore-nbest", "rescore-nbest --model '\(model)' --nbest-dir '\(archive)' --out '\(locked)/x'"),
+    ]
+    for (tool, command) in commands {
+      try ToolRunner.write(["\(tool).sh": command + "\n"], in: root)
+      let result = try ToolRunner.runShell(
+        "exec setpriv --reuid=65534 --regid=65534 --clear-groups bash '\(root)/\(tool).sh'")
+      #expect(result.status == 1, "\(tool): \(result.stderr)")
+      #expect(!result.signaled)
+      let last = result.stderrLines.last ?? ""
+      #expect(last.hasPrefix("ERROR (\(tool)): \(locked)/") && last.lowercased().contains("permission"), "\(tool): \(last)")
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: locked).isEmpty)
   }
 
   @Test(arguments: ["rescore-nbest", "compute-wer"])
