@@ -34,4 +34,10 @@ for c in "$@"; do
 done
 echo
 echo "Test PPL is always normalized (full softmax), whatever the training criterion; Pytorch-NCE:"
-echo "2x200 LSTM, 40 epochs. Data: $(cat "$exp/data/source" 2>/dev/null || echo unknown)."
+# exp/data/source: "<dir> train-lines <n> eval-lines <m>" (0 = all).
+data="unknown"
+if read -r src _ train_lines _ eval_lines < "$exp/data/source" 2>/dev/null; then
+  lines() { if [ "$1" = 0 ]; then echo "all"; else echo "the first $1"; fi; }
+  data="$src, $(lines "$train_lines") training and $(lines "$eval_lines") valid/test sentences"
+fi
+echo "2x200 LSTM, 40 epochs. Data: $data."
