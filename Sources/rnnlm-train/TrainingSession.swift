@@ -26,6 +26,7 @@ struct TrainingSession {
       options.epochs = max(options.epochs, command.optimization.epochs)
       options.threads = command.threads
       let train = try Corpus(path: trainPath, vocabulary: file.vocabulary)
+      try checkMemory(file.model.config, options, train)
       let valid = try path(d.validText, "valid.txt").map { try Corpus(path: $0, vocabulary: file.vocabulary) }
       let test = try path(d.testText, "test.txt").map { try Corpus(path: $0, vocabulary: file.vocabulary) }
       let criterion = try makeCriterion(file.model, file.vocabulary, command.save + ".last")
@@ -81,6 +82,7 @@ struct TrainingSession {
     options.seed = o.seed
     options.logInterval = o.logInterval
     options.threads = command.threads
+    try checkMemory(config, options, train)
 
     var rng = SeededGenerator(seed: o.seed)
     let model = RNNLanguageModel(config: config, using: &rng)
@@ -88,6 +90,24 @@ struct TrainingSession {
     try CriterionFactory.initializeOutputBias(of: model, vocabulary: vocabulary)
     let trainer = Trainer(model: model, criterion: criterion, options: options, train: train, valid: valid)
     return TrainingSession(vocabulary: vocabulary, trainer: trainer, test: test)
+  }
+
+  /// Refuses options that cannot work or whose memory cannot fit, before the model and its
+  /// workers are allocated.
+  private static func checkMemory(_ config: ModelConfig, _ options: TrainingOptions, _ train: Corpus) throws {
+    if options.threads > options.batchSize {
+      throw InputError("--threads \(options.threads) exceeds --batch-size \(options.batchSize): each worker trains at least one stream")
+    }
+    if options.concat && options.batchSize > train.predictionCount {
+      throw InputError(
+        "--batch-size \(options.batchSize) with --concat cuts the training text (\(train.predictionCount) tokens) into more streams than it has tokens")
+    }
+    guard let available = physicalMemoryBytes() else { return }
+    do {
+      try TrainingMemoryEstimate(config: config, options: options, train: train).check(available: available)
+    } catch let error as ModelConfigError {
+      throw InputError(error.message)
+    }
   }
 
   private static func makeCriterion(_ model: RNNLanguageModel, _ vocabulary: Vocabulary, _ file: String?) throws -> any TrainingCriterion {
