@@ -176,9 +176,15 @@ public final class WeightSweep {
   }
 
   /// The totals of every setting once all utterances are added, with references that got no
-  /// N-best list handled by `mode`. Throws in strict mode when a reference has no N-best list.
+  /// N-best list handled by `mode`. Throws in strict mode when a reference has no N-best list,
+  /// and in every mode when no N-best utterance has a reference (nothing to choose by).
   public func run() throws -> WeightSweepReport {
     var results = summaries
+    if let referenceKeys, !referenceSeen.contains(true) {
+      throw InputError(
+        "none of the \(referenceKeys.count) reference utterances has an N-best list (\(utteranceCount) lists read): no WER to choose the weights by"
+      )
+    }
     if let referenceKeys {
       let missing = referenceKeys.indices.filter { !referenceSeen[$0] }
       if mode == .strict, let first = missing.first {

@@ -50,7 +50,11 @@ struct RescoreNBest: KaldiTool {
     try pass.finish()
     log.info("read \(sweep.utteranceCount) utterances, \(sweep.hypothesisCount) hypotheses")
     if let scorer { logScoring(pass, oovCost: scorer.oovCost) }
-    let report = try sweep.run()
+    let report: WeightSweepReport
+    do { report = try sweep.run() } catch var error as InputError where error.file == nil {
+      error.file = selection.ref
+      throw error
+    }
     if report.scored {
       let prefix = layout.outputDirectory + "/"
       let out = StandardOutput()

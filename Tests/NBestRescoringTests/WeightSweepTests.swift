@@ -81,6 +81,19 @@ import WERScoring
     #expect(try run(.all).werLine(0) == "%WER 40.00 [ 2 / 5, 0 ins, 2 del, 0 sub ] [PARTIAL] wer_10_0_rnn0")
   }
 
+  /// References that match no N-best utterance (the wrong file, or an empty one) leave nothing
+  /// to choose by: an error in every mode, not a sweep of `-nan` lines.
+  @Test(arguments: [MissingHypothesisMode.strict, .present, .all], [0, 1])
+  func referencesMatchingNoListAreAnError(mode: MissingHypothesisMode, count: Int) throws {
+    let sweep = try WeightSweep(
+      rnnWeights: WeightGrid(values: [0]), lmWeights: WeightGrid(values: [10, 11]),
+      insertionPenalties: WeightGrid(values: [0]), references: Array([(key: "other", words: ["d"])].prefix(count)),
+      mode: mode)
+    for list in Self.lists { try sweep.add(list) }
+    let error = #expect(throws: InputError.self) { try sweep.run() }
+    #expect(error?.message == "none of the \(count) reference utterances has an N-best list (2 lists read): no WER to choose the weights by")
+  }
+
   @Test func withoutReferenceOnlyOneSettingIsAllowed() throws {
     #expect(throws: InputError.self) {
       _ = try WeightSweep(
