@@ -66,6 +66,6 @@ let package = Package(
       name: "NBestRescoringTests", dependencies: ["NBestRescoring", "FuzzSupport"], exclude: ["Fixtures", "Reference"]),
     .testTarget(
       name: "ToolTests",
-      dependencies: ["rnnlm-train", "rnnlm-eval", "rnnlm-score", "rescore-nbest", "compute-wer"]),
+      dependencies: ["rnnlm-train", "rnnlm-eval", "rnnlm-score", "rescore-nbest", "compute-wer", "NCEModel"]),
   ]
 )

@@ -29,6 +29,23 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
 
   public init() {}
 
+  /// Range checks with messages naming the option; also applied to the options a `--resume`
+  /// reads back from a checkpoint.
+  public func validate() throws {
+    func check(_ ok: Bool, _ message: String) throws { if !ok { throw ModelConfigError(message: message) } }
+    try check(learningRate.isFinite && learningRate > 0, "--lr must be a positive number, got \(learningRate)")
+    try check(
+      learningRateDecay.isFinite && learningRateDecay >= 1, "--lr-decay must be a number >= 1, got \(learningRateDecay)")
+    try check(weightDecay.isFinite && weightDecay >= 0, "--weight-decay must be a number >= 0, got \(weightDecay)")
+    try check(momentum.isFinite && momentum >= 0 && momentum < 1, "--momentum must be in [0, 1), got \(momentum)")
+    try check(clip.isFinite && clip >= 0, "--clip must be a number >= 0 (0 = no clipping), got \(clip)")
+    try check(epochs >= 0, "--epochs must not be negative")
+    try check(batchSize >= 1 && bptt >= 1, "--batch-size and --bptt must be positive")
+    try check(logInterval >= 1, "--log-interval must be at least 1")
+    try check(threads >= 1, "--threads must be at least 1")
+    try check(maxDivergenceRetries >= 0, "the number of divergence retries must not be negative")
+  }
+
   enum CodingKeys: String, CodingKey {
     case learningRate, learningRateDecay, weightDecay, momentum, clip, epochs, batchSize, bptt, concat, bucketByLength
     case carryState, seed, logInterval, threads, maxDivergenceRetries

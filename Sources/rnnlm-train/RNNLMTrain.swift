@@ -34,12 +34,10 @@ struct RNNLMTrain: KaldiTool {
     if dataOptions.data == nil && dataOptions.trainText == nil && resume != true {
       throw ValidationError("give --data DIR or --train-text FILE")
     }
-    if threads < 1 { throw ValidationError("--threads must be at least 1") }
     if dataOptions.minFreq < 1 { throw ValidationError("--min-freq must be at least 1") }
-    if optimization.batchSize < 1 || optimization.bptt < 1 { throw ValidationError("--batch-size and --bptt must be positive") }
-    if optimization.epochs < 0 { throw ValidationError("--epochs must not be negative") }
-    if !(optimization.lr > 0) { throw ValidationError("--lr must be positive") }
-    if !(optimization.lrDecay >= 1) { throw ValidationError("--lr-decay must be at least 1") }
+    do { try optimization.trainingOptions(threads: threads).validate() } catch let error as ModelConfigError {
+      throw ValidationError(error.message)
+    }
     if criterionOptions.normTerm != "auto" && Float(criterionOptions.normTerm) == nil {
       throw ValidationError("--norm-term must be a number or 'auto', got '\(criterionOptions.normTerm)'")
     }

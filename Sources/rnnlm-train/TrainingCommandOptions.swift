@@ -65,6 +65,26 @@ struct OptimizationOptions: ParsableArguments {
   var carryState: Bool?
   @Option(help: "Random seed.") var seed: UInt64 = 1
   @Option(help: "Batches between progress lines.") var logInterval = 200
+
+  /// The trainer's options (`threads` from the command).
+  func trainingOptions(threads: Int) -> TrainingOptions {
+    var options = TrainingOptions()
+    options.learningRate = lr
+    options.learningRateDecay = lrDecay
+    options.weightDecay = weightDecay
+    options.momentum = momentum
+    options.clip = clip
+    options.epochs = epochs
+    options.batchSize = batchSize
+    options.bptt = bptt
+    options.concat = concat ?? false
+    options.bucketByLength = bucketByLength ?? false
+    options.carryState = carryState ?? false
+    options.seed = seed
+    options.logInterval = logInterval
+    options.threads = threads
+    return options
+  }
 }
 
 extension CellType: ExpressibleByArgument {}

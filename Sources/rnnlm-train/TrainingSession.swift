@@ -25,6 +25,9 @@ struct TrainingSession {
       guard let trainPath = path(d.trainText, "train.txt") else { throw InputError("--resume needs the same --data or --train-text as the interrupted run") }
       options.epochs = max(options.epochs, command.optimization.epochs)
       options.threads = command.threads
+      do { try options.validate() } catch let error as ModelConfigError {
+        throw InputError("training options: \(error.message)", file: command.save + ".last")
+      }
       let train = try Corpus(path: trainPath, vocabulary: file.vocabulary)
       try checkMemory(file.model.config, options, train)
       let valid = try path(d.validText, "valid.txt").map { try Corpus(path: $0, vocabulary: file.vocabulary) }
@@ -67,21 +70,7 @@ struct TrainingSession {
     config.indexModule = c.indexModule
     do { try config.validate() } catch let error as ModelConfigError { throw InputError(error.message) }
 
-    var options = TrainingOptions()
-    options.learningRate = o.lr
-    options.learningRateDecay = o.lrDecay
-    options.weightDecay = o.weightDecay
-    options.momentum = o.momentum
-    options.clip = o.clip
-    options.epochs = o.epochs
-    options.batchSize = o.batchSize
-    options.bptt = o.bptt
-    options.concat = o.concat ?? false
-    options.bucketByLength = o.bucketByLength ?? false
-    options.carryState = o.carryState ?? false
-    options.seed = o.seed
-    options.logInterval = o.logInterval
-    options.threads = command.threads
+    let options = o.trainingOptions(threads: command.threads)
     try checkMemory(config, options, train)
 
     var rng = SeededGenerator(seed: o.seed)

@@ -1,4 +1,5 @@
 import Foundation
+import NCEModel
 import Testing
 
 /// Bad input to a tool gives exactly one stderr line `ERROR (<tool>): ...` and a non-zero exit
@@ -65,7 +66,13 @@ import Testing
       "--threads 3 exceeds --batch-size 2: each worker trains at least one stream"),
     Case("rnnlm-train", "--train-text @/train.txt --concat --batch-size 100 --save @/out.mdl",
       "--batch-size 100 with --concat cuts the training text (12 tokens) into more streams than it has tokens"),
-    Case("rnnlm-train", "--train-text @/train.txt --lr=-1", status: 64, "--lr must be positive"),
+    Case("rnnlm-train", "--train-text @/train.txt --lr=-1", status: 64, "--lr must be a positive number, got -1.0"),
+    Case("rnnlm-train", "--train-text @/train.txt --clip=-1", status: 64, "--clip must be a number >= 0"),
+    Case("rnnlm-train", "--train-text @/train.txt --clip=nan", status: 64, "--clip must be a number >= 0"),
+    Case("rnnlm-train", "--train-text @/train.txt --momentum=1.5", status: 64, "--momentum must be in [0, 1), got 1.5"),
+    Case("rnnlm-train", "--train-text @/train.txt --weight-decay=-1", status: 64, "--weight-decay must be a number >= 0"),
+    Case("rnnlm-train", "--train-text @/train.txt --lr-decay=inf", status: 64, "--lr-decay must be a number >= 1"),
+    Case("rnnlm-train", "--train-text @/train.txt --log-interval=0", status: 64, "--log-interval must be at least 1"),
     Case("rnnlm-train", "--train-text @/train.txt --cell tanh", status: 64, "tanh"),
     Case("rnnlm-train", "--train-text @/train.txt --epochs many", status: 64, "many"),
     Case("rnnlm-train", "--train-text @/train.txt --norm-term x", status: 64, "--norm-term must be a number"),
@@ -94,6 +101,24 @@ import Testing
     let expected = test.message.replacingOccurrences(of: "@", with: Self.fixtures)
     #expect(errors.first?.hasPrefix(prefix + (test.message.hasPrefix("@") ? expected : "")) == true, "\(result.stderr)")
     #expect(errors.first?.contains(expected) == true, "\(result.stderr)")
+  }
+
+  /// `--resume` checks the options it reads back: a checkpoint whose stored momentum is out of
+  /// range (hand-edited, or from another program) is refused, naming the file.
+  @Test func resumeRefusesOutOfRangeStoredOptions() throws {
+    let directory = try ToolRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let train = Self.fixtures + "/train.txt"
+    let save = directory + "/m.mdl"
+    let first = try ToolRunner.run("rnnlm-train", ["--train-text", train, "--save", save] + Self.small.split(separator: " ").map(String.init))
+    #expect(first.status == 0, "\(first.stderr)")
+    var file = try ModelFile.read(path: save + ".last")
+    file.options?.momentum = 2
+    try file.write(to: save + ".last")
+    let resumed = try ToolRunner.run("rnnlm-train", ["--train-text", train, "--save", save, "--resume", "--epochs", "2"])
+    #expect(resumed.status == 1)
+    #expect(
+      resumed.stderrLines.last == "ERROR (rnnlm-train): \(save).last: training options: --momentum must be in [0, 1), got 2.0")
   }
 
   /// Every tool of SPEC §1.
