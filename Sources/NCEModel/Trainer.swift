@@ -23,7 +23,7 @@ public final class Trainer {
   public var checkpoint: (_ trainer: Trainer, _ isBest: Bool) throws -> Void = { _, _ in }
   /// Receives progress events.
   public var report: (TrainingEvent) -> Void = { _ in }
-  /// Polled after each batch; returning true ends training after saving (SIGINT).
+  /// Polled after each batch; returning true ends training after saving (SIGINT, SIGTERM).
   public var shouldStop: () -> Bool = { false }
   /// Test hook: returns a value to add to the loss of (epoch, batch), e.g. NaN.
   public var lossPerturbation: ((Int, Int) -> Double)?

@@ -6,7 +6,7 @@ public enum TrainingEvent: Sendable {
   case epochFinished(EpochRecord)
   /// A non-finite loss or gradient: the epoch restarts from the last good state.
   case diverged(epoch: Int, batch: Int, newLearningRate: Float, retry: Int)
-  /// Training stopped early at the user's request (SIGINT) after finishing a batch; the
+  /// Training stopped early at the user's request (SIGINT, SIGTERM) after finishing a batch; the
   /// model was evaluated on the validation text.
   case interrupted(epoch: Int, batch: Int, validPerplexity: Double?)
 }

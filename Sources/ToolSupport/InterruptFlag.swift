@@ -5,21 +5,33 @@ import Synchronization
 #endif
 
 private let interruptCount = Atomic<Int>(0)
+private let firstSignal = Atomic<Int32>(0)
 
-/// SIGINT handling for long jobs: the first Ctrl-C sets a flag the job polls (it finishes the
-/// current unit of work, saves, and exits 0); a second Ctrl-C exits at once with status 130.
+/// SIGINT and SIGTERM handling for long jobs: the first signal sets a flag the job polls (it
+/// finishes the current unit of work and saves); a second one exits at once with status
+/// 128 + signal. SIGTERM is what cluster schedulers (slurm, SGE) send before they kill a job,
+/// so training saves its state instead of losing the work since the last epoch.
 public enum InterruptFlag {
-  /// Installs the handler and unblocks SIGINT: a blocked mask is inherited from the parent
-  /// (some launchers and test runners block it), and a blocked SIGINT would never arrive.
+  /// Installs the handlers and unblocks both signals: a blocked mask is inherited from the
+  /// parent (some launchers and test runners block them), and a blocked signal never arrives.
   public static func install() {
-    signal(SIGINT) { _ in
-      if interruptCount.add(1, ordering: .relaxed).newValue > 1 { _exit(130) }
-    }
     var mask = sigset_t()
     sigemptyset(&mask)
-    sigaddset(&mask, SIGINT)
+    for signalNumber in [SIGINT, SIGTERM] {
+      signal(signalNumber) { received in
+        _ = firstSignal.compareExchange(expected: 0, desired: received, ordering: .relaxed)
+        if interruptCount.add(1, ordering: .relaxed).newValue > 1 { _exit(128 + received) }
+      }
+      sigaddset(&mask, signalNumber)
+    }
     pthread_sigmask(SIG_UNBLOCK, &mask, nil)
   }
 
   public static var isSet: Bool { interruptCount.load(ordering: .relaxed) > 0 }
+
+  /// The first signal received (SIGINT or SIGTERM), or nil.
+  public static var signalNumber: Int32? {
+    let value = firstSignal.load(ordering: .relaxed)
+    return value == 0 ? nil : value
+  }
 }

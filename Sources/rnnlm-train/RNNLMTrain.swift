@@ -12,7 +12,8 @@ struct RNNLMTrain: KaldiTool {
     discussion: """
       Writes the best model (by validation perplexity) to --save and the latest state to \
       <save>.last, after every epoch. Ctrl-C finishes the current batch, evaluates, saves and \
-      exits 0; --resume continues from <save>.last exactly where training stopped. \
+      exits 0; SIGTERM (a cluster scheduler ending the job) does the same and exits 143; \
+      --resume continues from <save>.last exactly where training stopped. \
       stdout: one line per epoch, then the test perplexity. stderr: progress and logs.
       Example: rnnlm-train --data data/ptb --loss nce --noise-ratio 100 --norm-term 9 --save exp/nce.mdl
       """)
@@ -66,6 +67,9 @@ struct RNNLMTrain: KaldiTool {
     if InterruptFlag.isSet {
       log.info("interrupted: state saved to \(save).last; continue with --resume")
       try out.flush()
+      // Ctrl-C is the user's choice (exit 0); SIGTERM ends a job that is not finished, and a
+      // scheduler or recipe must see that (143).
+      if InterruptFlag.signalNumber == SIGTERM { throw ExitCode(128 + SIGTERM) }
       return
     }
     if let test = session.test {

@@ -8,7 +8,8 @@ import Testing
 #endif
 
 /// Interruptions lose nothing: `rnnlm-train` killed with SIGKILL at random moments always
-/// leaves a loadable `<save>.last` that `--resume` continues from; SIGINT saves and exits 0;
+/// leaves a loadable `<save>.last` that `--resume` continues from; SIGINT saves and exits 0,
+/// SIGTERM saves and exits 143;
 /// an interrupted and resumed run ends with the same model as an uninterrupted one.
 @Suite(.serialized, .enabled(if: ToolRunner.isBuilt("rnnlm-train")))
 struct CrashSafetyTests {
@@ -93,9 +94,11 @@ struct CrashSafetyTests {
     #expect(final.stdout.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.count == epochs - survivingEpoch + 1)
   }
 
-  /// Starts a run and sends SIGINT `delay` seconds after its SIGINT handler is in place (the
+  /// Starts a run and sends `signal` `delay` seconds after its handler is in place (the
   /// training data is loaded) and, if `after` is given, that file exists; then waits.
-  static func interruptedRun(_ arguments: [String], after: String? = nil, delay: Double) throws -> ToolRunner.Result {
+  static func interruptedRun(
+    _ arguments: [String], after: String? = nil, delay: Double, signal: Int32 = SIGINT
+  ) throws -> ToolRunner.Result {
     let directory = try ToolRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let out = directory + "/out", err = directory + "/err"
@@ -108,22 +111,25 @@ struct CrashSafetyTests {
     }
     while process.isRunning && !ready() && Date() < deadline { sleep(seconds: 0.01) }
     sleep(seconds: delay)
-    if process.isRunning { kill(process.processIdentifier, SIGINT) }
+    if process.isRunning { kill(process.processIdentifier, signal) }
     process.waitUntilExit()
     return ToolRunner.Result(
       status: process.terminationStatus, stdout: ToolRunner.read(out) ?? "", stderr: ToolRunner.read(err) ?? "",
       signaled: process.terminationReason == .uncaughtSignal)
   }
 
-  @Test func sigintSavesExitsZeroAndResumeEndsAtTheLastEpoch() throws {
+  /// Ctrl-C stops by the user's choice (exit 0); SIGTERM, a scheduler ending the job, stops
+  /// the same way but exits 143 so that the job shows as unfinished.
+  @Test(arguments: [(SIGINT, 0), (SIGTERM, 143)] as [(Int32, Int32)])
+  func signalSavesAndResumeEndsAtTheLastEpoch(signal: Int32, status: Int32) throws {
     let directory = try ToolRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let (train, valid) = try Self.writeCorpus(in: directory, trainSentences: 200)
     let save = directory + "/m.mdl", last = save + ".last"
     let epochs = 8
     let arguments = Self.arguments(train: train, valid: valid, save: save, epochs: epochs)
-    let interrupted = try Self.interruptedRun(arguments, after: last, delay: 0.1)
-    #expect(interrupted.status == 0 && !interrupted.signaled, "\(interrupted.stderr)")
+    let interrupted = try Self.interruptedRun(arguments, after: last, delay: 0.1, signal: signal)
+    #expect(interrupted.status == status && !interrupted.signaled, "\(interrupted.stderr)")
     #expect(interrupted.stderr.contains("interrupted: state saved to \(last)"))
     let saved = try #require(try ModelFile.read(path: last).state)
     #expect(saved.epoch >= 2 && saved.epoch <= epochs, "stopped at epoch \(saved.epoch)")
