@@ -9,7 +9,8 @@ import Foundation
 /// buffer of `bufferSize` bytes, and `commit()` fsyncs it and renames it over `path`.
 /// Until `commit()` nothing exists under `path`, so killing the process at any moment never
 /// leaves a partial file there. A stream dropped without `commit()`, or whose writing failed,
-/// removes its temporary file (a SIGKILL leaves it, hidden, next to the destination).
+/// removes its temporary file, and so does a process stopped by SIGINT, SIGTERM or SIGHUP
+/// (`TemporaryFileRegistry`); only a SIGKILL leaves it, hidden, next to the destination.
 ///
 /// `close()` finishes writing (flush, fsync, close the descriptor, free the buffer) without
 /// renaming, so that many files can be completed one after another and all renamed at the
@@ -24,8 +25,12 @@ public final class AtomicFileStream {
   private let bufferSize: Int
   private var buffer: [UInt8] = []
   private var descriptor: Int32
-  /// Whether the temporary file has been renamed or removed.
-  private var settled = false
+  /// Whether the temporary file has been renamed or removed (then it leaves the registry).
+  private var settled = false {
+    didSet { if settled && !oldValue { TemporaryFileRegistry.unregister(registration) } }
+  }
+  /// Its slot in `TemporaryFileRegistry`, which removes it if the process is interrupted.
+  private let registration: Int?
   /// The first write error; every later call rethrows it.
   private var writeFailure: InputError?
 
@@ -41,12 +46,16 @@ public final class AtomicFileStream {
     self.temporaryPath = temporary
     self.bufferSize = max(1, bufferSize)
     self.descriptor = fd
+    registration = TemporaryFileRegistry.register(temporary)
     buffer.reserveCapacity(self.bufferSize)
   }
 
   deinit {
     if descriptor >= 0 { Glibc.close(descriptor) }
-    if !settled { unlink(temporaryPath) }
+    if !settled {
+      unlink(temporaryPath)
+      TemporaryFileRegistry.unregister(registration)
+    }
   }
 
   /// Appends the UTF-8 bytes of `text`.

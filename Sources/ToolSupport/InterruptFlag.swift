@@ -1,3 +1,4 @@
+import NCECore
 import Synchronization
 
 #if canImport(Glibc)
@@ -20,7 +21,10 @@ public enum InterruptFlag {
     for signalNumber in [SIGINT, SIGTERM] {
       signal(signalNumber) { received in
         _ = firstSignal.compareExchange(expected: 0, desired: received, ordering: .relaxed)
-        if interruptCount.add(1, ordering: .relaxed).newValue > 1 { _exit(128 + received) }
+        if interruptCount.add(1, ordering: .relaxed).newValue > 1 {
+          TemporaryFileRegistry.removeAll()
+          _exit(128 + received)
+        }
       }
       sigaddset(&mask, signalNumber)
     }

@@ -15,6 +15,7 @@ extension KaldiTool {
   public static var toolName: String { configuration.commandName ?? String(describing: Self.self) }
 
   public static func main() {
+    TemporaryFileRegistry.removeOnTermination()
     let arguments: [String]
     do {
       arguments = try ConfigFileExpansion.expand(Array(CommandLine.arguments.dropFirst()))

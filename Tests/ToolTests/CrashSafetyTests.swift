@@ -242,5 +242,40 @@ struct CrashSafetyTests {
       }
     }
     #expect(killedWhileRunning >= 3)
+
+    // SIGINT, SIGTERM and SIGHUP end the run without leaving even the hidden temporary files.
+    var signaledWithTemporaryFiles = 0
+    var outcomes: [String] = []
+    for round in 0..<9 {
+      let signal = [SIGINT, SIGTERM, SIGHUP][round % 3]
+      let out = directory + "/signal\(round)"
+      try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+      let process = try ToolRunner.launch("rescore-nbest", arguments(out), stderr: directory + "/err\(round)")
+      Self.sleep(seconds: duration * (0.3 + 0.6 * Double(generator.nextUniform())))
+      let temporaryBefore = ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).contains {
+        $0.hasPrefix(".")
+      }
+      guard process.isRunning else {
+        process.waitUntilExit()
+        continue
+      }
+      kill(process.processIdentifier, signal)
+      process.waitUntilExit()
+      let left = try FileManager.default.contentsOfDirectory(atPath: out)
+      outcomes.append("temporary files \(temporaryBefore), signaled \(process.terminationReason == .uncaughtSignal)")
+      if process.terminationReason == .uncaughtSignal {
+        #expect(process.terminationStatus == signal, "\(ToolRunner.read(directory + "/err\(round)") ?? "")")
+        // No temporary file is left; what was renamed before the signal is complete.
+        #expect(left.allSatisfy { !$0.hasPrefix(".") }, "signal \(signal): \(left)")
+        for name in left {
+          let written = FileManager.default.contents(atPath: out + "/" + name)
+          #expect(written == FileManager.default.contents(atPath: reference + "/" + name), "signal \(signal): \(name)")
+        }
+        if temporaryBefore { signaledWithTemporaryFiles += 1 }
+      } else {
+        #expect(process.terminationStatus == 0)  // it finished first
+      }
+    }
+    #expect(signaledWithTemporaryFiles >= 2, "\(outcomes)")
   }
 }

@@ -1,0 +1,74 @@
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The temporary files being written (`AtomicFileStream` registers each until it is renamed or
+/// removed), so that a process stopped by SIGINT, SIGTERM or SIGHUP removes them on its way
+/// out: an interrupted rescoring leaves no hidden `.name.tmp.*` files behind (only SIGKILL
+/// can). The signal handler reads fixed atomic slots and calls `unlink`, both safe in a
+/// handler; a path that does not fit in a slot is simply not removed.
+public enum TemporaryFileRegistry {
+  static let capacity = 512
+  /// Each slot holds the address of a `strdup`ed path, or 0.
+  nonisolated(unsafe) static let slots: UnsafeMutablePointer<Atomic<Int>> = {
+    let slots = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: capacity)
+    for index in 0..<capacity { (slots + index).initialize(to: Atomic(0)) }
+    return slots
+  }()
+
+  /// Records `path`; returns its slot for `unregister`, or nil when all slots are taken.
+  public static func register(_ path: String) -> Int? {
+    guard let copy = strdup(path) else { return nil }
+    let address = Int(bitPattern: copy)
+    for index in 0..<capacity
+    where slots[index].compareExchange(expected: 0, desired: address, ordering: .acquiringAndReleasing).exchanged {
+      return index
+    }
+    free(copy)
+    return nil
+  }
+
+  /// Forgets the path of `slot` (after the file was renamed or removed).
+  public static func unregister(_ slot: Int?) {
+    guard let slot else { return }
+    let address = slots[slot].exchange(0, ordering: .acquiringAndReleasing)
+    free(UnsafeMutableRawPointer(bitPattern: address))
+  }
+
+  /// The paths registered now (for tests).
+  static var registeredPaths: [String] {
+    (0..<capacity).compactMap { index in
+      UnsafePointer<CChar>(bitPattern: slots[index].load(ordering: .acquiring)).map { String(cString: $0) }
+    }
+  }
+
+  /// Removes every registered file. Safe in a signal handler.
+  public static func removeAll() {
+    for index in 0..<capacity {
+      let address = slots[index].load(ordering: .acquiring)
+      if let path = UnsafePointer<CChar>(bitPattern: address) { unlink(path) }
+    }
+  }
+
+  /// Installs handlers for SIGINT, SIGTERM and SIGHUP that remove the registered files and
+  /// then end the process as the signal would have, and unblocks the three signals (a blocked
+  /// mask is inherited from some launchers, and a blocked signal would never arrive).
+  public static func removeOnTermination() {
+    // The slots are a lazy global: initialize them now, not in a handler that may have
+    // interrupted malloc.
+    _ = slots
+    var mask = sigset_t()
+    sigemptyset(&mask)
+    for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+      signal(signalNumber) { received in
+        TemporaryFileRegistry.removeAll()
+        signal(received, SIG_DFL)
+        raise(received)
+      }
+      sigaddset(&mask, signalNumber)
+    }
+    pthread_sigmask(SIG_UNBLOCK, &mask, nil)
+  }
+}
