@@ -53,22 +53,15 @@ public enum TemporaryFileRegistry {
   }
 
   /// Installs handlers for SIGINT, SIGTERM and SIGHUP that remove the registered files and
-  /// then end the process as the signal would have, and unblocks the three signals (a blocked
-  /// mask is inherited from some launchers, and a blocked signal would never arrive).
+  /// then end the process as the signal would have.
   public static func removeOnTermination() {
     // The slots are a lazy global: initialize them now, not in a handler that may have
     // interrupted malloc.
     _ = slots
-    var mask = sigset_t()
-    sigemptyset(&mask)
-    for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
-      signal(signalNumber) { received in
-        TemporaryFileRegistry.removeAll()
-        signal(received, SIG_DFL)
-        raise(received)
-      }
-      sigaddset(&mask, signalNumber)
+    installSignalHandler([SIGINT, SIGTERM, SIGHUP]) { received in
+      TemporaryFileRegistry.removeAll()
+      signal(received, SIG_DFL)
+      raise(received)
     }
-    pthread_sigmask(SIG_UNBLOCK, &mask, nil)
   }
 }

@@ -2,8 +2,8 @@ import Foundation
 
 /// A lower bound of the memory a training run needs, from the sizes in its options alone, so
 /// that absurd values (`--nhid 100000000`, `--batch-size 100000000000`, `--noise-ratio
-/// 100000000`, `--threads 1000`) are refused with a clear message before anything is
-/// allocated, instead of crashing or swapping. Counted: the parameters with their gradients and
+/// 100000000`) are refused with a clear message before anything is allocated, instead of
+/// crashing or swapping. Counted: the parameters with their gradients and
 /// momentum, each further worker's replica (weights and gradients), and one output block and
 /// the recurrent gates for the rows of a batch. Real use needs more; the bound only catches
 /// options that cannot fit.

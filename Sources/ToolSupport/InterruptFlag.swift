@@ -13,22 +13,15 @@ private let firstSignal = Atomic<Int32>(0)
 /// 128 + signal. SIGTERM is what cluster schedulers (slurm, SGE) send before they kill a job,
 /// so training saves its state instead of losing the work since the last epoch.
 public enum InterruptFlag {
-  /// Installs the handlers and unblocks both signals: a blocked mask is inherited from the
-  /// parent (some launchers and test runners block them), and a blocked signal never arrives.
+  /// Installs the handlers (replacing `TemporaryFileRegistry`'s for these two signals).
   public static func install() {
-    var mask = sigset_t()
-    sigemptyset(&mask)
-    for signalNumber in [SIGINT, SIGTERM] {
-      signal(signalNumber) { received in
-        _ = firstSignal.compareExchange(expected: 0, desired: received, ordering: .relaxed)
-        if interruptCount.add(1, ordering: .relaxed).newValue > 1 {
-          TemporaryFileRegistry.removeAll()
-          _exit(128 + received)
-        }
+    installSignalHandler([SIGINT, SIGTERM]) { received in
+      _ = firstSignal.compareExchange(expected: 0, desired: received, ordering: .relaxed)
+      if interruptCount.add(1, ordering: .relaxed).newValue > 1 {
+        TemporaryFileRegistry.removeAll()
+        _exit(128 + received)
       }
-      sigaddset(&mask, signalNumber)
     }
-    pthread_sigmask(SIG_UNBLOCK, &mask, nil)
   }
 
   public static var isSet: Bool { interruptCount.load(ordering: .relaxed) > 0 }
