@@ -1,8 +1,9 @@
 import Foundation
 
 /// Streams the lines of a text file: plain, zstd-compressed (`.zst`), gzip-compressed (`.gz`,
-/// through the system's `gzip -dc` in a child process, as Kaldi's `gunzip -c |`) or `-` for
-/// stdin.
+/// through the system's `gzip -dc` in a child process, as Kaldi's `gunzip -c |`), `-` for
+/// stdin, or the output of a command written as Kaldi writes one (`"cut -d' ' -f1 text |"`:
+/// run by `/bin/sh`, a non-zero exit status is an error).
 ///
 /// Lines are split on `\n`; a trailing `\r` is removed (CRLF files). Each line must be valid
 /// UTF-8, otherwise reading stops with an `InputError` naming the file and line. Memory use is
@@ -15,15 +16,25 @@ public final class LineReader: Sequence, IteratorProtocol {
   private var handle: FileHandle
   private let closeOnDeinit: Bool
   private let decompressor: ZstdDecompressionStream?
-  private let gzipProcess: Process?
+  /// `gzip -dc` or a piped command, and what its failure means.
+  private let child: (process: Process, failure: String)?
   private var buffer: [UInt8] = []
   private var start = 0
   private var endOfInput = false
   private static let chunkSize = 1 << 20
 
-  /// Opens `path`; `.zst` files are decompressed on the fly, `-` reads standard input.
+  /// Opens `path`; `.zst` files are decompressed on the fly, `-` reads standard input, and a
+  /// path ending in `|` is a command whose output is read.
   public init(path: String) throws {
     self.path = path
+    if let command = Self.pipeCommand(path) {
+      let process = try Self.start(["/bin/sh", "-c", command], input: nil, stderr: nil, path: path)
+      handle = (process.standardOutput as! Pipe).fileHandleForReading
+      closeOnDeinit = true
+      decompressor = nil
+      child = (process, "the command failed")
+      return
+    }
     if path == "-" {
       handle = FileHandle.standardInput
       closeOnDeinit = false
@@ -40,25 +51,41 @@ public final class LineReader: Sequence, IteratorProtocol {
       closeOnDeinit = true
     }
     decompressor = path.hasSuffix(".zst") ? try ZstdDecompressionStream(file: path) : nil
-    gzipProcess = path.hasSuffix(".gz") ? try Self.startGzip(reading: handle, path: path) : nil
-    if let gzipProcess { handle = (gzipProcess.standardOutput as! Pipe).fileHandleForReading }
+    if path.hasSuffix(".gz") {
+      let gzip = try Self.start(
+        ["/usr/bin/env", "gzip", "-dc"], input: handle, stderr: FileHandle.nullDevice, path: path)
+      handle = (gzip.standardOutput as! Pipe).fileHandleForReading
+      child = (gzip, "gzip could not decompress (corrupt or not gzip)")
+    } else {
+      child = nil
+    }
   }
 
   deinit {
-    if let gzipProcess, gzipProcess.isRunning { gzipProcess.terminate() }
+    if let child, child.process.isRunning { child.process.terminate() }
     if closeOnDeinit { try? handle.close() }
   }
 
-  /// `gzip -dc` reading `file` on its standard input, writing to a pipe.
-  private static func startGzip(reading file: FileHandle, path: String) throws -> Process {
+  /// The command of a Kaldi pipe rxfilename (`"cmd |"`), or nil.
+  static func pipeCommand(_ path: String) -> String? {
+    let trimmed = path.trimmingCharacters(in: .whitespaces)
+    guard trimmed.hasSuffix("|") else { return nil }
+    return String(trimmed.dropLast()).trimmingCharacters(in: .whitespaces)
+  }
+
+  /// Starts `arguments` writing to a pipe; `input` nil keeps this process's standard input,
+  /// `stderr` nil its standard error (a command's messages reach the user, as in Kaldi).
+  private static func start(_ arguments: [String], input: FileHandle?, stderr: FileHandle?, path: String) throws
+    -> Process
+  {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["gzip", "-dc"]
-    process.standardInput = file
+    process.executableURL = URL(fileURLWithPath: arguments[0])
+    process.arguments = Array(arguments.dropFirst())
+    if let input { process.standardInput = input }
     process.standardOutput = Pipe()
-    process.standardError = FileHandle.nullDevice
+    if let stderr { process.standardError = stderr }
     do { try process.run() } catch {
-      throw InputError("cannot run gzip to decompress: \(error.localizedDescription)", file: path)
+      throw InputError("cannot run \(arguments.joined(separator: " ")): \(error.localizedDescription)", file: path)
     }
     return process
   }
@@ -121,10 +148,10 @@ public final class LineReader: Sequence, IteratorProtocol {
     if chunk.isEmpty {
       endOfInput = true
       try decompressor?.finish()
-      if let gzipProcess {
-        gzipProcess.waitUntilExit()
-        if gzipProcess.terminationStatus != 0 {
-          throw InputError("gzip could not decompress (corrupt or not gzip)", file: path)
+      if let child {
+        child.process.waitUntilExit()
+        if child.process.terminationStatus != 0 || child.process.terminationReason != .exit {
+          throw InputError("\(child.failure) (exit status \(child.process.terminationStatus))", file: path)
         }
       }
       return

@@ -1,7 +1,7 @@
 import NCECore
 
 /// A Kaldi read specifier for a text table: `path`, `-` (stdin), `ark:path`, `ark,t:path`,
-/// `ark,p:-`, ... Options after `ark`: `p` (permissive: lines that are not valid UTF-8 are
+/// `ark,p:-`, `ark:command |` (see `LineReader`), ... Options after `ark`: `p` (permissive: lines that are not valid UTF-8 are
 /// skipped instead of stopping with an error), `s` (the keys are sorted; an unsorted key is
 /// an error, as in Kaldi), and `t`, `o`, `cs`, `ns`, `no`, which only tune Kaldi's
 /// random-access readers and change nothing for a table read whole. Binary archives (`b`)

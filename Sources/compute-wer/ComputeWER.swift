@@ -12,7 +12,8 @@ import WERScoring
       "Computes the word error rate of hypotheses against references, as Kaldi's compute-wer.",
     discussion: """
       REF and HYP are Kaldi text tables (`utt-id w1 w2 ...`): a path, `-` (stdin), `ark:path`, \
-      `ark,t:path`, `ark,p:-`, ... Reference keys are iterated in order. Output (stdout):
+      `ark,t:path`, `ark,p:-`, `"ark:command |"`, ... Reference keys are iterated in order. \
+      Output (stdout):
         %WER 7.03 [ 3823 / 54402, 608 ins, 343 del, 2872 sub ]
         %SER 60.12 [ 1622 / 2698 ]
         Scored 2698 sentences, 5 not present in hyp.

@@ -116,6 +116,22 @@ import Testing
     #expect(error?.file == path)
   }
 
+  /// Kaldi's pipe rxfilenames: `"cmd |"` reads the command's output; a failing command, even
+  /// after some output, is an error naming it with its exit status.
+  @Test func pipeCommandsAreReadAndTheirFailureReported() throws {
+    let (directory, path) = try Self.fixture(Array("u1 a b\nu2 c\nu3 d e f\n".utf8))
+    defer { removeTree(directory) }
+    #expect(try Self.readAll("cut -d' ' -f1 '\(path)' |") == ["u1", "u2", "u3"])
+    #expect(try Self.readAll("  sort -r '\(path)' | head -n 2  | ") == ["u3 d e f", "u2 c"])
+    #expect(LineReader.pipeCommand("gunzip -c x.gz |") == "gunzip -c x.gz")
+    #expect(LineReader.pipeCommand("a|b.txt") == nil)
+    let failing = "cat '\(path)'; exit 3 |"
+    let reader = try LineReader(path: failing)
+    #expect(try reader.nextLine() == "u1 a b")
+    let error = #expect(throws: InputError.self) { while try reader.nextLine() != nil {} }
+    #expect(error?.description == "\(failing): the command failed (exit status 3)")
+  }
+
   @Test func missingFileAndDirectoryAreErrors() throws {
     let directory = try makeTemporaryDirectory()
     defer { removeTree(directory) }

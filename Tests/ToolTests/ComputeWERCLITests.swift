@@ -33,6 +33,7 @@ import Testing
       (["--mode", "present", "ark:" + ref, "ark,t:" + hyp], nil),
       (["--mode=present", "--text", "ark,s,cs:" + ref, "ark,p:-"], hypText),
       (["--mode=present", ref, "-"], hypText),
+      (["--mode=present", "ark:cat '\(ref)' |", "ark,t:grep -v '^extra' '\(hyp)' |"], nil),
     ]
     for (arguments, stdin) in forms {
       let result = try ToolRunner.run("compute-wer", arguments, stdin: stdin)
