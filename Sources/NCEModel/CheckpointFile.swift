@@ -45,9 +45,10 @@ public enum CheckpointFile {
   /// The whole file, read into one buffer of its size.
   static func readFile(_ path: String) throws -> [UInt8] {
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw InputError("no such file", file: path)
     }
+    if isDirectory.boolValue { throw InputError("is a directory, expected a model file", file: path) }
     guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError("cannot open for reading", file: path) }
     defer { try? handle.close() }
     do {

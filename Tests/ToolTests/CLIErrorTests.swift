@@ -57,6 +57,7 @@ import Testing
     Case("rnnlm-train", "--train-text @/train.txt \(small) --save /nonexistent/dir/m.mdl",
       "/nonexistent/dir/m.mdl.last: cannot create"),
     Case("rnnlm-train", "--train-text @/train.txt --resume --save @/none.mdl", "@/none.mdl.last: no such file"),
+    Case("rnnlm-eval", "--model @ --text @/train.txt", "is a directory, expected a model file"),
     Case("rnnlm-train", "--train-text @/train.txt --resume --save @/model.mdl", "@/model.mdl.last: "),
     Case("rnnlm-train", "--train-text @/train.txt --emsize 100000000 --nhid 100000000 --save @/out.mdl",
       "these options need at least"),
