@@ -1,22 +1,32 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Release builds are tuned to the building machine's CPU (AVX2/AVX-512 for the element-wise
-// kernels), as faster-rnnlm's `-march=native`. To build binaries for other machines, e.g. the
-// oldest nodes of a cluster, set NCERESCORE_TARGET_CPU (an LLVM CPU name: x86-64, haswell, ...).
+// Release builds keep Swift's safety checks (-O, whole-module by SwiftPM's default); hot loops
+// that measured faster without bounds checks use unsafe buffer pointers locally.
+//
+// They are tuned to the building machine's CPU (AVX2/AVX-512 for the element-wise kernels), as
+// faster-rnnlm's `-march=native`. NCERESCORE_TARGET_CPU names another LLVM CPU (x86-64, haswell,
+// ...) for binaries that run elsewhere, or `portable` for no tuning. The tuning is an unsafe
+// flag, which SwiftPM refuses in a package fetched as a dependency, so a checkout of this package
+// inside another package's build folder (`.../checkouts/...`) builds portable code.
+let isFetchedDependency = Context.packageDirectory.contains("/checkouts/")
 let targetCPU = Context.environment["NCERESCORE_TARGET_CPU"] ?? "native"
-let optimize: [SwiftSetting] = [
-  .unsafeFlags(["-Ounchecked", "-wmo", "-target-cpu", targetCPU], .when(configuration: .release))
-]
+let optimize: [SwiftSetting] =
+  isFetchedDependency || targetCPU == "portable"
+  ? [] : [.unsafeFlags(["-target-cpu", targetCPU], .when(configuration: .release))]
+
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 
 let package = Package(
   name: "NCERescore",
   platforms: [.macOS(.v13)],
   products: [
+    .library(name: "FileIO", targets: ["FileIO"]),
     .library(name: "NCECore", targets: ["NCECore"]),
     .library(name: "NCEModel", targets: ["NCEModel"]),
     .library(name: "NBestRescoring", targets: ["NBestRescoring"]),
     .library(name: "WERScoring", targets: ["WERScoring"]),
+    .library(name: "ToolSupport", targets: ["ToolSupport"]),
     .executable(name: "rnnlm-train", targets: ["rnnlm-train"]),
     .executable(name: "rnnlm-eval", targets: ["rnnlm-eval"]),
     .executable(name: "rnnlm-score", targets: ["rnnlm-score"]),
@@ -33,39 +43,44 @@ let package = Package(
     .systemLibrary(
       name: "CZstd", pkgConfig: "libzstd",
       providers: [.apt(["libzstd-dev"])]),
-    .target(name: "NCECore", dependencies: ["CBLAS", "CZstd"], swiftSettings: optimize),
-    .target(name: "NCEModel", dependencies: ["NCECore"], swiftSettings: optimize),
-    .target(name: "WERScoring", dependencies: ["NCECore"], swiftSettings: optimize),
+    // Files, text lines, compression, atomic outputs, signals: no numerics, no OpenBLAS.
+    .target(name: "FileIO", dependencies: ["CZstd"], swiftSettings: optimize),
+    // Matrices, OpenBLAS, SIMD kernels, sampling.
+    .target(name: "NCECore", dependencies: ["FileIO", "CBLAS"], swiftSettings: optimize),
+    .target(name: "NCEModel", dependencies: ["FileIO", "NCECore"], swiftSettings: optimize),
+    .target(name: "WERScoring", dependencies: ["FileIO"], swiftSettings: optimize),
     .target(
-      name: "NBestRescoring", dependencies: ["NCECore", "NCEModel", "WERScoring"],
+      name: "NBestRescoring", dependencies: ["FileIO", "NCECore", "NCEModel", "WERScoring"],
       swiftSettings: optimize),
-    .target(
-      name: "ToolSupport",
-      dependencies: ["NCECore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    .target(name: "ToolSupport", dependencies: ["FileIO", argumentParser]),
     .executableTarget(
-      name: "rnnlm-train",
-      dependencies: ["NCEModel", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      name: "rnnlm-train", dependencies: ["FileIO", "NCECore", "NCEModel", "ToolSupport", argumentParser]),
     .executableTarget(
-      name: "rnnlm-eval",
-      dependencies: ["NCEModel", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      name: "rnnlm-eval", dependencies: ["NCECore", "NCEModel", "ToolSupport", argumentParser]),
     .executableTarget(
       name: "rnnlm-score",
-      dependencies: ["NCEModel", "NBestRescoring", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["FileIO", "NCECore", "NCEModel", "ToolSupport", argumentParser]),
     .executableTarget(
       name: "rescore-nbest",
-      dependencies: ["NBestRescoring", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["FileIO", "NCECore", "NCEModel", "NBestRescoring", "ToolSupport", argumentParser]),
     .executableTarget(
-      name: "compute-wer",
-      dependencies: ["WERScoring", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-    // Shared by the test targets: seeded file mutations for the reader fuzz tests.
-    .target(name: "FuzzSupport", dependencies: ["NCECore"], path: "Tests/FuzzSupport"),
-    .testTarget(name: "NCECoreTests", dependencies: ["NCECore", "FuzzSupport"]),
-    .testTarget(name: "NCEModelTests", dependencies: ["NCEModel", "FuzzSupport"]),
-    .testTarget(name: "WERScoringTests", dependencies: ["WERScoring", "NCECore", "FuzzSupport"], resources: [.copy("Fixtures")]),
+      name: "compute-wer", dependencies: ["WERScoring", "ToolSupport", argumentParser]),
+    // Shared by the test targets: temporary directories and seeded file mutations for fuzzing.
+    .target(name: "TestSupport", dependencies: ["FileIO", "NCECore"], path: "Tests/TestSupport"),
+    .testTarget(name: "FileIOTests", dependencies: ["FileIO", "NCECore", "TestSupport"]),
+    .testTarget(name: "NCECoreTests", dependencies: ["FileIO", "NCECore", "TestSupport"]),
+    .testTarget(name: "NCEModelTests", dependencies: ["FileIO", "NCECore", "NCEModel", "TestSupport"]),
     .testTarget(
-      name: "NBestRescoringTests", dependencies: ["NBestRescoring", "FuzzSupport"], exclude: ["Fixtures", "Reference"]),
+      name: "WERScoringTests", dependencies: ["WERScoring", "FileIO", "TestSupport"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "NBestRescoringTests",
+      dependencies: ["NBestRescoring", "FileIO", "NCECore", "NCEModel", "WERScoring", "TestSupport"],
+      exclude: ["Fixtures", "Reference"]),
     .testTarget(
       name: "ToolTests",
-      dependencies: ["rnnlm-train", "rnnlm-eval", "rnnlm-score", "rescore-nbest", "compute-wer", "NCEModel"]),
+      dependencies: [
+        "rnnlm-train", "rnnlm-eval", "rnnlm-score", "rescore-nbest", "compute-wer", "NCECore", "NCEModel",
+      ]),
   ]
 )

@@ -1,3 +1,5 @@
+import FileIO
+
 /// Draws indices `0..<count` from a fixed discrete distribution in O(1) per draw with Walker's
 /// alias method, built in O(V) with Vose's stable construction.
 ///

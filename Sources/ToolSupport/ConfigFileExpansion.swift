@@ -1,4 +1,4 @@
-import NCECore
+import FileIO
 
 /// Kaldi's `--config FILE`: each non-empty, non-`#` line of the file is an option such as
 /// `--lr=0.5`. Options from the file come first so that the command line overrides them.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import NCECore
+import FileIO
 
 #if canImport(Glibc)
   import Glibc

@@ -1,4 +1,4 @@
-import NCECore
+import FileIO
 
 #if canImport(Glibc)
   import Glibc

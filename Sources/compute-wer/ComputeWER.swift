@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import NCECore
 import ToolSupport
 import WERScoring
 

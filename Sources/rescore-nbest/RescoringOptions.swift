@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NBestRescoring
+import FileIO
 import NCECore
 import NCEModel
 import ToolSupport

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FileIO
 import NCECore
 import NCEModel
 import ToolSupport

@@ -1,5 +1,6 @@
-import FuzzSupport
+import TestSupport
 import Foundation
+import FileIO
 import NCECore
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import NBestRescoring
+import FileIO
 import NCECore
 import Testing
 

@@ -1,4 +1,5 @@
 import NBestRescoring
+import FileIO
 import NCECore
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import FileIO
 @testable import NCECore
 
 @Suite struct AliasSamplerTests {

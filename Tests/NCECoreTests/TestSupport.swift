@@ -1,24 +1,5 @@
 import Foundation
 
-/// A fresh directory under the system temporary directory, unique per call so that tests
-/// running in parallel never share files. The caller removes it with `removeTree`.
-func makeTemporaryDirectory(_ label: String = #function) throws -> String {
-  let name = "ncecore-\(label.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString)"
-  let path = (NSTemporaryDirectory() as NSString).appendingPathComponent(name)
-  try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-  return path
-}
-
-func removeTree(_ path: String) {
-  try? FileManager.default.removeItem(atPath: path)
-}
-
-/// Writes raw bytes without going through the code under test.
-func writeBytes(_ bytes: [UInt8], to path: String) {
-  let created = FileManager.default.createFile(atPath: path, contents: Data(bytes))
-  precondition(created, "cannot create test fixture \(path)")
-}
-
 /// Pearson's chi-square statistic of observed counts against expected counts.
 func chiSquareStatistic(observed: [Int], expected: [Double]) -> Double {
   zip(observed, expected).reduce(0) { sum, pair in

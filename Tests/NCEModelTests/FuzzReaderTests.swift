@@ -1,5 +1,6 @@
-import FuzzSupport
+import TestSupport
 import Foundation
+import FileIO
 import NCECore
 import Testing
 
@@ -125,7 +126,7 @@ import Testing
 
   @Test func modelHeaderMutationsBehindAValidChecksum() throws {
     let workspace = try FuzzWorkspace()
-    let valid = try CheckpointFile.decode(try Self.modelFileBytes(in: workspace), file: "model")
+    let valid = try ModelFileContainer.decode(try Self.modelFileBytes(in: workspace), file: "model")
     var mutator = FileMutator(seed: 14)
     var tally = FuzzTally()
     for round in 0..<200 {
@@ -137,7 +138,7 @@ import Testing
         (checkpoint.configJSON, what) = mutator.mutate(valid.configJSON)
       }
       let path = workspace.directory + "/header.mdl"
-      try CheckpointFile.write(checkpoint, to: path)
+      try ModelFileContainer.write(checkpoint, to: path)
       tally.run("round \(round): \(what)", location: path) { _ = try ModelFile.read(path: path) }
     }
     #expect(tally.accepted > 10 && tally.refused > 100, "\(tally)")

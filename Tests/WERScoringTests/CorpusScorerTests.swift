@@ -1,4 +1,4 @@
-import NCECore
+import FileIO
 import Testing
 
 @testable import WERScoring

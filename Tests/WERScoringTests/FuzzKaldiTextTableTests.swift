@@ -1,6 +1,6 @@
-import FuzzSupport
+import TestSupport
 import Foundation
-import NCECore
+import FileIO
 import Testing
 
 @testable import WERScoring

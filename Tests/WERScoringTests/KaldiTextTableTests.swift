@@ -1,5 +1,5 @@
 import Foundation
-import NCECore
+import FileIO
 import Testing
 
 @testable import WERScoring

@@ -1,0 +1,21 @@
+import Foundation
+
+/// A fresh directory under the system temporary directory, unique per call so that tests
+/// running in parallel never share files. The caller removes it with `removeTree`.
+public func makeTemporaryDirectory(_ label: String = #function) throws -> String {
+  let name = "nce-test-\(label.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString)"
+  let path = (NSTemporaryDirectory() as NSString).appendingPathComponent(name)
+  try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  return path
+}
+
+public func removeTree(_ path: String) {
+  try? FileManager.default.removeItem(atPath: path)
+}
+
+/// Writes raw bytes without going through the code under test.
+public func writeBytes(_ bytes: [UInt8], to path: String) {
+  let created = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+  precondition(created, "cannot create test fixture \(path)")
+}
+
