@@ -70,12 +70,13 @@ public final class AtomicFileStream {
   }
 
   /// Finishes the temporary file: flush, fsync, close. Idempotent; `commit()` calls it.
-  public func close() throws {
+  /// `sync: false` leaves the fsync to the caller (`StagedOutputs` syncs the file system once).
+  public func close(sync: Bool = true) throws {
     if let writeFailure { throw writeFailure }
     guard descriptor >= 0 else { return }
     try flush()
     var failure: String?
-    if fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
+    if sync && fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
     if Glibc.close(descriptor) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
     descriptor = -1
     buffer = []
@@ -89,7 +90,8 @@ public final class AtomicFileStream {
 
   /// Closes the file if needed and renames it to `path` (replacing any old file), then makes
   /// the rename durable. After a failure the temporary file is gone and `path` is untouched.
-  public func commit() throws {
+  /// `syncDirectory: false` leaves the directory's fsync to the caller (`StagedOutputs`).
+  public func commit(syncDirectory: Bool = true) throws {
     if let writeFailure { throw writeFailure }
     guard !settled else { throw InputError("commit of a discarded or committed stream", file: path) }
     try close()
@@ -100,6 +102,11 @@ public final class AtomicFileStream {
       throw InputError("write failed: \(failure)", file: path)
     }
     settled = true
+    if syncDirectory { Self.syncDirectory(of: path) }
+  }
+
+  /// Makes renames inside the directory of `path` durable.
+  static func syncDirectory(of path: String) {
     let directory = (path as NSString).deletingLastPathComponent
     let dirFD = open(directory.isEmpty ? "." : directory, O_RDONLY)
     if dirFD >= 0 {
