@@ -16,3 +16,6 @@ export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
 
 swift build --build-tests
 swift test --skip-build --parallel "$@"
+
+# Another package must be able to depend on the library products (no unsafe flags in a checkout).
+"$root/tools/check-dependent-package.sh"

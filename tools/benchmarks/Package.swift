@@ -3,10 +3,10 @@
 // it by path. `tools/bench.sh` builds them in release mode and prints the headline table.
 import PackageDescription
 
-// The same CPU tuning as the product (see ../../Package.swift).
+// The same settings as the product (see ../../Package.swift): -O with safety checks, CPU tuning.
 let targetCPU = Context.environment["NCERESCORE_TARGET_CPU"] ?? "native"
 let optimize: [SwiftSetting] = [
-  .unsafeFlags(["-Ounchecked", "-wmo", "-target-cpu", targetCPU], .when(configuration: .release))
+  .unsafeFlags(["-target-cpu", targetCPU], .when(configuration: .release))
 ]
 
 let package = Package(
