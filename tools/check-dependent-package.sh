@@ -10,6 +10,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 revision=$(git -C "$root" rev-parse HEAD)
+# SwiftPM names a URL dependency after the last component of its URL.
+identity=$(basename "$root")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -25,12 +27,12 @@ let package = Package(
     .executableTarget(
       name: "Consumer",
       dependencies: [
-        .product(name: "FileIO", package: "NCERescore"),
-        .product(name: "NCECore", package: "NCERescore"),
-        .product(name: "NCEModel", package: "NCERescore"),
-        .product(name: "NBestRescoring", package: "NCERescore"),
-        .product(name: "WERScoring", package: "NCERescore"),
-        .product(name: "ToolSupport", package: "NCERescore"),
+        .product(name: "FileIO", package: "$identity"),
+        .product(name: "NCECore", package: "$identity"),
+        .product(name: "NCEModel", package: "$identity"),
+        .product(name: "NBestRescoring", package: "$identity"),
+        .product(name: "WERScoring", package: "$identity"),
+        .product(name: "ToolSupport", package: "$identity"),
       ])
   ]
 )
