@@ -37,12 +37,17 @@ import Testing
   @Test func byteOrderMarkIsRefusedInTextsAndVocabularies() throws {
     let text = try makeTemporaryFile("train.txt", bytes: TextInputRules.withByteOrderMark("the cat\n"))
     let vocabularyFile = try makeTemporaryFile("vocab.txt", bytes: TextInputRules.withByteOrderMark("the 3\ncat 1\n"))
-    #expect(TextInputRules.isByteOrderMarkError(inputError { _ = try Vocabulary.build(trainingText: text, minFreq: 1) }, file: text))
-    #expect(TextInputRules.isByteOrderMarkError(inputError { _ = try Corpus(path: text, vocabulary: try Self.vocabulary()) }, file: text))
-    #expect(TextInputRules.isByteOrderMarkError(inputError { _ = try Vocabulary.load(path: vocabularyFile) }, file: vocabularyFile))
-    #expect(TextInputRules.isByteOrderMarkError(
-      inputError { _ = try TextScoring.score(text: text, keyed: false, vocabulary: try Self.vocabulary(), scorer: Self.scorer()) { _ in } },
-      file: text))
+    let vocabulary = try Self.vocabulary()
+    let reads: [(String, () throws -> Void)] = [
+      (text, { _ = try Vocabulary.build(trainingText: text, minFreq: 1) }),
+      (text, { _ = try Corpus(path: text, vocabulary: vocabulary) }),
+      (vocabularyFile, { _ = try Vocabulary.load(path: vocabularyFile) }),
+      (text, { _ = try TextScoring.score(text: text, keyed: false, vocabulary: vocabulary, scorer: Self.scorer()) { _ in } }),
+      (text, { _ = try TextScoring.score(text: text, keyed: true, vocabulary: vocabulary, scorer: Self.scorer()) { _ in } }),
+    ]
+    for (index, (file, read)) in reads.enumerated() {
+      #expect(TextInputRules.isByteOrderMarkError(inputError(read), file: file), "reader \(index)")
+    }
   }
 
   @Test(arguments: TextInputRules.separators)

@@ -5,7 +5,10 @@
 /// - Lines come from `LineReader` (plain, `.gz`, `.zst`, `-`, `"cmd |"`; UTF-8; CRLF accepted;
 ///   a UTF-8 byte-order mark is an error naming the file).
 /// - Fields are split by `WhitespaceTokenizer` (Kaldi's `" \t\n\v\f\r"`); the key is the first
-///   field, and a line holding only a key has no fields (an empty transcript).
+///   field, and a line holding only a key has no fields (an empty transcript). Kaldi's archive
+///   reader also wants a space, tab or newline right after the key and refuses `\v`, `\f` or
+///   `\r` there; this reader splits on all six alike, so it reads every table Kaldi reads, the
+///   same way, and a few more.
 /// - Blank lines (empty or whitespace only) are skipped, as Kaldi's archive reader skips
 ///   whitespace before a key.
 /// - `ark,s:` checks that keys come in sorted (byte) order; `ark,p:` skips lines that are
