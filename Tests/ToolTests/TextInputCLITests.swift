@@ -63,6 +63,19 @@ import Testing
       #expect(result.stderrLines.last?.hasPrefix("ERROR (\(tool)): \(marked):1: starts with a UTF-8 byte-order mark") == true,
         "\(tool): \(result.stderr)")
     }
+    // rescore-nbest: a marked reference, then a marked file of the N-best archive.
+    let (root, archive, reference) = try RescoringFixture.archive()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    for path in [reference, archive + "/acwt"] {
+      let content = try #require(FileManager.default.contents(atPath: path))
+      #expect(FileManager.default.createFile(atPath: path, contents: Data([0xEF, 0xBB, 0xBF]) + content))
+      let result = try ToolRunner.run(
+        "rescore-nbest", ["--model", model, "--nbest-dir", archive, "--ref", "ark:" + reference, "--out", root + "/out"])
+      #expect(result.status == 1)
+      #expect(result.stderrLines.last?.hasPrefix("ERROR (rescore-nbest): \(path):1: starts with a UTF-8 byte-order mark") == true,
+        "\(result.stderr)")
+      #expect(FileManager.default.createFile(atPath: path, contents: content))
+    }
   }
 
   /// One rule for `<s>`/`</s>` inside a sentence: the same error line from both tools.
