@@ -59,12 +59,12 @@ let package = Package(
       name: "rnnlm-eval", dependencies: ["NCECore", "NCEModel", "ToolSupport", argumentParser]),
     .executableTarget(
       name: "rnnlm-score",
-      dependencies: ["FileIO", "NCECore", "NCEModel", "ToolSupport", argumentParser]),
+      dependencies: ["NCEModel", "ToolSupport", argumentParser]),
     .executableTarget(
       name: "rescore-nbest",
       dependencies: ["FileIO", "NCECore", "NCEModel", "NBestRescoring", "ToolSupport", argumentParser]),
     .executableTarget(
-      name: "compute-wer", dependencies: ["WERScoring", "ToolSupport", argumentParser]),
+      name: "compute-wer", dependencies: ["FileIO", "WERScoring", "ToolSupport", argumentParser]),
     // Shared by the test targets: temporary directories and seeded file mutations for fuzzing.
     .target(name: "TestSupport", dependencies: ["FileIO", "NCECore"], path: "Tests/TestSupport"),
     .testTarget(name: "FileIOTests", dependencies: ["FileIO", "NCECore", "TestSupport"]),

@@ -6,8 +6,12 @@ import Foundation
 /// run by `/bin/sh`, a non-zero exit status is an error).
 ///
 /// Lines are split on `\n`; a trailing `\r` is removed (CRLF files). Each line must be valid
-/// UTF-8, otherwise reading stops with an `InputError` naming the file and line. Memory use is
-/// bounded by the longest line, not the file size.
+/// UTF-8, otherwise reading stops with an `InputError` naming the file and line (or, with
+/// `skippingInvalidUTF8`, the line is skipped: Kaldi's permissive `ark,p:`). A byte-order mark
+/// at the start of the input is always an error naming the file (line 1): Kaldi would read a
+/// UTF-8 mark as part of the first word or key, so it is refused rather than silently kept
+/// or dropped; a UTF-16 mark says the text must be converted. Memory use is bounded by the
+/// longest line, not the file size.
 public final class LineReader: Sequence, IteratorProtocol {
   public let path: String
   /// 1-based number of the line last returned.
@@ -21,12 +25,15 @@ public final class LineReader: Sequence, IteratorProtocol {
   private var buffer: [UInt8] = []
   private var start = 0
   private var endOfInput = false
+  private let skippingInvalidUTF8: Bool
   private static let chunkSize = 1 << 20
 
   /// Opens `path`; `.zst` files are decompressed on the fly, `-` reads standard input, and a
-  /// path ending in `|` is a command whose output is read.
-  public init(path: String) throws {
+  /// path ending in `|` is a command whose output is read. With `skippingInvalidUTF8`, lines
+  /// that are not valid UTF-8 are skipped (still counted in `lineNumber`).
+  public init(path: String, skippingInvalidUTF8: Bool = false) throws {
     self.path = path
+    self.skippingInvalidUTF8 = skippingInvalidUTF8
     if let command = Self.pipeCommand(path) {
       let process = try Self.start(["/bin/sh", "-c", command], input: nil, stderr: nil, path: path)
       handle = (process.standardOutput as! Pipe).fileHandleForReading
@@ -102,14 +109,23 @@ public final class LineReader: Sequence, IteratorProtocol {
   public func nextLine() throws -> String? {
     while true {
       if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
-        return try takeLine(upTo: newline, next: newline + 1)
+        if let line = try takeLine(upTo: newline, next: newline + 1) { return line }
+        continue
       }
       if endOfInput {
-        if start < buffer.count { return try takeLine(upTo: buffer.count, next: buffer.count) }
+        if start < buffer.count, let line = try takeLine(upTo: buffer.count, next: buffer.count) {
+          return line
+        }
+        if start < buffer.count { continue }
         return nil
       }
       try refill()
     }
+  }
+
+  /// An `InputError` located at the line last returned.
+  public func error(_ message: String) -> InputError {
+    InputError(message, file: path, line: lineNumber)
   }
 
   /// `Sequence` conformance for loops where errors should stop the program: a read error
@@ -122,16 +138,31 @@ public final class LineReader: Sequence, IteratorProtocol {
     }
   }
 
-  private func takeLine(upTo end: Int, next: Int) throws -> String {
+  /// The line `buffer[start..<end]` (its `\r` removed), or nil when it is skipped.
+  private func takeLine(upTo end: Int, next: Int) throws -> String? {
     lineNumber += 1
     var stop = end
     if stop > start && buffer[stop - 1] == UInt8(ascii: "\r") { stop -= 1 }
     let bytes = buffer[start..<stop]
     start = next
+    if lineNumber == 1 { try Self.checkByteOrderMark(bytes, path: path) }
     guard let line = String(validating: bytes, as: UTF8.self) else {
+      if skippingInvalidUTF8 { return nil }
       throw InputError("invalid UTF-8", file: path, line: lineNumber)
     }
     return line
+  }
+
+  /// The byte-order-mark policy of every text input: refused, naming the file.
+  static func checkByteOrderMark(_ bytes: ArraySlice<UInt8>, path: String) throws {
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+      throw InputError(
+        "starts with a UTF-8 byte-order mark, which would become part of the first word; remove it (sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)",
+        file: path, line: 1)
+    }
+    if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+      throw InputError("UTF-16 text (byte-order mark); convert it to UTF-8 (iconv -f UTF-16 -t UTF-8)", file: path, line: 1)
+    }
   }
 
   private func refill() throws {

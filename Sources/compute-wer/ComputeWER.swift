@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileIO
 import Foundation
 import ToolSupport
 import WERScoring
@@ -83,7 +84,7 @@ import WERScoring
     if details == nil && (utt2spk != nil || specialSymbol != "<eps>") {
       throw ValidationError("--utt2spk and --special-symbol only apply with --details DIR")
     }
-    if specialSymbol.isEmpty || KaldiTextTable.splitFields(specialSymbol) != [specialSymbol] {
+    if specialSymbol.isEmpty || WhitespaceTokenizer.tokens(of: specialSymbol) != [specialSymbol[...]] {
       throw ValidationError("--special-symbol must be one non-empty word")
     }
     let readsStdin = { (spec: String) in ((try? TableSpecifier(parsing: spec))?.path ?? spec) == "-"

@@ -14,7 +14,8 @@ struct RNNLMEval: KaldiTool {
       trained the model. --unnormalized uses the NCE score s(w,h) - lnZ without normalization and \
       prints the mean cost per token: it is not a perplexity. --self-norm-stats adds the mean and \
       standard deviation of ln sum_w exp s(w,h) - lnZ over the text (0 and 0 for a perfectly \
-      self-normalized model).
+      self-normalized model). Words are separated by Kaldi's whitespace and blank lines skipped; \
+      <s> or </s> inside a sentence is an error (boundaries are implicit), as in rnnlm-score.
       Example: rnnlm-eval --model exp/nce.mdl --text data/ptb/valid.txt --self-norm-stats
       """)
 

@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import FileIO
-import NCECore
 import NCEModel
 import ToolSupport
 
@@ -13,8 +11,10 @@ struct RNNLMScore: KaldiTool {
     abstract: "Print the RNN LM cost (-ln P(w1..wn </s> | <s>)) of every line of a text.",
     discussion: """
       One line per input line on stdout, in input order: the cost with 6 decimals, or \
-      'utt-id cost' with --utt-ids (the first field of each line is then a key, as in a Kaldi \
-      text). Words outside the vocabulary are scored as <unk> without an OOV cost. \
+      'utt-id cost' with --utt-ids (the text is then a Kaldi table: a path or rspecifier such as \
+      ark,t:text, the first field of each line a key, blank lines skipped). Words are separated \
+      by Kaldi's whitespace; <s> or </s> inside a sentence is an error, as in rnnlm-eval. Words \
+      outside the vocabulary are scored as <unk> without an OOV cost. \
       --unnormalized prints -Σ (s(w,h) - lnZ), lnZ from the model file: no softmax is computed.
       Example: rnnlm-score --model exp/nce.mdl --text data/dev/text --utt-ids --unnormalized
       """)
@@ -35,43 +35,17 @@ struct RNNLMScore: KaldiTool {
   func run() throws {
     let log = Log(tool: Self.toolName)
     let file = try ModelFile.read(path: model, optimizerState: false)
-    try file.model.checkSupports(unnormalized == true ? .unnormalized : .normalized)
-    let vocabulary = file.vocabulary
     let mode: ScoringMode = unnormalized == true ? .unnormalized : .normalized
+    try file.model.checkSupports(mode)
     let start = Date()
-    let scorer = SentenceScorer(model: file.model, mode: mode, threads: threads)
     let out = StandardOutput()
-    let reader = try LineReader(path: text)
-    var keys: [String] = []  // of the piece being scored
-    var totals = (sentences: 0, words: 0, oovs: 0)
-    try scorer.scoreInPieces(
-      next: {
-        guard let line = try reader.nextLine() else { return nil }
-        var fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        if uttIds == true {
-          guard let key = fields.first else {
-            throw InputError("empty line: expected 'utt-id words...' (--utt-ids)", file: text, line: reader.lineNumber)
-          }
-          keys.append(String(key))
-          fields.removeFirst()
-        }
-        totals.sentences += 1
-        totals.words += fields.count
-        return fields.map { word in
-          let id = vocabulary.id(of: word)
-          if id == Vocabulary.unkID && word != Vocabulary.unkWord { totals.oovs += 1 }
-          return id
-        }
-      },
-      body: { costs in
-        for (index, cost) in costs.enumerated() {
-          out.write((uttIds == true ? keys[index] + " " : "") + String(format: "%.6f", cost) + "\n")
-        }
-        keys.removeAll(keepingCapacity: true)
-      })
+    let summary = try TextScoring.score(
+      text: text, keyed: uttIds == true, vocabulary: file.vocabulary,
+      scorer: SentenceScorer(model: file.model, mode: mode, threads: threads)
+    ) { out.write($0 + "\n") }
     try out.flush()
     log.info(
-      "scored \(totals.sentences) sentences, \(totals.words) words (\(totals.oovs) OOV scored as <unk>), \(mode.rawValue), in \(String(format: "%.2f", Date().timeIntervalSince(start))) s"
+      "scored \(summary.sentences) sentences, \(summary.words) words (\(summary.oovs) OOV scored as <unk>), \(mode.rawValue), in \(String(format: "%.2f", Date().timeIntervalSince(start))) s"
     )
   }
 }

@@ -10,8 +10,10 @@ import Testing
   static let sample = Array(
     "the cat sat on the mat\nnaïve café 你好\r\n\n  spaced   words \nlast line without newline".utf8)
 
-  /// The lines `LineReader` must return for `bytes` when they are valid UTF-8.
+  /// The lines `LineReader` must return for `bytes` when they are valid UTF-8 without a
+  /// byte-order mark at the start.
   static func expectedLines(_ bytes: [UInt8]) -> [String]? {
+    if bytes.starts(with: TextInputRules.utf8ByteOrderMark) { return nil }
     var lines = FileMutator.lines(bytes)
     if lines.last?.isEmpty == true { lines.removeLast() }
     var result: [String] = []
@@ -34,7 +36,10 @@ import Testing
         let lines = try LineReader.lines(of: path)
         #expect(lines == Self.expectedLines(bytes), "round \(round): \(what)")
       }
-      if Self.expectedLines(bytes) == nil {
+      if bytes.starts(with: TextInputRules.utf8ByteOrderMark) {
+        let error = #expect(throws: InputError.self) { _ = try LineReader.lines(of: path) }
+        #expect(TextInputRules.isByteOrderMarkError(error, file: path), "round \(round): \(what)")
+      } else if Self.expectedLines(bytes) == nil {
         // The first line that is not UTF-8 is named.
         let bad = FileMutator.lines(bytes).firstIndex { line in
           String(validating: line.last == 13 ? Array(line.dropLast()) : line, as: UTF8.self) == nil

@@ -51,11 +51,10 @@ import Testing
 
     """.utf8)
 
-  /// Lines of a file, not counting a final empty one.
+  /// Lines of a file that are not blank: every reader skips lines made only of Kaldi's
+  /// whitespace (`" \t\n\v\f\r"`).
   static func lineCount(_ bytes: [UInt8]) -> Int {
-    var lines = FileMutator.lines(bytes)
-    if lines.last?.isEmpty == true { lines.removeLast() }
-    return lines.count
+    FileMutator.lines(bytes).filter { line in !line.allSatisfy { [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20].contains($0) } }.count
   }
 
   static func totalHypotheses(_ lists: [NBestList]) -> Int { lists.reduce(0) { $0 + $1.hypotheses.count } }

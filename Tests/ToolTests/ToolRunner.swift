@@ -51,8 +51,14 @@ enum ToolRunner {
     process.standardError = err
     let input = Pipe()
     process.standardInput = input
+    // Input that fits the pipe buffer is written before the start, while this process still
+    // holds the read end: a tool that exits without reading (a usage error) cannot make the
+    // write raise SIGPIPE in the test process.
+    let data = Data((stdin ?? "").utf8)
+    let early = data.count < 1 << 15
+    if early { try input.fileHandleForWriting.write(contentsOf: data) }
     try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    if !early { try? input.fileHandleForWriting.write(contentsOf: data) }
     try input.fileHandleForWriting.close()
     return collect(process, out: out, err: err)
   }

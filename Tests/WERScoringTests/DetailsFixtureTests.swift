@@ -27,8 +27,8 @@ struct DetailsFixtureTests {
     for name in ["pairs.txt", "details/unicode-pairs.txt"] {
       for line in try fixtureText(name).split(separator: "\n") {
         let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-        references.append((fields[0], KaldiTextTable.splitFields(fields[1])))
-        hypotheses.append((fields[0], KaldiTextTable.splitFields(fields[2])))
+        references.append((fields[0], WhitespaceTokenizer.tokens(of: fields[1]).map(String.init)))
+        hypotheses.append((fields[0], WhitespaceTokenizer.tokens(of: fields[2]).map(String.init)))
       }
     }
     return try CorpusScorer().score(

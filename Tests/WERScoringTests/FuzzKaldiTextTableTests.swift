@@ -15,7 +15,7 @@ import Testing
     var keys: [String] = []
     for line in FileMutator.lines(bytes) {
       guard let text = String(validating: line, as: UTF8.self) else { return nil }
-      if let key = KaldiTextTable.splitFields(text).first { keys.append(key) }
+      if let key = WhitespaceTokenizer.tokens(of: text).map(String.init).first { keys.append(key) }
     }
     return keys
   }
@@ -45,7 +45,7 @@ import Testing
     var result: [[String]] = []
     for line in FileMutator.lines(bytes) {
       guard let text = String(validating: line, as: UTF8.self) else { return nil }
-      let fields = KaldiTextTable.splitFields(text)
+      let fields = WhitespaceTokenizer.tokens(of: text).map(String.init)
       if !fields.isEmpty { result.append(fields) }
     }
     return result

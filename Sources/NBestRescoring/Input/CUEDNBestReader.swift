@@ -7,19 +7,22 @@ import NCECore
 /// are assigned 1, 2, ... in file order. `acscore` and `lmscore` are log10 scores converted to
 /// natural-log costs (`-score * ln 10`). `<s>` and `</s>` are removed from the words; `nword`
 /// must equal the word count either without the markers or with both of them. Graph cost 0.
+/// Fields are split by `WhitespaceTokenizer` (Kaldi's whitespace); blank lines are skipped; a
+/// byte-order mark is an error (`LineReader`).
 public final class CUEDNBestReader: NBestListReader {
   public let path: String
-  private let reader: TextLineReader
+  private let reader: LineReader
   private var grouper = UtteranceGrouper()
 
   public init(path: String) throws {
     self.path = path
-    reader = try TextLineReader(path: path)
+    reader = try LineReader(path: path)
   }
 
   public func nextList() throws -> NBestList? {
     while let line = try reader.nextLine() {
-      let fields = CostParsing.fields(line)
+      let fields = WhitespaceTokenizer.tokens(of: line)
+      if fields.isEmpty { continue }
       guard fields.count >= 4 else {
         throw reader.error("expected 'nbid acscore lmscore nword <s> words... </s>', found \(fields.count) fields")
       }

@@ -33,9 +33,4 @@ enum CostParsing {
       throw InputError("\(what) is an infinite probability (cost -inf)", file: file, line: line)
     }
   }
-
-  /// Splits a line on runs of spaces and tabs.
-  static func fields(_ line: String) -> [Substring] {
-    line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-  }
 }

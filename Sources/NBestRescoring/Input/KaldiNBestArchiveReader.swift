@@ -10,7 +10,8 @@ import NCECore
 ///   same order (rnnlmrescore.sh writes them so), and an utterance's hypotheses are contiguous.
 ///   A key that is missing from, or out of order in, one file is an `InputError` naming that
 ///   file and line. A key repeated within an utterance is an error.
-/// - `words_text` lines may have no words (empty hypothesis).
+/// - Each file is a Kaldi table read by `KaldiTableReader` (Kaldi's whitespace, blank lines
+///   skipped, a byte-order mark refused). `words_text` lines may have no words (empty hypothesis).
 /// - Costs are `-ln p`; `inf` is accepted (impossible path), NaN and `-inf` are errors.
 /// - The n-gram cost is taken from `lmwt.lmonly` if present, else `withlm - nolm`; if neither
 ///   file exists the hypotheses have `ngramCost == nil` (supply one with `ARPAModel`).
@@ -21,10 +22,10 @@ public final class KaldiNBestArchiveReader: NBestListReader {
   public enum NgramSource: Sendable, Equatable { case lmonly, withlm, none }
   public let ngramSource: NgramSource
 
-  private let words: KaldiTableLineReader
-  private let acoustic: KaldiTableLineReader
-  private let graph: KaldiTableLineReader
-  private let ngram: KaldiTableLineReader?
+  private let words: KaldiTableReader
+  private let acoustic: KaldiTableReader
+  private let graph: KaldiTableReader
+  private let ngram: KaldiTableReader?
   private var pending: (key: HypothesisKey, hypothesis: NBestHypothesis)?
   private var finishedUtterances: Set<String> = []
 
@@ -44,14 +45,14 @@ public final class KaldiNBestArchiveReader: NBestListReader {
       }
       return path
     }
-    words = try KaldiTableLineReader(path: try require("words_text"))
-    acoustic = try KaldiTableLineReader(path: try require("acwt"))
-    graph = try KaldiTableLineReader(path: try require("lmwt.nolm"))
+    words = try KaldiTableReader(path: try require("words_text"))
+    acoustic = try KaldiTableReader(path: try require("acwt"))
+    graph = try KaldiTableReader(path: try require("lmwt.nolm"))
     if let path = find("lmwt.lmonly") {
-      ngram = try KaldiTableLineReader(path: path)
+      ngram = try KaldiTableReader(path: path)
       ngramSource = .lmonly
     } else if let path = find("lmwt.withlm") {
-      ngram = try KaldiTableLineReader(path: path)
+      ngram = try KaldiTableReader(path: path)
       ngramSource = .withlm
     } else {
       ngram = nil
@@ -97,7 +98,7 @@ public final class KaldiNBestArchiveReader: NBestListReader {
     guard let key = HypothesisKey(parsing: keyText) else {
       throw InputError("key '\(keyText)' is not <utt-id>-<rank>", file: words.path, line: words.lineNumber)
     }
-    func cost(_ table: KaldiTableLineReader, _ what: String) throws -> Double {
+    func cost(_ table: KaldiTableReader, _ what: String) throws -> Double {
       guard let (otherKey, value) = try table.nextCost(what: what) else {
         throw InputError("key '\(keyText)' (\(words.path):\(words.lineNumber)) is missing: file ends", file: table.path)
       }

@@ -1,22 +1,18 @@
 import FileIO
-import NCECore
 
-/// Reads a Kaldi `text` file (`utt-id w1 w2 ...`, words may be absent) into a table.
-///
-/// A repeated utterance id is an `InputError` naming the file and line. Plain, `.gz`, `.zst`
-/// or `-`.
+/// Reads a Kaldi `text` table (`utt-id w1 w2 ...`, words may be absent), such as the
+/// references of `rescore-nbest --ref`, keyed by utterance id.
 public enum KaldiTextReader {
-  /// The transcripts of `path` keyed by utterance id, plus the ids in file order.
+  /// The transcripts of the table named by `path`, a Kaldi rspecifier (`text`, `ark:text`,
+  /// `ark,t:-`, `"ark:gunzip -c text.gz |"`, ...; see `KaldiTextTable`), keyed by utterance id,
+  /// plus the ids in file order. A repeated utterance id is an `InputError` naming the file and
+  /// both lines.
   public static func read(path: String) throws -> (transcripts: [String: [String]], order: [String]) {
-    let reader = try KaldiTableLineReader(path: path)
     var transcripts: [String: [String]] = [:]
     var order: [String] = []
-    while let (key, words) = try reader.next() {
-      let id = String(key)
-      guard transcripts.updateValue(words.map(String.init), forKey: id) == nil else {
-        throw InputError("duplicate utterance id '\(id)'", file: reader.path, line: reader.lineNumber)
-      }
-      order.append(id)
+    for (key, words) in try KaldiTextTable.read(path) {
+      transcripts[key] = words
+      order.append(key)
     }
     return (transcripts, order)
   }

@@ -12,6 +12,8 @@ import NCECore
 /// - `.file(path)`: one file whose lines start with an utterance id column
 ///   (`utt-id ascore lscore nwords w1 ...`); an utterance's lines are contiguous.
 ///
+/// Fields are split by `WhitespaceTokenizer` (Kaldi's whitespace); blank lines are skipped; a
+/// byte-order mark is an error (`LineReader`).
 /// `nwords` must equal the number of words (after removing an optional `<s>` ... `</s>`),
 /// otherwise the line is rejected. The graph cost is 0 (format 3 has none). Scores must be
 /// numbers; `-inf` (cost `+inf`) is accepted, NaN is an error.
@@ -22,7 +24,7 @@ public final class SRILMNBestReader: NBestListReader {
   }
   public let layout: Layout
   private var pendingFiles: [(id: String, path: String)] = []
-  private var singleFile: TextLineReader?
+  private var singleFile: LineReader?
   private var grouper = UtteranceGrouper()
 
   public init(_ layout: Layout) throws {
@@ -48,15 +50,15 @@ public final class SRILMNBestReader: NBestListReader {
       if files.isEmpty { throw InputError("no <utt-id>.score[.gz] files", file: directory) }
       pendingFiles = files.reversed()
     case .file(let path):
-      singleFile = try TextLineReader(path: path)
+      singleFile = try LineReader(path: path)
     }
   }
 
   public func nextList() throws -> NBestList? {
     if let reader = singleFile {
       while let line = try reader.nextLine() {
-        let fields = CostParsing.fields(line)
-        if fields.isEmpty { throw reader.error("empty line") }
+        let fields = WhitespaceTokenizer.tokens(of: line)
+        if fields.isEmpty { continue }
         let hypothesis = try Self.parse(fields.dropFirst(), reader: reader)
         if let done = try grouper.add(
           id: String(fields[0]), hypothesis: hypothesis, file: reader.path, line: reader.lineNumber)
@@ -67,11 +69,11 @@ public final class SRILMNBestReader: NBestListReader {
       return grouper.finish()
     }
     guard let (id, path) = pendingFiles.popLast() else { return nil }
-    let reader = try TextLineReader(path: path)
+    let reader = try LineReader(path: path)
     var hypotheses: [NBestHypothesis] = []
     while let line = try reader.nextLine() {
-      let fields = CostParsing.fields(line)
-      if fields.isEmpty { throw reader.error("empty line") }
+      let fields = WhitespaceTokenizer.tokens(of: line)
+      if fields.isEmpty { continue }
       var hypothesis = try Self.parse(fields[...], reader: reader)
       hypothesis.rank = hypotheses.count + 1
       hypotheses.append(hypothesis)
@@ -80,7 +82,7 @@ public final class SRILMNBestReader: NBestListReader {
   }
 
   /// Parses `ascore lscore nwords w1 ...`.
-  static func parse(_ fields: ArraySlice<Substring>, reader: TextLineReader) throws -> NBestHypothesis {
+  static func parse(_ fields: ArraySlice<Substring>, reader: LineReader) throws -> NBestHypothesis {
     guard fields.count >= 3 else {
       throw reader.error("expected 'ascore lscore nwords words...', found \(fields.count) fields")
     }

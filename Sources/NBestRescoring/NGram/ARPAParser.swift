@@ -4,8 +4,8 @@ import NCECore
 
 /// Reads the text of an ARPA back-off model into the tables of `ARPAModel`.
 ///
-/// Accepts any order, blank lines between sections, tabs or spaces, and `-inf` / `-99` log
-/// probabilities. The `\data\` counts must match the sections. Errors name the file and line.
+/// Accepts any order, blank lines between sections, fields separated by any of Kaldi's
+/// whitespace (`WhitespaceTokenizer`), and `-inf` / `-99` log probabilities. The `\data\` counts must match the sections. Errors name the file and line.
 struct ARPAParser {
   struct Result {
     var vocabulary: [String: Int32] = [:]
@@ -14,9 +14,9 @@ struct ARPAParser {
     var entries: [[NGramEntry]] = []
   }
 
-  private let reader: TextLineReader
+  private let reader: LineReader
 
-  init(path: String) throws { reader = try TextLineReader(path: path) }
+  init(path: String) throws { reader = try LineReader(path: path) }
 
   mutating func parse() throws -> Result {
     let (declared, declaredLines) = try readHeader()
@@ -58,19 +58,19 @@ struct ARPAParser {
   /// the line numbers where they are declared.
   private mutating func readHeader() throws -> ([Int], [Int]) {
     while let line = try reader.nextLine() {
-      if line.trimmingCharacters(in: .whitespaces) == "\\data\\" { break }
+      if WhitespaceTokenizer.trimmed(line) == "\\data\\" { break }
     }
     if reader.lineNumber == 0 { throw InputError("empty file, expected an ARPA model", file: reader.path) }
     var counts: [Int] = []
     var lines: [Int] = []
     while let line = try nextNonBlank() {
-      guard line.hasPrefix("ngram ") else {
+      let tokens = WhitespaceTokenizer.tokens(of: line)
+      guard tokens.first == "ngram", tokens.count > 1 else {
         pushedBack = line
         break
       }
-      let spec = line.dropFirst(6).split(separator: "=")
-      guard spec.count == 2, let order = Int(spec[0].trimmingCharacters(in: .whitespaces)),
-        let count = Int(spec[1].trimmingCharacters(in: .whitespaces)), order == counts.count + 1, count >= 0
+      let spec = tokens.dropFirst().joined().split(separator: "=", omittingEmptySubsequences: false)
+      guard spec.count == 2, let order = Int(spec[0]), let count = Int(spec[1]), order == counts.count + 1, count >= 0
       else { throw reader.error("bad \\data\\ line '\(line)' (expected 'ngram \(counts.count + 1)=<count>')") }
       counts.append(count)
       lines.append(reader.lineNumber)
@@ -87,14 +87,14 @@ struct ARPAParser {
       return line
     }
     while let line = try reader.nextLine() {
-      let trimmed = line.trimmingCharacters(in: .whitespaces)
-      if !trimmed.isEmpty { return trimmed }
+      let trimmed = WhitespaceTokenizer.trimmed(line)
+      if !trimmed.isEmpty { return String(trimmed) }
     }
     return nil
   }
 
   private func addNGram(_ line: String, order n: Int, into result: inout Result) throws {
-    let fields = CostParsing.fields(line)
+    let fields = WhitespaceTokenizer.tokens(of: line)
     guard fields.count == n + 1 || fields.count == n + 2 else {
       throw reader.error(
         "a \(n)-gram line needs 'logprob' + \(n) words + optional back-off, found \(fields.count) fields")

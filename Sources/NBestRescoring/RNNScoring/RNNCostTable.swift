@@ -14,12 +14,12 @@ public final class RNNCostTable {
   /// One file of the table and its next utterance, read ahead.
   private final class Part {
     let path: String
-    let reader: KaldiTableLineReader
+    let reader: KaldiTableReader
     var next: (key: HypothesisKey, cost: Double, line: Int)?
 
     init(path: String) throws {
       self.path = path
-      reader = try KaldiTableLineReader(path: path)
+      reader = try KaldiTableReader(path: path)
       next = try readLine()
     }
 

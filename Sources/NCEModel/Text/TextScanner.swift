@@ -1,8 +1,8 @@
 import FileIO
 import NCECore
 
-/// Streams a training-style text (one sentence per line, whitespace-separated words) and hands
-/// out its words line by line. Shared by `Vocabulary` and `Corpus` so both read text the same way.
+/// Streams a training-style text (one sentence per line, words separated by Kaldi's whitespace,
+/// `WhitespaceTokenizer`) and hands out its words line by line. Shared by `Vocabulary` and `Corpus` so both read text the same way.
 ///
 /// Empty and blank lines are skipped and counted. `<s>` and `</s>` must not appear as words:
 /// sentence boundaries are implicit, so an explicit one would be predicted as a word; such a
@@ -24,11 +24,7 @@ struct TextScanner {
     while let line = try reader.nextLine() {
       var words = 0
       try WhitespaceTokenizer.forEachToken(in: line) { token in
-        if Self.isBoundaryWord(token) {
-          throw InputError(
-            "reserved word '\(token)' inside a sentence (sentence boundaries are implicit; remove it)",
-            file: path, line: reader.lineNumber)
-        }
+        try Self.checkNotBoundary(token, file: path, line: reader.lineNumber)
         words += 1
         try word(token)
       }
@@ -39,6 +35,18 @@ struct TextScanner {
         sentenceCount += 1
         try endOfSentence()
       }
+    }
+  }
+
+  /// The rule for `<s>` and `</s>` inside a sentence, shared by training, `rnnlm-eval` and
+  /// `rnnlm-score`: an `InputError` at `file:line`, since boundaries are implicit and a model
+  /// never sees them inside a sentence.
+  @inline(__always)
+  static func checkNotBoundary(_ token: Substring, file: String, line: Int) throws {
+    if isBoundaryWord(token) {
+      throw InputError(
+        "reserved word '\(token)' inside a sentence (sentence boundaries are implicit; remove it)",
+        file: file, line: line)
     }
   }
 

@@ -32,22 +32,18 @@ public struct DetailsWriter: Sendable {
     return utterance
   }
 
-  /// Reads a Kaldi `utt2spk` file (`utt spk` per line).
+  /// Reads a Kaldi `utt2spk` table (`utt spk` per line; a path or rspecifier, read by
+  /// `KaldiTableReader`).
   public static func readUtteranceToSpeaker(path: String) throws -> [String: String] {
-    let reader = try LineReader(path: path)
+    let reader = try KaldiTableReader(rspecifier: path)
     var map: [String: String] = [:]
-    while let line = try reader.nextLine() {
-      let fields = KaldiTextTable.splitFields(line)
-      if fields.isEmpty { continue }
-      guard fields.count == 2 else {
-        throw InputError(
-          "expected 'utterance speaker' (2 fields), got \(fields.count)", file: path,
-          line: reader.lineNumber)
+    while let (utterance, fields) = try reader.next() {
+      guard fields.count == 1 else {
+        throw reader.error("expected 'utterance speaker' (2 fields), got \(fields.count + 1)")
       }
-      if map[fields[0]] != nil {
-        throw InputError("duplicate utterance '\(fields[0])'", file: path, line: reader.lineNumber)
+      guard map.updateValue(String(fields[0]), forKey: String(utterance)) == nil else {
+        throw reader.error("duplicate utterance '\(utterance)'")
       }
-      map[fields[0]] = fields[1]
     }
     return map
   }

@@ -37,13 +37,14 @@ public struct TextNormalizer: Sendable {
 
   private func fold(_ word: String) -> String { foldCase ? word.lowercased() : word }
 
-  /// Reads a mapping file: one `from to` pair per line (blank lines and `#` comment lines
-  /// skipped). Lines with another number of fields and repeated `from` words are errors.
+  /// Reads a mapping file: one `from to` pair per line, split by `WhitespaceTokenizer` (blank
+  /// lines and `#` comment lines skipped). Lines with another number of fields and repeated
+  /// `from` words are errors.
   public static func readMapping(path: String) throws -> [String: String] {
     let reader = try LineReader(path: path)
     var mapping: [String: String] = [:]
     while let line = try reader.nextLine() {
-      let fields = KaldiTextTable.splitFields(line)
+      let fields = WhitespaceTokenizer.tokens(of: line).map(String.init)
       if fields.isEmpty || fields[0].hasPrefix("#") { continue }
       guard fields.count == 2 else {
         throw InputError(
@@ -58,14 +59,14 @@ public struct TextNormalizer: Sendable {
   }
 
   /// The words of `--ignore-words`: the words of the file when `argument` names an existing
-  /// file (whitespace-separated, any number per line), else a comma-separated list.
+  /// file (split by `WhitespaceTokenizer`, any number per line), else a comma-separated list.
   public static func readIgnoredWords(_ argument: String, fileExists: (String) -> Bool) throws
     -> Set<String>
   {
     if fileExists(argument) {
       var words = Set<String>()
       for line in try LineReader.lines(of: argument) {
-        words.formUnion(KaldiTextTable.splitFields(line))
+        WhitespaceTokenizer.forEachToken(in: line) { words.insert(String($0)) }
       }
       return words
     }

@@ -2,7 +2,6 @@ import Foundation
 import FileIO
 import Testing
 
-@testable import WERScoring
 
 struct KaldiTextTableTests {
   /// A fresh file in a unique temporary directory.

@@ -1,11 +1,11 @@
-import FileIO
-
-/// A Kaldi read specifier for a text table: `path`, `-` (stdin), `ark:path`, `ark,t:path`,
-/// `ark,p:-`, `ark:command |` (see `LineReader`), ... Options after `ark`: `p` (permissive: lines that are not valid UTF-8 are
-/// skipped instead of stopping with an error), `s` (the keys are sorted; an unsorted key is
-/// an error, as in Kaldi), and `t`, `o`, `cs`, `ns`, `no`, which only tune Kaldi's
-/// random-access readers and change nothing for a table read whole. Binary archives (`b`)
-/// and `scp:` are rejected.
+/// A Kaldi read specifier (rspecifier) for a text table: `path`, `-` (stdin), `ark:path`,
+/// `ark,t:path`, `ark,s,cs:path`, `ark,p:-`, `ark:command |` or `command |` (see `LineReader`
+/// for the forms of a path). Options after `ark`: `p` (permissive: lines that are not valid
+/// UTF-8 are skipped instead of stopping with an error), `s` (the keys are sorted; an unsorted
+/// key is an error, as in Kaldi), and `t`, `o`, `cs`, `ns`, `no`, `np`, which only tune Kaldi's
+/// random-access readers and change nothing for a table read in order. Binary archives (`b`)
+/// and `scp:` are rejected. A specifier whose prefix before the first `:` is not `ark`/`scp`
+/// (`C:x`, `a:b.txt`) is a plain path.
 public struct TableSpecifier: Equatable, Sendable {
   /// File to read; `-` is standard input.
   public var path: String
