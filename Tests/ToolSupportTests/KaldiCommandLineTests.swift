@@ -221,4 +221,19 @@ struct SampleCommand: ParsableCommand {
     #expect(help.components(separatedBy: "(default: false)").count == 3, "\(help)")
     #expect(!help.contains("default as flag"))
   }
+
+  /// When the default does not fit on the entry's last line, it gets a line of its own.
+  @Test func helpDefaultThatDoesNotFitGoesOnANewLine() throws {
+    struct LongHelp: ParsableCommand {
+      @Flag(help: ArgumentHelp(String(repeating: "w", count: 50))) var long = false
+      @Option var other = 1
+    }
+    let help = KaldiHelp.annotate(LongHelp.helpMessage(columns: 80), table: try KaldiOptionTable(command: LongHelp.self))
+    let lines = help.split(separator: "\n").map(String.init)
+    let index = try #require(lines.firstIndex { $0.hasPrefix("  --long ") })
+    #expect(lines[index].hasSuffix(String(repeating: "w", count: 50)), "\(help)")
+    #expect(lines[index + 1].trimmingCharacters(in: .whitespaces) == "(default: false)", "\(help)")
+    #expect(lines[index + 1].prefix { $0 == " " }.count == lines[index].count - 50, "\(help)")
+    #expect(lines.allSatisfy { $0.count <= 80 }, "\(help)")
+  }
 }
