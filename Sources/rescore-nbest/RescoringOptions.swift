@@ -159,7 +159,7 @@ struct RescoringSelectionOptions: ParsableArguments {
   @Option(help: "RNN weight(s) w (GRID).") var rnnWeights = "0.5"
   @Option(
     name: .customLong("lm-weights"),
-    help: "LM weight(s) LMWT, the inverse acoustic scale (GRID; default \(RescoringSelectionOptions.defaultLMWeights)).")
+    help: "LM weight(s) LMWT, the inverse acoustic scale (GRID). (default: \(RescoringSelectionOptions.defaultLMWeights))")
   var lmWeightsOption: String?
   @Option(help: "Smallest LMWT of an integer range, as in score_kaldi.sh (with --max-lmwt; instead of --lm-weights).")
   var minLmwt: Int?

@@ -262,7 +262,7 @@ import Testing
       "rnnlm-train": [("--lr", "1.0"), ("--lr-decay", "2.0"), ("--epochs", "40"), ("--cell", "lstm")],
       "rnnlm-eval": [("--normalized/--unnormalized", "--normalized"), ("--threads", "1")],
       "rnnlm-score": [("--threads", "1")],
-      "rescore-nbest": [("--normalized/--unnormalized", "--normalized"), ("--wip, --word-ins-penalty", "0"), ("--rnn-weights", "0.5")],
+      "rescore-nbest": [("--normalized/--unnormalized", "--normalized"), ("--wip, --word-ins-penalty", "0"), ("--rnn-weights", "0.5"), ("--lm-weights", "10")],
       "compute-wer": [("--mode", "strict"), ("--special-symbol", "<eps>")],
     ]
     for (name, value) in values[tool] ?? [] {
