@@ -135,6 +135,8 @@ struct SampleCommand: ParsableCommand {
   @Test func helpAndBuiltins() throws {
     #expect(try Self.parser.normalize(["--rate", "x", "--help"]) == .help)
     #expect(try Self.parser.normalize(["-h"]) == .help)
+    #expect(try Self.parser.normalize(["--Help"]) == .help)
+    #expect(try Self.parser.normalize(["--help=false", "--verbose"]) == .help)
     #expect(try Self.parser.normalize(["--", "--help"]) == .parse(["--", "--help"]))
     #expect(try Self.parser.normalize(["--experimental-dump-help"]) == .builtin(["--experimental-dump-help"]))
   }
@@ -182,6 +184,7 @@ struct SampleCommand: ParsableCommand {
     }
     #expect(usageError(["--config", directory + "/missing.conf"])?.description.hasPrefix(directory + "/missing.conf") == true)
     #expect(usageError(["--config"])?.message.contains("--config needs a value") == true)
+    #expect(usageError(["--config="])?.message == "--config needs a file name")
   }
 
   /// Seeded corruptions of a config file: each is read or refused with an error naming it.

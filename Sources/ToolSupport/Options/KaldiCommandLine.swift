@@ -18,7 +18,8 @@ import FileIO
 ///   (`--wip -0.5`, `--rnn-weights -0.5,0`); a value that starts with `-` and is not a number
 ///   needs `=`.
 /// - Names are compared as Kaldi compares them: `_` equals `-`, case is ignored.
-/// - `--` ends the options; `--help` or `-h` anywhere before it asks for help.
+/// - `--` ends the options; `--help` (any value, any case) or `-h` anywhere before it asks for
+///   help.
 public struct KaldiCommandLine: Sendable {
   public let table: KaldiOptionTable
 
@@ -45,7 +46,13 @@ public struct KaldiCommandLine: Sendable {
   /// the option and value, and the config file and line when the option came from one.
   public func normalize(_ arguments: [String]) throws -> Request {
     let options = arguments.prefix { $0 != "--" }
-    if options.contains(where: { $0 == "--help" || $0 == "-h" }) { return .help }
+    // As in Kaldi, `--help` asks for help whatever its value or spelling (`--Help`).
+    let asksForHelp = { (argument: String) in
+      argument == "-h"
+        || (argument.hasPrefix("--")
+          && KaldiOptionTable.normalizedName(String(argument.dropFirst(2).prefix { $0 != "=" })) == "help")
+    }
+    if options.contains(where: asksForHelp) { return .help }
     let builtins = ["--help-hidden", "--version", "--experimental-dump-help", "--generate-completion-script"]
     if options.contains(where: { argument in builtins.contains { argument == $0 || argument.hasPrefix($0 + "=") } }) {
       return .builtin(arguments)
@@ -128,7 +135,9 @@ public struct KaldiCommandLine: Sendable {
       let name = String(parts[0])
       var value = parts.count == 2 ? String(parts[1]) : nil
       if KaldiOptionTable.normalizedName(name) == "config" {
-        result.configFiles.append(try value ?? nextValue(after: "--config"))
+        let path = try value ?? nextValue(after: "--config")
+        if path.isEmpty { throw InputError("--config needs a file name") }
+        result.configFiles.append(path)
         continue
       }
       guard let (_, option) = table.lookup(name) else {
