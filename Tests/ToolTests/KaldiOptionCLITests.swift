@@ -187,6 +187,7 @@ import Testing
     #expect(try wer(base + ["--ignore-case=0", "--ignore-case"]) == "0.00")
     #expect(try wer(["--ignore-case"] + base + ["--ignore-case=f"]) == "50.00")
     #expect(try wer(["--text", "--text=false", "--text=TRUE"] + base) == "50.00")
+    #expect(try wer(base + ["--verbose", "-1"]) == "50.00")
     let config = try Self.writeConfig("--ignore-case=true\n--sclite\n", in: directory)
     #expect(try wer(base + ["--config", config]) == "0.00")
     #expect(try wer(["--ignore-case=false", "--config", config] + base) == "50.00")

@@ -77,9 +77,9 @@ public struct KaldiCommandLine: Sendable {
     }
     let commandLineSource = commandLine.configFiles.count
     for occurrence in commandLine.occurrences {
-      let (index, option) = table.lookup(occurrence.name)!
       try settings.apply(
-        option, at: index, name: occurrence.name, value: occurrence.value, place: Place(source: commandLineSource))
+        table.options[occurrence.index], at: occurrence.index, name: occurrence.name, value: occurrence.value,
+        place: Place(source: commandLineSource))
     }
     var result = settings.arguments(table)
     result += commandLine.unknown
@@ -99,7 +99,7 @@ public struct KaldiCommandLine: Sendable {
 
   struct ScannedArguments {
     var configFiles: [String] = []
-    var occurrences: [(name: String, value: String?)] = []
+    var occurrences: [(index: Int, name: String, value: String?)] = []
     var unknown: [String] = []
     var positionals: [String] = []
   }
@@ -140,7 +140,7 @@ public struct KaldiCommandLine: Sendable {
         result.configFiles.append(path)
         continue
       }
-      guard let (_, option) = table.lookup(name) else {
+      guard let (optionIndex, option) = table.lookup(name) else {
         result.unknown.append(argument)
         continue
       }
@@ -154,7 +154,7 @@ public struct KaldiCommandLine: Sendable {
       case .value:
         if value == nil { value = try nextValue(after: "--\(name)") }
       }
-      result.occurrences.append((name, value))
+      result.occurrences.append((optionIndex, name, value))
     }
     return result
   }
@@ -201,6 +201,7 @@ public struct KaldiCommandLine: Sendable {
       case .boolean:
         settings[index] = .boolean(try KaldiCommandLine.boolean(value, name: name, place: place))
       case .choice:
+        // `name` was looked up in this option, so one of its cases matches.
         let chosen = option.names.first { KaldiOptionTable.normalizedName($0) == KaldiOptionTable.normalizedName(name) }!
         if try KaldiCommandLine.boolean(value, name: name, place: place) {
           settings[index] = .choice(chosen)
