@@ -77,6 +77,7 @@ let package = Package(
       name: "NBestRescoringTests",
       dependencies: ["NBestRescoring", "FileIO", "NCECore", "NCEModel", "WERScoring", "TestSupport"],
       exclude: ["Fixtures", "Reference"]),
+    .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport", "FileIO", "TestSupport", argumentParser]),
     .testTarget(
       name: "ToolTests",
       dependencies: [

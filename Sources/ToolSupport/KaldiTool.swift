@@ -8,7 +8,8 @@ import FileIO
 
 /// A command-line tool with Kaldi's conventions: results on stdout, logs on stderr, errors as
 /// one line `ERROR (<tool>): <file>:<line>: <what>`, exit 1 on runtime errors and 64 on usage
-/// errors, `--help` on stdout with exit 0, and `--config FILE` holding `--x=y` lines.
+/// errors, `--help` on stdout with exit 0, and options with Kaldi's semantics
+/// (`KaldiCommandLine`: booleans, last occurrence wins, `--config FILE`).
 public protocol KaldiTool: ParsableCommand {}
 
 extension KaldiTool {
@@ -16,11 +17,19 @@ extension KaldiTool {
 
   public static func main() {
     TemporaryFileRegistry.removeOnTermination()
+    let table: KaldiOptionTable
+    do { table = try KaldiOptionTable(command: Self.self) } catch { fail(error, code: 70) }
     let arguments: [String]
     do {
-      arguments = try ConfigFileExpansion.expand(Array(CommandLine.arguments.dropFirst()))
+      switch try KaldiCommandLine(table: table).normalize(Array(CommandLine.arguments.dropFirst())) {
+      case .help:
+        print(KaldiHelp.annotate(helpMessage(), table: table))
+        Glibc.exit(0)
+      case .builtin(let given): arguments = given
+      case .parse(let normalized): arguments = normalized
+      }
     } catch {
-      fail(error, code: 64)
+      usageFailure(String(describing: error))
     }
     do {
       var command = try parseAsRoot(arguments)
@@ -34,12 +43,17 @@ extension KaldiTool {
         Glibc.exit(0)
       }
       if let exitCode = error as? ExitCode { Glibc.exit(exitCode.rawValue) }
-      let isUsage = code == .validationFailure
       let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+      if code == .validationFailure { usageFailure(message) }
       stderrWrite("ERROR (\(toolName)): \(message)\n")
-      if isUsage { stderrWrite("Try '\(toolName) --help' for usage.\n") }
-      Glibc.exit(isUsage ? 64 : code.rawValue)
+      Glibc.exit(code.rawValue)
     }
+  }
+
+  static func usageFailure(_ message: String) -> Never {
+    stderrWrite("ERROR (\(toolName)): \(message)\n")
+    stderrWrite("Try '\(toolName) --help' for usage.\n")
+    Glibc.exit(64)
   }
 
   static func fail(_ error: Error, code: Int32) -> Never {

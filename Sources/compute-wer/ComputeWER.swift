@@ -29,10 +29,8 @@ import WERScoring
   )
   var mode: String = "strict"
 
-  @Option(
-    defaultAsFlag: true,
-    help: "Accepted for compatibility with Kaldi, where it is also a no-op: input is always text.")
-  var text: Bool? = nil
+  @Flag(help: "Accepted for compatibility with Kaldi, where it is also a no-op: input is always text.")
+  var text = false
 
   @Option(
     help:
@@ -40,8 +38,8 @@ import WERScoring
   )
   var align: String?
 
-  @Option(defaultAsFlag: true, help: "Same as --align=sclite.")
-  var sclite: Bool? = nil
+  @Flag(help: "Same as --align=sclite.")
+  var sclite = false
 
   @Option(help: "Write per_utt, ops and per_spk (Kaldi's wer_details) into this directory.")
   var details: String?
@@ -60,8 +58,8 @@ import WERScoring
       "Words removed from both sides before alignment: a file of words, or a comma-separated list.")
   var ignoreWords: String?
 
-  @Option(defaultAsFlag: true, help: "Lowercase both sides (Unicode) before alignment.")
-  var ignoreCase: Bool? = nil
+  @Flag(help: "Lowercase both sides (Unicode) before alignment.")
+  var ignoreCase = false
 
   @Option(
     help:
@@ -101,7 +99,7 @@ import WERScoring
 
   func run() throws {
     let normalizer = TextNormalizer(
-      foldCase: ignoreCase ?? false,
+      foldCase: ignoreCase,
       mapping: try map.map { try TextNormalizer.readMapping(path: $0) } ?? [:],
       ignoredWords: try ignoreWords.map {
         try TextNormalizer.readIgnoredWords(

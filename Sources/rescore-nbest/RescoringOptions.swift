@@ -106,10 +106,10 @@ struct RescoringScoreOptions: ParsableArguments {
   )
   var unkPenalties: String?
   @Option(help: "Cores for RNN scoring.") var threads = 1
-  @Option(
-    name: .customLong("reuse-rnn-costs"), defaultAsFlag: true,
+  @Flag(
+    name: .customLong("reuse-rnn-costs"),
     help: "Do not run a model: read lmwt.rnn, or the parts lmwt.rnn.1, lmwt.rnn.2, ... of --shard jobs, from each input's table directory.")
-  var reuseRNNCosts: Bool?
+  var reuseRNNCosts = false
 
   func validate() throws {
     if threads < 1 { throw ValidationError("--threads must be at least 1") }
@@ -157,8 +157,35 @@ struct RescoringScoreOptions: ParsableArguments {
 struct RescoringSelectionOptions: ParsableArguments {
   @Option(help: "Kaldi text of references: sweep the grids and report WER.") var ref: String?
   @Option(help: "RNN weight(s) w (GRID).") var rnnWeights = "0.5"
-  @Option(help: "LM weight(s) LMWT, the inverse acoustic scale (GRID).") var lmWeights = "10"
-  @Option(help: "Word insertion penalty(ies) (GRID).") var wip = "0"
+  @Option(
+    name: .customLong("lm-weights"),
+    help: "LM weight(s) LMWT, the inverse acoustic scale (GRID). (default: \(RescoringSelectionOptions.defaultLMWeights))")
+  var lmWeightsOption: String?
+  @Option(help: "Smallest LMWT of an integer range, as in score_kaldi.sh (with --max-lmwt; instead of --lm-weights).")
+  var minLmwt: Int?
+  @Option(help: "Largest LMWT of an integer range, as in score_kaldi.sh (with --min-lmwt; instead of --lm-weights).")
+  var maxLmwt: Int?
+  @Option(
+    name: [.customLong("wip"), .customLong("word-ins-penalty")],
+    help: "Word insertion penalty(ies) (GRID); --word-ins-penalty is Kaldi's name.")
+  var wip = "0"
+
+  static let defaultLMWeights = "10"
+
+  /// The LMWT grid: `--lm-weights`, or `MIN:MAX` from `--min-lmwt`/`--max-lmwt`, or the default.
+  var lmWeights: String {
+    if let minLmwt, let maxLmwt { return "\(minLmwt):\(maxLmwt)" }
+    return lmWeightsOption ?? Self.defaultLMWeights
+  }
+
+  func validate() throws {
+    guard minLmwt != nil || maxLmwt != nil else { return }
+    guard let minLmwt, let maxLmwt else { throw ValidationError("--min-lmwt and --max-lmwt go together (an LMWT range)") }
+    if lmWeightsOption != nil { throw ValidationError("give either --lm-weights or --min-lmwt/--max-lmwt") }
+    if minLmwt < 1 || maxLmwt < minLmwt {
+      throw ValidationError("--min-lmwt and --max-lmwt need 1 <= min <= max, got \(minLmwt) and \(maxLmwt)")
+    }
+  }
 
   /// The references in file order, if `--ref` was given.
   func references() throws -> [(key: String, words: [String])]? {

@@ -22,10 +22,10 @@ struct RNNLMScore: KaldiTool {
   @OptionGroup var shared: SharedOptions
   @Option(help: "Model file written by rnnlm-train.") var model: String
   @Option(help: "Text to score: one sentence per line; plain, .zst or '-' (stdin).") var text: String
-  @Option(defaultAsFlag: true, help: "NCE scores s(w,h) - lnZ instead of the exact log-softmax.")
-  var unnormalized: Bool?
-  @Option(defaultAsFlag: true, help: "The first field of each line is an utterance id, printed before the cost.")
-  var uttIds: Bool?
+  @Flag(help: "NCE scores s(w,h) - lnZ instead of the exact log-softmax.")
+  var unnormalized = false
+  @Flag(help: "The first field of each line is an utterance id, printed before the cost.")
+  var uttIds = false
   @Option(help: "Cores for scoring.") var threads = 1
 
   func validate() throws {

@@ -26,8 +26,8 @@ struct RNNLMTrain: KaldiTool {
 
   @Option(help: "Model file to write (the best model); the latest state goes to <save>.last.")
   var save = "rnnlm.mdl"
-  @Option(defaultAsFlag: true, help: "Continue training from <save>.last (options are taken from that file; --epochs may extend it).")
-  var resume: Bool?
+  @Flag(help: "Continue training from <save>.last (options are taken from that file; --epochs may extend it).")
+  var resume = false
   @Option(help: "Cores: data-parallel training workers and evaluation threads.")
   var threads = 1
 

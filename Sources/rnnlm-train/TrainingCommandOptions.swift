@@ -24,8 +24,8 @@ struct ArchitectureOptions: ParsableArguments {
   @Option(help: "Number of recurrent layers.") var nlayers = 2
   @Option(help: "Recurrent cell: lstm or gru.") var cell = CellType.lstm
   @Option(help: "Dropout rate on embeddings and layer outputs.") var dropout: Float = 0.2
-  @Option(defaultAsFlag: true, help: "Share the input embedding with the output layer.")
-  var tieWeights: Bool?
+  @Flag(help: "Share the input embedding with the output layer.")
+  var tieWeights = false
 }
 
 /// Criterion options.
@@ -35,11 +35,11 @@ struct CriterionOptions: ParsableArguments {
   @Option(help: "Noise samples k per target (nce, sampled, mix).") var noiseRatio = 10
   @Option(help: "lnZ, the log-normalizer of NCE scores: a number or 'auto' (= ln V).")
   var normTerm = "9"
-  @Option(defaultAsFlag: true, help: "Draw fresh noise for every token instead of one draw shared by the mini-batch.")
-  var perWordNoise: Bool?
+  @Flag(help: "Draw fresh noise for every token instead of one draw shared by the mini-batch.")
+  var perWordNoise = false
   @Option(help: "Exponent applied to unigram counts for the noise distribution.") var noisePower = 1.0
-  @Option(defaultAsFlag: true, help: "Sampled softmax: drop noise samples equal to the target.")
-  var removeAccidentalHits: Bool?
+  @Flag(help: "Sampled softmax: drop noise samples equal to the target.")
+  var removeAccidentalHits = false
   @Option(
     help: ArgumentHelp(
       "Scoring module: none (output layer) or gru (full-NCE: the model's GRU and a scalar regressor score each word; unnormalized scores only, no perplexity).",
@@ -57,12 +57,12 @@ struct OptimizationOptions: ParsableArguments {
   @Option(help: "Number of epochs.") var epochs = 40
   @Option(help: "Sequences per mini-batch.") var batchSize = 20
   @Option(help: "Maximum steps of back-propagation through time.") var bptt = 35
-  @Option(defaultAsFlag: true, help: "Treat the corpus as one stream cut into --bptt chunks instead of sentence batches.")
-  var concat: Bool?
-  @Option(defaultAsFlag: true, help: "Sentence mode: batch sentences of similar length together (less padding, faster, but slower to learn); by default they are batched in shuffled order as Pytorch-NCE does.")
-  var bucketByLength: Bool?
-  @Option(defaultAsFlag: true, help: "Carry the hidden state from one batch to the next.")
-  var carryState: Bool?
+  @Flag(help: "Treat the corpus as one stream cut into --bptt chunks instead of sentence batches.")
+  var concat = false
+  @Flag(help: "Sentence mode: batch sentences of similar length together (less padding, faster, but slower to learn); by default they are batched in shuffled order as Pytorch-NCE does.")
+  var bucketByLength = false
+  @Flag(help: "Carry the hidden state from one batch to the next.")
+  var carryState = false
   @Option(help: "Random seed.") var seed: UInt64 = 1
   @Option(help: "Batches between progress lines.") var logInterval = 200
 
@@ -77,9 +77,9 @@ struct OptimizationOptions: ParsableArguments {
     options.epochs = epochs
     options.batchSize = batchSize
     options.bptt = bptt
-    options.concat = concat ?? false
-    options.bucketByLength = bucketByLength ?? false
-    options.carryState = carryState ?? false
+    options.concat = concat
+    options.bucketByLength = bucketByLength
+    options.carryState = carryState
     options.seed = seed
     options.logInterval = logInterval
     options.threads = threads

@@ -61,13 +61,13 @@ struct TrainingSession {
     config.layers = a.nlayers
     config.cell = a.cell
     config.dropout = a.dropout
-    config.tieWeights = a.tieWeights ?? false
+    config.tieWeights = a.tieWeights
     config.loss = c.loss
     config.noiseRatio = c.noiseRatio
     config.normTerm = c.normTerm == "auto" ? Float(Foundation.log(Double(vocabulary.count))) : Float(c.normTerm)!
-    config.perWordNoise = c.perWordNoise ?? false
+    config.perWordNoise = c.perWordNoise
     config.noisePower = c.noisePower
-    config.removeAccidentalHits = c.removeAccidentalHits ?? false
+    config.removeAccidentalHits = c.removeAccidentalHits
     config.indexModule = c.indexModule
     do { try config.validate() } catch let error as ModelConfigError { throw InputError(error.message) }
 
