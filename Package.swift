@@ -59,7 +59,7 @@ let package = Package(
       name: "rnnlm-eval", dependencies: ["NCECore", "NCEModel", "ToolSupport", argumentParser]),
     .executableTarget(
       name: "rnnlm-score",
-      dependencies: ["NCEModel", "ToolSupport", argumentParser]),
+      dependencies: ["FileIO", "NCEModel", "ToolSupport", argumentParser]),
     .executableTarget(
       name: "rescore-nbest",
       dependencies: ["FileIO", "NCECore", "NCEModel", "NBestRescoring", "ToolSupport", argumentParser]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileIO
 import Foundation
 import NCEModel
 import ToolSupport
@@ -35,13 +36,15 @@ struct RNNLMScore: KaldiTool {
   func run() throws {
     let log = Log(tool: Self.toolName)
     let file = try ModelFile.read(path: model, optimizerState: false)
-    let mode: ScoringMode = unnormalized == true ? .unnormalized : .normalized
+    let mode: ScoringMode = unnormalized ? .unnormalized : .normalized
     try file.model.checkSupports(mode)
     let start = Date()
     let out = StandardOutput()
     let summary = try TextScoring.score(
-      text: text, keyed: uttIds == true, vocabulary: file.vocabulary,
-      scorer: SentenceScorer(model: file.model, mode: mode, threads: threads)
+      text: text, keyed: uttIds, vocabulary: file.vocabulary,
+      scorer: SentenceScorer(model: file.model, mode: mode, threads: threads),
+      progress: ProgressMeter(tool: Self.toolName, label: "scoring", unit: "sentences"),
+      warn: { log.warning($0) }
     ) { out.write($0 + "\n") }
     try out.flush()
     log.info(

@@ -13,7 +13,15 @@ import FileIO
 ///   skipped); the first field is the key, printed before the cost.
 /// Words are split by `WhitespaceTokenizer`; `<s>` or `</s>` inside a sentence is an error at
 /// its line, as in training and `rnnlm-eval`. Words outside the vocabulary are scored as `<unk>`.
+///
+/// Warnings (through `warn`, once each, early in the run): a plain text whose lines mostly start
+/// with a different out-of-vocabulary word (utterance ids scored as words: `--utt-ids` missing),
+/// and unnormalized scoring with a model whose criterion never trained self-normalization
+/// (`SelfNormalization`, measured on the first sentences).
 public enum TextScoring {
+  /// Lines looked at for the utterance-id check, and sentences for the self-normalization sample.
+  static let checkedLines = 1000
+  static let selfNormalizationSample = 200
   /// What a run read.
   public struct Summary: Sendable, Equatable {
     public var sentences = 0
@@ -26,11 +34,21 @@ public enum TextScoring {
   /// terminator): the cost with 6 decimals, or `key cost` when `keyed`.
   /// Errors: those of the readers (file:line), a boundary word (file:line), and `output`'s.
   public static func score(
-    text: String, keyed: Bool, vocabulary: Vocabulary, scorer: SentenceScorer,
-    output: (String) throws -> Void
+    text: String, keyed: Bool, vocabulary: Vocabulary, scorer: SentenceScorer, progress: ProgressMeter? = nil,
+    warn: @escaping (String) -> Void = { _ in }, output: (String) throws -> Void
   ) throws -> Summary {
     var summary = Summary()
     var keys: [String] = []  // of the piece being scored
+    var firstWords = FirstWordCheck()
+    var sample: [[Int32]]? = scorer.mode == .unnormalized ? [] : nil
+    func checkSample() {
+      guard let taken = sample else { return }
+      sample = nil
+      let slices = taken.map { ArraySlice($0) }
+      if let warning = SelfNormalization.unnormalizedScoringWarning(model: scorer.model, sample: slices) {
+        warn(warning)
+      }
+    }
     func ids(of words: some Sequence<Substring>, file: String, line: Int) throws -> [Int32] {
       var ids: [Int32] = []
       for word in words {
@@ -41,6 +59,14 @@ public enum TextScoring {
       }
       summary.sentences += 1
       summary.words += ids.count
+      progress?.advance()
+      if !keyed, let first = words.first(where: { _ in true }) {
+        if let warning = firstWords.add(first, isOOV: vocabulary.id(of: first) == Vocabulary.unkID) { warn(warning) }
+      }
+      if sample != nil {
+        sample!.append(ids)
+        if sample!.count >= selfNormalizationSample { checkSample() }
+      }
       return ids
     }
     let next: () throws -> [Int32]?
@@ -59,7 +85,12 @@ public enum TextScoring {
       }
     }
     try scorer.scoreInPieces(
-      next: next,
+      next: {
+        if let sentence = try next() { return sentence }
+        checkSample()
+        if let warning = firstWords.finish() { warn(warning) }
+        return nil
+      },
       body: { costs in
         for (index, cost) in costs.enumerated() {
           let value = String(format: "%.6f", cost)
@@ -67,6 +98,33 @@ public enum TextScoring {
         }
         keys.removeAll(keepingCapacity: true)
       })
+    progress?.finish()
     return summary
+  }
+
+  /// Whether the lines of a plain text start with utterance ids: most of the first
+  /// `checkedLines` lines start with an out-of-vocabulary word, a different one each time.
+  struct FirstWordCheck {
+    var lines = 0
+    var oovFirstWords = Set<Substring>()
+    var repeatedOOV = false
+    var done = false
+
+    /// Records the first word of a line; returns the warning when the check ends with one.
+    mutating func add(_ word: Substring, isOOV: Bool) -> String? {
+      guard !done else { return nil }
+      lines += 1
+      if isOOV && !oovFirstWords.insert(word).inserted { repeatedOOV = true }
+      return lines >= TextScoring.checkedLines ? finish() : nil
+    }
+
+    mutating func finish() -> String? {
+      guard !done else { return nil }
+      done = true
+      let oov = oovFirstWords.count
+      guard lines >= 2, !repeatedOOV, 2 * oov > lines else { return nil }
+      return "the first word of \(oov) of the first \(lines) lines is a different out-of-vocabulary word each "
+        + "time (e.g. '\(oovFirstWords.first!)'): utterance ids scored as words? Use --utt-ids for Kaldi 'utt-id words' lines"
+    }
   }
 }
