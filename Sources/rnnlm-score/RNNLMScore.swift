@@ -40,11 +40,10 @@ struct RNNLMScore: KaldiTool {
     try file.model.checkSupports(mode)
     let start = Date()
     let out = StandardOutput()
+    var scorer = SentenceScorer(model: file.model, mode: mode, threads: threads)
+    scorer.progress = ProgressMeter(tool: Self.toolName, label: "scoring", unit: "sentences")
     let summary = try TextScoring.score(
-      text: text, keyed: uttIds, vocabulary: file.vocabulary,
-      scorer: SentenceScorer(model: file.model, mode: mode, threads: threads),
-      progress: ProgressMeter(tool: Self.toolName, label: "scoring", unit: "sentences"),
-      warn: { log.warning($0) }
+      text: text, keyed: uttIds, vocabulary: file.vocabulary, scorer: scorer, warn: { log.warning($0) }
     ) { out.write($0 + "\n") }
     try out.flush()
     log.info(

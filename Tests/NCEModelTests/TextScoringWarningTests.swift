@@ -79,10 +79,11 @@ import Testing
     let meter = ProgressMeter(
       tool: "rnnlm-score", label: "scoring", unit: "sentences", style: .log(interval: 0.5),
       clock: { time.tick() }, output: { box.lines.append($0) })
-    _ = try TextScoring.score(
-      text: path, keyed: false, vocabulary: vocabulary, scorer: SentenceScorer(model: model), progress: meter
-    ) { _ in }
-    #expect(box.lines.last?.hasPrefix("LOG (rnnlm-score) scoring: 4 sentences") == true)
+    var scorer = SentenceScorer(model: model, batchSize: 2)
+    scorer.progress = meter
+    _ = try TextScoring.score(text: path, keyed: false, vocabulary: vocabulary, scorer: scorer) { _ in }
+    // Batches of 2 of the 4 sentences (the blank line is the empty sentence): two updates.
+    #expect(box.lines == ["LOG (rnnlm-score) scoring: 2 sentences, 2.0 sentences/s, elapsed 0:01\n", "LOG (rnnlm-score) scoring: 4 sentences, 2.0 sentences/s, elapsed 0:02\n"])
   }
 }
 

@@ -1,3 +1,4 @@
+import FileIO
 import NCECore
 
 /// Scores whole sentences with the model's forward pass: the cost of a sentence is
@@ -10,6 +11,9 @@ public struct SentenceScorer {
   public var mode: ScoringMode
   public var batchSize: Int
   public var threads: Int
+  /// Advanced by the sentences of every scored batch (from any thread), so long scoring jobs
+  /// show progress while a piece is being scored.
+  public var progress: ProgressMeter?
   /// Layer 0's input projections, looked up instead of multiplied (see `InputProjectionCache`);
   /// the model's weights must not change while this scorer is in use.
   let inputProjection: InputProjectionCache
@@ -47,6 +51,7 @@ public struct SentenceScorer {
       parallelFor(groups.count, threads: threads) { g in
         results[g] = scoreGroup(
           groups[g].map { ($0, sentences[$0]) }, table: table, keepWordCosts: keepWordCosts, keepLogNormalizers: keepLogNormalizers)
+        progress?.advance(by: groups[g].count)
       }
     }
     if threads > 1 { BLAS.threads = savedThreads }

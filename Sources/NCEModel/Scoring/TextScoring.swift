@@ -34,7 +34,7 @@ public enum TextScoring {
   /// terminator): the cost with 6 decimals, or `key cost` when `keyed`.
   /// Errors: those of the readers (file:line), a boundary word (file:line), and `output`'s.
   public static func score(
-    text: String, keyed: Bool, vocabulary: Vocabulary, scorer: SentenceScorer, progress: ProgressMeter? = nil,
+    text: String, keyed: Bool, vocabulary: Vocabulary, scorer: SentenceScorer,
     warn: @escaping (String) -> Void = { _ in }, output: (String) throws -> Void
   ) throws -> Summary {
     var summary = Summary()
@@ -59,7 +59,6 @@ public enum TextScoring {
       }
       summary.sentences += 1
       summary.words += ids.count
-      progress?.advance()
       if !keyed, let first = words.first(where: { _ in true }) {
         if let warning = firstWords.add(first, isOOV: vocabulary.id(of: first) == Vocabulary.unkID) { warn(warning) }
       }
@@ -98,7 +97,7 @@ public enum TextScoring {
         }
         keys.removeAll(keepingCapacity: true)
       })
-    progress?.finish()
+    scorer.progress?.finish()
     return summary
   }
 
