@@ -52,7 +52,7 @@ import Testing
     var restored: [String: Matrix] = [:]
     var restoredState: TrainingState?
     trainer.report = { event in
-      if case .diverged(let epoch, let batch, let rate, let retry) = event {
+      if case .diverged(let epoch, let batch, let rate, let retry, _) = event {
         divergences.append((epoch, batch, rate, retry))
         restored = trainer.model.tensors
         restoredState = trainer.state
@@ -96,7 +96,7 @@ import Testing
     var retries: [Int] = []
     var rates: [Float] = []
     trainer.report = { event in
-      if case .diverged(_, _, let rate, let retry) = event {
+      if case .diverged(_, _, let rate, let retry, _) = event {
         retries.append(retry)
         rates.append(rate)
       }
