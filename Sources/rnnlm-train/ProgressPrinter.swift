@@ -38,7 +38,8 @@ final class ProgressPrinter {
       try? out.flush()
       log.info(line)
     case let .diverged(epoch, batch, lr, retry, cause):
-      log.warning("\(cause) in epoch \(epoch) batch \(batch + 1): restarting the epoch from its start with the learning rate halved to \(lr) (retry \(retry))")
+      let place = cause.isValidation ? "at the end of epoch \(epoch)" : "in epoch \(epoch) batch \(batch + 1)"
+      log.warning("\(cause) \(place): restarting the epoch from its start with the learning rate halved to \(lr) (retry \(retry))")
     case let .interrupted(epoch, batch, valid):
       if live { stderrWrite("\n") }
       log.info("interrupt: stopping after epoch \(epoch) batch \(batch); valid-ppl \(valid.map { fmt($0, 2) } ?? "-")")

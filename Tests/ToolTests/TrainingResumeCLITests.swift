@@ -102,6 +102,21 @@ struct TrainingResumeCLITests {
       "\(directory)/m.mdl: tensor 'output.bias' holds a non-finite value (nan) at row 3, column 0")
   }
 
+  /// rescore-nbest reads models through the same checks: a NaN weight is refused, not `inf` costs.
+  @Test(.enabled(if: ToolRunner.isBuilt("rescore-nbest")))
+  func aModelWithANaNWeightIsRefusedByRescoring() throws {
+    let directory = try Self.trainedDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let file = try ModelFile.read(path: directory + "/m.mdl")
+    file.model.parameters.first { $0.name == "embedding.weight" }!.value.storage[0] = .infinity
+    try file.write(to: directory + "/m.mdl")
+    let (root, archive, _) = try RescoringFixture.archive()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    try Self.expectFailure(
+      directory, ["--model", directory + "/m.mdl", "--nbest-dir", archive, "--out", root + "/out"], tool: "rescore-nbest",
+      "\(directory)/m.mdl: tensor 'embedding.weight' holds a non-finite value (inf) at row 0, column 0")
+  }
+
   @Test func outputsAreCheckedBeforeTraining() throws {
     let directory = try ToolRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -83,7 +83,7 @@ public final class Trainer {
               ? "the last good checkpoint is kept" : "nothing was saved (no epoch was completed): try a lower --lr"
             throw TrainingError(
               message:
-                "training diverged in epoch \(state.epoch) \(retries) times (last: \(cause) at batch \(batch + 1), learning rate \(state.learningRate)); \(kept)"
+                "training diverged in epoch \(state.epoch) \(retries) times (last: \(cause) \(cause.isValidation ? "at the end of the epoch" : "at batch \(batch + 1)"), learning rate \(state.learningRate)); \(kept)"
             )
           }
           restore(snapshot)
@@ -172,9 +172,8 @@ public final class Trainer {
     let (validPerplexity, validCost) = try validate()
     // A finite loss can still drive the model where validation overflows (`--lr 1e6`): that
     // is divergence too, and it must not become the best model.
-    if let figure = validPerplexity ?? validCost, !figure.isFinite {
-      return .diverged(batch: batches.count - 1, cause: .validation(figure))
-    }
+    if let ppl = validPerplexity, !ppl.isFinite { return .diverged(batch: batches.count - 1, cause: .validationPerplexity(ppl)) }
+    if let cost = validCost, !cost.isFinite { return .diverged(batch: batches.count - 1, cause: .validationCost(cost)) }
     if !lossSum.isFinite { return .diverged(batch: batches.count - 1, cause: .loss(lossSum)) }
     let record = EpochRecord(
       epoch: state.epoch, learningRate: state.learningRate, trainLoss: lossSum / Double(max(tokens, 1)),

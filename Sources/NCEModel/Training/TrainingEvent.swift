@@ -18,15 +18,26 @@ public enum DivergenceCause: Sendable, Equatable, CustomStringConvertible {
   case loss(Double)
   /// The gradient norm of a batch was NaN or infinite.
   case gradient(Double)
-  /// The validation perplexity (or, for index-module models, the mean unnormalized cost) at
-  /// the end of the epoch was NaN or infinite, although every batch's loss was finite.
-  case validation(Double)
+  /// The validation perplexity at the end of the epoch was NaN or infinite, although every
+  /// batch's loss was finite (`--lr 1e6`).
+  case validationPerplexity(Double)
+  /// The same for the mean unnormalized validation cost of an index-module model.
+  case validationCost(Double)
+
+  /// Whether it was found by the validation at the end of the epoch, not in a batch.
+  public var isValidation: Bool {
+    switch self {
+    case .validationPerplexity, .validationCost: true
+    case .loss, .gradient: false
+    }
+  }
 
   public var description: String {
     switch self {
     case .loss(let value): "training loss \(value)"
     case .gradient(let value): "gradient norm \(value)"
-    case .validation(let value): "validation figure \(value)"
+    case .validationPerplexity(let value): "validation perplexity \(value)"
+    case .validationCost(let value): "mean validation cost \(value)"
     }
   }
 }
