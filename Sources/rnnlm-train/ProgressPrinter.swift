@@ -37,8 +37,9 @@ final class ProgressPrinter {
       out.write(line + "\n")
       try? out.flush()
       log.info(line)
-    case let .diverged(epoch, batch, lr, retry):
-      log.warning("non-finite loss or gradient in epoch \(epoch) batch \(batch + 1): restored the last good state, learning rate halved to \(lr) (retry \(retry))")
+    case let .diverged(epoch, batch, lr, retry, cause):
+      let place = cause.isValidation ? "at the end of epoch \(epoch)" : "in epoch \(epoch) batch \(batch + 1)"
+      log.warning("\(cause) \(place): restarting the epoch from its start with the learning rate halved to \(lr) (retry \(retry))")
     case let .interrupted(epoch, batch, valid):
       if live { stderrWrite("\n") }
       log.info("interrupt: stopping after epoch \(epoch) batch \(batch); valid-ppl \(valid.map { fmt($0, 2) } ?? "-")")

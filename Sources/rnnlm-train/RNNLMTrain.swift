@@ -10,10 +10,12 @@ struct RNNLMTrain: KaldiTool {
     commandName: "rnnlm-train",
     abstract: "Train an LSTM/GRU language model with cross-entropy, NCE, sampled softmax, mix or self-contrast.",
     discussion: """
-      Writes the best model (by validation perplexity) to --save and the latest state to \
-      <save>.last, after every epoch. Ctrl-C finishes the current batch, evaluates, saves and \
-      exits 0; SIGTERM (a cluster scheduler ending the job) does the same and exits 143; \
-      --resume continues from <save>.last exactly where training stopped. \
+      After every epoch writes the latest state to <save>.last and, when validation perplexity \
+      improved, the model to --save (without a validation text --save holds the latest model). \
+      Ctrl-C finishes the current batch, evaluates, saves and exits 0 (--save gets the model if \
+      no epoch was completed yet); SIGTERM (a cluster scheduler ending the job) does the same and \
+      exits 143. --save M --resume continues from M.last exactly where training stopped, with the \
+      texts it recorded (a text given again must be the same); --epochs is the total. \
       stdout: one line per epoch, then the test perplexity. stderr: progress and logs.
       Example: rnnlm-train --data data/ptb --loss nce --noise-ratio 100 --norm-term 9 --save exp/nce.mdl
       """)
@@ -26,20 +28,20 @@ struct RNNLMTrain: KaldiTool {
 
   @Option(help: "Model file to write (the best model); the latest state goes to <save>.last.")
   var save = "rnnlm.mdl"
-  @Flag(help: "Continue training from <save>.last (options are taken from that file; --epochs may extend it).")
+  @Flag(help: "Continue training from <save>.last (texts and options are taken from that file; --epochs sets the total).")
   var resume = false
   @Option(help: "Cores: data-parallel training workers and evaluation threads.")
   var threads = 1
 
   func validate() throws {
-    if dataOptions.data == nil && dataOptions.trainText == nil && resume != true {
+    if dataOptions.data == nil && dataOptions.trainText == nil && !resume {
       throw ValidationError("give --data DIR or --train-text FILE")
     }
     if dataOptions.minFreq < 1 { throw ValidationError("--min-freq must be at least 1") }
     do { try optimization.trainingOptions(threads: threads).validate() } catch let error as ModelConfigError {
       throw ValidationError(error.message)
     }
-    if criterionOptions.normTerm != "auto" && Float(criterionOptions.normTerm) == nil {
+    if NormTermSetting(criterionOptions.normTerm) == nil {
       throw ValidationError("--norm-term must be a number or 'auto', got '\(criterionOptions.normTerm)'")
     }
   }
@@ -52,39 +54,28 @@ struct RNNLMTrain: KaldiTool {
     BLAS.threads = 1
     InterruptFlag.install()
 
-    let session = try TrainingSession.prepare(command: self, log: log)
-    let trainer = session.trainer
+    let session = try TrainingSession.prepare(request) { log.info($0) }
     let out = StandardOutput()
-    let progress = ProgressPrinter(log: log, out: out, lossIsCrossEntropy: trainer.model.config.loss == .full)
-    trainer.report = { progress.show($0) }
-    trainer.shouldStop = { InterruptFlag.isSet }
-    trainer.checkpoint = { trainer, isBest in
-      let file = ModelFile(model: trainer.model, vocabulary: session.vocabulary, options: trainer.options, state: trainer.state, momentum: trainer.optimizer.buffers)
-      try file.write(to: save + ".last")
-      if isBest { try file.write(to: save) }
-    }
-    try trainer.run()
-    if InterruptFlag.isSet {
+    let progress = ProgressPrinter(log: log, out: out, lossIsCrossEntropy: session.trainer.model.config.loss == .full)
+    let outcome = try session.run(report: { progress.show($0) }, shouldStop: { InterruptFlag.isSet })
+    switch outcome {
+    case .interrupted:
       log.info("interrupted: state saved to \(save).last; continue with --resume")
       try out.flush()
       // Ctrl-C is the user's choice (exit 0); SIGTERM ends a job that is not finished, and a
       // scheduler or recipe must see that (143).
       if InterruptFlag.signalNumber == SIGTERM { throw ExitCode(128 + SIGTERM) }
-      return
-    }
-    if let test = session.test {
-      let best = FileManager.default.fileExists(atPath: save) ? try ModelFile.read(path: save, optimizerState: false).model : trainer.model
-      let counts = "words \(test.tokenCount) sentences \(test.sentenceCount) oov \(test.oovCount)"
-      guard best.hasNormalizedScores else {
-        // --index-module gru: perplexity is undefined; report the unnormalized cost per token.
-        let cost = Evaluation.meanUnnormalizedCost(model: best, corpus: test, threads: threads)
+    case .finished(let test?):
+      let counts = "words \(test.words) sentences \(test.sentences) oov \(test.oovs)"
+      if let ppl = test.perplexity {
+        out.write("test-ppl \(String(format: "%.2f", ppl)) \(counts)\n")
+      } else if let cost = test.unnormalizedCost {
+        // --index-module gru: perplexity is undefined; the unnormalized cost per token instead.
         out.write("test-unnormalized-cost-per-word \(String(format: "%.4f", cost)) \(counts)\n")
-        try out.flush()
-        return
       }
-      let ppl = try Evaluation.perplexity(model: best, corpus: test, threads: threads)
-      out.write("test-ppl \(String(format: "%.2f", ppl)) words \(test.tokenCount) sentences \(test.sentenceCount) oov \(test.oovCount)\n")
+      try out.flush()
+    case .finished(nil):
+      try out.flush()
     }
-    try out.flush()
   }
 }

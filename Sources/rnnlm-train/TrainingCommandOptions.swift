@@ -54,7 +54,7 @@ struct OptimizationOptions: ParsableArguments {
   @Option(help: "L2 weight decay.") var weightDecay: Float = 1e-5
   @Option(help: "SGD momentum (0.9: the SGD Pytorch-NCE's reference figures were trained with).") var momentum: Float = 0.9
   @Option(help: "Maximum gradient norm (0 = no clipping).") var clip: Float = 0.25
-  @Option(help: "Number of epochs.") var epochs = 40
+  @Option(help: "Total number of epochs (default 40; on --resume, default: the interrupted run's).") var epochs: Int?
   @Option(help: "Sequences per mini-batch.") var batchSize = 20
   @Option(help: "Maximum steps of back-propagation through time.") var bptt = 35
   @Flag(help: "Treat the corpus as one stream cut into --bptt chunks instead of sentence batches.")
@@ -74,7 +74,7 @@ struct OptimizationOptions: ParsableArguments {
     options.weightDecay = weightDecay
     options.momentum = momentum
     options.clip = clip
-    options.epochs = epochs
+    options.epochs = epochs ?? options.epochs
     options.batchSize = batchSize
     options.bptt = bptt
     options.concat = concat
@@ -84,6 +84,37 @@ struct OptimizationOptions: ParsableArguments {
     options.logInterval = logInterval
     options.threads = threads
     return options
+  }
+}
+
+extension RNNLMTrain {
+  /// The library's request from the parsed options.
+  var request: TrainingRequest {
+    var request = TrainingRequest(savePath: save)
+    let d = dataOptions, a = architecture, c = criterionOptions
+    request.dataDirectory = d.data
+    request.trainText = d.trainText
+    request.validText = d.validText
+    request.testText = d.testText
+    request.vocabularyFile = d.vocab
+    request.minFrequency = d.minFreq
+    request.model.embeddingSize = a.emsize
+    request.model.hiddenSize = a.nhid
+    request.model.layers = a.nlayers
+    request.model.cell = a.cell
+    request.model.dropout = a.dropout
+    request.model.tieWeights = a.tieWeights
+    request.model.loss = c.loss
+    request.model.noiseRatio = c.noiseRatio
+    request.normTerm = NormTermSetting(c.normTerm) ?? .auto
+    request.model.perWordNoise = c.perWordNoise
+    request.model.noisePower = c.noisePower
+    request.model.removeAccidentalHits = c.removeAccidentalHits
+    request.model.indexModule = c.indexModule
+    request.options = optimization.trainingOptions(threads: threads)
+    request.epochs = optimization.epochs
+    request.resume = resume
+    return request
   }
 }
 

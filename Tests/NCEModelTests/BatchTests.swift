@@ -46,9 +46,9 @@ func key(_ pairs: [(Int32, Int32)]) -> [Int32] { pairs.flatMap { [$0.0, $0.1] } 
 
 @Suite struct SentenceBatchTests {
   @Test(arguments: [(1, 1), (3, 4), (7, 5), (20, 35), (64, 100)])
-  func everyTargetExactlyOncePerEpoch(batchSize: Int, bptt: Int) {
+  func everyTargetExactlyOncePerEpoch(batchSize: Int, bptt: Int) throws {
     let corpus = randomCorpus(sentences: 137, maxLength: 30, seed: 7)
-    let batcher = SentenceBatcher(corpus: corpus, batchSize: batchSize, bptt: bptt)
+    let batcher = try SentenceBatcher(corpus: corpus, batchSize: batchSize, bptt: bptt)
     var generator = SeededGenerator(seed: 1)
     let batches = batcher.batches(shuffle: true, using: &generator)
     #expect(batches.count == batcher.batchCount)
@@ -80,20 +80,20 @@ func key(_ pairs: [(Int32, Int32)]) -> [Int32] { pairs.flatMap { [$0.0, $0.1] } 
     #expect(lanes([1, 0, 1, 1], 2) == nil)  // a lane that starts late
   }
 
-  @Test func bpttCutsLongSentencesIntoIndependentPieces() {
+  @Test func bpttCutsLongSentencesIntoIndependentPieces() throws {
     let corpus = Corpus(sentences: [[5, 6, 7]])
     var generator = SeededGenerator(seed: 3)
-    let batches = SentenceBatcher(corpus: corpus, batchSize: 1, bptt: 2).batches(shuffle: false, using: &generator)
+    let batches = try SentenceBatcher(corpus: corpus, batchSize: 1, bptt: 2).batches(shuffle: false, using: &generator)
     #expect(batches.count == 2)
     #expect(batches[0].inputs == [1, 5] && batches[0].targets == [5, 6])
     #expect(batches[1].inputs == [6, 7] && batches[1].targets == [7, 2])
     #expect(batches.allSatisfy { $0.resetsState && $0.mask == [1, 1] })
   }
 
-  @Test func bucketsByLengthWithTimeMajorLayout() {
+  @Test func bucketsByLengthWithTimeMajorLayout() throws {
     let corpus = Corpus(sentences: [[5, 6, 7], [8], [9, 10]])
     var generator = SeededGenerator(seed: 3)
-    let batches = SentenceBatcher(corpus: corpus, batchSize: 2, bptt: 10).batches(shuffle: false, using: &generator)
+    let batches = try SentenceBatcher(corpus: corpus, batchSize: 2, bptt: 10).batches(shuffle: false, using: &generator)
     #expect(batches.count == 2)
     // Sorted by length: [8] (2 predictions) and [9 10] (3) together, then [5 6 7] alone;
     // inside a batch the longest lane comes first, so running lanes form a prefix.
@@ -107,9 +107,9 @@ func key(_ pairs: [(Int32, Int32)]) -> [Int32] { pairs.flatMap { [$0.0, $0.1] } 
     #expect(batches[1].batchSize == 1 && batches[1].inputs == [1, 5, 6, 7] && batches[1].targets == [5, 6, 7, 2])
   }
 
-  @Test func shuffleIsDeterministicPerSeed() {
+  @Test func shuffleIsDeterministicPerSeed() throws {
     let corpus = randomCorpus(sentences: 200, maxLength: 20, seed: 11)
-    let batcher = SentenceBatcher(corpus: corpus, batchSize: 8, bptt: 35)
+    let batcher = try SentenceBatcher(corpus: corpus, batchSize: 8, bptt: 35)
     var a = SeededGenerator(seed: 42)
     var b = SeededGenerator(seed: 42)
     var c = SeededGenerator(seed: 43)
@@ -123,19 +123,19 @@ func key(_ pairs: [(Int32, Int32)]) -> [Int32] { pairs.flatMap { [$0.0, $0.1] } 
     #expect(Array(batcher.schedule(shuffle: true, using: &d)) == first)
   }
 
-  @Test func unshuffledBatchesAscendInLength() {
+  @Test func unshuffledBatchesAscendInLength() throws {
     let corpus = randomCorpus(sentences: 100, maxLength: 40, seed: 5)
     var generator = SeededGenerator(seed: 1)
-    let steps = SentenceBatcher(corpus: corpus, batchSize: 10, bptt: 1000).batches(shuffle: false, using: &generator)
+    let steps = try SentenceBatcher(corpus: corpus, batchSize: 10, bptt: 1000).batches(shuffle: false, using: &generator)
       .map(\.steps)
     #expect(steps == steps.sorted())
   }
 }
 
 @Suite struct ConcatBatchTests {
-  @Test func smallStreamLayout() {
+  @Test func smallStreamLayout() throws {
     // Stream inputs <s> 5 6 <s> 7, targets 5 6 </s> 7 </s>; 2 lanes of 3: [0, 3) and [3, 5).
-    let batches = ConcatBatcher(corpus: Corpus(sentences: [[5, 6], [7]]), batchSize: 2, bptt: 2).batches()
+    let batches = try ConcatBatcher(corpus: Corpus(sentences: [[5, 6], [7]]), batchSize: 2, bptt: 2).batches()
     #expect(batches.count == 2)
     #expect(
       batches[0].inputs == [1, 1, 5, 7] && batches[0].targets == [5, 7, 6, 2] && batches[0].mask == [1, 1, 1, 1])
@@ -144,10 +144,10 @@ func key(_ pairs: [(Int32, Int32)]) -> [Int32] { pairs.flatMap { [$0.0, $0.1] } 
   }
 
   @Test(arguments: [(1, 1), (2, 3), (5, 35), (20, 7), (500, 4)])
-  func lanesReassembleTheStream(batchSize: Int, bptt: Int) {
+  func lanesReassembleTheStream(batchSize: Int, bptt: Int) throws {
     let corpus = randomCorpus(sentences: 61, maxLength: 15, seed: 9)
-    let batcher = ConcatBatcher(corpus: corpus, batchSize: batchSize, bptt: bptt)
-    let batches = batcher.batches()
+    let batcher = try ConcatBatcher(corpus: corpus, batchSize: batchSize, bptt: bptt)
+    let batches = try batcher.batches()
     #expect(batches.count == batcher.batchCount)
     var lanes = [[(Int32, Int32)]](repeating: [], count: batchSize)
     var ended = [Bool](repeating: false, count: batchSize)
@@ -173,10 +173,10 @@ func key(_ pairs: [(Int32, Int32)]) -> [Int32] { pairs.flatMap { [$0.0, $0.1] } 
   /// each share keeps the prefix layout (so lanes can be skipped), trailing all-padding steps are
   /// dropped, and on longest-first sentence batches the token counts of two shares stay close.
   @Test(arguments: [2, 3])
-  func interleavedSharesPartitionTheLanes(workers: Int) {
+  func interleavedSharesPartitionTheLanes(workers: Int) throws {
     let corpus = randomCorpus(sentences: 200, maxLength: 30, seed: 11)
     var generator = SeededGenerator(seed: 4)
-    let batches = SentenceBatcher(corpus: corpus, batchSize: 20, bptt: 35).batches(shuffle: true, using: &generator)
+    let batches = try SentenceBatcher(corpus: corpus, batchSize: 20, bptt: 35).batches(shuffle: true, using: &generator)
     var firstShareTokens = 0, total = 0
     for batch in batches where batch.batchSize >= workers {
       let lanes = checkInvariants(batch)
@@ -194,5 +194,26 @@ func key(_ pairs: [(Int32, Int32)]) -> [Int32] { pairs.flatMap { [$0.0, $0.1] } 
     }
     // Contiguous halves would give the first of two workers about two thirds of the tokens.
     if workers == 2 { #expect(abs(Double(firstShareTokens) / Double(total) - 0.5) < 0.05) }
+  }
+}
+
+/// Sizes and indices that come from options or files are checked in every build (a release
+/// build once turned these preconditions into memory corruption).
+@Suite struct BatcherCheckTests {
+  @Test(arguments: [(0, 5), (3, 0), (-1, 5)])
+  func nonPositiveSizesAreErrors(batchSize: Int, bptt: Int) {
+    let corpus = Corpus(sentences: [[5, 6], [7]])
+    #expect(throws: ModelConfigError.self) { try ConcatBatcher(corpus: corpus, batchSize: batchSize, bptt: bptt) }
+    #expect(throws: ModelConfigError.self) { try SentenceBatcher(corpus: corpus, batchSize: batchSize, bptt: bptt) }
+  }
+
+  @Test func aBatchPastTheEndIsAnError() throws {
+    let batcher = try ConcatBatcher(corpus: Corpus(sentences: [[5, 6], [7, 8, 9]]), batchSize: 2, bptt: 2)
+    #expect(batcher.batchCount == 2)
+    _ = try batcher.batch(1)
+    for index in [2, 7, -1] {
+      let error = #expect(throws: ModelConfigError.self) { try batcher.batch(index) }
+      #expect(error?.message == "batch \(index) does not exist: the text gives 2 batches")
+    }
   }
 }

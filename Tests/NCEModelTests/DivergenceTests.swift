@@ -52,7 +52,7 @@ import Testing
     var restored: [String: Matrix] = [:]
     var restoredState: TrainingState?
     trainer.report = { event in
-      if case .diverged(let epoch, let batch, let rate, let retry) = event {
+      if case .diverged(let epoch, let batch, let rate, let retry, _) = event {
         divergences.append((epoch, batch, rate, retry))
         restored = trainer.model.tensors
         restoredState = trainer.state
@@ -96,13 +96,16 @@ import Testing
     var retries: [Int] = []
     var rates: [Float] = []
     trainer.report = { event in
-      if case .diverged(_, _, let rate, let retry) = event {
+      if case .diverged(_, _, let rate, let retry, _) = event {
         retries.append(retry)
         rates.append(rate)
       }
     }
     let error = #expect(throws: TrainingError.self) { try trainer.run() }
     #expect(error?.message.contains("diverged in epoch 2 3 times") == true, "\(String(describing: error))")
+    #expect(
+      error?.message.hasSuffix("(last: training loss inf at batch 4, learning rate 0.2); the last good checkpoint is kept") == true,
+      "\(String(describing: error))")
     #expect(retries == [1, 2])
     #expect(rates == [0.4, 0.2])
     // The last good checkpoint (end of epoch 1) is intact and loadable.

@@ -65,7 +65,7 @@ struct TrainerTests {
     let single = try Self.makeTrainer(threads: 1, dropout: 0, epochs: 1)
     let double = try Self.makeTrainer(threads: 2, dropout: 0, epochs: 1)
     var rng = SeededGenerator(seed: 5)
-    let batch = SentenceBatcher(corpus: Self.corpus(8), batchSize: 4, bptt: 5).batches(shuffle: false, using: &rng)[0]
+    let batch = try SentenceBatcher(corpus: Self.corpus(8), batchSize: 4, bptt: 5).batches(shuffle: false, using: &rng)[0]
     let (lossSingle, normSingle) = single.gradientForTesting(batch)
     let (lossDouble, normDouble) = double.gradientForTesting(batch)
     #expect(abs(lossSingle - lossDouble) < 1e-5 * abs(lossSingle))

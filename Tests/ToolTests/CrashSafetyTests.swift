@@ -144,6 +144,20 @@ struct CrashSafetyTests {
     #expect(!resumed.stdout.contains("epoch \(saved.epoch - 1) lr"))
   }
 
+  /// Ctrl-C during the first epoch: "evaluates, saves" holds, `--save` is a usable model.
+  @Test func sigintInTheFirstEpochLeavesAUsableModel() throws {
+    let directory = try ToolRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let (train, valid) = try Self.writeCorpus(in: directory, trainSentences: 4000)
+    let save = directory + "/m.mdl"
+    let interrupted = try Self.interruptedRun(Self.arguments(train: train, valid: valid, save: save, epochs: 2), delay: 0.2)
+    #expect(interrupted.status == 0 && !interrupted.signaled, "\(interrupted.stderr)")
+    let state = try #require(try ModelFile.read(path: save + ".last").state)
+    try #require(state.epoch == 1, "the first epoch ended before the signal")
+    let model = try ModelFile.read(path: save, optimizerState: false)
+    #expect(model.state == state)
+  }
+
   @Test func resumeAfterSigintGivesTheUninterruptedModelBitForBit() throws {
     let directory = try ToolRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -17,9 +17,12 @@ public struct ConcatBatcher: Sendable {
   /// Steps per lane, L = ceil(N / batchSize).
   public let laneLength: Int
 
-  /// `batchSize >= 1` and `bptt >= 1` (preconditions: tools validate their options).
-  public init(corpus: Corpus, batchSize: Int, bptt: Int) {
-    precondition(batchSize >= 1 && bptt >= 1, "batchSize and bptt must be positive")
+  /// Throws a `ModelConfigError` unless `batchSize >= 1` and `bptt >= 1`: sizes come from
+  /// options and files, so they are checked in every build, not as preconditions.
+  public init(corpus: Corpus, batchSize: Int, bptt: Int) throws {
+    guard batchSize >= 1 && bptt >= 1 else {
+      throw ModelConfigError(message: "--batch-size and --bptt must be positive, got \(batchSize) and \(bptt)")
+    }
     self.corpus = corpus
     self.batchSize = batchSize
     self.bptt = bptt
@@ -30,11 +33,15 @@ public struct ConcatBatcher: Sendable {
   public var batchCount: Int { (laneLength + bptt - 1) / bptt }
 
   /// All batches of one epoch, in the order they must be consumed.
-  public func batches() -> [Batch] { (0..<batchCount).map(batch) }
+  public func batches() throws -> [Batch] { try (0..<batchCount).map(batch) }
 
-  /// Batch `j` (0-based), built on demand; memory proportional to one batch.
-  public func batch(_ j: Int) -> Batch {
-    precondition(j >= 0 && j < batchCount)
+  /// Batch `j` (0-based), built on demand; memory proportional to one batch. An index outside
+  /// `0..<batchCount` (e.g. a resumed position past the end of a shorter text) throws a
+  /// `ModelConfigError`: with it the lanes' step counts would be negative.
+  public func batch(_ j: Int) throws -> Batch {
+    guard j >= 0 && j < batchCount else {
+      throw ModelConfigError(message: "batch \(j) does not exist: the text gives \(batchCount) batches")
+    }
     let firstStep = j * bptt
     let steps = min(bptt, laneLength - firstStep)
     var inputs = [Int32](repeating: Vocabulary.eosID, count: steps * batchSize)

@@ -29,9 +29,12 @@ public struct SentenceBatcher: Sendable {
   public let bucketByLength: Bool
   let segments: [Segment]
 
-  /// `batchSize >= 1` and `bptt >= 1` (preconditions: tools validate their options).
-  public init(corpus: Corpus, batchSize: Int, bptt: Int, bucketByLength: Bool = true) {
-    precondition(batchSize >= 1 && bptt >= 1, "batchSize and bptt must be positive")
+  /// Throws a `ModelConfigError` unless `batchSize >= 1` and `bptt >= 1` (checked in every
+  /// build: the sizes come from options and files).
+  public init(corpus: Corpus, batchSize: Int, bptt: Int, bucketByLength: Bool = true) throws {
+    guard batchSize >= 1 && bptt >= 1 else {
+      throw ModelConfigError(message: "--batch-size and --bptt must be positive, got \(batchSize) and \(bptt)")
+    }
     self.corpus = corpus
     self.batchSize = batchSize
     self.bptt = bptt

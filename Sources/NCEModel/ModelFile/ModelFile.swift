@@ -11,33 +11,43 @@ public struct ModelFile {
   public var options: TrainingOptions?
   public var state: TrainingState?
   public var momentum: [String: Matrix] = [:]
+  /// The texts a training checkpoint was trained on (paths and fingerprints), so that
+  /// `--resume` continues with them; nil for files written before it was recorded.
+  public var texts: TrainingTexts?
 
   struct Header: Codable {
     var model: ModelConfig
     var options: TrainingOptions?
     var state: TrainingState?
+    var texts: TrainingTexts?
   }
 
-  public init(model: RNNLanguageModel, vocabulary: Vocabulary, options: TrainingOptions? = nil, state: TrainingState? = nil, momentum: [String: Matrix] = [:]) {
+  public init(
+    model: RNNLanguageModel, vocabulary: Vocabulary, options: TrainingOptions? = nil, state: TrainingState? = nil,
+    momentum: [String: Matrix] = [:], texts: TrainingTexts? = nil
+  ) {
     self.model = model
     self.vocabulary = vocabulary
     self.options = options
     self.state = state
     self.momentum = momentum
+    self.texts = texts
   }
 
   /// Writes atomically (temp file, fsync, rename): a crash leaves the previous file intact.
   public func write(to path: String) throws {
-    let header = Header(model: model.config, options: options, state: state)
+    let header = Header(model: model.config, options: options, state: state, texts: texts)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     var tensors = model.tensors
-    for (name, buffer) in momentum { tensors["momentum/\(name)"] = buffer }
+    for (name, buffer) in momentum { tensors[Self.momentumPrefix + name] = buffer }
     let checkpoint = ModelFilePayload(configJSON: Array(try encoder.encode(header)), vocabulary: vocabulary, tensors: tensors)
     try ModelFileContainer.write(checkpoint, to: path)
   }
 
-  /// Reads and validates a model file; any inconsistency is an `InputError` naming `path`.
+  /// Reads and validates a model file; any inconsistency is an `InputError` naming `path` and
+  /// the tensor or field: shapes, non-finite weights and optimizer state (`checkTensors`),
+  /// training options and state (`TrainingState.validate(options:)`).
   /// Without `optimizerState` the momentum buffers are skipped (`momentum` stays empty): what
   /// evaluation and rescoring need, in half the memory of a training checkpoint.
   public static func read(path: String, optimizerState: Bool = true) throws -> ModelFile {
@@ -55,11 +65,21 @@ public struct ModelFile {
       }
       try checkSizes(header.model, tensors: checkpoint.tensors)
       let model = try RNNLanguageModel(config: header.model, tensors: checkpoint.tensors)
-      var momentum: [String: Matrix] = [:]
-      for (name, tensor) in checkpoint.tensors where name.hasPrefix("momentum/") {
-        momentum[String(name.dropFirst("momentum/".count))] = tensor
+      try checkTensors(checkpoint.tensors, of: model)
+      if let state = header.state {
+        guard let options = header.options else { throw ModelConfigError(message: "training state without training options") }
+        do { try options.validate() } catch let error as ModelConfigError {
+          throw ModelConfigError(message: "training options: \(error.message)")
+        }
+        try state.validate(options: options)
       }
-      return ModelFile(model: model, vocabulary: checkpoint.vocabulary, options: header.options, state: header.state, momentum: momentum)
+      var momentum: [String: Matrix] = [:]
+      for (name, tensor) in checkpoint.tensors where name.hasPrefix(momentumPrefix) {
+        momentum[String(name.dropFirst(momentumPrefix.count))] = tensor
+      }
+      return ModelFile(
+        model: model, vocabulary: checkpoint.vocabulary, options: header.options, state: header.state, momentum: momentum,
+        texts: header.texts)
     } catch let error as ModelConfigError {
       throw InputError(error.message, file: path)
     }

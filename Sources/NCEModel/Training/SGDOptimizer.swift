@@ -17,7 +17,7 @@ public final class SGDOptimizer {
   /// For row-sparse parameters: the step at which each row was last brought up to date.
   private var lastStep: [String: [Int]] = [:]
   private var stepCount = 0
-  private static let lagSuffix = "#lag"
+  static let lagSuffix = "#lag"
 
   public init(weightDecay: Float, momentum: Float) {
     self.weightDecay = weightDecay

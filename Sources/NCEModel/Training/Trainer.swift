@@ -19,7 +19,9 @@ public final class Trainer {
   let valid: Corpus?
 
   /// Called after every epoch (and on interruption) to persist progress; `isBest` tells
-  /// whether the model has the best validation perplexity so far.
+  /// whether the model is the one to keep as the result: the best validation figure so far at
+  /// the end of an epoch; without a validation text always; on interruption only while no
+  /// epoch has been completed (the run then still leaves a usable model).
   public var checkpoint: (_ trainer: Trainer, _ isBest: Bool) throws -> Void = { _, _ in }
   /// Receives progress events.
   public var report: (TrainingEvent) -> Void = { _ in }
@@ -27,6 +29,9 @@ public final class Trainer {
   public var shouldStop: () -> Bool = { false }
   /// Test hook: returns a value to add to the loss of (epoch, batch), e.g. NaN.
   public var lossPerturbation: ((Int, Int) -> Double)?
+  /// Whether a checkpoint of this run exists: it was resumed from one, or `checkpoint` has
+  /// returned once (what a divergence message may promise).
+  public private(set) var hasCheckpoint: Bool
 
   public init(
     model: RNNLanguageModel, criterion: any TrainingCriterion, options: TrainingOptions,
@@ -38,11 +43,21 @@ public final class Trainer {
     self.train = train
     self.valid = valid
     self.state = state ?? TrainingState(options: options)
+    hasCheckpoint = state != nil
     optimizer = SGDOptimizer(weightDecay: options.weightDecay, momentum: options.momentum)
     optimizer.restore(buffers: momentum)
   }
 
   public var isFinished: Bool { state.epoch > options.epochs }
+
+  /// Batches of one epoch over the training text.
+  public func batchesPerEpoch() throws -> Int {
+    options.concat
+      ? try ConcatBatcher(corpus: train, batchSize: options.batchSize, bptt: options.bptt).batchCount
+      : try SentenceBatcher(
+        corpus: train, batchSize: options.batchSize, bptt: options.bptt, bucketByLength: options.bucketByLength
+      ).batchCount
+  }
 
   /// Runs the remaining epochs. Returns normally when all epochs are done or `shouldStop`
   /// asked to stop.
@@ -55,18 +70,25 @@ public final class Trainer {
         switch outcome {
         case .completed:
           break
-        case .interrupted:
-          try checkpoint(self, false)
+        case .stoppedAfterCheckpoint:
           return
-        case .diverged(let batch):
+        case .interrupted:
+          try saveCheckpoint(isBest: valid == nil || state.history.isEmpty)
+          return
+        case .diverged(let batch, let cause):
           retries += 1
           guard retries <= options.maxDivergenceRetries else {
+            let kept =
+              hasCheckpoint
+              ? "the last good checkpoint is kept" : "nothing was saved (no epoch was completed): try a lower --lr"
             throw TrainingError(
-              message: "training diverged in epoch \(state.epoch) \(retries) times (non-finite loss or gradient); the last good checkpoint is kept")
+              message:
+                "training diverged in epoch \(state.epoch) \(retries) times (last: \(cause) \(cause.isValidation ? "at the end of the epoch" : "at batch \(batch + 1)"), learning rate \(state.learningRate)); \(kept)"
+            )
           }
           restore(snapshot)
           state.learningRate /= 2
-          report(.diverged(epoch: state.epoch, batch: batch, newLearningRate: state.learningRate, retry: retries))
+          report(.diverged(epoch: state.epoch, batch: batch, newLearningRate: state.learningRate, retry: retries, cause: cause))
           continue
         }
         break
@@ -75,8 +97,14 @@ public final class Trainer {
   }
 
   enum EpochOutcome {
-    case completed, interrupted
-    case diverged(batch: Int)
+    /// `stoppedAfterCheckpoint`: asked to stop at the end of an epoch, already saved.
+    case completed, interrupted, stoppedAfterCheckpoint
+    case diverged(batch: Int, cause: DivergenceCause)
+  }
+
+  private func saveCheckpoint(isBest: Bool) throws {
+    try checkpoint(self, isBest)
+    hasCheckpoint = true
   }
 
   private func restore(_ snapshot: ([String: Matrix], [String: Matrix], TrainingState)) {
@@ -90,7 +118,15 @@ public final class Trainer {
   private func trainEpoch() throws -> EpochOutcome {
     var epochGenerator = SeededGenerator(state: state.epochGeneratorState)
     var generator = SeededGenerator(state: state.generatorState)
-    let batches = makeBatches(using: &epochGenerator)
+    let batches = try makeBatches(using: &epochGenerator)
+    // A state from a file is checked against this text: resuming past its end would read
+    // batches that do not exist.
+    guard state.batchesDone <= batches.count else {
+      throw TrainingError(
+        message:
+          "the state says \(state.batchesDone) batches of epoch \(state.epoch) are done, but the training text gives \(batches.count) batches per epoch"
+      )
+    }
     let start = Date()
     var lossSum = state.partialLoss, tokens = state.partialTokens
     var sessionTokens = 0
@@ -104,7 +140,7 @@ public final class Trainer {
       let norm = squaredNorm.squareRoot()
       guard loss.isFinite && norm.isFinite else {
         model.zeroGradients()
-        return .diverged(batch: index)
+        return .diverged(batch: index, cause: loss.isFinite ? .gradient(norm) : .loss(loss))
       }
       optimizer.step(
         model.parameters, learningRate: state.learningRate,
@@ -134,6 +170,11 @@ public final class Trainer {
     optimizer.flush(model.parameters, learningRate: state.learningRate)
     let seconds = Date().timeIntervalSince(start)
     let (validPerplexity, validCost) = try validate()
+    // A finite loss can still drive the model where validation overflows (`--lr 1e6`): that
+    // is divergence too, and it must not become the best model.
+    if let ppl = validPerplexity, !ppl.isFinite { return .diverged(batch: batches.count - 1, cause: .validationPerplexity(ppl)) }
+    if let cost = validCost, !cost.isFinite { return .diverged(batch: batches.count - 1, cause: .validationCost(cost)) }
+    if !lossSum.isFinite { return .diverged(batch: batches.count - 1, cause: .loss(lossSum)) }
     let record = EpochRecord(
       epoch: state.epoch, learningRate: state.learningRate, trainLoss: lossSum / Double(max(tokens, 1)),
       validPerplexity: validPerplexity, seconds: seconds, tokensPerSecond: Double(sessionTokens) / max(seconds, 1e-9),
@@ -153,8 +194,8 @@ public final class Trainer {
     state.epochGeneratorState = epochGenerator.stateWords
     state.generatorState = generator.stateWords
     report(.epochFinished(record))
-    try checkpoint(self, isBest)
-    return shouldStop() ? .interrupted : .completed
+    try saveCheckpoint(isBest: isBest)
+    return shouldStop() ? .stoppedAfterCheckpoint : .completed
   }
 
   /// Worker 0 trains `model` itself; with `threads > 1` each further worker trains a replica
@@ -218,10 +259,10 @@ public final class Trainer {
     return true
   }
 
-  private func makeBatches(using generator: inout SeededGenerator) -> [Batch] {
+  private func makeBatches(using generator: inout SeededGenerator) throws -> [Batch] {
     if options.concat {
-      return ConcatBatcher(corpus: train, batchSize: options.batchSize, bptt: options.bptt).batches()
+      return try ConcatBatcher(corpus: train, batchSize: options.batchSize, bptt: options.bptt).batches()
     }
-    return SentenceBatcher(corpus: train, batchSize: options.batchSize, bptt: options.bptt, bucketByLength: options.bucketByLength).batches(shuffle: true, using: &generator)
+    return try SentenceBatcher(corpus: train, batchSize: options.batchSize, bptt: options.bptt, bucketByLength: options.bucketByLength).batches(shuffle: true, using: &generator)
   }
 }

@@ -10,6 +10,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   public var momentum: Float = 0.9
   /// Maximum joint L2 norm of the gradient (0 = no clipping).
   public var clip: Float = 0.25
+  /// The total number of epochs of the run (a resumed run counts the epochs already done).
   public var epochs = 40
   public var batchSize = 20
   public var bptt = 35
@@ -39,7 +40,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     try check(weightDecay.isFinite && weightDecay >= 0, "--weight-decay must be a number >= 0, got \(weightDecay)")
     try check(momentum.isFinite && momentum >= 0 && momentum < 1, "--momentum must be in [0, 1), got \(momentum)")
     try check(clip.isFinite && clip >= 0, "--clip must be a number >= 0 (0 = no clipping), got \(clip)")
-    try check(epochs >= 0, "--epochs must not be negative")
+    try check(epochs >= 1, "--epochs must be at least 1, got \(epochs)")
     try check(batchSize >= 1 && bptt >= 1, "--batch-size and --bptt must be positive")
     try check(logInterval >= 1, "--log-interval must be at least 1")
     try check(threads >= 1, "--threads must be at least 1")

@@ -101,17 +101,19 @@ struct BenchTrain {
     return 3 * 2 * Double(recurrentFLOPs(c) + output)
   }
 
+  /// Tokens per second of one epoch, set up by the library's training pipeline
+  /// (`TrainingSession.prepare` on corpora in memory: no checkpoints are written).
   static func trainingRate(config: ModelConfig, options: TrainingOptions, corpus: Corpus, vocabulary: Vocabulary) throws -> Double {
-    var rng = SeededGenerator(seed: 1)
-    let model = RNNLanguageModel(config: config, using: &rng)
-    try CriterionFactory.initializeOutputBias(of: model, vocabulary: vocabulary)
-    let criterion = try CriterionFactory.make(for: config, vocabulary: vocabulary)
-    let trainer = Trainer(model: model, criterion: criterion, options: options, train: corpus, valid: nil)
+    var request = TrainingRequest(savePath: nil)
+    request.model = config
+    request.normTerm = .fixed(config.normTerm)
+    request.options = options
+    request.availableMemory = nil
+    let session = try TrainingSession.prepare(request, vocabulary: vocabulary, train: corpus, valid: nil, test: nil)
     var rate = 0.0
-    trainer.report = { event in
+    _ = try session.run(report: { event in
       if case .epochFinished(let record) = event { rate = record.tokensPerSecond }
-    }
-    try trainer.run()
+    })
     return rate
   }
 
