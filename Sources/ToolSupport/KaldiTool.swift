@@ -16,6 +16,7 @@ extension KaldiTool {
 
   public static func main() {
     TemporaryFileRegistry.removeOnTermination()
+    signal(SIGXFSZ, SIG_IGN)  // a size limit (ulimit -f) is then a write error (EFBIG), reported and cleaned up
     let arguments: [String]
     do {
       arguments = try ConfigFileExpansion.expand(Array(CommandLine.arguments.dropFirst()))
