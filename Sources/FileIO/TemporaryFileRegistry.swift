@@ -58,10 +58,17 @@ public enum TemporaryFileRegistry {
   }
 
   /// Removes every registered file. Safe in a signal handler.
-  public static func removeAll() {
+  public static func removeAll() { removeAll(under: nil) }
+
+  /// Removes the registered files whose path starts with `prefix` (all with nil): tests use a
+  /// prefix so that they do not remove the files of tests running in parallel.
+  static func removeAll(under prefix: UnsafePointer<CChar>?) {
+    let prefixLength = prefix.map { strlen($0) } ?? 0
     for index in 0..<capacity {
       let address = slots[index].load(ordering: .acquiring)
-      if let path = UnsafePointer<CChar>(bitPattern: address) { unlink(path) }
+      guard let path = UnsafePointer<CChar>(bitPattern: address) else { continue }
+      if let prefix, strncmp(path, prefix, prefixLength) != 0 { continue }
+      unlink(path)
     }
   }
 
