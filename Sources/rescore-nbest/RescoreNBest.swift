@@ -47,7 +47,9 @@ struct RescoreNBest: KaldiTool {
     configuration.interpolation = scoringOptions.interpolation
     configuration.unkPenalty = scoringOptions.unkPenalty
     configuration.oovTypes = scoringOptions.oovTypes
-    configuration.unkPenalties = try scoringOptions.unkPenalties.map { try WeightGrid(parsing: $0, name: "--unk-penalties") }
+    configuration.unkPenalties = try scoringOptions.unkPenalties.map {
+      try WeightGrid(parsing: $0, name: "--unk-penalties")
+    }
     configuration.threads = scoringOptions.threads
     configuration.reference = selection.ref
     configuration.rnnWeights = try WeightGrid(parsing: selection.rnnWeights, name: "--rnn-weights")

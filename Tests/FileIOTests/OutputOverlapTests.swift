@@ -26,7 +26,8 @@ import Testing
     }
     // Kaldi table prefixes are looked through; pipes and stdin are not files.
     #expect(throws: InputError.self) {
-      try OutputOverlap.refuse(outputs: [directory + "/text"], inputs: [.init("ark,t:\(directory)/text", name: "--ref")])
+      try OutputOverlap.refuse(
+        outputs: [directory + "/text"], inputs: [.init("ark,t:\(directory)/text", name: "--ref")])
     }
     try OutputOverlap.refuse(
       outputs: [directory + "/text"],
@@ -42,7 +43,9 @@ import Testing
     defer { removeTree(directory) }
     let archive = directory + "/archive"
     let out = directory + "/out"
-    for path in [archive, out] { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+    for path in [archive, out] {
+      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
     for name in ["words_text", "acwt", "lmwt.rnn"] { writeBytes(Array("\(name)\n".utf8), to: archive + "/" + name) }
     let input = OutputOverlap.Input.directory(archive, name: "--nbest-dir")
     #expect(input.isDirectory)

@@ -34,18 +34,24 @@ import Testing
     let sweep = try WeightSweep(
       rnnWeights: WeightGrid(values: [0, 0.5, 1]), lmWeights: WeightGrid(values: [1, 10]),
       insertionPenalties: WeightGrid(values: [0, 1]), baseOOVCost: oov.penalty,
-      references: [("u1", ["the", "cat", "sat", "on", "the", "mat"]), ("u2", ["a", "big", "red", "hat"]), ("u3", ["dog", "ran"])],
+      references: [
+        ("u1", ["the", "cat", "sat", "on", "the", "mat"]), ("u2", ["a", "big", "red", "hat"]), ("u3", ["dog", "ran"]),
+      ],
       scratchDirectory: fixture.root)
     for list in lists { try sweep.add(list) }
     let expected = try sweep.run()
     #expect(result.report.bestIndex == expected.bestIndex)
     #expect(result.report.summaries.map(\.counts) == expected.summaries.map(\.counts))
-    #expect(try String(contentsOfFile: out + "/text", encoding: .utf8) == sweep.selectedText(setting: expected.bestIndex))
+    #expect(
+      try String(contentsOfFile: out + "/text", encoding: .utf8) == sweep.selectedText(setting: expected.bestIndex))
     #expect(result.standardOutput == expected.werLines(prefix: out + "/") + expected.bestWERLine(prefix: out + "/"))
     for (index, setting) in expected.settings.enumerated() {
-      #expect(try String(contentsOfFile: out + "/" + setting.werName, encoding: .utf8) == expected.summaries[index].kaldiReport())
+      #expect(
+        try String(contentsOfFile: out + "/" + setting.werName, encoding: .utf8)
+          == expected.summaries[index].kaldiReport())
     }
-    let written = ["lmwt.rnn", "lmwt.interp.0", "lmwt.interp.0.5", "lmwt.interp.1"] + expected.settings.map(\.werName) + ["text"]
+    let written =
+      ["lmwt.rnn", "lmwt.interp.0", "lmwt.interp.0.5", "lmwt.interp.1"] + expected.settings.map(\.werName) + ["text"]
     #expect(result.outputs == written.map { out + "/" + $0 })
     #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == written.sorted())
   }
@@ -71,7 +77,11 @@ import Testing
     configuration.insertionPenalties = WeightGrid(values: [0])
     try NBestRescoringPipeline.run(configuration)
     let before = PipelineFixture.snapshot(out)
-    #expect(Set(before.keys) == ["text", "archives.1/lmwt.rnn", "archives.1/lmwt.interp.0.5", "archives.2/lmwt.rnn", "archives.2/lmwt.interp.0.5"])
+    #expect(
+      Set(before.keys) == [
+        "text", "archives.1/lmwt.rnn", "archives.1/lmwt.interp.0.5", "archives.2/lmwt.rnn",
+        "archives.2/lmwt.interp.0.5",
+      ])
 
     // Another model gives other costs, but the run fails when it would print.
     let other = fixture.root + "/other.mdl"
@@ -124,7 +134,8 @@ import Testing
       let before = PipelineFixture.snapshot(fixture.root)
       let error = #expect(throws: InputError.self) { try NBestRescoringPipeline.run(configuration) }
       #expect(error?.file == output, "\(String(describing: error))")
-      #expect(error?.message.contains("output would overwrite the input \(input)") == true, "\(String(describing: error))")
+      #expect(
+        error?.message.contains("output would overwrite the input \(input)") == true, "\(String(describing: error))")
       #expect(PipelineFixture.snapshot(fixture.root) == before)
     }
     // --ref D/text --out D
@@ -144,7 +155,8 @@ import Testing
     try FileManager.default.removeItem(atPath: out + "/wer_10_1_rnn0.5")
     // An N-best file hard-linked under an output name; an N-best file given as the input.
     try FileManager.default.linkItem(atPath: fixture.archive + "/acwt", toPath: out + "/text")
-    expectRefused(fixture.configuration(out: out), output: out + "/text", naming: "'\(fixture.archive)/acwt' (in --nbest-dir")
+    expectRefused(
+      fixture.configuration(out: out), output: out + "/text", naming: "'\(fixture.archive)/acwt' (in --nbest-dir")
     try FileManager.default.removeItem(atPath: out + "/text")
     try "u1 -1 -2 1 a\n".write(toFile: out + "/text", atomically: false, encoding: .utf8)
     configuration = fixture.configuration(out: out)

@@ -20,7 +20,9 @@ import Testing
   }
 
   /// Exit 1, not a signal, and exactly one ERROR line, the last one.
-  static func expectOneError(_ result: ToolRunner.Result, _ tool: String, sourceLocation: SourceLocation = #_sourceLocation)
+  static func expectOneError(
+    _ result: ToolRunner.Result, _ tool: String, sourceLocation: SourceLocation = #_sourceLocation
+  )
     -> String
   {
     #expect(result.status == 1, "\(result.stderr)", sourceLocation: sourceLocation)
@@ -41,10 +43,19 @@ import Testing
     try FileManager.default.copyItem(atPath: model, toPath: out + "/lmwt.rnn")
     try ToolRunner.write(["out/wer_10_0_rnn0.5": "\\data\\\n", "cued/text": "u1 x\n"], in: root)
     let cases: [(arguments: [String], output: String, input: String)] = [
-      (["--model", model, "--nbest-dir", archive, "--ref", reference, "--out", root], root + "/text", "--ref '\(reference)'"),
-      (["--model", out + "/lmwt.rnn", "--nbest-dir", archive, "--out", out], out + "/lmwt.rnn", "--model '\(out)/lmwt.rnn'"),
       (
-        ["--model", model, "--nbest-dir", archive, "--ref", reference, "--arpa", out + "/wer_10_0_rnn0.5", "--out", out],
+        ["--model", model, "--nbest-dir", archive, "--ref", reference, "--out", root], root + "/text",
+        "--ref '\(reference)'"
+      ),
+      (
+        ["--model", out + "/lmwt.rnn", "--nbest-dir", archive, "--out", out], out + "/lmwt.rnn",
+        "--model '\(out)/lmwt.rnn'"
+      ),
+      (
+        [
+          "--model", model, "--nbest-dir", archive, "--ref", reference, "--arpa", out + "/wer_10_0_rnn0.5", "--out",
+          out,
+        ],
         out + "/wer_10_0_rnn0.5", "--arpa '\(out)/wer_10_0_rnn0.5'"
       ),
       (
@@ -52,14 +63,18 @@ import Testing
         root + "/cued/text", "--nbest-dir '\(root)/cued/text'"
       ),
       // Last: a file of the N-best directory hard-linked as the output text.
-      (["--model", model, "--nbest-dir", archive, "--out", out], out + "/text", "'\(archive)/acwt' (in --nbest-dir '\(archive)')"),
+      (
+        ["--model", model, "--nbest-dir", archive, "--out", out], out + "/text",
+        "'\(archive)/acwt' (in --nbest-dir '\(archive)')"
+      ),
     ]
     for (arguments, output, input) in cases {
       if output == out + "/text" { try FileManager.default.linkItem(atPath: archive + "/acwt", toPath: out + "/text") }
       let before = Self.snapshot(root)
       let result = try ToolRunner.run("rescore-nbest", arguments)
       let error = Self.expectOneError(result, "rescore-nbest")
-      #expect(error.hasPrefix("ERROR (rescore-nbest): \(output): output would overwrite the input \(input)"), "\(error)")
+      #expect(
+        error.hasPrefix("ERROR (rescore-nbest): \(output): output would overwrite the input \(input)"), "\(error)")
       #expect(Self.snapshot(root) == before, "\(arguments)")
     }
   }
@@ -114,7 +129,9 @@ import Testing
     let before = Self.snapshot(out)
     let limited = try ToolRunner.runShell("ulimit -f 0; " + rescore + " > /dev/null")
     let error = Self.expectOneError(limited, "rescore-nbest")
-    #expect(error.hasPrefix("ERROR (rescore-nbest): \(out)/") && error.hasSuffix(": write failed: File too large"), "\(error)")
+    #expect(
+      error.hasPrefix("ERROR (rescore-nbest): \(out)/") && error.hasSuffix(": write failed: File too large"), "\(error)"
+    )
     #expect(Self.snapshot(out) == before)
 
     try ToolRunner.write(["plain.txt": "the cat sat on the mat\na dog ran\n"], in: root)
@@ -124,7 +141,8 @@ import Testing
     ] {
       let result = try ToolRunner.runShell("ulimit -f 0; \(command) > '\(root)/\(tool).out'")
       #expect(
-        Self.expectOneError(result, tool) == "ERROR (\(tool)): standard output: write failed: File too large", "\(tool)")
+        Self.expectOneError(result, tool) == "ERROR (\(tool)): standard output: write failed: File too large", "\(tool)"
+      )
     }
     #expect(!(try FileManager.default.contentsOfDirectory(atPath: root)).contains { $0.hasPrefix(".") })
   }

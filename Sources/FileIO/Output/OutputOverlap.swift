@@ -58,7 +58,9 @@ public enum OutputOverlap {
     }
     for output in written {
       if let read = readFiles.first(where: { $0.identity == output.identity }) {
-        let what = read.input.isDirectory ? "'\(read.path)' (in \(read.input.name) '\(read.input.path)')" : "\(read.input.name) '\(read.input.path)'"
+        let what =
+          read.input.isDirectory
+          ? "'\(read.path)' (in \(read.input.name) '\(read.input.path)')" : "\(read.input.name) '\(read.input.path)'"
         throw InputError("output would overwrite the input \(what); write it elsewhere", file: output.path)
       }
     }

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 
 /// Streams the Kaldi-layout cost tables of one table directory, utterance by utterance, into

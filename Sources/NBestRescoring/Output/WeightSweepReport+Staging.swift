@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 
 extension WeightSweepReport {
   /// `<directory>/<werName>` for every setting, in grid order.

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCEModel
 
 /// Everything a run of the rescoring pipeline needs (`rescore-nbest` fills it from its
@@ -55,7 +55,8 @@ public struct RescoringConfiguration: Sendable {
     if let outputDirectory, nbestDirectories.count > 1 {
       let names = nbestDirectories.map { ($0 as NSString).standardizingPath }.map { ($0 as NSString).lastPathComponent }
       if Set(names).count != names.count {
-        throw refuse("with --out and several --nbest-dir, the input directories need distinct names (\(outputDirectory)/<name>)")
+        throw refuse(
+          "with --out and several --nbest-dir, the input directories need distinct names (\(outputDirectory)/<name>)")
       }
     }
     if threads < 1 { throw refuse("--threads must be at least 1") }
@@ -69,7 +70,8 @@ public struct RescoringConfiguration: Sendable {
       }
       if unkPenalty != nil || oovTypes != nil || unkPenalties != nil || scoring != .normalized || threads != 1 {
         throw refuse(
-          "--unk-penalty, --oov-types, --unk-penalties, --unnormalized and --threads need --model, not --reuse-rnn-costs")
+          "--unk-penalty, --oov-types, --unk-penalties, --unnormalized and --threads need --model, not --reuse-rnn-costs"
+        )
       }
     }
     if interpolation == .linear && arpa == nil {

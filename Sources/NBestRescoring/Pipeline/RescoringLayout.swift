@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 
 /// The files of a rescoring run (see docs/rescoring.md): where the tables of each input go,
 /// where `text` and `wer_*` go, which files the run reads, and the rule that none of its

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 
 /// The one streaming pass of the rescoring pipeline over its inputs: lists arrive in input order;
