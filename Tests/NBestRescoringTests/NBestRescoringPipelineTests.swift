@@ -105,6 +105,15 @@ import Testing
     let error = #expect(throws: InputError.self) { try NBestRescoringPipeline.run(configuration) }
     #expect(error?.file == second + "/acwt")
     #expect(PipelineFixture.snapshot(out) == before)
+
+    // The sweep fails after every table is written: no reference utterance has a list.
+    try acwt.write(toFile: second + "/acwt", atomically: false, encoding: .utf8)
+    let unrelated = fixture.root + "/unrelated-text"
+    try "zz1 a b\n".write(toFile: unrelated, atomically: false, encoding: .utf8)
+    configuration.reference = unrelated
+    let sweepError = #expect(throws: InputError.self) { try NBestRescoringPipeline.run(configuration) }
+    #expect(sweepError?.file == unrelated)
+    #expect(PipelineFixture.snapshot(out) == before)
   }
 
   /// With `.reuse` the `lmwt.rnn` that is read is not rewritten (same inode, same bytes),
