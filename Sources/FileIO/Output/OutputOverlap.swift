@@ -56,8 +56,12 @@ public enum OutputOverlap {
         readFiles.append((input, file, .inode(status.st_dev, status.st_ino)))
       }
     }
+    // The first input reading each file, by identity: O(inputs + outputs) for large directories.
+    var readers: [Identity: Int] = [:]
+    for (index, file) in readFiles.enumerated() where readers[file.identity] == nil { readers[file.identity] = index }
     for output in written {
-      if let read = readFiles.first(where: { $0.identity == output.identity }) {
+      if let index = readers[output.identity] {
+        let read = readFiles[index]
         let what =
           read.input.isDirectory
           ? "'\(read.path)' (in \(read.input.name) '\(read.input.path)')" : "\(read.input.name) '\(read.input.path)'"
@@ -79,7 +83,7 @@ public enum OutputOverlap {
     return trimmed
   }
 
-  enum Identity: Equatable {
+  enum Identity: Hashable {
     case inode(dev_t, ino_t)
     case path(String)
   }
