@@ -2,6 +2,10 @@ import Foundation
 import TestSupport
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 @testable import FileIO
 
 /// The output policy: a run's files appear together, only after it succeeded; a failure at any
@@ -75,6 +79,33 @@ import Testing
     #expect(error?.message.contains("directory") == true)
     #expect(Self.read(directory + "/a") == "old\n")
     #expect(try Self.listing(directory) == ["a", "b"])
+  }
+
+  /// A rename that fails midway (here: a temporary removed behind the run's back) puts back
+  /// the files already replaced and removes the ones that were new.
+  @Test func aFailedRenameUndoesThePublication() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTree(directory) }
+    writeBytes(Array("old a\n".utf8), to: directory + "/a")
+    writeBytes(Array("old c\n".utf8), to: directory + "/c")
+    let outputs = StagedOutputs()
+    try outputs.write(text: "new a\n", to: directory + "/a")
+    try outputs.write(text: "new b\n", to: directory + "/b")
+    let c = try outputs.stream(for: directory + "/c")
+    try c.write("new c\n")
+    try outputs.write(text: "new d\n", to: directory + "/d")
+    unlink(c.temporaryPath)
+    let error = #expect(throws: InputError.self) { try outputs.publish() }
+    #expect(error?.file == directory + "/c")
+    #expect(Self.read(directory + "/a") == "old a\n")
+    #expect(Self.read(directory + "/c") == "old c\n")
+    #expect(try Self.listing(directory) == ["a", "c"])
+    #expect(!TemporaryFileRegistry.registeredPaths.contains { $0.hasPrefix(directory + "/") })
+    // A successful publication leaves no hard link of the previous files behind.
+    try outputs.write(text: "newer a\n", to: directory + "/a")
+    try outputs.publish()
+    #expect(Self.read(directory + "/a") == "newer a\n")
+    #expect(try Self.listing(directory) == ["a", "c"])
   }
 
   @Test func aDestinationStagedTwiceIsAnErrorNamingIt() throws {

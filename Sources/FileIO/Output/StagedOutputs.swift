@@ -59,9 +59,11 @@ public final class StagedOutputs {
 
   /// Publishes every staged file under its destination, in staging order. Every failure that
   /// can be foreseen (a write error while completing a file, a destination that is a
-  /// directory, a failed sync) comes before the first rename and then leaves every destination
-  /// untouched and removes all temporaries. A rename that fails after that (an I/O error of
-  /// the directory itself) is reported; the files renamed before it stay published.
+  /// directory, a failed sync) comes before the first rename. A rename that fails after that
+  /// (an I/O error or a full directory) puts back the files already replaced, from hard links
+  /// made before each rename (`.<name>.old.<pid>.<random>`, removed once all are renamed; a file
+  /// system without hard links gets no such rollback). Either way a failure leaves every
+  /// destination as it was and removes all temporaries.
   public func publish() throws {
     do {
       for stream in streams { try stream.close(sync: false) }
@@ -80,20 +82,82 @@ public final class StagedOutputs {
         }
         if devices.insert(UInt64(status.st_dev)).inserted { try Self.syncFileSystem(of: directory, for: stream.path) }
       }
-      var directories: [String] = []
-      var seen = Set<String>()
-      for stream in streams {
-        try stream.commit(syncDirectory: false)
-        let directory = Self.directory(of: stream.path)
-        if seen.insert(directory).inserted { directories.append(directory) }
-      }
-      for directory in directories { AtomicFileStream.syncDirectory(of: directory + "/.") }
     } catch {
       discard()
       throw error
     }
+    var renamed: [(path: String, previous: PreviousFile)] = []
+    do {
+      for stream in streams {
+        let previous = PreviousFile(keeping: stream.path)
+        do { try stream.commit(syncDirectory: false) } catch {
+          previous.drop()
+          throw error
+        }
+        renamed.append((stream.path, previous))
+      }
+    } catch {
+      for (path, previous) in renamed.reversed() { previous.restore(over: path) }
+      discard()
+      throw error
+    }
+    var directories: [String] = []
+    var seen = Set<String>()
+    for (path, previous) in renamed {
+      previous.drop()
+      let directory = Self.directory(of: path)
+      if seen.insert(directory).inserted { directories.append(directory) }
+    }
+    for directory in directories { AtomicFileStream.syncDirectory(of: directory + "/.") }
     streams.removeAll()
     staged.removeAll()
+  }
+
+  /// The file a destination held before its rename, kept under a hidden hard link (registered
+  /// for removal on SIGINT/SIGTERM/SIGHUP) until the publication succeeds or is undone.
+  private struct PreviousFile {
+    /// Whether `path` held a file.
+    let existed: Bool
+    /// Its hard link, or nil when there was no previous file (or it could not be linked).
+    let link: String?
+    let registration: Int?
+
+    init(keeping path: String) {
+      var status = stat()
+      existed = lstat(path, &status) == 0
+      guard existed else {
+        link = nil
+        registration = nil
+        return
+      }
+      let url = URL(fileURLWithPath: path)
+      let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+      let candidate = "\(url.deletingLastPathComponent().path)/.\(url.lastPathComponent).old.\(getpid()).\(suffix)"
+      guard Glibc.link(path, candidate) == 0 else {
+        link = nil
+        registration = nil
+        return
+      }
+      link = candidate
+      registration = TemporaryFileRegistry.register(candidate)
+    }
+
+    /// Puts the previous file back under `path`, or removes `path` when there was none.
+    func restore(over path: String) {
+      if let link {
+        rename(link, path)
+        TemporaryFileRegistry.unregister(registration)
+      } else if !existed {
+        unlink(path)
+      }
+    }
+
+    /// Forgets the previous file (the new one stays).
+    func drop() {
+      guard let link else { return }
+      unlink(link)
+      TemporaryFileRegistry.unregister(registration)
+    }
   }
 
   /// Gives up every staged file not yet published; the destinations stay as they were.
