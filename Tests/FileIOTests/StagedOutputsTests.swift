@@ -2,11 +2,11 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import FileIO
+
 #if canImport(Glibc)
   import Glibc
 #endif
-
-@testable import FileIO
 
 /// The output policy: a run's files appear together, only after it succeeded; a failure at any
 /// point leaves every previous output byte-identical and no temporary file behind.

@@ -134,6 +134,27 @@ import Testing
     )
     #expect(Self.snapshot(out) == before)
 
+    // A larger input under a limit of 8 KiB per file: the sweep's scratch file or a table
+    // reaches it first; the error names where.
+    var files = ["words_text": "", "acwt": "", "lmwt.nolm": "", "lmwt.lmonly": ""]
+    for utterance in 0..<300 {
+      for rank in 1...3 {
+        let key = "utt\(utterance)-\(rank)"
+        files["words_text"]! += "\(key) the cat sat on the mat\n"
+        files["acwt"]! += "\(key) \(100 + rank)\n"
+        files["lmwt.nolm"]! += "\(key) 0.5\n"
+        files["lmwt.lmonly"]! += "\(key) \(20 + rank)\n"
+      }
+    }
+    try ToolRunner.write(Dictionary(uniqueKeysWithValues: files.map { ("large/" + $0.key, $0.value) }), in: root)
+    let large = "rescore-nbest --model '\(model)' --nbest-dir '\(root)/large' --out '\(out)'"
+    let largeLimited = try ToolRunner.runShell("ulimit -f 8; " + large)
+    let largeError = Self.expectOneError(largeLimited, "rescore-nbest")
+    #expect(
+      largeError.hasPrefix("ERROR (rescore-nbest): \(out)") && largeError.hasSuffix("failed: File too large"),
+      "\(largeError)")
+    #expect(Self.snapshot(out) == before)
+
     try ToolRunner.write(["plain.txt": "the cat sat on the mat\na dog ran\n"], in: root)
     for (tool, command) in [
       ("rnnlm-score", "rnnlm-score --model '\(model)' --text '\(root)/plain.txt'"),
