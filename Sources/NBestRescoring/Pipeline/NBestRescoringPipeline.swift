@@ -7,9 +7,10 @@ import NCEModel
 /// reused `lmwt.rnn`) -> n-gram costs (`--arpa`) -> the `lmwt.*` tables -> the weight sweep
 /// -> the best setting's selection (`text`) and its `wer_*` files.
 ///
-/// Output policy (FileIO's `OutputOverlap` and `StagedOutputs`): before any work, an output
-/// that is an input (same file, or a file read inside an output directory) is refused with
-/// an error naming both; every output is staged and published together only after the run and
+/// Output policy (FileIO's `OutputOverlap` and `StagedOutputs`): before anything is written or
+/// scored, an output that is an input (same file, or a file read inside an output directory)
+/// is refused with an error naming both (the tables and `text` before the output directories
+/// are created; the `wer_*` files, which the sweep names, once the model is loaded); every output is staged and published together only after the run and
 /// `report` have succeeded, so a failure at any point leaves every previous output
 /// byte-identical and no temporary file behind. With `.reuse`, an `lmwt.rnn` that is read is
 /// not rewritten. Memory: see `RescoringPass` and `WeightSweep` (nothing grows with the
