@@ -61,6 +61,8 @@ struct RescoreNBest: KaldiTool {
   func run() throws {
     let log = Log(tool: Self.toolName)
     log.info(CommandLine.arguments.joined(separator: " "))
+    let read = [(selection.ref, "--ref"), (scoringOptions.model, "--model"), (scoringOptions.arpa, "--arpa")]
+    try StandardOutput.refuseInputs(read.compactMap { path, option in path.map { ($0, option) } })
     try NBestRescoringPipeline.run(try rescoringConfiguration(), log: log.info) { result in
       let out = StandardOutput()
       out.write(result.standardOutput)

@@ -34,6 +34,7 @@ struct RNNLMScore: KaldiTool {
 
   func run() throws {
     let log = Log(tool: Self.toolName)
+    try StandardOutput.refuseInputs([(model, "--model"), (text, "--text")])
     let file = try ModelFile.read(path: model, optimizerState: false)
     try file.model.checkSupports(unnormalized == true ? .unnormalized : .normalized)
     let vocabulary = file.vocabulary

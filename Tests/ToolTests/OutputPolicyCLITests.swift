@@ -68,6 +68,14 @@ import Testing
         "'\(archive)/acwt' (in --nbest-dir '\(archive)')"
       ),
     ]
+    // The %WER lines appended to the reference.
+    let appended = try ToolRunner.runShell(
+      "rescore-nbest --model '\(model)' --nbest-dir '\(archive)' --ref '\(reference)' --out '\(root)/x' >> '\(reference)'"
+    )
+    #expect(
+      Self.expectOneError(appended, "rescore-nbest")
+        == "ERROR (rescore-nbest): standard output: output would overwrite the input --ref '\(reference)'; write it elsewhere"
+    )
     for (arguments, output, input) in cases {
       if output == out + "/text" { try FileManager.default.linkItem(atPath: archive + "/acwt", toPath: out + "/text") }
       let before = Self.snapshot(root)
@@ -166,5 +174,29 @@ import Testing
       )
     }
     #expect(!(try FileManager.default.contentsOfDirectory(atPath: root)).contains { $0.hasPrefix(".") })
+  }
+
+  /// Standard output appended to the text or the model: refused before reading, the file kept.
+  @Test(arguments: ["rnnlm-score", "rnnlm-eval"])
+  func standardOutputOnAnInputIsRefused(tool: String) throws {
+    let root = try ToolRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let text = "the cat sat on the mat\na dog ran\n"
+    try ToolRunner.write(["plain.txt": text], in: root)
+    try FileManager.default.copyItem(atPath: try RescoringFixture.model(), toPath: root + "/model.mdl")
+    let model = FileManager.default.contents(atPath: root + "/model.mdl")
+    let command = "\(tool) --model '\(root)/model.mdl' --text '\(root)/plain.txt'"
+    for (redirect, option, file) in [
+      (">> '\(root)/plain.txt'", "--text", "plain.txt"), (">> '\(root)/model.mdl'", "--model", "model.mdl"),
+    ] {
+      let result = try ToolRunner.runShell(command + " " + redirect)
+      #expect(
+        Self.expectOneError(result, tool)
+          == "ERROR (\(tool)): standard output: output would overwrite the input \(option) '\(root)/\(file)'; write it elsewhere"
+      )
+    }
+    #expect(ToolRunner.read(root + "/plain.txt") == text)
+    #expect(FileManager.default.contents(atPath: root + "/model.mdl") == model)
+    #expect(try ToolRunner.runShell(command + " > '\(root)/costs'").status == 0)
   }
 }

@@ -70,6 +70,19 @@ public enum OutputOverlap {
     }
   }
 
+  /// Throws when standard output is a regular file that is one of `inputs`: `rnnlm-score
+  /// --text t >> t` would read its own output, and with `> t` the shell has already emptied it.
+  public static func refuseStandardOutput(inputs: [Input]) throws {
+    var status = stat()
+    guard fstat(STDOUT_FILENO, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return }
+    let written = Identity.inode(status.st_dev, status.st_ino)
+    for input in inputs {
+      guard let path = filePath(of: input.path), identity(of: path) == written else { continue }
+      throw InputError(
+        "output would overwrite the input \(input.name) '\(input.path)'; write it elsewhere", file: "standard output")
+    }
+  }
+
   /// The file a Kaldi rxfilename or table specifier reads, nil for stdin and pipes.
   public static func filePath(of specifier: String) -> String? {
     var path = specifier
