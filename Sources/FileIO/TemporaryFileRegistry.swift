@@ -8,9 +8,18 @@ import Synchronization
 /// removed), so that a process stopped by SIGINT, SIGTERM or SIGHUP removes them on its way
 /// out: an interrupted rescoring leaves no hidden `.name.tmp.*` files behind (only SIGKILL
 /// can). The signal handler reads fixed atomic slots and calls `unlink`, both safe in a
-/// handler; a path that does not fit in a slot is simply not removed.
+/// handler; a path that does not fit in a slot is simply not removed. There are enough slots for
+/// a run that stages tens of thousands of files at once (`StagedOutputs`: one `wer_*` file per
+/// sweep setting); they cost 8 bytes each.
 public enum TemporaryFileRegistry {
-  static let capacity = 512
+  static let capacity = 1 << 16
+  /// Where the search for a free slot starts: the slot after the last one taken, so that
+  /// registering n files costs O(n), not O(n^2).
+  nonisolated(unsafe) static let searchStart: UnsafeMutablePointer<Atomic<Int>> = {
+    let start = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: 1)
+    start.initialize(to: Atomic(0))
+    return start
+  }()
   /// Each slot holds the address of a `strdup`ed path, or 0.
   nonisolated(unsafe) static let slots: UnsafeMutablePointer<Atomic<Int>> = {
     let slots = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: capacity)
@@ -22,9 +31,13 @@ public enum TemporaryFileRegistry {
   public static func register(_ path: String) -> Int? {
     guard let copy = strdup(path) else { return nil }
     let address = Int(bitPattern: copy)
-    for index in 0..<capacity
-    where slots[index].compareExchange(expected: 0, desired: address, ordering: .acquiringAndReleasing).exchanged {
-      return index
+    let start = searchStart[0].load(ordering: .relaxed)
+    for offset in 0..<capacity {
+      let index = (start + offset) % capacity
+      if slots[index].compareExchange(expected: 0, desired: address, ordering: .acquiringAndReleasing).exchanged {
+        searchStart[0].store((index + 1) % capacity, ordering: .relaxed)
+        return index
+      }
     }
     free(copy)
     return nil
@@ -45,10 +58,17 @@ public enum TemporaryFileRegistry {
   }
 
   /// Removes every registered file. Safe in a signal handler.
-  public static func removeAll() {
+  public static func removeAll() { removeAll(under: nil) }
+
+  /// Removes the registered files whose path starts with `prefix` (all with nil): tests use a
+  /// prefix so that they do not remove the files of tests running in parallel.
+  static func removeAll(under prefix: UnsafePointer<CChar>?) {
+    let prefixLength = prefix.map { strlen($0) } ?? 0
     for index in 0..<capacity {
       let address = slots[index].load(ordering: .acquiring)
-      if let path = UnsafePointer<CChar>(bitPattern: address) { unlink(path) }
+      guard let path = UnsafePointer<CChar>(bitPattern: address) else { continue }
+      if let prefix, strncmp(path, prefix, prefixLength) != 0 { continue }
+      unlink(path)
     }
   }
 

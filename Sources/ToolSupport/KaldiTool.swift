@@ -17,6 +17,7 @@ extension KaldiTool {
 
   public static func main() {
     TemporaryFileRegistry.removeOnTermination()
+    signal(SIGXFSZ, SIG_IGN)  // a size limit (ulimit -f) is then a write error (EFBIG), reported and cleaned up
     let table: KaldiOptionTable
     do { table = try KaldiOptionTable(command: Self.self) } catch { fail(error, code: 70) }
     let arguments: [String]

@@ -1,9 +1,5 @@
 import ArgumentParser
-import Foundation
 import NBestRescoring
-import FileIO
-import NCECore
-import NCEModel
 import ToolSupport
 
 /// `rescore-nbest`: RNN LM rescoring of N-best lists, weight sweeps and WER.
@@ -15,7 +11,8 @@ struct RescoreNBest: KaldiTool {
     discussion: """
       Writes lmwt.rnn and lmwt.interp.<w> into each N-best directory (or --out), the best \
       hypotheses as a Kaldi 'text' into --out (or the first N-best directory), and with --ref a \
-      %WER line per (rnn weight, LMWT, wip) on stdout, the best last, plus wer_* files.
+      %WER line per (rnn weight, LMWT, wip) on stdout, the best last, plus wer_* files. All \
+      files are published together when the run succeeds; an output may not be an input.
       Decision rule: argmin acwt/LMWT + interp + wip*n_words, interp = nolm + w*rnn + (1-w)*lmonly. \
       GRID: 9.5 | 0,0.5,1 | 7:17 | 0:0.25:1. See docs/rescoring.md.
       Example: rescore-nbest --model exp/nce.mdl --unnormalized --nbest-dir data/dev/archives.1 \\
@@ -27,58 +24,49 @@ struct RescoreNBest: KaldiTool {
   @OptionGroup(title: "Scoring") var scoringOptions: RescoringScoreOptions
   @OptionGroup(title: "Selection") var selection: RescoringSelectionOptions
 
+  /// Every refusal of the options, the pipeline's included, is a usage error.
   func validate() throws {
-    try input.validate(reusing: scoringOptions.reuseRNNCosts == true, hasReference: selection.ref != nil)
-    try scoringOptions.validate()
+    do { try rescoringConfiguration().validate() } catch { throw ValidationError("\(error)") }
+  }
+
+  /// The pipeline's configuration from the options (grids and the shard parsed).
+  func rescoringConfiguration() throws -> RescoringConfiguration {
+    let reuse = scoringOptions.reuseRNNCosts
+    if reuse && scoringOptions.model != nil {
+      throw ValidationError("--reuse-rnn-costs reads lmwt.rnn: do not give --model")
+    }
+    guard let costs = reuse ? .reuse : scoringOptions.model.map(RescoringConfiguration.RNNCosts.model) else {
+      throw ValidationError("give --model (or --reuse-rnn-costs)")
+    }
+    var configuration = RescoringConfiguration(nbestDirectories: input.nbestDirs, rnnCosts: costs)
+    configuration.format = input.format
+    configuration.outputDirectory = input.out
+    configuration.shard = try input.shard.map(UtteranceShard.init(parsing:))
+    configuration.scoring = scoringOptions.scoring
+    configuration.arpa = scoringOptions.arpa
+    configuration.interpolation = scoringOptions.interpolation
+    configuration.unkPenalty = scoringOptions.unkPenalty
+    configuration.oovTypes = scoringOptions.oovTypes
+    configuration.unkPenalties = try scoringOptions.unkPenalties.map {
+      try WeightGrid(parsing: $0, name: "--unk-penalties")
+    }
+    configuration.threads = scoringOptions.threads
+    configuration.reference = selection.ref
+    configuration.rnnWeights = try WeightGrid(parsing: selection.rnnWeights, name: "--rnn-weights")
+    configuration.lmWeights = try WeightGrid(parsing: selection.lmWeights, name: "--lm-weights")
+    configuration.insertionPenalties = try WeightGrid(parsing: selection.wip, name: "--wip")
+    return configuration
   }
 
   func run() throws {
     let log = Log(tool: Self.toolName)
     log.info(CommandLine.arguments.joined(separator: " "))
-    let layout = try OutputLayout(input: input)
-    let rnnWeights = try WeightGrid(parsing: selection.rnnWeights, name: "--rnn-weights")
-    let scorer = try scoringOptions.makeScorer(log: log)
-    let sweep = try WeightSweep(
-      rnnWeights: rnnWeights, lmWeights: try WeightGrid(parsing: selection.lmWeights, name: "--lm-weights"),
-      insertionPenalties: try WeightGrid(parsing: selection.wip, name: "--wip"), oovCosts: try scoringOptions.oovCostGrid(),
-      baseOOVCost: scorer?.oovCost.penalty ?? 0, interpolation: scoringOptions.interpolation,
-      references: try selection.references(), scratchDirectory: layout.outputDirectory)
-    let arpa = try scoringOptions.arpa.map { try ARPAModel(path: $0) }
-    let pass = RescoringPass(
-      tableDirectories: layout.tableDirectories, rnnWeights: rnnWeights, interpolation: scoringOptions.interpolation,
-      arpa: arpa, scorer: scorer, sweep: sweep)
-    try input.forEachList { list, k in try pass.add(list, input: k) }
-    try pass.finish()
-    log.info("read \(sweep.utteranceCount) utterances, \(sweep.hypothesisCount) hypotheses")
-    if let scorer { logScoring(pass, oovCost: scorer.oovCost) }
-    let report: WeightSweepReport
-    do { report = try sweep.run() } catch var error as InputError where error.file == nil {
-      error.file = selection.ref
-      throw error
-    }
-    if report.scored {
-      let prefix = layout.outputDirectory + "/"
+    let read = [(selection.ref, "--ref"), (scoringOptions.model, "--model"), (scoringOptions.arpa, "--arpa")]
+    try StandardOutput.refuseInputs(read.compactMap { path, option in path.map { ($0, option) } })
+    try NBestRescoringPipeline.run(try rescoringConfiguration(), log: log.info) { result in
       let out = StandardOutput()
-      out.write(report.werLines(prefix: prefix) + report.bestWERLine(prefix: prefix))
+      out.write(result.standardOutput)
       try out.flush()
-      try report.writeWERFiles(directory: layout.outputDirectory)
     }
-    // Second pass: the best setting is known only now.
-    let text = try AtomicFileStream(path: (layout.outputDirectory as NSString).appendingPathComponent("text"))
-    try sweep.forEachSelectedLine(setting: report.bestIndex) { try text.write($0 + "\n") }
-    try text.commit()
-  }
-
-  private func logScoring(_ pass: RescoringPass, oovCost: OOVCost) {
-    let statistics = pass.statistics
-    let seconds = pass.scoringSeconds
-    Log(tool: Self.toolName).info(
-      String(
-        format:
-          "RNN %@ costs: %d hypotheses (%d distinct), %d tokens in %.2f s (%.0f hyp/s); prefix trees: %d forward steps instead of %d (%.1f%% saved); OOV cost %.3f",
-        scoringOptions.scoring.rawValue, statistics.hypotheses, statistics.distinctHypotheses, statistics.flatTokens,
-        seconds, Double(statistics.hypotheses) / max(seconds, 1e-9), statistics.treeSteps, statistics.flatTokens,
-        100 * statistics.stepSaving, oovCost.penalty)
-        + (scoringOptions.unkPenalties == nil ? "" : " (the first of --unk-penalties; the sweep tries each)"))
   }
 }

@@ -1,10 +1,7 @@
 import ArgumentParser
 import Foundation
 import NBestRescoring
-import FileIO
-import NCECore
 import NCEModel
-import ToolSupport
 
 extension NBestFormat: ExpressibleByArgument {}
 extension LMInterpolation: ExpressibleByArgument {}
@@ -19,74 +16,6 @@ struct RescoringInputOptions: ParsableArguments {
   @Option(help: "Output directory (default: the N-best directory).") var out: String?
   @Option(help: "Only utterances with index mod N == J-1 (index: order of appearance over all inputs, from 0).")
   var shard: String?
-
-  func validate(reusing: Bool, hasReference: Bool) throws {
-    if nbestDirs.isEmpty { throw ValidationError("give at least one --nbest-dir") }
-    if format != .kaldi && out == nil { throw ValidationError("--format \(format.rawValue) needs --out DIR") }
-    if let shard {
-      do { _ = try UtteranceShard(parsing: shard) } catch let error as InputError {
-        throw ValidationError(error.message)
-      }
-      if out == nil { throw ValidationError("--shard needs --out DIR (one directory per job)") }
-      if hasReference { throw ValidationError("--shard cannot take --ref: sweep afterwards with --reuse-rnn-costs") }
-      if reusing { throw ValidationError("--shard splits RNN scoring; it cannot be combined with --reuse-rnn-costs") }
-    }
-    if out != nil && nbestDirs.count > 1 {
-      let names = nbestDirs.map { ($0 as NSString).standardizingPath }.map { ($0 as NSString).lastPathComponent }
-      if Set(names).count != names.count {
-        throw ValidationError("with --out and several --nbest-dir, the input directories need distinct names")
-      }
-    }
-  }
-
-  /// Calls `body` with every list of every input, in input order, restricted to the shard,
-  /// and the index of the input it came from. Streams: memory is one list.
-  func forEachList(_ body: (NBestList, Int) throws -> Void) throws {
-    let shard = try self.shard.map(UtteranceShard.init(parsing:))
-    var index = 0
-    for (k, path) in nbestDirs.enumerated() {
-      let reader = try format.reader(path: path)
-      while let list = try reader.nextList() {
-        if shard?.contains(index: index) ?? true { try body(list, k) }
-        index += 1
-      }
-    }
-  }
-}
-
-/// The output directories of a run (see docs/rescoring.md).
-struct OutputLayout {
-  /// Where `lmwt.*` of input k go (and `lmwt.rnn` is read from with --reuse-rnn-costs).
-  let tableDirectories: [String]
-  /// Where `text` and `wer_*` go.
-  let outputDirectory: String
-
-  init(input: RescoringInputOptions) throws {
-    // Name a missing input before anything is created next to it.
-    for path in input.nbestDirs where !FileManager.default.fileExists(atPath: path) {
-      throw InputError("no such file or directory", file: path)
-    }
-    guard let out = input.out else {
-      tableDirectories = input.nbestDirs
-      outputDirectory = input.nbestDirs[0]
-      return
-    }
-    outputDirectory = out
-    if input.nbestDirs.count == 1 {
-      tableDirectories = [out]
-    } else {
-      tableDirectories = input.nbestDirs.map {
-        (out as NSString).appendingPathComponent((($0 as NSString).standardizingPath as NSString).lastPathComponent)
-      }
-    }
-    for directory in [out] + tableDirectories {
-      do {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-      } catch {
-        throw InputError("cannot create the output directory: \(error.localizedDescription)", file: directory)
-      }
-    }
-  }
 }
 
 /// How hypotheses get their LM costs.
@@ -110,47 +39,6 @@ struct RescoringScoreOptions: ParsableArguments {
     name: .customLong("reuse-rnn-costs"),
     help: "Do not run a model: read lmwt.rnn, or the parts lmwt.rnn.1, lmwt.rnn.2, ... of --shard jobs, from each input's table directory.")
   var reuseRNNCosts = false
-
-  func validate() throws {
-    if threads < 1 { throw ValidationError("--threads must be at least 1") }
-    if unkPenalty != nil && oovTypes != nil { throw ValidationError("give either --unk-penalty or --oov-types") }
-    if unkPenalties != nil && (unkPenalty != nil || oovTypes != nil) {
-      throw ValidationError("--unk-penalties sweeps the OOV cost: do not give --unk-penalty or --oov-types too")
-    }
-    if reuseRNNCosts == true {
-      if model != nil { throw ValidationError("--reuse-rnn-costs reads lmwt.rnn: do not give --model") }
-      if interpolation == .linear {
-        throw ValidationError("--interpolation linear needs per-word RNN costs, which lmwt.rnn does not hold")
-      }
-      if unkPenalty != nil || oovTypes != nil || unkPenalties != nil || scoring != .normalized || threads != 1 {
-        throw ValidationError(
-          "--unk-penalty, --oov-types, --unk-penalties, --unnormalized and --threads need --model, not --reuse-rnn-costs")
-      }
-    } else if model == nil {
-      throw ValidationError("give --model (or --reuse-rnn-costs)")
-    }
-    if interpolation == .linear && arpa == nil {
-      throw ValidationError("--interpolation linear needs per-word n-gram costs: give --arpa")
-    }
-  }
-
-  /// The OOV-cost grid of `--unk-penalties`, if given.
-  func oovCostGrid() throws -> WeightGrid? {
-    try unkPenalties.map { try WeightGrid(parsing: $0, name: "--unk-penalties") }
-  }
-
-  /// The scorer of `--model` (nil with `--reuse-rnn-costs`); logs the OOV cost note. With
-  /// `--unk-penalties` it scores with the first value.
-  func makeScorer(log: Log) throws -> NBestRNNScorer? {
-    guard let model else { return nil }
-    let file = try ModelFile.read(path: model, optimizerState: false)
-    try file.model.checkSupports(scoring)
-    let first = try oovCostGrid()?.values.first
-    let oov = try OOVCost.resolve(unkPenalty: first ?? unkPenalty, oovTypes: oovTypes, vocabulary: file.vocabulary)
-    if let note = oov.note { log.info(note) }
-    return NBestRNNScorer(
-      model: file.model, vocabulary: file.vocabulary, mode: scoring, oovCost: oov, threads: threads)
-  }
 }
 
 /// Weights and references.
@@ -185,12 +73,5 @@ struct RescoringSelectionOptions: ParsableArguments {
     if minLmwt < 1 || maxLmwt < minLmwt {
       throw ValidationError("--min-lmwt and --max-lmwt need 1 <= min <= max, got \(minLmwt) and \(maxLmwt)")
     }
-  }
-
-  /// The references in file order, if `--ref` was given.
-  func references() throws -> [(key: String, words: [String])]? {
-    guard let ref else { return nil }
-    let (transcripts, order) = try KaldiTextReader.read(path: ref)
-    return order.map { ($0, transcripts[$0] ?? []) }
   }
 }

@@ -32,6 +32,7 @@ struct RNNLMEval: KaldiTool {
 
   func run() throws {
     BLAS.threads = 1
+    try StandardOutput.refuseInputs([(model, "--model"), (text, "--text")])
     let file = try ModelFile.read(path: model, optimizerState: false)
     try file.model.checkSupports(mode)
     if selfNormStats { try file.model.checkSupports(.normalized) }

@@ -35,6 +35,7 @@ struct RNNLMScore: KaldiTool {
 
   func run() throws {
     let log = Log(tool: Self.toolName)
+    try StandardOutput.refuseInputs([(model, "--model"), (text, "--text")])
     let file = try ModelFile.read(path: model, optimizerState: false)
     let mode: ScoringMode = unnormalized ? .unnormalized : .normalized
     try file.model.checkSupports(mode)

@@ -34,6 +34,8 @@ final class DecisionScratchFile {
   }
 
   let slots: Int
+  /// Where the file is (errors name it: a full disk or `ulimit -f` shows here first).
+  private let directory: String
   private let file: UnsafeMutablePointer<FILE>
   private var reading = false
 
@@ -50,6 +52,7 @@ final class DecisionScratchFile {
     }
     self.file = file
     self.slots = slots
+    self.directory = directory
   }
 
   deinit { fclose(file) }
@@ -93,7 +96,7 @@ final class DecisionScratchFile {
   }
 
   private func failure(_ what: String) -> InputError {
-    InputError("scratch file \(what) failed: \(String(cString: strerror(errno)))")
+    InputError("scratch file \(what) failed: \(String(cString: strerror(errno)))", file: directory)
   }
 
   private func put<T: FixedWidthInteger>(_ value: T) throws {

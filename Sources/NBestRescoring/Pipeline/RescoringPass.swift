@@ -1,8 +1,8 @@
+import FileIO
 import Foundation
-import NBestRescoring
 import NCECore
 
-/// The one streaming pass of `rescore-nbest` over its inputs: lists arrive in input order;
+/// The one streaming pass of the rescoring pipeline over its inputs: lists arrive in input order;
 /// they are scored by the RNN in chunks (`NBestChunker`, `threads` chunks at a time, so the
 /// chunk composition and the costs are those of scoring the whole set at once) or get the
 /// reused `lmwt.rnn` costs, then n-gram costs from `--arpa`, then their lines go to the
@@ -10,9 +10,11 @@ import NCECore
 ///
 /// Memory: the model, the ARPA model, `threads` chunks, one utterance of a reused `lmwt.rnn`, and the
 /// sweep's O(grid) totals; nothing grows with the number of utterances except the sweep's
-/// set of utterance ids. Tables are renamed to their final names only in `finish()`.
+/// set of utterance ids. The tables are staged in the run's `StagedOutputs`, published by the
+/// pipeline only when the whole run has succeeded.
 final class RescoringPass {
-  private let tableDirectories: [String]
+  private let layout: RescoringLayout
+  private let outputs: StagedOutputs
   private let rnnWeights: WeightGrid
   private let interpolation: LMInterpolation
   private let arpa: ARPAModel?
@@ -28,12 +30,13 @@ final class RescoringPass {
   private(set) var statistics = PrefixSharingStatistics()
   private(set) var scoringSeconds = 0.0
 
-  /// `scorer` nil: the RNN costs come from `lmwt.rnn` in each table directory.
+  /// `scorer` nil: the RNN costs come from `layout.reusedRNNTables`.
   init(
-    tableDirectories: [String], rnnWeights: WeightGrid, interpolation: LMInterpolation, arpa: ARPAModel?,
-    scorer: NBestRNNScorer?, sweep: WeightSweep
+    layout: RescoringLayout, outputs: StagedOutputs, rnnWeights: WeightGrid, interpolation: LMInterpolation,
+    arpa: ARPAModel?, scorer: NBestRNNScorer?, sweep: WeightSweep
   ) {
-    self.tableDirectories = tableDirectories
+    self.layout = layout
+    self.outputs = outputs
     self.rnnWeights = rnnWeights
     self.interpolation = interpolation
     self.arpa = arpa
@@ -48,7 +51,7 @@ final class RescoringPass {
       if reused?.input != input {
         try reused?.table.finish()
         reused = nil
-        reused = (input, try RNNCostTable(paths: RNNCostTable.files(in: tableDirectories[input])))
+        reused = (input, try RNNCostTable(paths: layout.reusedRNNTables![input]))
       }
       var list = list
       try reused!.table.apply(to: &list)
@@ -62,15 +65,15 @@ final class RescoringPass {
     }
   }
 
-  /// Scores the last chunk, then renames every table to its final name (inputs without any
-  /// list get empty `lmwt.interp.<w>` files).
+  /// Scores the last chunk and completes every table (inputs without any list get empty
+  /// `lmwt.interp.<w>` files).
   func finish() throws {
     if let chunk = chunker.finish() { wave.append(chunk) }
     try scoreWave()
     try reused?.table.finish()
     reused = nil
-    try openTables(upTo: tableDirectories.count - 1)
-    for writer in tables { try writer.commit() }
+    try openTables(upTo: layout.tableDirectories.count - 1)
+    try tables.last?.close()
   }
 
   private func scoreWave() throws {
@@ -99,13 +102,15 @@ final class RescoringPass {
   }
 
   /// Makes sure the writers of inputs `0...input` exist, closing the previous ones (their
-  /// temporary files stay until `finish()` renames them).
+  /// staged files wait for the pipeline to publish them).
   private func openTables(upTo input: Int) throws {
     while tables.count <= input {
       try tables.last?.close()
+      let k = tables.count
       tables.append(
         try RescoringTableWriter(
-          directory: tableDirectories[tables.count], rnnWeights: rnnWeights, interpolation: interpolation))
+          directory: layout.tableDirectories[k], rnnWeights: rnnWeights, interpolation: interpolation,
+          outputs: outputs, writesRNNTable: layout.writesRNNTable(input: k)))
     }
   }
 }
