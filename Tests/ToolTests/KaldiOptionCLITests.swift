@@ -260,7 +260,7 @@ import Testing
     ]
     for name in booleans[tool] ?? [] { #expect(entries[name]?.hasSuffix("(default: false)") == true, "\(name): \(entries[name] ?? "missing")") }
     let values: [String: [(String, String)]] = [
-      "rnnlm-train": [("--lr", "1.0"), ("--lr-decay", "2.0"), ("--epochs", "40"), ("--cell", "lstm")],
+      "rnnlm-train": [("--lr", "1.0"), ("--lr-decay", "2.0"), ("--cell", "lstm"), ("--progress-interval", "30.0")],
       "rnnlm-eval": [("--normalized/--unnormalized", "--normalized"), ("--threads", "1")],
       "rnnlm-score": [("--threads", "1")],
       "rescore-nbest": [("--normalized/--unnormalized", "--normalized"), ("--wip, --word-ins-penalty", "0"), ("--rnn-weights", "0.5"), ("--lm-weights", "10")],
@@ -269,6 +269,8 @@ import Testing
     for (name, value) in values[tool] ?? [] {
       #expect(entries[name]?.contains("default: \(value))") == true, "\(name): \(entries[name] ?? "missing")")
     }
+    // --epochs has no fixed default: a resumed run keeps the interrupted run's total.
+    if tool == "rnnlm-train" { #expect(entries["--epochs"]?.contains("default 40; on --resume") == true) }
   }
 
   /// Option label (`--name`, without the value placeholder) -> its help text on one line.
