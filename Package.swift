@@ -56,7 +56,7 @@ let package = Package(
     .executableTarget(
       name: "rnnlm-train", dependencies: ["FileIO", "NCECore", "NCEModel", "ToolSupport", argumentParser]),
     .executableTarget(
-      name: "rnnlm-eval", dependencies: ["NCECore", "NCEModel", "ToolSupport", argumentParser]),
+      name: "rnnlm-eval", dependencies: ["FileIO", "NCECore", "NCEModel", "ToolSupport", argumentParser]),
     .executableTarget(
       name: "rnnlm-score",
       dependencies: ["FileIO", "NCEModel", "ToolSupport", argumentParser]),

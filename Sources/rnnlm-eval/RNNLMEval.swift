@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileIO
 import Foundation
 import NCECore
 import NCEModel
@@ -34,42 +35,15 @@ struct RNNLMEval: KaldiTool {
     BLAS.threads = 1
     try StandardOutput.refuseInputs([(model, "--model"), (text, "--text")])
     let file = try ModelFile.read(path: model, optimizerState: false)
-    try file.model.checkSupports(mode)
-    if selfNormStats { try file.model.checkSupports(.normalized) }
-    let scorer = SentenceScorer(model: file.model, mode: mode, threads: threads)
-    // A second, normalized pass only when the main one is not; it shares the lookup table.
-    var normalizedScorer: SentenceScorer?
-    if selfNormStats && mode != .normalized {
-      normalizedScorer = scorer
-      normalizedScorer?.mode = .normalized
-    }
-    var evaluation = TextEvaluation()
-    var selfNormalization = TextEvaluation()
-    try Corpus.forEachChunk(path: text, vocabulary: file.vocabulary) { chunk in
-      evaluation.add(chunk, scorer: scorer, offsets: selfNormStats && mode == .normalized)
-      if let normalizedScorer { selfNormalization.add(chunk, scorer: normalizedScorer, offsets: true) }
-    }
-    if normalizedScorer == nil { selfNormalization = evaluation }
+    let log = Log(tool: Self.toolName)
+    let report = try TextEvaluation.evaluate(
+      text: text, model: file.model, vocabulary: file.vocabulary, mode: mode,
+      selfNormalizationStatistics: selfNormStats, threads: threads,
+      progress: ProgressMeter(tool: Self.toolName, label: "scoring", unit: "sentences"), warn: { log.warning($0) })
     let out = StandardOutput()
-    let oovRate = 100 * Double(evaluation.oovs) / Double(max(evaluation.words, 1))
-    out.write("\(text): \(evaluation.sentences) sentences, \(evaluation.words) words, \(evaluation.oovs) OOVs (\(fmt(oovRate, 2))% mapped to <unk>)\n")
-    let tokens = evaluation.predictions
-    let meanCost = evaluation.meanCost
-    switch mode {
-    case .normalized:
-      out.write("ppl \(fmt(exp(meanCost), 2)) (mean cost \(fmt(meanCost, 4)) nats over \(tokens) tokens incl. </s>)\n")
-    case .unnormalized:
-      out.write("mean-unnormalized-cost \(fmt(meanCost, 4)) nats per token over \(tokens) tokens incl. </s> (s - lnZ with lnZ = \(file.model.config.normTerm); not a perplexity)\n")
-    }
-    if selfNormStats {
-      let mean = selfNormalization.offsetMean
-      let std = selfNormalization.offsetStandardDeviation
-      out.write("self-norm ln Z(h) - lnZ: mean \(fmt(mean, 4)) std \(fmt(std, 4)) over \(selfNormalization.offsetCount) tokens (lnZ = \(file.model.config.normTerm))\n")
-    }
+    out.write(report.lines)
     try out.flush()
   }
-
-  private func fmt(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
 }
 
 extension ScoringMode: EnumerableFlag {}

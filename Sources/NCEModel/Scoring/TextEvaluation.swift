@@ -7,8 +7,12 @@ import Foundation
 public struct TextEvaluation: Sendable {
   public private(set) var sentences = 0
   public private(set) var words = 0
-  /// Words mapped to `<unk>`.
+  /// Words mapped to `<unk>`, literal `<unk>` tokens included.
   public private(set) var oovs = 0
+  /// Of `oovs`, the text's own literal `<unk>` tokens.
+  public private(set) var literalUnks = 0
+  /// Words outside the vocabulary (mapped to `<unk>` by the vocabulary, not by the text).
+  public var outOfVocabularyWords: Int { oovs - literalUnks }
   /// Summed sentence costs under the scorer's mode (nats).
   public private(set) var totalCost = 0.0
   /// Tokens with a self-normalization offset.
@@ -35,6 +39,7 @@ public struct TextEvaluation: Sendable {
     sentences += chunk.sentenceCount
     words += chunk.tokenCount
     oovs += chunk.oovCount
+    literalUnks += chunk.literalUnkCount
     totalCost += result.sentenceCosts.reduce(0, +)
     for offset in result.logNormalizerOffsets {
       offsetSum += Double(offset)

@@ -12,6 +12,9 @@ public struct Corpus: Sendable {
   public private(set) var sentenceStarts: [Int]
   /// Tokens mapped to `<unk>`, literal `<unk>` included (the usual OOV count of a PPL report).
   public private(set) var oovCount: Int
+  /// Of `oovCount`, the literal `<unk>` tokens of the text (PTB writes rare words as `<unk>`);
+  /// the others are words outside the vocabulary.
+  public private(set) var literalUnkCount = 0
   /// Empty or blank lines that were skipped.
   public private(set) var emptyLineCount: Int
 
@@ -44,7 +47,10 @@ public struct Corpus: Sendable {
           full = false
         }
         let id = vocabulary.id(of: word)
-        if id == Vocabulary.unkID { chunk.oovCount += 1 }
+        if id == Vocabulary.unkID {
+          chunk.oovCount += 1
+          if word == Vocabulary.unkWord { chunk.literalUnkCount += 1 }
+        }
         chunk.tokens.append(id)
       },
       endOfSentence: {
@@ -56,7 +62,8 @@ public struct Corpus: Sendable {
     try body(chunk)
   }
 
-  /// For tests and in-memory use. Empty sentences are skipped like empty lines.
+  /// For tests and in-memory use. Empty sentences are skipped like empty lines; an `<unk>` id
+  /// counts as a literal `<unk>` token.
   public init(sentences: [[Int32]]) {
     var tokens: [Int32] = []
     var starts: [Int] = [0]
@@ -72,6 +79,7 @@ public struct Corpus: Sendable {
     self.tokens = tokens
     self.sentenceStarts = starts
     self.oovCount = tokens.lazy.filter { $0 == Vocabulary.unkID }.count
+    self.literalUnkCount = oovCount
     self.emptyLineCount = empty
   }
 
