@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileIO
 import NBestRescoring
 import ToolSupport
 
@@ -63,7 +64,8 @@ struct RescoreNBest: KaldiTool {
     log.info(CommandLine.arguments.joined(separator: " "))
     let read = [(selection.ref, "--ref"), (scoringOptions.model, "--model"), (scoringOptions.arpa, "--arpa")]
     try StandardOutput.refuseInputs(read.compactMap { path, option in path.map { ($0, option) } })
-    try NBestRescoringPipeline.run(try rescoringConfiguration(), log: log.info) { result in
+    let progress = ProgressMeter(tool: Self.toolName, label: "rescoring", unit: "hypotheses")
+    try NBestRescoringPipeline.run(try rescoringConfiguration(), log: log.info, progress: progress) { result in
       let out = StandardOutput()
       out.write(result.standardOutput)
       try out.flush()

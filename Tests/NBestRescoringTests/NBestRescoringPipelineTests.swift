@@ -10,6 +10,43 @@ import Testing
 @Suite struct NBestRescoringPipelineTests {
   struct Failure: Error {}
 
+  /// Progress counts every hypothesis once, by time (a line per second of the fake clock).
+  @Test func progressCountsEveryHypothesis() throws {
+    let fixture = try PipelineFixture()
+    final class Box: @unchecked Sendable {
+      var lines: [String] = []
+      var now = 0.0
+    }
+    let box = Box()
+    let meter = ProgressMeter(
+      tool: "rescore-nbest", label: "rescoring", unit: "hypotheses", style: .log(interval: 1),
+      clock: {
+        box.now += 1
+        return box.now
+      }, output: { box.lines.append($0) })
+    try NBestRescoringPipeline.run(fixture.configuration(out: fixture.root + "/exp"), progress: meter)
+    #expect(box.lines.last?.hasPrefix("LOG (rescore-nbest) rescoring: 13 hypotheses") == true, "\(box.lines)")
+  }
+
+  /// A run that fails on an input leaves no new output directory behind, before or after
+  /// creating it (a bad model; a bad ARPA file, read once the directories exist).
+  @Test func failedRunsLeaveNoNewDirectory() throws {
+    let fixture = try PipelineFixture()
+    let out = fixture.root + "/new/exp"
+    var configuration = fixture.configuration(out: out)
+    try "not a model".write(toFile: fixture.root + "/bad.mdl", atomically: false, encoding: .utf8)
+    configuration.rnnCosts = .model(fixture.root + "/bad.mdl")
+    #expect(throws: InputError.self) { try NBestRescoringPipeline.run(configuration) }
+    #expect(!FileManager.default.fileExists(atPath: fixture.root + "/new"))
+    configuration = fixture.configuration(out: out)
+    try "no ARPA here\n".write(toFile: fixture.root + "/bad.arpa", atomically: false, encoding: .utf8)
+    configuration.arpa = fixture.root + "/bad.arpa"
+    #expect(throws: InputError.self) { try NBestRescoringPipeline.run(configuration) }
+    #expect(!FileManager.default.fileExists(atPath: fixture.root + "/new"))
+    try NBestRescoringPipeline.run(fixture.configuration(out: out))
+    #expect(FileManager.default.fileExists(atPath: out + "/text"))
+  }
+
   /// Tables, `text`, `wer_*` files and the printed lines equal the scorer's costs and a sweep
   /// over the scored lists run by hand.
   @Test func outputsEqualWhatThePartsCompute() throws {

@@ -22,31 +22,41 @@ public enum NBestRescoringPipeline {
   /// `RescoringUsageError` for a configuration that `validate()` refuses.
   @discardableResult
   public static func run(
-    _ configuration: RescoringConfiguration, log: (String) -> Void = { _ in },
+    _ configuration: RescoringConfiguration, log: (String) -> Void = { _ in }, progress: ProgressMeter? = nil,
     report: (RescoringResult) throws -> Void = { _ in }
   ) throws -> RescoringResult {
     try configuration.validate()
     let layout = try RescoringLayout(configuration)
     let inputs = layout.inputs(configuration)
     try OutputOverlap.refuse(outputs: layout.tableAndTextPaths(rnnWeights: configuration.rnnWeights), inputs: inputs)
-    try layout.createDirectories()
     let scorer = try makeScorer(configuration, log: log)
+    let referenceTexts = try references(configuration)
+    // A failed run removes the output directories it created (empty: nothing is published).
+    let createdDirectories = try layout.createDirectories()
+    let outputs = StagedOutputs()
+    var succeeded = false
+    defer {
+      if !succeeded {
+        outputs.discard()
+        RescoringLayout.removeIfEmpty(createdDirectories)
+      }
+    }
     let sweep = try WeightSweep(
       rnnWeights: configuration.rnnWeights, lmWeights: configuration.lmWeights,
       insertionPenalties: configuration.insertionPenalties, oovCosts: configuration.unkPenalties,
       baseOOVCost: scorer?.oovCost.penalty ?? 0, interpolation: configuration.interpolation,
-      references: try references(configuration), scratchDirectory: layout.outputDirectory)
+      references: referenceTexts, scratchDirectory: layout.outputDirectory)
     if configuration.reference != nil {
       try OutputOverlap.refuse(
         outputs: sweep.settings.map { layout.path($0.werName, in: layout.outputDirectory) }, inputs: inputs)
     }
     let arpa = try configuration.arpa.map { try ARPAModel(path: $0) }
-    let outputs = StagedOutputs()
     let pass = RescoringPass(
       layout: layout, outputs: outputs, rnnWeights: configuration.rnnWeights,
-      interpolation: configuration.interpolation, arpa: arpa, scorer: scorer, sweep: sweep)
+      interpolation: configuration.interpolation, arpa: arpa, scorer: scorer, sweep: sweep, progress: progress)
     try forEachList(configuration) { list, k in try pass.add(list, input: k) }
     try pass.finish()
+    progress?.finish()
     log("read \(sweep.utteranceCount) utterances, \(sweep.hypothesisCount) hypotheses")
     if let scorer { log(scoringNote(pass, scorer: scorer, configuration: configuration)) }
     let sweepReport: WeightSweepReport
@@ -64,6 +74,7 @@ public enum NBestRescoringPipeline {
       utteranceCount: sweep.utteranceCount, hypothesisCount: sweep.hypothesisCount)
     try report(result)
     try outputs.publish()
+    succeeded = true
     return result
   }
 

@@ -1,6 +1,10 @@
 import FileIO
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The files of a rescoring run (see docs/rescoring.md): where the tables of each input go,
 /// where `text` and `wer_*` go, which files the run reads, and the rule that none of its
 /// outputs is one of its inputs (`OutputOverlap`).
@@ -65,13 +69,30 @@ struct RescoringLayout {
     return inputs
   }
 
-  func createDirectories() throws {
+  /// Creates the missing output directories (parents included) and returns those it created,
+  /// deepest first, so that a failed run can remove them again (`removeIfEmpty`).
+  func createDirectories() throws -> [String] {
+    var created: [String] = []
     for directory in [outputDirectory] + tableDirectories {
+      var missing: [String] = []
+      var path = (directory as NSString).standardizingPath
+      while !path.isEmpty && path != "/" && !FileManager.default.fileExists(atPath: path) {
+        missing.append(path)
+        path = (path as NSString).deletingLastPathComponent
+      }
       do {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
       } catch {
+        Self.removeIfEmpty(created)
         throw InputError("cannot create the output directory: \(error.localizedDescription)", file: directory)
       }
+      created = missing + created
     }
+    return created
+  }
+
+  /// Removes the directories that are still empty (a failed run leaves no new directory).
+  static func removeIfEmpty(_ directories: [String]) {
+    for directory in directories { rmdir(directory) }
   }
 }

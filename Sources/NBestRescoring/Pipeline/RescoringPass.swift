@@ -20,6 +20,8 @@ final class RescoringPass {
   private let arpa: ARPAModel?
   private let scorer: NBestRNNScorer?
   private let sweep: WeightSweep
+  /// Counts the hypotheses whose costs are complete.
+  private let progress: ProgressMeter?
   private var chunker: NBestChunker
   /// Chunks waiting to be scored together, and the input of each of their lists, in order.
   private var wave: [[NBestList]] = []
@@ -33,8 +35,9 @@ final class RescoringPass {
   /// `scorer` nil: the RNN costs come from `layout.reusedRNNTables`.
   init(
     layout: RescoringLayout, outputs: StagedOutputs, rnnWeights: WeightGrid, interpolation: LMInterpolation,
-    arpa: ARPAModel?, scorer: NBestRNNScorer?, sweep: WeightSweep
+    arpa: ARPAModel?, scorer: NBestRNNScorer?, sweep: WeightSweep, progress: ProgressMeter? = nil
   ) {
+    self.progress = progress
     self.layout = layout
     self.outputs = outputs
     self.rnnWeights = rnnWeights
@@ -99,6 +102,7 @@ final class RescoringPass {
     try openTables(upTo: input)
     try tables[input].addCosts(of: list)
     try sweep.add(list)
+    progress?.advance(by: list.hypotheses.count)
   }
 
   /// Makes sure the writers of inputs `0...input` exist, closing the previous ones (their
