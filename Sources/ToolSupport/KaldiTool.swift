@@ -15,6 +15,8 @@ extension KaldiTool {
   public static var toolName: String { configuration.commandName ?? String(describing: Self.self) }
 
   public static func main() {
+    // A file-size limit (`ulimit -f`) is then a write error (EFBIG), reported and cleaned up.
+    signal(SIGXFSZ, SIG_IGN)
     TemporaryFileRegistry.removeOnTermination()
     let arguments: [String]
     do {
