@@ -116,10 +116,12 @@ public final class AlignmentWorkspace {
   }
 
   /// The narrowest doubling of `initialBand` whose banded total cost, plus the margin of the
-  /// path's neighbours, stays inside the band (then every cost the backtrace compares is exact).
+  /// path's neighbours, stays inside the band (then every cost the backtrace compares is exact);
+  /// no band (`max(m, n)`) once a band would cover a quarter of the table, where probing and
+  /// banded passes stop paying off (about one error in four words).
   private func sufficientBand(_ m: Int, _ n: Int) -> Int {
     var candidate = max(initialBand, abs(m - n))
-    while candidate < max(m, n) {
+    while 8 * candidate < max(m, n) {
       band = candidate
       forwardRows(from: 0, to: m, columns: 0, n, bottom: arena.pointer, left: arena.pointer + n + 1, into: rowWork.pointer)
       let total = Int(rowWork[n])
@@ -145,7 +147,8 @@ public final class AlignmentWorkspace {
       let w = c1 - c0
       let bottom = arena.pointer + base
       let left = bottom + w + 1
-      if h <= 1 || (h + 1) * (w + 1) <= fullTableCells {
+      // A full table is cheaper than splitting unless the band is much narrower than the block.
+      if h <= 1 || ((h + 1) * (w + 1) <= fullTableCells && w < 8 * (2 * band + 1)) {
         return traceTable(r0, r1, c0, c1, bottom: bottom, left: left)
       }
       let middle = r0 + h / 2

@@ -85,6 +85,7 @@ public struct DetailsWriter: Sendable {
     let outputs = StagedOutputs()
     let perUtterance = try outputs.stream(for: directory + "/per_utt")
     let (ops, perSpeaker) = try render(utterances, speakers: speakers) { try perUtterance.write($0) }
+    try perUtterance.close(sync: false)
     try outputs.write(text: ops, to: directory + "/ops")
     try outputs.write(text: perSpeaker, to: directory + "/per_spk")
     try outputs.publish()
