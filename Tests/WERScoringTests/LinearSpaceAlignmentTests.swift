@@ -177,3 +177,29 @@ struct LinearSpaceAlignmentTests {
     }
   }
 }
+
+/// Counting in a band gives the full table's counts (the counting rule's own ties included).
+struct BandedCountsTests {
+  @Test(arguments: AlignmentRule.allCases)
+  func bandedCountsEqualFullCounts(rule: AlignmentRule) {
+    var generator = LinearSpaceAlignmentTests.Generator(state: rule == .kaldi ? 21 : 43)
+    var full = EditDistanceScratch(fullTableCells: .max, initialBand: 1)
+    var banded = [EditDistanceScratch(fullTableCells: 4, initialBand: 1), EditDistanceScratch(fullTableCells: 64, initialBand: 3)]
+    for index in 0..<2_000 {
+      let vocabulary = 1 + generator.next(below: 4)
+      let reference = (0..<generator.next(below: 120)).map { _ in Int32(generator.next(below: vocabulary)) }
+      let hypothesis =
+        index % 2 == 0
+        ? (0..<generator.next(below: 120)).map { _ in Int32(generator.next(below: vocabulary)) }
+        : LinearSpaceAlignmentTests.edited(reference, vocabulary: vocabulary, errorPercent: 1 + index % 20, &generator)
+      let expected = full.counts(reference: reference, hypothesis: hypothesis, rule: rule)
+      for scratch in banded.indices {
+        let counts = banded[scratch].counts(reference: reference, hypothesis: hypothesis, rule: rule)
+        if counts != expected {
+          Issue.record("pair \(index) scratch \(scratch): ref \(reference) hyp \(hypothesis): \(counts) != \(expected)")
+          return
+        }
+      }
+    }
+  }
+}
