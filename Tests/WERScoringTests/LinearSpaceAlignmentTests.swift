@@ -110,6 +110,25 @@ struct LinearSpaceAlignmentTests {
     }
   }
 
+  /// Known counts size the band: right, too low or too high, the path stays the full table's.
+  @Test(arguments: AlignmentRule.allCases)
+  func knownCountsNeverChangeThePath(rule: AlignmentRule) {
+    var generator = Generator(state: 99)
+    let workspace = AlignmentWorkspace(fullTableCells: 256, initialBand: 1)
+    var scratch = EditDistanceScratch()
+    for index in 0..<60 {
+      let reference = (0..<(100 + generator.next(below: 400))).map { _ in Int32(generator.next(below: 3)) }
+      let hypothesis = Self.edited(reference, vocabulary: 3, errorPercent: 1 + index % 12, &generator)
+      let expected = FullTableOracle.path(reference: reference, hypothesis: hypothesis, rule: rule)
+      let counts = scratch.counts(reference: reference, hypothesis: hypothesis, rule: rule)
+      for known in [counts, EditCounts(), EditCounts(substitutions: counts.errors / 2), EditCounts(insertions: 3 * counts.errors)] {
+        let path = workspace.path(reference: reference, hypothesis: hypothesis, rule: rule, knownCounts: known)
+        #expect(path == expected, "pair \(index), known \(known)")
+        if path != expected { return }
+      }
+    }
+  }
+
   /// The 1,357 fixture pairs (Kaldi's and sclite's own outputs are checked elsewhere).
   @Test(arguments: AlignmentRule.allCases)
   func equalsTheFullTableOnTheFixturePairs(rule: AlignmentRule) throws {

@@ -12,8 +12,8 @@
 ///   boundary costs (the middle row, and the column where the upper half starts, recomputed).
 /// - Only a diagonal band of the table is computed for large pairs: cells further than `band`
 ///   from the diagonal cost more than any cell next to the path, so the costs the backtrace
-///   compares are exact. The band starts at `initialBand` and doubles until the banded total
-///   cost proves it wide enough.
+///   compares are exact. The band comes from the pair's known counts, or starts at
+///   `initialBand` and doubles, until the banded total cost proves it wide enough.
 ///
 /// Memory: `(|ref| + |hyp|)` words for the boundaries of the pending halves, four rows of
 /// `|hyp| + 1` words, and a table of at most `fullTableCells` words (`allocatedBytes`).
@@ -66,9 +66,12 @@ public final class AlignmentWorkspace {
   }
 
   /// The alignment path of `hypothesis` against `reference` (word ids of one `WordInterner`)
-  /// under `rule`, in reading order; `.correct` stands for any diagonal step.
+  /// under `rule`, in reading order; `.correct` stands for any diagonal step. `knownCounts`,
+  /// the pair's `EditCounts` under `rule` when already computed, sizes the band of a long pair
+  /// without probing (it is checked: wrong counts cost time, never a different path).
   public func path(
-    reference: UnsafeBufferPointer<Int32>, hypothesis: UnsafeBufferPointer<Int32>, rule: AlignmentRule
+    reference: UnsafeBufferPointer<Int32>, hypothesis: UnsafeBufferPointer<Int32>, rule: AlignmentRule,
+    knownCounts: EditCounts? = nil
   ) -> [EditOperation] {
     steps.removeAll(keepingCapacity: true)
     steps.reserveCapacity(reference.count + hypothesis.count)
@@ -101,7 +104,7 @@ public final class AlignmentWorkspace {
       rowMiddle.reserve(n + 1)
       exitRow.reserve(n + 1)
       columnWork.reserve(m + 1)
-      band = sufficientBand(m, n)
+      band = sufficientBand(m, n, knownCost: knownCounts.map { self.rule.cost(of: $0) })
     }
     let exit = trace(0, m, 0, n, base: 0)
     steps.append(contentsOf: repeatElement(.insertion, count: exit))
@@ -109,26 +112,40 @@ public final class AlignmentWorkspace {
   }
 
   /// Convenience over arrays of word ids.
-  public func path(reference: [Int32], hypothesis: [Int32], rule: AlignmentRule) -> [EditOperation] {
+  public func path(reference: [Int32], hypothesis: [Int32], rule: AlignmentRule, knownCounts: EditCounts? = nil)
+    -> [EditOperation]
+  {
     reference.withUnsafeBufferPointer { r in
-      hypothesis.withUnsafeBufferPointer { h in path(reference: r, hypothesis: h, rule: rule) }
+      hypothesis.withUnsafeBufferPointer { h in
+        path(reference: r, hypothesis: h, rule: rule, knownCounts: knownCounts)
+      }
     }
   }
 
-  /// The narrowest doubling of `initialBand` whose banded total cost, plus the margin of the
-  /// path's neighbours, stays inside the band (then every cost the backtrace compares is exact);
-  /// no band (`max(m, n)`) once a band would cover a quarter of the table, where probing and
-  /// banded passes stop paying off (about one error in four words).
-  private func sufficientBand(_ m: Int, _ n: Int) -> Int {
+  /// A band whose banded total cost, plus the margin of the path's neighbours, stays inside
+  /// it (then every cost the backtrace compares is exact): the one `knownCost` implies, if
+  /// narrower than a third of the longer sentence and confirmed by one banded pass; else the
+  /// narrowest doubling of `initialBand` up to an eighth of it (beyond that, probing costs more
+  /// than the band saves: about one error in eight words); else no band (`max(m, n)`).
+  private func sufficientBand(_ m: Int, _ n: Int, knownCost: Int?) -> Int {
+    let gap = Int(rule.cheapestGap)
+    if let knownCost {
+      let candidate = max(abs(m - n), (knownCost + Int(rule.neighbourMargin) + gap - 1) / gap)
+      if 3 * candidate < max(m, n) && bandIsExact(candidate, m, n) { return candidate }
+    }
     var candidate = max(initialBand, abs(m - n))
     while 8 * candidate < max(m, n) {
-      band = candidate
-      forwardRows(from: 0, to: m, columns: 0, n, bottom: arena.pointer, left: arena.pointer + n + 1, into: rowWork.pointer)
-      let total = Int(rowWork[n])
-      if total + Int(rule.neighbourMargin) <= candidate * Int(rule.cheapestGap) { return candidate }
+      if bandIsExact(candidate, m, n) { return candidate }
       candidate *= 2
     }
     return max(m, n)
+  }
+
+  /// Whether the total cost computed in a band of `candidate` proves the band wide enough.
+  private func bandIsExact(_ candidate: Int, _ m: Int, _ n: Int) -> Bool {
+    band = candidate
+    forwardRows(from: 0, to: m, columns: 0, n, bottom: arena.pointer, left: arena.pointer + n + 1, into: rowWork.pointer)
+    return Int(rowWork[n]) + Int(rule.neighbourMargin) <= candidate * Int(rule.cheapestGap)
   }
 
   /// The first and last column of row `r` inside the band and the block.

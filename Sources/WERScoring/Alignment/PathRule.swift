@@ -41,6 +41,11 @@ struct PathRule: Sendable {
   /// deletion; the substitution cost is added for safety).
   var neighbourMargin: Int32 { 2 * (insertion + deletion) + substitution }
 
+  /// The total cost of a path with these counts.
+  func cost(of counts: EditCounts) -> Int {
+    Int(substitution) * counts.substitutions + Int(insertion) * counts.insertions + Int(deletion) * counts.deletions
+  }
+
   /// The cheaper of insertion and deletion: a cell `(m, n)` costs at least
   /// `|m - n| * cheapestGap`.
   var cheapestGap: Int32 { min(insertion, deletion) }

@@ -19,14 +19,16 @@ public enum WordAligner {
   /// Kaldi, where per-utterance details come from `align-text` and the `%WER` line from
   /// `compute-wer`). With `.sclite` the path is sclite's and agrees with `counts` exactly.
   /// Memory linear in the sentence lengths (`AlignmentWorkspace`); pass one `workspace` to
-  /// reuse its memory across sentences.
+  /// reuse its memory across sentences, and the pair's `counts` under `rule` when known (a
+  /// long pair then needs no band probing).
   public static func align(
     reference: [String], hypothesis: [String], rule: AlignmentRule = .kaldi,
-    workspace: AlignmentWorkspace = AlignmentWorkspace()
+    workspace: AlignmentWorkspace = AlignmentWorkspace(), knownCounts: EditCounts? = nil
   ) -> [AlignedPair] {
     var interner = WordInterner()
     let steps = workspace.path(
-      reference: interner.ids(reference), hypothesis: interner.ids(hypothesis), rule: rule)
+      reference: interner.ids(reference), hypothesis: interner.ids(hypothesis), rule: rule,
+      knownCounts: knownCounts)
     var result: [AlignedPair] = []
     result.reserveCapacity(steps.count)
     var m = 0

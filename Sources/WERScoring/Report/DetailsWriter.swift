@@ -107,7 +107,7 @@ public struct DetailsWriter: Sendable {
     for (utterance, speaker) in zip(utterances, speakers) {
       let alignment = WordAligner.align(
         reference: utterance.reference, hypothesis: utterance.hypothesis, rule: rule,
-        workspace: workspace)
+        workspace: workspace, knownCounts: utterance.counts)
       try perUtterance(PerUtteranceDetails.lines(key: utterance.key, alignment: alignment, epsilon: epsilon))
       ops.add(alignment)
       speakerDetails.add(speaker: speaker, alignment: alignment)
