@@ -15,8 +15,9 @@
 ///   compares are exact. The band comes from the pair's known counts, or starts at
 ///   `initialBand` and doubles, until the banded total cost proves it wide enough.
 ///
-/// Memory: `(|ref| + |hyp|)` words for the boundaries of the pending halves, four rows of
-/// `|hyp| + 1` words, and a table of at most `fullTableCells` words (`allocatedBytes`).
+/// Memory (`allocatedBytes`): `|ref| + |hyp| + 256` words for the boundaries of the pending
+/// halves, three rows of `|hyp| + 1` words and a column of `|ref| + 1`, and a table of at most
+/// `max(fullTableCells, 2 (|hyp| + 1))` words.
 /// Time: O(|ref| x |hyp|) for small pairs; for large ones about three banded passes,
 /// O((|ref| + |hyp|) x band) each, band about the number of errors. Not thread-safe.
 public final class AlignmentWorkspace {

@@ -6,7 +6,7 @@
 /// counted in a diagonal band that doubles from `initialBand` until its cost proves it wide
 /// enough (cells outside it cost more than any cell next to the counted path, so every
 /// choice on that path, and so the counts, are exactly the full table's), or computed in
-/// full once a band would cover a quarter of the table. Not thread-safe: one scratch per thread.
+/// full once the band would span a quarter of a row. Not thread-safe: one scratch per thread.
 public struct EditDistanceScratch: Sendable {
   @usableFromInline
   struct Cell: Sendable {
