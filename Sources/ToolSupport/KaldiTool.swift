@@ -16,6 +16,8 @@ extension KaldiTool {
   public static var toolName: String { configuration.commandName ?? String(describing: Self.self) }
 
   public static func main() {
+    // A file-size limit (`ulimit -f`) is then a write error (EFBIG), reported and cleaned up.
+    signal(SIGXFSZ, SIG_IGN)
     TemporaryFileRegistry.removeOnTermination()
     signal(SIGXFSZ, SIG_IGN)  // a size limit (ulimit -f) is then a write error (EFBIG), reported and cleaned up
     let table: KaldiOptionTable

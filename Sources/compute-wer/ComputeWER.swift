@@ -1,6 +1,4 @@
 import ArgumentParser
-import FileIO
-import Foundation
 import ToolSupport
 import WERScoring
 
@@ -69,59 +67,26 @@ import WERScoring
   @Argument(help: "Reference text table.") var reference: String
   @Argument(help: "Hypothesis text table.") var hypothesis: String
 
-  func validate() throws {
-    guard MissingHypothesisMode(rawValue: mode) != nil else {
-      throw ValidationError("--mode must be strict, present or all, got '\(mode)'")
-    }
-    if let align, AlignmentRule(rawValue: align) == nil {
-      throw ValidationError("--align must be kaldi or sclite, got '\(align)'")
-    }
-    if sclite == true, let align, align != AlignmentRule.sclite.rawValue {
-      throw ValidationError("--sclite contradicts --align=\(align)")
-    }
-    if details == nil && (utt2spk != nil || specialSymbol != "<eps>") {
-      throw ValidationError("--utt2spk and --special-symbol only apply with --details DIR")
-    }
-    if specialSymbol.isEmpty || WhitespaceTokenizer.tokens(of: specialSymbol) != [specialSymbol[...]] {
-      throw ValidationError("--special-symbol must be one non-empty word")
-    }
-    let readsStdin = { (spec: String) in ((try? TableSpecifier(parsing: spec))?.path ?? spec) == "-"
-    }
-    if readsStdin(reference) && readsStdin(hypothesis) {
-      throw ValidationError("only one of REF and HYP can be standard input")
-    }
-  }
+  func validate() throws { _ = try request() }
 
-  var rule: AlignmentRule {
-    if sclite == true { return .sclite }
-    return align.flatMap(AlignmentRule.init(rawValue:)) ?? .kaldi
+  /// The library's request; its usage errors become argument-parser validation errors.
+  func request() throws -> ComputeWERRequest {
+    do {
+      return try ComputeWERRequest(
+        reference: reference, hypothesis: hypothesis, mode: mode, align: align, sclite: sclite,
+        foldCase: ignoreCase, mappingFile: map, ignoredWords: ignoreWords, detailsDirectory: details,
+        utteranceToSpeakerFile: utt2spk, epsilon: specialSymbol)
+    } catch let error as ComputeWERRequest.UsageError {
+      throw ValidationError(error.description)
+    }
   }
 
   func run() throws {
-    let normalizer = TextNormalizer(
-      foldCase: ignoreCase,
-      mapping: try map.map { try TextNormalizer.readMapping(path: $0) } ?? [:],
-      ignoredWords: try ignoreWords.map {
-        try TextNormalizer.readIgnoredWords(
-          $0, fileExists: { FileManager.default.fileExists(atPath: $0) })
-      } ?? [])
-    let utteranceToSpeaker = try utt2spk.map { try DetailsWriter.readUtteranceToSpeaker(path: $0) }
-    let references = try KaldiTextTable.read(reference)
-    let hypotheses = try KaldiTextTable.read(hypothesis)
-    let scorer = CorpusScorer(
-      rule: rule, mode: MissingHypothesisMode(rawValue: mode) ?? .strict, normalizer: normalizer)
-    let hypothesisPath = (try? TableSpecifier(parsing: hypothesis))?.path ?? hypothesis
-    let result = try scorer.score(
-      references: references, hypotheses: hypotheses, hypothesisSource: hypothesisPath)
-    if let details {
-      let writer = DetailsWriter(
-        rule: rule, epsilon: specialSymbol, utteranceToSpeaker: utteranceToSpeaker,
-        speakerFile: utt2spk ?? "utt2spk")
-      try writer.write(result.utterances, to: details)
-    }
+    let request = try request()
+    let result = try ComputeWERPipeline.run(request)
     if verbose > 0 {
       Log(tool: Self.toolName).info(
-        "scored \(result.utterances.count) utterances, \(result.summary.counts.referenceWords) reference words, rule \(rule.rawValue)"
+        "scored \(result.utteranceCount) utterances, \(result.summary.counts.referenceWords) reference words, rule \(request.rule.rawValue)"
       )
     }
     let out = StandardOutput()

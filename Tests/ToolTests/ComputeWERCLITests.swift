@@ -143,4 +143,57 @@ import Testing
       "compute-wer", ["--ignore-case", "--map", dir + "/map", "--ignore-words", "<unk>,[noise],uh", dir + "/ref", dir + "/hyp"])
     #expect(list.stdout == normalized.stdout)
   }
+
+  /// Every file of a directory, hidden temporaries included.
+  static func snapshot(_ directory: String) -> [String: Data] {
+    var files: [String: Data] = [:]
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+      files[name] = FileManager.default.contents(atPath: directory + "/" + name)
+    }
+    return files
+  }
+
+  /// `--details D` with the reference at `D/per_utt`, or a details "directory" that is the
+  /// hypothesis file: refused before any work, the inputs untouched.
+  @Test func detailsThatWouldOverwriteAnInputAreRefused() throws {
+    let dir = try directory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let details = dir + "/d"
+    try ToolRunner.write(["d/per_utt": Self.files["ref"]!], in: dir)
+    let inside = try ToolRunner.run("compute-wer", ["--mode=present", "--details", details, details + "/per_utt", dir + "/hyp"])
+    #expect(inside.status == 1)
+    #expect(inside.stdout.isEmpty)
+    #expect(
+      inside.stderrLines.last
+        == "ERROR (compute-wer): \(details)/per_utt: output would overwrite the input REF '\(details)/per_utt'; write it elsewhere")
+    #expect(Self.snapshot(details) == ["per_utt": Data(Self.files["ref"]!.utf8)])
+    let same = try ToolRunner.run("compute-wer", ["--mode=present", "--details=\(dir)/hyp", dir + "/ref", "ark:" + dir + "/hyp"])
+    #expect(same.status == 1)
+    #expect(
+      same.stderrLines.last
+        == "ERROR (compute-wer): \(dir)/hyp: output would overwrite the input HYP 'ark:\(dir)/hyp'; write it elsewhere")
+    #expect(ToolRunner.read(dir + "/hyp") == Self.files["hyp"])
+  }
+
+  /// Under `ulimit -f` (no `trap` in the shell: the tool ignores SIGXFSZ itself) a run whose
+  /// per_utt outgrows the limit is a clean write error; the previous details stay
+  /// byte-identical and no temporary file is left.
+  @Test func fileSizeLimitLeavesThePreviousDetailsByteIdentical() throws {
+    let dir = try directory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let details = dir + "/d"
+    let first = try ToolRunner.run("compute-wer", ["--mode=present", "--details", details, dir + "/ref", dir + "/hyp"])
+    #expect(first.status == 0, "\(first.stderr)")
+    let before = Self.snapshot(details)
+    #expect(before.keys.sorted() == ["ops", "per_spk", "per_utt"])
+    let lines = (0..<300).map { "spk\($0 % 7)-u\($0) alpha bravo charlie delta echo foxtrot\n" }.joined()
+    try ToolRunner.write(["big-ref": lines, "big-hyp": lines.replacingOccurrences(of: "charlie", with: "golf")], in: dir)
+    let limited = try ToolRunner.runShell(
+      "ulimit -f 1; compute-wer --details '\(details)' '\(dir)/big-ref' '\(dir)/big-hyp'")
+    #expect(limited.status == 1)
+    #expect(!limited.signaled)
+    #expect(limited.stdout.isEmpty)
+    #expect(limited.stderrLines.last == "ERROR (compute-wer): \(details)/per_utt: write failed: File too large")
+    #expect(Self.snapshot(details) == before)
+  }
 }

@@ -48,49 +48,66 @@ public struct DetailsWriter: Sendable {
     return map
   }
 
+  /// The speaker of an utterance: from `utteranceToSpeaker`, else its id's prefix.
+  public func speaker(of utterance: String) throws -> String {
+    guard let utteranceToSpeaker else { return Self.speakerPrefix(of: utterance) }
+    guard let known = utteranceToSpeaker[utterance] else {
+      throw InputError("utterance '\(utterance)' is not in utt2spk", file: speakerFile)
+    }
+    return known
+  }
+
   /// The three files' texts for `utterances`, in order.
   public func texts(for utterances: [ScoredUtterance]) throws -> (
     perUtterance: String, ops: String, perSpeaker: String
   ) {
     var perUtterance = ""
-    var ops = OperationCounts()
-    var speakers = SpeakerDetails()
-    if let utteranceToSpeaker {
-      for speaker in Set(utteranceToSpeaker.values) {
-        speakers.speakerWidth = max(speakers.speakerWidth, speaker.unicodeScalars.count)
-      }
-    }
-    for utterance in utterances {
-      let alignment = WordAligner.align(
-        reference: utterance.reference, hypothesis: utterance.hypothesis, rule: rule)
-      perUtterance += PerUtteranceDetails.lines(
-        key: utterance.key, alignment: alignment, epsilon: epsilon)
-      ops.add(alignment)
-      let speaker: String
-      if let utteranceToSpeaker {
-        guard let known = utteranceToSpeaker[utterance.key] else {
-          throw InputError("utterance '\(utterance.key)' is not in utt2spk", file: speakerFile)
-        }
-        speaker = known
-      } else {
-        speaker = Self.speakerPrefix(of: utterance.key)
-      }
-      speakers.add(speaker: speaker, alignment: alignment)
-    }
-    return (perUtterance, ops.text(epsilon: epsilon), speakers.text())
+    let speakers = try utterances.map { try speaker(of: $0.key) }
+    let (ops, perSpeaker) = render(utterances, speakers: speakers) { perUtterance += $0 }
+    return (perUtterance, ops, perSpeaker)
   }
 
-  /// Writes `per_utt`, `ops` and `per_spk` into `directory` (created if needed), each
-  /// atomically; nothing is created when an utterance has no speaker.
+  /// Writes `per_utt`, `ops` and `per_spk` into `directory` (created if needed), published
+  /// together through `StagedOutputs` once all three are complete: a failure leaves the
+  /// previous files byte-identical, and nothing is created when an utterance has no speaker.
+  /// `per_utt` is streamed, so memory does not grow with it.
   public func write(_ utterances: [ScoredUtterance], to directory: String) throws {
-    let texts = try texts(for: utterances)
+    let speakers = try utterances.map { try speaker(of: $0.key) }
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
       throw InputError("cannot create directory: \(error.localizedDescription)", file: directory)
     }
-    try AtomicFileWriter.write(text: texts.perUtterance, to: directory + "/per_utt")
-    try AtomicFileWriter.write(text: texts.ops, to: directory + "/ops")
-    try AtomicFileWriter.write(text: texts.perSpeaker, to: directory + "/per_spk")
+    let outputs = StagedOutputs()
+    let perUtterance = try outputs.stream(for: directory + "/per_utt")
+    let (ops, perSpeaker) = try render(utterances, speakers: speakers) { try perUtterance.write($0) }
+    try perUtterance.close(sync: false)
+    try outputs.write(text: ops, to: directory + "/ops")
+    try outputs.write(text: perSpeaker, to: directory + "/per_spk")
+    try outputs.publish()
+  }
+
+  /// Aligns every utterance once (one reused `AlignmentWorkspace`), hands each utterance's
+  /// `per_utt` lines to `perUtterance` and returns the `ops` and `per_spk` texts.
+  private func render(
+    _ utterances: [ScoredUtterance], speakers: [String], perUtterance: (String) throws -> Void
+  ) rethrows -> (ops: String, perSpeaker: String) {
+    var ops = OperationCounts()
+    var speakerDetails = SpeakerDetails()
+    if let utteranceToSpeaker {
+      for speaker in Set(utteranceToSpeaker.values) {
+        speakerDetails.speakerWidth = max(speakerDetails.speakerWidth, speaker.unicodeScalars.count)
+      }
+    }
+    let workspace = AlignmentWorkspace()
+    for (utterance, speaker) in zip(utterances, speakers) {
+      let alignment = WordAligner.align(
+        reference: utterance.reference, hypothesis: utterance.hypothesis, rule: rule,
+        workspace: workspace, knownCounts: utterance.counts)
+      try perUtterance(PerUtteranceDetails.lines(key: utterance.key, alignment: alignment, epsilon: epsilon))
+      ops.add(alignment)
+      speakerDetails.add(speaker: speaker, alignment: alignment)
+    }
+    return (ops.text(epsilon: epsilon), speakerDetails.text())
   }
 }
