@@ -26,10 +26,13 @@ struct RescoreNBest: KaldiTool {
   @OptionGroup(title: "Input") var input: RescoringInputOptions
   @OptionGroup(title: "Scoring") var scoringOptions: RescoringScoreOptions
   @OptionGroup(title: "Selection") var selection: RescoringSelectionOptions
+  @OptionGroup(title: "Scoring against --ref (score_kaldi.sh)") var scoringRules: ScoringRuleOptions
 
   func validate() throws {
     try input.validate(reusing: scoringOptions.reuseRNNCosts == true, hasReference: selection.ref != nil)
     try scoringOptions.validate()
+    try scoringRules.validate(hasReference: selection.ref != nil)
+    try ScoringRuleOptions.validate(rnnWeights: selection.rnnWeights, interpolation: scoringOptions.interpolation)
   }
 
   func run() throws {
@@ -42,7 +45,7 @@ struct RescoreNBest: KaldiTool {
       rnnWeights: rnnWeights, lmWeights: try WeightGrid(parsing: selection.lmWeights, name: "--lm-weights"),
       insertionPenalties: try WeightGrid(parsing: selection.wip, name: "--wip"), oovCosts: try scoringOptions.oovCostGrid(),
       baseOOVCost: scorer?.oovCost.penalty ?? 0, interpolation: scoringOptions.interpolation,
-      references: try selection.references(), scratchDirectory: layout.outputDirectory)
+      references: try selection.references(), rules: try scoringRules.rules(), scratchDirectory: layout.outputDirectory)
     let arpa = try scoringOptions.arpa.map { try ARPAModel(path: $0) }
     let pass = RescoringPass(
       tableDirectories: layout.tableDirectories, rnnWeights: rnnWeights, interpolation: scoringOptions.interpolation,
@@ -59,9 +62,12 @@ struct RescoreNBest: KaldiTool {
     if report.scored {
       let prefix = layout.outputDirectory + "/"
       let out = StandardOutput()
-      out.write(report.werLines(prefix: prefix) + report.bestWERLine(prefix: prefix))
+      out.write(report.standardOutput(prefix: prefix))
       try out.flush()
       try report.writeWERFiles(directory: layout.outputDirectory)
+      try AtomicFileWriter.write(
+        text: report.bestWeightsConfig(interpolation: scoringOptions.interpolation, scorerOOVCost: scorer?.oovCost.penalty),
+        to: (layout.outputDirectory as NSString).appendingPathComponent(WeightSweepReport.bestWeightsFileName))
     }
     // Second pass: the best setting is known only now.
     let text = try AtomicFileStream(path: (layout.outputDirectory as NSString).appendingPathComponent("text"))

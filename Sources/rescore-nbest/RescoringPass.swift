@@ -1,6 +1,7 @@
 import Foundation
 import NBestRescoring
 import NCECore
+import ToolSupport
 
 /// The one streaming pass of `rescore-nbest` over its inputs: lists arrive in input order;
 /// they are scored by the RNN in chunks (`NBestChunker`, `threads` chunks at a time, so the
@@ -48,7 +49,8 @@ final class RescoringPass {
       if reused?.input != input {
         try reused?.table.finish()
         reused = nil
-        reused = (input, try RNNCostTable(paths: RNNCostTable.files(in: tableDirectories[input])))
+        reused = (input, try RNNCostTable(directory: tableDirectories[input]))
+        Log(tool: "rescore-nbest").info(reused!.table.source)
       }
       var list = list
       try reused!.table.apply(to: &list)
