@@ -208,14 +208,25 @@ public final class WeightSweep {
           reference: normalizedReferences[reference],
           hypothesis: interner.ids(rules.normalizer.normalize(words(h))), rule: rules.alignment))
     }
+    // The hot loop (settings x hypotheses): unchecked buffers, no allocation.
+    let settingSlots = self.settingSlots
+    let settings = self.settings
     list.hypotheses.withUnsafeBufferPointer { hypotheses in
       interpolatedCosts.withUnsafeBufferPointer { costs in
-        for index in settings.indices {
-          let base = settingSlots[index] * count
-          let best = Self.bestHypothesis(count: count, setting: settings[index], hypotheses: hypotheses) {
-            costs[base + $0]
+        editCounts.withUnsafeBufferPointer { edits in
+          settings.withUnsafeBufferPointer { settings in
+            settingSlots.withUnsafeBufferPointer { settingSlots in
+              summaries.withUnsafeMutableBufferPointer { summaries in
+                for index in 0..<settings.count {
+                  let base = settingSlots[index] * count
+                  let best = Self.bestHypothesis(count: count, setting: settings[index], hypotheses: hypotheses) {
+                    costs[base + $0]
+                  }
+                  summaries[index].add(edits[best])
+                }
+              }
+            }
           }
-          summaries[index].add(editCounts[best])
         }
       }
     }
