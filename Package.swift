@@ -62,7 +62,7 @@ let package = Package(
       dependencies: ["FileIO", "NCEModel", "ToolSupport", argumentParser]),
     .executableTarget(
       name: "rescore-nbest",
-      dependencies: ["FileIO", "NCECore", "NCEModel", "NBestRescoring", "ToolSupport", argumentParser]),
+      dependencies: ["FileIO", "NCECore", "NCEModel", "NBestRescoring", "WERScoring", "ToolSupport", argumentParser]),
     .executableTarget(
       name: "compute-wer", dependencies: ["FileIO", "WERScoring", "ToolSupport", argumentParser]),
     // Shared by the test targets: temporary directories and seeded file mutations for fuzzing.

@@ -24,9 +24,11 @@ struct RescoreNBest: KaldiTool {
   @OptionGroup(title: "Input") var input: RescoringInputOptions
   @OptionGroup(title: "Scoring") var scoringOptions: RescoringScoreOptions
   @OptionGroup(title: "Selection") var selection: RescoringSelectionOptions
+  @OptionGroup(title: "Scoring against --ref (score_kaldi.sh)") var scoringRules: ScoringRuleOptions
 
   /// Every refusal of the options, the pipeline's included, is a usage error.
   func validate() throws {
+    try scoringRules.validate(hasReference: selection.ref != nil)
     do { try rescoringConfiguration().validate() } catch { throw ValidationError("\(error)") }
   }
 
@@ -65,7 +67,9 @@ struct RescoreNBest: KaldiTool {
     let read = [(selection.ref, "--ref"), (scoringOptions.model, "--model"), (scoringOptions.arpa, "--arpa")]
     try StandardOutput.refuseInputs(read.compactMap { path, option in path.map { ($0, option) } })
     let progress = ProgressMeter(tool: Self.toolName, label: "rescoring", unit: "hypotheses")
-    try NBestRescoringPipeline.run(try rescoringConfiguration(), log: log.info, progress: progress) { result in
+    var configuration = try rescoringConfiguration()
+    configuration.rules = try scoringRules.rules()
+    try NBestRescoringPipeline.run(configuration, log: log.info, progress: progress) { result in
       let out = StandardOutput()
       out.write(result.standardOutput)
       try out.flush()

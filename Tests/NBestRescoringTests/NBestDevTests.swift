@@ -54,7 +54,8 @@ extension NBestDevTests {
     let sweep = try WeightSweep(
       rnnWeights: WeightGrid(values: [0]), lmWeights: WeightGrid(values: [9.5]),
       insertionPenalties: WeightGrid(values: [0]),
-      references: references.order.map { (key: $0, words: references.transcripts[$0]!) }, rule: .sclite)
+      references: references.order.map { (key: $0, words: references.transcripts[$0]!) },
+      rules: ScoringRules(alignment: .sclite))
     for list in try Self.lists() { try sweep.add(list) }
     #expect(try sweep.run().werLine(0) == "%WER 37.33 [ 807 / 2162, 192 ins, 60 del, 555 sub ] wer_9.5_0_rnn0")
   }

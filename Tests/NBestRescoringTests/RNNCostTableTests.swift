@@ -41,6 +41,8 @@ import Testing
 
   @Test func aWholeTableIsPreferredToParts() throws {
     let directory = try TestSupport.directory(with: ["lmwt.rnn": "u1-1 1\n", "lmwt.rnn.1": "u1-1 2\n"])
+    try FileManager.default.setAttributes(
+      [.modificationDate: Date(timeIntervalSinceNow: -60)], ofItemAtPath: directory + "/lmwt.rnn.1")
     #expect(try RNNCostTable.files(in: directory) == [directory + "/lmwt.rnn"])
     let empty = try TestSupport.directory(with: ["text": ""])
     let error = #expect(throws: InputError.self) { try RNNCostTable.files(in: empty) }

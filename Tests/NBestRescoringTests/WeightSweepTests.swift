@@ -28,7 +28,7 @@ import WERScoring
   func sweep(_ w: String, _ lmwt: String, _ wip: String, mode: MissingHypothesisMode = .strict) throws -> WeightSweep {
     let sweep = try WeightSweep(
       rnnWeights: WeightGrid(parsing: w, name: "--rnn-weight"), lmWeights: WeightGrid(parsing: lmwt, name: "--lmwt"),
-      insertionPenalties: WeightGrid(parsing: wip, name: "--wip"), references: Self.references, mode: mode)
+      insertionPenalties: WeightGrid(parsing: wip, name: "--wip"), references: Self.references, rules: ScoringRules(mode: mode))
     for list in Self.lists { try sweep.add(list) }
     return sweep
   }
@@ -61,7 +61,9 @@ import WERScoring
     let low = try sweep("0", "1", "0").run()  // acoustics dominate: "a x" and "c c"
     #expect(low.werLines() == "%WER 66.67 [ 2 / 3, 1 ins, 0 del, 1 sub ] wer_1_0_rnn0\n")
     let directory = try TestSupport.temporaryDirectory()
-    try low.writeWERFiles(directory: directory)
+    let outputs = StagedOutputs()
+    try low.stageWERFiles(directory: directory, in: outputs)
+    try outputs.publish()
     #expect(
       try String(contentsOfFile: directory + "/wer_1_0_rnn0", encoding: .utf8)
         == "%WER 66.67 [ 2 / 3, 1 ins, 0 del, 1 sub ]\n%SER 100.00 [ 2 / 2 ]\nScored 2 sentences, 0 not present in hyp.\n"
@@ -73,7 +75,7 @@ import WERScoring
     func run(_ mode: MissingHypothesisMode) throws -> WeightSweepReport {
       let sweep = try WeightSweep(
         rnnWeights: WeightGrid(values: [0]), lmWeights: WeightGrid(values: [10]),
-        insertionPenalties: WeightGrid(values: [0]), references: references, mode: mode)
+        insertionPenalties: WeightGrid(values: [0]), references: references, rules: ScoringRules(mode: mode))
       for list in Self.lists { try sweep.add(list) }
       return try sweep.run()
     }
@@ -89,7 +91,7 @@ import WERScoring
     let sweep = try WeightSweep(
       rnnWeights: WeightGrid(values: [0]), lmWeights: WeightGrid(values: [10, 11]),
       insertionPenalties: WeightGrid(values: [0]), references: Array([(key: "other", words: ["d"])].prefix(count)),
-      mode: mode)
+      rules: ScoringRules(mode: mode))
     for list in Self.lists { try sweep.add(list) }
     let error = #expect(throws: InputError.self) { try sweep.run() }
     #expect(error?.message == "none of the \(count) reference utterances has an N-best list (2 lists read): no WER to choose the weights by")

@@ -12,7 +12,7 @@ import Testing
         "--lm-weights", "5:6", "--wip", "0", "--out", out, "--unk-penalty", "10",
       ])
     #expect(result.status == 0, "\(result.stderr)")
-    let lines = result.stdout.split(separator: "\n")
+    let lines = result.stdout.split(separator: "\n").filter { !$0.hasPrefix("# ") }  // the summary
     #expect(lines.count == 5)  // 2 x 2 settings, then the best
     #expect(lines.allSatisfy { $0.hasPrefix("%WER ") && $0.contains(out + "/wer_") })
     #expect(lines.last.map { lines.dropLast().contains($0) } == true)
@@ -35,7 +35,7 @@ import Testing
     let swept = try ToolRunner.run(
       "rescore-nbest", ["--model", model, "--nbest-dir", archive, "--out", root + "/s", "--unk-penalties", "0,10"] + grid)
     #expect(swept.status == 0, "\(swept.stderr)")
-    let lines = swept.stdout.split(separator: "\n").map(String.init)
+    let lines = swept.stdout.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("# ") }
     #expect(lines.count == 3)
     for (index, cost) in ["0", "10"].enumerated() {
       let single = try ToolRunner.run(

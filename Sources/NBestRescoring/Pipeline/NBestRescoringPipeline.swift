@@ -22,7 +22,7 @@ public enum NBestRescoringPipeline {
   /// `RescoringUsageError` for a configuration that `validate()` refuses.
   @discardableResult
   public static func run(
-    _ configuration: RescoringConfiguration, log: (String) -> Void = { _ in }, progress: ProgressMeter? = nil,
+    _ configuration: RescoringConfiguration, log: @escaping (String) -> Void = { _ in }, progress: ProgressMeter? = nil,
     report: (RescoringResult) throws -> Void = { _ in }
   ) throws -> RescoringResult {
     try configuration.validate()
@@ -45,15 +45,18 @@ public enum NBestRescoringPipeline {
       rnnWeights: configuration.rnnWeights, lmWeights: configuration.lmWeights,
       insertionPenalties: configuration.insertionPenalties, oovCosts: configuration.unkPenalties,
       baseOOVCost: scorer?.oovCost.penalty ?? 0, interpolation: configuration.interpolation,
-      references: referenceTexts, scratchDirectory: layout.outputDirectory)
+      references: referenceTexts, rules: configuration.rules, scratchDirectory: layout.outputDirectory)
+    let bestWeightsPath = layout.path(WeightSweepReport.bestWeightsFileName, in: layout.outputDirectory)
     if configuration.reference != nil {
       try OutputOverlap.refuse(
-        outputs: sweep.settings.map { layout.path($0.werName, in: layout.outputDirectory) }, inputs: inputs)
+        outputs: sweep.settings.map { layout.path($0.werName, in: layout.outputDirectory) } + [bestWeightsPath],
+        inputs: inputs)
     }
     let arpa = try configuration.arpa.map { try ARPAModel(path: $0) }
     let pass = RescoringPass(
       layout: layout, outputs: outputs, rnnWeights: configuration.rnnWeights,
-      interpolation: configuration.interpolation, arpa: arpa, scorer: scorer, sweep: sweep, progress: progress)
+      interpolation: configuration.interpolation, arpa: arpa, scorer: scorer, sweep: sweep, progress: progress,
+      log: log)
     try forEachList(configuration) { list, k in try pass.add(list, input: k) }
     try pass.finish()
     progress?.finish()
@@ -64,7 +67,13 @@ public enum NBestRescoringPipeline {
       error.file = configuration.reference
       throw error
     }
-    if sweepReport.scored { try sweepReport.stageWERFiles(directory: layout.outputDirectory, in: outputs) }
+    if sweepReport.scored {
+      try sweepReport.stageWERFiles(directory: layout.outputDirectory, in: outputs)
+      try outputs.write(
+        text: sweepReport.bestWeightsConfig(
+          interpolation: configuration.interpolation, scorerOOVCost: scorer?.oovCost.penalty),
+        to: bestWeightsPath)
+    }
     // Second pass: the best setting is known only now.
     let text = try outputs.stream(for: layout.textPath)
     try sweep.forEachSelectedLine(setting: sweepReport.bestIndex) { try text.write($0 + "\n") }

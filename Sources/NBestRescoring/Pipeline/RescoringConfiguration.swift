@@ -35,6 +35,8 @@ public struct RescoringConfiguration: Sendable {
   public var rnnWeights = WeightGrid(values: [0.5])
   public var lmWeights = WeightGrid(values: [10])
   public var insertionPenalties = WeightGrid(values: [0])
+  /// How the sweep scores against `reference` (score_kaldi.sh's mode, normalization, filters).
+  public var rules = ScoringRules()
 
   public init(nbestDirectories: [String], rnnCosts: RNNCosts) {
     self.nbestDirectories = nbestDirectories
@@ -77,6 +79,7 @@ public struct RescoringConfiguration: Sendable {
     if interpolation == .linear && arpa == nil {
       throw refuse("--interpolation linear needs per-word n-gram costs: give --arpa")
     }
+    do { try interpolation.checkRNNWeights(rnnWeights) } catch let error as InputError { throw refuse(error.message) }
   }
 }
 

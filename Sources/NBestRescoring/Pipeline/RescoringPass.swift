@@ -22,6 +22,8 @@ final class RescoringPass {
   private let sweep: WeightSweep
   /// Counts the hypotheses whose costs are complete.
   private let progress: ProgressMeter?
+  /// Notes for the log (which RNN cost tables are reused).
+  private let log: (String) -> Void
   private var chunker: NBestChunker
   /// Chunks waiting to be scored together, and the input of each of their lists, in order.
   private var wave: [[NBestList]] = []
@@ -35,9 +37,11 @@ final class RescoringPass {
   /// `scorer` nil: the RNN costs come from `layout.reusedRNNTables`.
   init(
     layout: RescoringLayout, outputs: StagedOutputs, rnnWeights: WeightGrid, interpolation: LMInterpolation,
-    arpa: ARPAModel?, scorer: NBestRNNScorer?, sweep: WeightSweep, progress: ProgressMeter? = nil
+    arpa: ARPAModel?, scorer: NBestRNNScorer?, sweep: WeightSweep, progress: ProgressMeter? = nil,
+    log: @escaping (String) -> Void = { _ in }
   ) {
     self.progress = progress
+    self.log = log
     self.layout = layout
     self.outputs = outputs
     self.rnnWeights = rnnWeights
@@ -54,7 +58,8 @@ final class RescoringPass {
       if reused?.input != input {
         try reused?.table.finish()
         reused = nil
-        reused = (input, try RNNCostTable(paths: layout.reusedRNNTables![input]))
+        reused = (input, try RNNCostTable(directory: layout.tableDirectories[input]))
+        log(reused!.table.source)
       }
       var list = list
       try reused!.table.apply(to: &list)

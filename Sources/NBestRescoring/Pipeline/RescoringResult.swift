@@ -12,10 +12,10 @@ public struct RescoringResult: Sendable {
   public let hypothesisCount: Int
 
   /// What `rescore-nbest` prints on stdout: with a reference, one `%WER` line per setting
-  /// naming its `wer_*` file, then the best one again (`best_wer.sh`); without, nothing.
+  /// naming its `wer_*` file, the `#` summary lines, then the best one again (`best_wer.sh`);
+  /// without, nothing.
   public var standardOutput: String {
     guard report.scored else { return "" }
-    let prefix = outputDirectory + "/"
-    return report.werLines(prefix: prefix) + report.bestWERLine(prefix: prefix)
+    return report.standardOutput(prefix: outputDirectory + "/")
   }
 }

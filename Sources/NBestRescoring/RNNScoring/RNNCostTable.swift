@@ -2,6 +2,10 @@ import Foundation
 import FileIO
 import NCECore
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The `lmwt.rnn` costs written by an earlier run (`key cost`, keys `<utt-id>-<rank>`), read
 /// back so that a sweep can reuse the RNN costs of several jobs without the model.
 ///
@@ -34,32 +38,81 @@ public final class RNNCostTable {
 
   public let paths: [String]
   private let parts: [Part]
+  /// Which file(s) the table reads, and why, for the log: `RNN costs from dir/lmwt.rnn`,
+  /// `... from the 4 parts dir/lmwt.rnn.1 ... dir/lmwt.rnn.4`, plus the older parts left
+  /// aside when a whole table was chosen over them.
+  public private(set) var source: String
 
   /// Opens the parts (plain, `.gz` or `.zst`).
   public init(paths: [String]) throws {
     precondition(!paths.isEmpty, "an RNN cost table needs at least one file")
     self.paths = paths
     parts = try paths.map { try Part(path: $0) }
+    source =
+      paths.count == 1
+      ? "RNN costs from \(paths[0])"
+      : "RNN costs from the \(paths.count) parts \(paths[0]) ... \(paths[paths.count - 1])"
+  }
+
+  /// The table of an N-best table directory (see `files(in:)`), with `source` naming the
+  /// files and the parts left aside.
+  public convenience init(directory: String) throws {
+    let (paths, ignored) = try Self.resolve(directory: directory)
+    try self.init(paths: paths)
+    if !ignored.isEmpty {
+      source += " (not from the older parts \(ignored.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))"
+    }
   }
 
   /// The table of an N-best table directory: `lmwt.rnn` (also `.gz`, `.zst`), else its
   /// numbered parts `lmwt.rnn.1`, `lmwt.rnn.2`, ... in numeric order.
-  public static func files(in directory: String) throws -> [String] {
+  ///
+  /// When both a whole table and parts are present, the whole table is used only if it is at
+  /// least as new (mtime) as every part: that is the case after a sweep over the parts wrote
+  /// the merged `lmwt.rnn` next to them. A part newer than the whole table means they come
+  /// from different runs (new shard jobs next to an old `lmwt.rnn`), and the directory is
+  /// refused, naming both files, rather than silently reading the old costs.
+  public static func files(in directory: String) throws -> [String] { try resolve(directory: directory).paths }
+
+  private static func resolve(directory: String) throws -> (paths: [String], ignoredParts: [String]) {
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
-    for name in ["lmwt.rnn", "lmwt.rnn.gz", "lmwt.rnn.zst"] where FileManager.default.fileExists(atPath: path(name)) {
-      return [path(name)]
-    }
     let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
     let parts = names.compactMap { name -> (Int, String)? in
       guard name.hasPrefix("lmwt.rnn."), let number = Int(name.dropFirst("lmwt.rnn.".count)), number >= 1 else {
         return nil
       }
       return (number, path(name))
+    }.sorted { $0.0 < $1.0 }.map(\.1)
+    if let whole = ["lmwt.rnn", "lmwt.rnn.gz", "lmwt.rnn.zst"].map(path).first(where: {
+      FileManager.default.fileExists(atPath: $0)
+    }) {
+      let wholeTime = try modificationTime(whole)
+      for part in parts where try modificationTime(part) > wholeTime {
+        throw InputError(
+          "both \(whole) and the part \(part) are present, and the part is newer (modified \(timeText(try modificationTime(part))), the whole table \(timeText(wholeTime))): they come from different runs; remove the stale one",
+          file: directory)
+      }
+      return ([whole], parts)
     }
     guard !parts.isEmpty else {
       throw InputError("no lmwt.rnn (nor parts lmwt.rnn.1, lmwt.rnn.2, ...) to reuse", file: directory)
     }
-    return parts.sorted { $0.0 < $1.0 }.map(\.1)
+    return (parts, [])
+  }
+
+  /// The modification time of `path` in nanoseconds since the epoch.
+  private static func modificationTime(_ path: String) throws -> Int {
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+      throw InputError("cannot read the modification time: \(String(cString: strerror(errno)))", file: path)
+    }
+    return Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
+  }
+
+  private static func timeText(_ nanoseconds: Int) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.string(from: Date(timeIntervalSince1970: Double(nanoseconds) / 1e9))
   }
 
   /// Sets `rnnCost` of every hypothesis of `list` (no per-word costs: only log-linear

@@ -6,40 +6,25 @@ import NCECore
   import Glibc
 #endif
 
-/// What the decision rule needs to select a hypothesis again, written once per utterance
-/// during a sweep's pass and read back in the same order for the second pass (the best
-/// setting's text): the utterance id and, per hypothesis, the acoustic cost, the word count,
-/// the interpolated cost for each RNN weight (exact `Double` bits, so the second pass makes
-/// the same choices as the first) and the words.
+/// The N-best lists of a sweep, with every cost the decision rule combines, written once per
+/// utterance during the sweep's pass and read back in the same order: for the scoring pass
+/// behind a `--hyp-filter` command (whose output is read only after all lists are in) and for
+/// the second pass (the best setting's text, known only after the last utterance). Costs are
+/// stored as exact `Double` bits, and the interpolated costs are recomputed from them by the
+/// same function, so every pass makes the same choices as the first.
 ///
 /// The file is created in `directory` and unlinked at once, so it never shows in a listing
-/// and disappears when the process ends, SIGKILL included. Disk: about
-/// `8 * (2 + rnnWeights)` bytes plus the words per hypothesis; memory: the stdio buffer and
-/// one utterance's record while reading.
+/// and disappears when the process ends, SIGKILL included. Disk: about 50 bytes plus the
+/// words per hypothesis (plus 16 bytes per word with per-word costs), whatever the grid size;
+/// memory: the stdio buffer and one list while reading.
 final class DecisionScratchFile {
-  /// One utterance read back: hypotheses in rank order.
-  struct Record {
-    var utteranceID = ""
-    var acousticCosts: [Double] = []
-    var wordCounts: [Int] = []
-    /// `interpolatedCosts[slot * hypotheses + h]`.
-    var interpolatedCosts: [Double] = []
-    /// The words of each hypothesis, joined by single spaces.
-    var texts: [String] = []
-
-    var hypothesisCount: Int { acousticCosts.count }
-
-    /// `utt-id w1 w2 ...` for hypothesis `h` (Kaldi text, no newline).
-    func line(_ h: Int) -> String { wordCounts[h] == 0 ? utteranceID : utteranceID + " " + texts[h] }
-  }
-
-  let slots: Int
-  /// Where the file is (errors name it: a full disk or `ulimit -f` shows here first).
-  private let directory: String
   private let file: UnsafeMutablePointer<FILE>
   private var reading = false
 
-  init(directory: String, slots: Int) throws {
+  /// Where the file is (errors name it: a full disk or `ulimit -f` shows here first).
+  private let directory: String
+
+  init(directory: String) throws {
     var template = Array("\(directory)/.rescore-nbest.scratch.XXXXXX".utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     guard fd >= 0 else {
@@ -51,48 +36,80 @@ final class DecisionScratchFile {
       throw InputError("cannot open a scratch file: \(String(cString: strerror(errno)))", file: directory)
     }
     self.file = file
-    self.slots = slots
     self.directory = directory
   }
 
   deinit { fclose(file) }
 
-  /// Appends one utterance. `interpolatedCosts(slot, h)` gives the cost of hypothesis `h`.
-  func append(_ list: NBestList, interpolatedCosts: (_ slot: Int, _ h: Int) -> Double) throws {
+  /// Appends one list (every field the decision rule reads, and the words).
+  func append(_ list: NBestList) throws {
     if reading {
       guard fseek(file, 0, SEEK_END) == 0 else { throw failure("seek") }
       reading = false
     }
     try putString(list.utteranceID)
     try putInt(list.hypotheses.count)
-    for (h, hypothesis) in list.hypotheses.enumerated() {
+    for hypothesis in list.hypotheses {
+      try putInt(hypothesis.rank)
       try putDouble(hypothesis.acousticCost)
+      try putDouble(hypothesis.graphCost)
+      try putOptional(hypothesis.ngramCost)
+      try putOptional(hypothesis.rnnCost)
+      try putOptionalArray(hypothesis.ngramWordCosts)
+      try putOptionalArray(hypothesis.rnnWordCosts)
+      try putInt(hypothesis.oovPositions.count)
+      for position in hypothesis.oovPositions { try putInt(position) }
       try putInt(hypothesis.words.count)
-      for slot in 0..<slots { try putDouble(interpolatedCosts(slot, h)) }
       try putString(hypothesis.words.joined(separator: " "))
     }
   }
 
-  /// Calls `body` with every utterance in the order appended (one record reused).
-  func forEachRecord(_ body: (Record) throws -> Void) throws {
+  /// Calls `body` with every list in the order appended.
+  func forEachList(_ body: (NBestList) throws -> Void) throws {
     guard fflush(file) == 0, fseek(file, 0, SEEK_SET) == 0 else { throw failure("rewind") }
     reading = true
-    var record = Record()
     while let id = try getString(allowEnd: true) {
-      record.utteranceID = id
       let count = try getInt()
-      record.acousticCosts.removeAll(keepingCapacity: true)
-      record.wordCounts.removeAll(keepingCapacity: true)
-      record.texts.removeAll(keepingCapacity: true)
-      record.interpolatedCosts = Array(repeating: 0, count: count * slots)
-      for h in 0..<count {
-        record.acousticCosts.append(try getDouble())
-        record.wordCounts.append(try getInt())
-        for slot in 0..<slots { record.interpolatedCosts[slot * count + h] = try getDouble() }
-        record.texts.append(try getString(allowEnd: false)!)
+      var hypotheses: [NBestHypothesis] = []
+      hypotheses.reserveCapacity(count)
+      for _ in 0..<count {
+        let rank = try getInt()
+        var hypothesis = NBestHypothesis(rank: rank, words: [], acousticCost: try getDouble(), graphCost: try getDouble())
+        hypothesis.ngramCost = try getOptional()
+        hypothesis.rnnCost = try getOptional()
+        hypothesis.ngramWordCosts = try getOptionalArray()
+        hypothesis.rnnWordCosts = try getOptionalArray()
+        let oovCount = try getInt()
+        for _ in 0..<oovCount { hypothesis.oovPositions.append(try getInt()) }
+        let wordCount = try getInt()
+        let text = try getString(allowEnd: false)!
+        hypothesis.words = wordCount == 0 ? [] : text.split(separator: " ").map(String.init)
+        guard hypothesis.words.count == wordCount else { throw InputError("scratch file: corrupt record of '\(id)'", file: directory) }
+        hypotheses.append(hypothesis)
       }
-      try body(record)
+      try body(NBestList(utteranceID: id, hypotheses: hypotheses))
     }
+  }
+
+  private func putOptional(_ value: Double?) throws {
+    try putInt(value == nil ? 0 : 1)
+    if let value { try putDouble(value) }
+  }
+
+  private func putOptionalArray(_ values: [Double]?) throws {
+    try putInt(values?.count ?? -1)
+    for value in values ?? [] { try putDouble(value) }
+  }
+
+  private func getOptional() throws -> Double? { try getInt() == 0 ? nil : try getDouble() }
+
+  private func getOptionalArray() throws -> [Double]? {
+    let count = try getInt()
+    guard count >= 0 else { return nil }
+    var values: [Double] = []
+    values.reserveCapacity(count)
+    for _ in 0..<count { values.append(try getDouble()) }
+    return values
   }
 
   private func failure(_ what: String) -> InputError {

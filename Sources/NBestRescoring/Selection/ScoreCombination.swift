@@ -13,11 +13,41 @@ import NCECore
 public enum ScoreCombination {
   /// The interpolated cost (graph + combined LM) of `hypothesis` for RNN weight `rnnWeight`,
   /// with `oovCostShift` added to the RNN cost of each word outside the RNN's vocabulary (a
-  /// sweep over OOV costs). Throws an `InputError` naming the hypothesis when a needed cost is
-  /// missing.
+  /// sweep over OOV costs). Throws an `InputError` naming the utterance and the hypothesis when
+  /// a needed cost is missing, when linear interpolation gets a weight outside [0, 1], and when
+  /// the result is NaN (never passed on: a NaN would lose every comparison of the decision).
   public static func interpolatedCost(
     _ hypothesis: NBestHypothesis, utteranceID: String, rnnWeight w: Double, interpolation: LMInterpolation,
     oovCostShift: Double = 0
+  ) throws -> Double {
+    let cost = try combinedCost(
+      hypothesis, utteranceID: utteranceID, rnnWeight: w, interpolation: interpolation, oovCostShift: oovCostShift)
+    guard !cost.isNaN else {
+      throw InputError(
+        "utterance '\(utteranceID)', hypothesis '\(utteranceID)-\(hypothesis.rank)': combining the costs gave NaN (rnn weight \(w), \(interpolation.rawValue); RNN cost \(hypothesis.rnnCost.map { "\($0)" } ?? "none"), n-gram cost \(hypothesis.ngramCost.map { "\($0)" } ?? "none"), graph cost \(hypothesis.graphCost))"
+      )
+    }
+    return cost
+  }
+
+  /// Throws an `InputError` naming the utterance and the hypothesis when one of its costs is
+  /// NaN (a NaN loses every comparison, so it would silently never be selected, or always be).
+  /// Infinite costs are allowed: an impossible path, never selected while another one is possible.
+  public static func checkCosts(of hypothesis: NBestHypothesis, utteranceID: String) throws {
+    func fail(_ what: String) -> InputError {
+      InputError("utterance '\(utteranceID)', hypothesis '\(utteranceID)-\(hypothesis.rank)': \(what) is NaN")
+    }
+    if hypothesis.acousticCost.isNaN { throw fail("the acoustic cost") }
+    if hypothesis.graphCost.isNaN { throw fail("the graph cost") }
+    if hypothesis.ngramCost?.isNaN == true { throw fail("the n-gram cost") }
+    if hypothesis.rnnCost?.isNaN == true { throw fail("the RNN cost") }
+    if let i = hypothesis.ngramWordCosts?.firstIndex(where: \.isNaN) { throw fail("the n-gram cost of word \(i + 1)") }
+    if let i = hypothesis.rnnWordCosts?.firstIndex(where: \.isNaN) { throw fail("the RNN cost of word \(i + 1)") }
+  }
+
+  private static func combinedCost(
+    _ hypothesis: NBestHypothesis, utteranceID: String, rnnWeight w: Double, interpolation: LMInterpolation,
+    oovCostShift: Double
   ) throws -> Double {
     func missing(_ what: String) -> InputError {
       InputError("hypothesis '\(utteranceID)-\(hypothesis.rank)' has no \(what)")
@@ -35,6 +65,10 @@ public enum ScoreCombination {
       }
       return hypothesis.graphCost + lm
     case .linear:
+      guard (0...1).contains(w) else {
+        throw InputError(
+          "hypothesis '\(utteranceID)-\(hypothesis.rank)': linear interpolation needs an RNN weight in [0, 1], got \(w)")
+      }
       if w == 0 {
         guard let ngram = hypothesis.ngramCost else { throw missing("n-gram LM cost (lmwt.lmonly or --arpa)") }
         return hypothesis.graphCost + ngram
@@ -85,25 +119,41 @@ public enum ScoreCombination {
     acousticCost / lmWeight + interpolatedCost + insertionPenalty * Double(wordCount)
   }
 
-  /// Index of the best hypothesis of `list` (lowest total cost, lowest index on ties).
-  /// Throws for an empty list or a missing cost.
+  /// The decision rule's argmin over `count` hypotheses: the lowest `totalCost(h)`, and on
+  /// equal costs the lower `rank(h)` (not the earlier position: a list need not be in rank
+  /// order). The one tie rule of `bestIndex(of:...)` and of `WeightSweep`'s two passes.
+  @inline(__always)
+  public static func argmin(count: Int, rank: (Int) -> Int, totalCost: (Int) -> Double) -> Int {
+    var best = 0
+    var bestCost = totalCost(0)
+    var h = 1
+    while h < count {
+      let cost = totalCost(h)
+      if cost < bestCost || (cost == bestCost && rank(h) < rank(best)) {
+        best = h
+        bestCost = cost
+      }
+      h += 1
+    }
+    return best
+  }
+
+  /// Index of the best hypothesis of `list` (lowest total cost, lowest rank on ties).
+  /// Throws for an empty list, a missing cost or a NaN.
   public static func bestIndex(
     of list: NBestList, rnnWeight: Double, interpolation: LMInterpolation, lmWeight: Double, insertionPenalty: Double
   ) throws -> Int {
     guard !list.hypotheses.isEmpty else { throw InputError("utterance '\(list.utteranceID)' has no hypotheses") }
-    var best = 0
-    var bestCost = Double.infinity
-    for (index, hypothesis) in list.hypotheses.enumerated() {
-      let cost = totalCost(
-        acousticCost: hypothesis.acousticCost,
-        interpolatedCost: try interpolatedCost(
-          hypothesis, utteranceID: list.utteranceID, rnnWeight: rnnWeight, interpolation: interpolation),
-        wordCount: hypothesis.words.count, lmWeight: lmWeight, insertionPenalty: insertionPenalty)
-      if cost < bestCost {
-        best = index
-        bestCost = cost
-      }
+    var costs: [Double] = []
+    for hypothesis in list.hypotheses {
+      try checkCosts(of: hypothesis, utteranceID: list.utteranceID)
+      costs.append(
+        totalCost(
+          acousticCost: hypothesis.acousticCost,
+          interpolatedCost: try interpolatedCost(
+            hypothesis, utteranceID: list.utteranceID, rnnWeight: rnnWeight, interpolation: interpolation),
+          wordCount: hypothesis.words.count, lmWeight: lmWeight, insertionPenalty: insertionPenalty))
     }
-    return best
+    return argmin(count: costs.count, rank: { list.hypotheses[$0].rank }, totalCost: { costs[$0] })
   }
 }

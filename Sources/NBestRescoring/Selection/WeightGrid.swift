@@ -9,6 +9,11 @@ import NCECore
 /// reached within 1e-9 of a step). Values are rounded to 10 significant digits so that
 /// `0:0.1:1` gives 0.3, not 0.30000000000000004; `labels` are their shortest `%g` spellings,
 /// used in file names (`lmwt.interp.0.25`, `wer_9.5_0`).
+///
+/// Duplicates are removed, keeping the first occurrence: two values are the same setting when
+/// they are equal after that rounding, i.e. when they agree to 10 significant digits (a
+/// relative difference below about 5e-11: `0.5,0.5` and `0.1,0.10000000001` are one value).
+/// `-0` is `0`.
 public struct WeightGrid: Sendable, Equatable {
   public let values: [Double]
   public let labels: [String]
@@ -16,7 +21,8 @@ public struct WeightGrid: Sendable, Equatable {
   public static let maximumCount = 10_000
 
   public init(values: [Double]) {
-    self.values = values.map(Self.rounded)
+    var seen = Set<Double>()
+    self.values = values.map(Self.rounded).filter { seen.insert($0).inserted }
     self.labels = self.values.map(Self.label)
   }
 
@@ -63,9 +69,10 @@ public struct WeightGrid: Sendable, Equatable {
     guard !values.isEmpty else { throw fail("no values") }
   }
 
-  /// `value` rounded to 10 significant digits.
+  /// `value` rounded to 10 significant digits; `-0` becomes `0` (adding `+0` clears the sign
+  /// of a zero only).
   static func rounded(_ value: Double) -> Double {
-    Double(String(format: "%.10g", value)) ?? value
+    (Double(String(format: "%.10g", value)) ?? value) + 0.0
   }
 
   /// An integer as such, otherwise the shortest `%g` spelling that reads back (<= 10 digits).

@@ -33,12 +33,69 @@ public struct WeightSweepReport: Sendable {
   /// The best setting's line (`best_wer.sh`), newline-terminated.
   public func bestWERLine(prefix: String = "") -> String { werLine(bestIndex, prefix: prefix) + "\n" }
 
-  /// Writes compute-wer's three lines for every setting to `<directory>/<werName>`, as
-  /// Kaldi's `score_kaldi.sh` writes `wer_<LMWT>_<WIP>` files (atomically).
-  public func writeWERFiles(directory: String) throws {
-    for (setting, summary) in zip(settings, summaries) {
-      try AtomicFileWriter.write(
-        text: summary.kaldiReport(), to: (directory as NSString).appendingPathComponent(setting.werName))
+  /// What `rescore-nbest --ref` prints on stdout: every setting's `werLine` in grid order, the
+  /// `summaryLines`, then the best setting's line again, last. Only the `werLine`s contain
+  /// `WER` followed by a number, so `grep WER | utils/best_wer.sh`, `grep %WER` and `tail -1`
+  /// see what they saw before the summary existed.
+  public func standardOutput(prefix: String = "") -> String {
+    werLines(prefix: prefix) + summaryLines(prefix: prefix) + bestWERLine(prefix: prefix)
+  }
+
+  /// A short summary, lines starting with `#`: for each RNN weight in grid order, its best
+  /// setting (fewest errors, first in grid order on ties), as
+  /// `# best at rnn-weight 0.5: 32.93 [ 712 / 2162 ] <prefix>wer_11_0.5_rnn0.5`; then the best
+  /// without the RNN (its rnn-weight 0 line), or `# without the RNN: rnn-weight 0 is not in the
+  /// grid`. The lines avoid the words `WER`/`SER` so that best_wer.sh-style greps skip them.
+  public func summaryLines(prefix: String = "") -> String {
+    var bestByWeight: [(label: String, index: Int)] = []
+    for (index, setting) in settings.enumerated() {
+      if let k = bestByWeight.firstIndex(where: { $0.label == setting.rnnWeightLabel }) {
+        if summaries[index].counts.errors < summaries[bestByWeight[k].index].counts.errors {
+          bestByWeight[k].index = index
+        }
+      } else {
+        bestByWeight.append((setting.rnnWeightLabel, index))
+      }
     }
+    func line(_ index: Int) -> String {
+      let summary = summaries[index]
+      let rate = summary.kaldiReport().split(separator: " ", maxSplits: 2).dropFirst().first ?? ""
+      return "\(rate) [ \(summary.counts.errors) / \(summary.counts.referenceWords) ] \(prefix)\(settings[index].werName)"
+    }
+    var text = ""
+    for entry in bestByWeight { text += "# best at rnn-weight \(entry.label): \(line(entry.index))\n" }
+    if let withoutRNN = bestByWeight.first(where: { settings[$0.index].rnnWeight == 0 }) {
+      text += "# without the RNN (rnn-weight 0): \(line(withoutRNN.index))\n"
+    } else {
+      text += "# without the RNN: rnn-weight 0 is not in the grid\n"
+    }
+    return text
+  }
+
+  /// The name of the file holding `bestWeightsConfig`.
+  public static let bestWeightsFileName = "best_weights"
+
+  /// A Kaldi `--config` file that makes `rescore-nbest` select what the best setting selected,
+  /// on this or another set: `--rnn-weights=`, `--lm-weights=`, `--wip=` and `--interpolation=`
+  /// lines (the labels read back to the exact grid values), and `--unk-penalty=` with the best
+  /// setting's OOV cost when the sweep covered OOV costs, else `scorerOOVCost` (the scorer's
+  /// cost; nil when the RNN costs were reused from `lmwt.rnn`, which holds its OOV cost: then
+  /// a comment says so). `#` lines describe the run (`--config` skips them).
+  public func bestWeightsConfig(interpolation: LMInterpolation, scorerOOVCost: Double?) -> String {
+    let best = bestSetting
+    var text = "# rescore-nbest: the best of \(settings.count) settings\n"
+    if scored {
+      text += "# \(werLine(bestIndex).replacingOccurrences(of: "%WER ", with: "error rate "))\n"
+    }
+    text += "--rnn-weights=\(best.rnnWeightLabel)\n--lm-weights=\(best.lmWeightLabel)\n"
+    text += "--wip=\(best.insertionPenaltyLabel)\n--interpolation=\(interpolation.rawValue)\n"
+    if let oov = best.oovCost {
+      text += "--unk-penalty=\(oov.label)\n"
+    } else if let scorerOOVCost {
+      text += "--unk-penalty=\(scorerOOVCost)\n"
+    } else {
+      text += "# no --unk-penalty: the RNN costs came from lmwt.rnn (--reuse-rnn-costs), which includes the OOV cost\n"
+    }
+    return text
   }
 }
