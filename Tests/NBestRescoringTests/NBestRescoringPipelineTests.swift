@@ -81,14 +81,17 @@ import Testing
     #expect(result.report.summaries.map(\.counts) == expected.summaries.map(\.counts))
     #expect(
       try String(contentsOfFile: out + "/text", encoding: .utf8) == sweep.selectedText(setting: expected.bestIndex))
-    #expect(result.standardOutput == expected.werLines(prefix: out + "/") + expected.bestWERLine(prefix: out + "/"))
+    #expect(result.standardOutput == expected.standardOutput(prefix: out + "/"))
+    #expect(result.standardOutput.hasPrefix(expected.werLines(prefix: out + "/")))
+    #expect(result.standardOutput.hasSuffix(expected.bestWERLine(prefix: out + "/")))
     for (index, setting) in expected.settings.enumerated() {
       #expect(
         try String(contentsOfFile: out + "/" + setting.werName, encoding: .utf8)
           == expected.summaries[index].kaldiReport())
     }
     let written =
-      ["lmwt.rnn", "lmwt.interp.0", "lmwt.interp.0.5", "lmwt.interp.1"] + expected.settings.map(\.werName) + ["text"]
+      ["lmwt.rnn", "lmwt.interp.0", "lmwt.interp.0.5", "lmwt.interp.1"] + expected.settings.map(\.werName)
+      + ["best_weights", "text"]
     #expect(result.outputs == written.map { out + "/" + $0 })
     #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == written.sorted())
   }

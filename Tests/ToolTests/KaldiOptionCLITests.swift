@@ -150,8 +150,9 @@ import Testing
     func settings(_ arguments: [String], out: String) throws -> [String] {
       let result = try ToolRunner.run("rescore-nbest", base + ["--out", root + "/" + out] + arguments)
       #expect(result.status == 0, "\(arguments): \(result.stderr)")
-      // All lines but the best one, repeated last.
-      return result.stdout.split(separator: "\n").dropLast().compactMap { $0.split(separator: "/").last.map(String.init) }
+      // The %WER lines but the best one, repeated last (the '#' lines are the summary).
+      return result.stdout.split(separator: "\n").filter { $0.hasPrefix("%WER") }.dropLast()
+        .compactMap { $0.split(separator: "/").last.map(String.init) }
     }
     #expect(try Set(settings(["--wip", "-0.5", "--lm-weights", "10", "--rnn-weights", "-0.5,0"], out: "a"))
       == ["wer_10_-0.5_rnn-0.5", "wer_10_-0.5_rnn0"])

@@ -7,7 +7,8 @@ import Testing
 @Suite struct TextInputCLITests {
   /// The `%WER` part of each output line (without the `wer_*` path, which names the out dir).
   static func werFigures(_ stdout: String) -> [String] {
-    stdout.split(separator: "\n").map { String($0.split(separator: "]").first ?? "") }
+    // The %WER lines (the '#' summary lines repeat some of them).
+    stdout.split(separator: "\n").filter { $0.hasPrefix("%WER") }.map { String($0.split(separator: "]").first ?? "") }
   }
 
   @Test func referenceTakesEveryRspecifierForm() throws {
