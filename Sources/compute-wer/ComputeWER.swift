@@ -83,7 +83,7 @@ import WERScoring
 
   func run() throws {
     let request = try request()
-    let result = try ComputeWERPipeline.run(request)
+    let result = try ComputeWERPipeline.run(request, progressTool: Self.toolName)
     if verbose > 0 {
       Log(tool: Self.toolName).info(
         "scored \(result.utteranceCount) utterances, \(result.summary.counts.referenceWords) reference words, rule \(request.rule.rawValue)"

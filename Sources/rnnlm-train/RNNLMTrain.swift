@@ -56,7 +56,11 @@ struct RNNLMTrain: KaldiTool {
 
     let session = try TrainingSession.prepare(request) { log.info($0) }
     let out = StandardOutput()
-    let progress = ProgressPrinter(log: log, out: out, lossIsCrossEntropy: session.trainer.model.config.loss == .full)
+    let progress = ProgressPrinter(
+      log: log, out: out,
+      report: TrainingReport(
+        everyBatches: optimization.logInterval, standardOutputIsTerminal: isatty(STDOUT_FILENO) != 0,
+        lossIsCrossEntropy: session.trainer.model.config.loss == .full))
     let outcome = try session.run(report: { progress.show($0) }, shouldStop: { InterruptFlag.isSet })
     switch outcome {
     case .interrupted:

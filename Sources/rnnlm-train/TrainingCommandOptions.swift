@@ -64,7 +64,8 @@ struct OptimizationOptions: ParsableArguments {
   @Flag(help: "Carry the hidden state from one batch to the next.")
   var carryState = false
   @Option(help: "Random seed.") var seed: UInt64 = 1
-  @Option(help: "Batches between progress lines.") var logInterval = 200
+  @Option(help: "In a log (stderr not a terminal), also a progress line every N batches; 0: by time only (--progress-interval).")
+  var logInterval = 0
 
   /// The trainer's options (`threads` from the command).
   func trainingOptions(threads: Int) -> TrainingOptions {

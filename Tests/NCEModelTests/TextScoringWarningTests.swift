@@ -83,7 +83,7 @@ import Testing
     scorer.progress = meter
     _ = try TextScoring.score(text: path, keyed: false, vocabulary: vocabulary, scorer: scorer) { _ in }
     // Batches of 2 of the 4 sentences (the blank line is the empty sentence): two updates.
-    #expect(box.lines == ["LOG (rnnlm-score) scoring: 2 sentences, 2.0 sentences/s, elapsed 0:01\n", "LOG (rnnlm-score) scoring: 4 sentences, 2.0 sentences/s, elapsed 0:02\n"])
+    #expect(box.lines == ["LOG (rnnlm-score) scoring: 2 sentences, 2.0 sentences/s, elapsed 1s\n", "LOG (rnnlm-score) scoring: 4 sentences, 2.0 sentences/s, elapsed 2s\n"])
   }
 }
 

@@ -19,7 +19,7 @@ import Testing
     }
     let integers: [(WritableKeyPath<TrainingOptions, Int>, Int, String)] = [
       (\.epochs, -1, "--epochs"), (\.batchSize, 0, "--batch-size and --bptt"), (\.bptt, 0, "--batch-size and --bptt"),
-      (\.logInterval, 0, "--log-interval"), (\.threads, 0, "--threads"),
+      (\.logInterval, -1, "--log-interval"), (\.threads, 0, "--threads"),
     ]
     for (field, value, option) in integers {
       var options = TrainingOptions()

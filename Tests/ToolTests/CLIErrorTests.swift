@@ -73,7 +73,7 @@ import Testing
     Case("rnnlm-train", "--train-text @/train.txt --momentum=1.5", status: 64, "--momentum must be in [0, 1), got 1.5"),
     Case("rnnlm-train", "--train-text @/train.txt --weight-decay=-1", status: 64, "--weight-decay must be a number >= 0"),
     Case("rnnlm-train", "--train-text @/train.txt --lr-decay=inf", status: 64, "--lr-decay must be a number >= 1"),
-    Case("rnnlm-train", "--train-text @/train.txt --log-interval=0", status: 64, "--log-interval must be at least 1"),
+    Case("rnnlm-train", "--train-text @/train.txt --log-interval=-1", status: 64, "--log-interval must be at least 0"),
     Case("rnnlm-train", "--train-text @/train.txt --cell tanh", status: 64, "tanh"),
     Case("rnnlm-train", "--train-text @/train.txt --epochs many", status: 64, "many"),
     Case("rnnlm-train", "--train-text @/train.txt --norm-term x", status: 64, "--norm-term must be a number"),

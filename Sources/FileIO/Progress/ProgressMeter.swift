@@ -123,19 +123,11 @@ public final class ProgressMeter: Sendable {
     } else {
       text += " \(unit)"
     }
-    text += ", \(String(format: rate >= 100 ? "%.0f" : "%.1f", rate)) \(unit)/s, elapsed \(Self.clockText(elapsed))"
+    text += ", \(String(format: rate >= 100 ? "%.0f" : "%.1f", rate)) \(unit)/s, elapsed \(formatDuration(elapsed))"
     if let total, total > done, rate > 0 {
-      text += ", ETA \(Self.clockText(Double(total - done) / rate))"
+      text += ", ETA \(formatDuration(Double(total - done) / rate))"
     }
     return text
-  }
-
-  /// `m:ss` or `h:mm:ss`.
-  static func clockText(_ seconds: Double) -> String {
-    let whole = Int(seconds.rounded())
-    let (hours, minutes, secs) = (whole / 3600, whole / 60 % 60, whole % 60)
-    return hours > 0
-      ? String(format: "%d:%02d:%02d", hours, minutes, secs) : String(format: "%d:%02d", minutes, secs)
   }
 
   /// Seconds of the monotonic clock.

@@ -155,12 +155,13 @@ public final class Trainer {
       state.partialLoss = lossSum
       state.partialTokens = tokens
       let elapsed = Date().timeIntervalSince(start)
-      if (index + 1) % max(1, options.logInterval) == 0 || index + 1 == batches.count {
-        let rate = Double(sessionTokens) / max(elapsed, 1e-9)
-        let left = Double(batches.count - index - 1) * elapsed / Double(index + 1 - firstIndex)
-        report(.progress(epoch: state.epoch, batch: index + 1, batches: batches.count, learningRate: state.learningRate,
+      // Every batch: the reporter shows progress by time (TrainingReport).
+      let rate = Double(sessionTokens) / max(elapsed, 1e-9)
+      let left = Double(batches.count - index - 1) * elapsed / Double(index + 1 - firstIndex)
+      report(
+        .progress(
+          epoch: state.epoch, batch: index + 1, batches: batches.count, learningRate: state.learningRate,
           loss: lossSum / Double(max(tokens, 1)), tokensPerSecond: rate, secondsLeft: left))
-      }
       if shouldStop() && index + 1 < batches.count {
         let validPerplexity = try validate().perplexity
         report(.interrupted(epoch: state.epoch, batch: index + 1, validPerplexity: validPerplexity))

@@ -22,7 +22,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   public var carryState = false
   public var seed: UInt64 = 1
   /// Batches between progress lines.
-  public var logInterval = 200
+  public var logInterval = 0
   /// Cores for validation scoring.
   public var threads = 1
   /// Times a diverged epoch is retried with half the learning rate before training stops.
@@ -42,7 +42,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     try check(clip.isFinite && clip >= 0, "--clip must be a number >= 0 (0 = no clipping), got \(clip)")
     try check(epochs >= 1, "--epochs must be at least 1, got \(epochs)")
     try check(batchSize >= 1 && bptt >= 1, "--batch-size and --bptt must be positive")
-    try check(logInterval >= 1, "--log-interval must be at least 1")
+    try check(logInterval >= 0, "--log-interval must be at least 0")
     try check(threads >= 1, "--threads must be at least 1")
     try check(maxDivergenceRetries >= 0, "the number of divergence retries must not be negative")
   }

@@ -11,7 +11,9 @@ public enum ComputeWERPipeline {
     public var utteranceCount: Int
   }
 
-  public static func run(_ request: ComputeWERRequest) throws -> Result {
+  /// `tool` names the progress lines (scoring, then aligning for `--details`), shown by time
+  /// with `ProgressMeter.defaultStyle`; nil shows none.
+  public static func run(_ request: ComputeWERRequest, progressTool tool: String? = nil) throws -> Result {
     try refuseOverlaps(request)
     let normalizer = TextNormalizer(
       foldCase: request.foldCase,
@@ -27,12 +29,15 @@ public enum ComputeWERPipeline {
     let scorer = CorpusScorer(rule: request.rule, mode: request.mode, normalizer: normalizer)
     let hypothesisPath = (try? TableSpecifier(parsing: request.hypothesis))?.path ?? request.hypothesis
     let scored = try scorer.score(
-      references: references, hypotheses: hypotheses, hypothesisSource: hypothesisPath)
+      references: references, hypotheses: hypotheses, hypothesisSource: hypothesisPath,
+      progress: tool.map { ProgressMeter(tool: $0, label: "scoring", unit: "utterances") })
     if let directory = request.detailsDirectory {
       let writer = DetailsWriter(
         rule: request.rule, epsilon: request.epsilon, utteranceToSpeaker: utteranceToSpeaker,
         speakerFile: request.utteranceToSpeakerFile ?? "utt2spk")
-      try writer.write(scored.utterances, to: directory)
+      try writer.write(
+        scored.utterances, to: directory,
+        progress: tool.map { ProgressMeter(tool: $0, label: "aligning", unit: "utterances", total: scored.utterances.count) })
     }
     return Result(summary: scored.summary, utteranceCount: scored.utterances.count)
   }

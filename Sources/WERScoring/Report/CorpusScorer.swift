@@ -41,11 +41,13 @@ public struct CorpusScorer: Sendable {
 
   /// Scores every reference key. `hypothesisSource` names the hypothesis table in the strict
   /// mode error. Returns the Kaldi totals and the scored utterances in reference order
-  /// (skipped ones of `present` mode excluded).
+  /// (skipped ones of `present` mode excluded). `progress` counts the references.
   public func score(
     references: [(key: String, words: [String])], hypotheses: [(key: String, words: [String])],
-    hypothesisSource: String
+    hypothesisSource: String, progress: ProgressMeter? = nil
   ) throws -> (summary: WERSummary, utterances: [ScoredUtterance]) {
+    progress?.setTotal(references.count)
+    defer { progress?.finish() }
     var hypothesisByKey: [String: [String]] = [:]
     hypothesisByKey.reserveCapacity(hypotheses.count)
     for entry in hypotheses { hypothesisByKey[entry.key] = entry.words }
@@ -55,6 +57,7 @@ public struct CorpusScorer: Sendable {
     var interner = WordInterner()
     var scratch = EditDistanceScratch()
     for (key, referenceWords) in references {
+      progress?.advance()
       let rawHypothesis = hypothesisByKey[key]
       if rawHypothesis == nil {
         switch mode {

@@ -63,7 +63,7 @@ public struct DetailsWriter: Sendable {
   ) {
     var perUtterance = ""
     let speakers = try utterances.map { try speaker(of: $0.key) }
-    let (ops, perSpeaker) = render(utterances, speakers: speakers) { perUtterance += $0 }
+    let (ops, perSpeaker) = render(utterances, speakers: speakers, progress: nil) { perUtterance += $0 }
     return (perUtterance, ops, perSpeaker)
   }
 
@@ -71,7 +71,8 @@ public struct DetailsWriter: Sendable {
   /// together through `StagedOutputs` once all three are complete: a failure leaves the
   /// previous files byte-identical, and nothing is created when an utterance has no speaker.
   /// `per_utt` is streamed, so memory does not grow with it.
-  public func write(_ utterances: [ScoredUtterance], to directory: String) throws {
+  /// `progress` counts the aligned utterances.
+  public func write(_ utterances: [ScoredUtterance], to directory: String, progress: ProgressMeter? = nil) throws {
     let speakers = try utterances.map { try speaker(of: $0.key) }
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -80,7 +81,9 @@ public struct DetailsWriter: Sendable {
     }
     let outputs = StagedOutputs()
     let perUtterance = try outputs.stream(for: directory + "/per_utt")
-    let (ops, perSpeaker) = try render(utterances, speakers: speakers) { try perUtterance.write($0) }
+    let (ops, perSpeaker) = try render(utterances, speakers: speakers, progress: progress) {
+      try perUtterance.write($0)
+    }
     try perUtterance.close(sync: false)
     try outputs.write(text: ops, to: directory + "/ops")
     try outputs.write(text: perSpeaker, to: directory + "/per_spk")
@@ -90,7 +93,8 @@ public struct DetailsWriter: Sendable {
   /// Aligns every utterance once (one reused `AlignmentWorkspace`), hands each utterance's
   /// `per_utt` lines to `perUtterance` and returns the `ops` and `per_spk` texts.
   private func render(
-    _ utterances: [ScoredUtterance], speakers: [String], perUtterance: (String) throws -> Void
+    _ utterances: [ScoredUtterance], speakers: [String], progress: ProgressMeter?,
+    perUtterance: (String) throws -> Void
   ) rethrows -> (ops: String, perSpeaker: String) {
     var ops = OperationCounts()
     var speakerDetails = SpeakerDetails()
@@ -107,7 +111,9 @@ public struct DetailsWriter: Sendable {
       try perUtterance(PerUtteranceDetails.lines(key: utterance.key, alignment: alignment, epsilon: epsilon))
       ops.add(alignment)
       speakerDetails.add(speaker: speaker, alignment: alignment)
+      progress?.advance()
     }
+    progress?.finish()
     return (ops.text(epsilon: epsilon), speakerDetails.text())
   }
 }
