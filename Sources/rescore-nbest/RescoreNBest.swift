@@ -69,7 +69,7 @@ struct RescoreNBest: KaldiTool {
     let progress = ProgressMeter(tool: Self.toolName, label: "rescoring", unit: "hypotheses")
     var configuration = try rescoringConfiguration()
     configuration.rules = try scoringRules.rules()
-    try NBestRescoringPipeline.run(configuration, log: log.info, progress: progress) { result in
+    try NBestRescoringPipeline.run(configuration, log: log.info, warn: log.warning, progress: progress) { result in
       let out = StandardOutput()
       out.write(result.standardOutput)
       try out.flush()

@@ -28,6 +28,21 @@ import Testing
     #expect(box.lines.last?.hasPrefix("LOG (rescore-nbest) rescoring: 13 hypotheses") == true, "\(box.lines)")
   }
 
+  /// Unnormalized costs from a model trained with full softmax: one warning measured on the
+  /// first hypotheses (all 13 here); none when scoring normalized.
+  @Test func unnormalizedScoringOfACrossEntropyModelWarnsOnce() throws {
+    let fixture = try PipelineFixture()
+    var configuration = fixture.configuration(out: fixture.root + "/exp")
+    configuration.scoring = .unnormalized
+    var warnings: [String] = []
+    try NBestRescoringPipeline.run(configuration, warn: { warnings.append($0) })
+    #expect(warnings.count == 1)
+    #expect(warnings.first?.contains("--loss full") == true && warnings.first?.contains("first 13 sentences") == true)
+    warnings.removeAll()
+    try NBestRescoringPipeline.run(fixture.configuration(out: fixture.root + "/exp2"), warn: { warnings.append($0) })
+    #expect(warnings.isEmpty)
+  }
+
   /// A run that fails on an input leaves no new output directory behind, before or after
   /// creating it (a bad model; a bad ARPA file, read once the directories exist).
   @Test func failedRunsLeaveNoNewDirectory() throws {

@@ -22,7 +22,8 @@ public enum NBestRescoringPipeline {
   /// `RescoringUsageError` for a configuration that `validate()` refuses.
   @discardableResult
   public static func run(
-    _ configuration: RescoringConfiguration, log: @escaping (String) -> Void = { _ in }, progress: ProgressMeter? = nil,
+    _ configuration: RescoringConfiguration, log: @escaping (String) -> Void = { _ in },
+    warn: @escaping (String) -> Void = { _ in }, progress: ProgressMeter? = nil,
     report: (RescoringResult) throws -> Void = { _ in }
   ) throws -> RescoringResult {
     try configuration.validate()
@@ -56,7 +57,7 @@ public enum NBestRescoringPipeline {
     let pass = RescoringPass(
       layout: layout, outputs: outputs, rnnWeights: configuration.rnnWeights,
       interpolation: configuration.interpolation, arpa: arpa, scorer: scorer, sweep: sweep, progress: progress,
-      log: log)
+      log: log, warn: warn)
     try forEachList(configuration) { list, k in try pass.add(list, input: k) }
     try pass.finish()
     progress?.finish()

@@ -1,6 +1,7 @@
 import FileIO
 import Foundation
 import NCECore
+import NCEModel
 
 /// The one streaming pass of the rescoring pipeline over its inputs: lists arrive in input order;
 /// they are scored by the RNN in chunks (`NBestChunker`, `threads` chunks at a time, so the
@@ -22,8 +23,9 @@ final class RescoringPass {
   private let sweep: WeightSweep
   /// Counts the hypotheses whose costs are complete.
   private let progress: ProgressMeter?
-  /// Notes for the log (which RNN cost tables are reused).
+  /// Notes for the log (which RNN cost tables are reused), and warnings.
   private let log: (String) -> Void
+  private let warn: (String) -> Void
   private var chunker: NBestChunker
   /// Chunks waiting to be scored together, and the input of each of their lists, in order.
   private var wave: [[NBestList]] = []
@@ -38,10 +40,14 @@ final class RescoringPass {
   init(
     layout: RescoringLayout, outputs: StagedOutputs, rnnWeights: WeightGrid, interpolation: LMInterpolation,
     arpa: ARPAModel?, scorer: NBestRNNScorer?, sweep: WeightSweep, progress: ProgressMeter? = nil,
-    log: @escaping (String) -> Void = { _ in }
+    log: @escaping (String) -> Void = { _ in }, warn: @escaping (String) -> Void = { _ in }
   ) {
+    self.warn = warn
     self.progress = progress
     self.log = log
+    if let scorer, scorer.mode == .unnormalized, !scorer.model.config.loss.trainsSelfNormalization {
+      selfNormalizationSample = []
+    }
     self.layout = layout
     self.outputs = outputs
     self.rnnWeights = rnnWeights
@@ -52,8 +58,19 @@ final class RescoringPass {
     chunker = NBestChunker(chunkHypotheses: scorer?.chunkHypotheses ?? 1)
   }
 
+  /// The first hypotheses (as word ids) of an unnormalized run whose model never trained
+  /// self-normalization, until the warning is made (`SelfNormalization`).
+  private var selfNormalizationSample: [[Int32]]?
+  static let selfNormalizationSampleSize = 200
+
   /// Adds the next list, read from input `input`.
   func add(_ list: NBestList, input: Int) throws {
+    if selfNormalizationSample != nil, let scorer {
+      for hypothesis in list.hypotheses where selfNormalizationSample!.count < Self.selfNormalizationSampleSize {
+        selfNormalizationSample!.append(hypothesis.words.map { scorer.vocabulary.id(of: $0[...]) })
+      }
+      if selfNormalizationSample!.count >= Self.selfNormalizationSampleSize { warnAboutSelfNormalization() }
+    }
     guard let scorer else {
       if reused?.input != input {
         try reused?.table.finish()
@@ -76,6 +93,7 @@ final class RescoringPass {
   /// Scores the last chunk and completes every table (inputs without any list get empty
   /// `lmwt.interp.<w>` files).
   func finish() throws {
+    warnAboutSelfNormalization()
     if let chunk = chunker.finish() { wave.append(chunk) }
     try scoreWave()
     try reused?.table.finish()
@@ -98,6 +116,15 @@ final class RescoringPass {
     }
     wave.removeAll()
     waveInputs.removeAll(keepingCapacity: true)
+  }
+
+  private func warnAboutSelfNormalization() {
+    guard let sample = selfNormalizationSample, let scorer else { return }
+    selfNormalizationSample = nil
+    let sentences = sample.map { ArraySlice($0) }
+    if let warning = SelfNormalization.unnormalizedScoringWarning(model: scorer.model, sample: sentences) {
+      warn(warning)
+    }
   }
 
   /// N-gram costs, table lines and the sweep for a list that has its RNN costs.
