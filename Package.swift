@@ -82,6 +82,7 @@ let package = Package(
       name: "ToolTests",
       dependencies: [
         "rnnlm-train", "rnnlm-eval", "rnnlm-score", "rescore-nbest", "compute-wer", "NCECore", "NCEModel",
+        "TestSupport",
       ]),
   ]
 )

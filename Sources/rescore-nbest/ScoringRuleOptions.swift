@@ -39,12 +39,7 @@ struct ScoringRuleOptions: ParsableArguments {
 
   /// The rules for `WeightSweep`; reads the `--map` and `--ignore-words` files as compute-wer does.
   func rules() throws -> ScoringRules {
-    let normalizer = TextNormalizer(
-      foldCase: ignoreCase,
-      mapping: try map.map { try TextNormalizer.readMapping(path: $0) } ?? [:],
-      ignoredWords: try ignoreWords.map {
-        try TextNormalizer.readIgnoredWords($0, fileExists: { FileManager.default.fileExists(atPath: $0) })
-      } ?? [])
+    let normalizer = try TextNormalizer(foldCase: ignoreCase, mappingFile: map, ignoredWords: ignoreWords)
     return ScoringRules(mode: mode ?? .present, normalizer: normalizer, hypothesisFilter: hypFilter, referenceFilter: refFilter)
   }
 }

@@ -3,6 +3,7 @@ import Foundation
 import NBestRescoring
 import NCECore
 import NCEModel
+import TestSupport
 import Testing
 
 /// The rescoring pipeline driven directly: its outputs equal what its parts compute, it
@@ -131,7 +132,7 @@ import Testing
     configuration.lmWeights = WeightGrid(values: [10])
     configuration.insertionPenalties = WeightGrid(values: [0])
     try NBestRescoringPipeline.run(configuration)
-    let before = PipelineFixture.snapshot(out)
+    let before = fileSnapshot(of: out)
     #expect(
       Set(before.keys) == [
         "text", "archives.1/lmwt.rnn", "archives.1/lmwt.interp.0.5", "archives.2/lmwt.rnn",
@@ -152,14 +153,14 @@ import Testing
         })
     }
     #expect(reported)
-    #expect(PipelineFixture.snapshot(out) == before)
+    #expect(fileSnapshot(of: out) == before)
 
     // The second input's last cost is bad: its error comes after the first input's tables.
     let acwt = try String(contentsOfFile: second + "/acwt", encoding: .utf8)
     try (acwt.dropLast(2) + "x\n").write(toFile: second + "/acwt", atomically: false, encoding: .utf8)
     let error = #expect(throws: InputError.self) { try NBestRescoringPipeline.run(configuration) }
     #expect(error?.file == second + "/acwt")
-    #expect(PipelineFixture.snapshot(out) == before)
+    #expect(fileSnapshot(of: out) == before)
 
     // The sweep fails after every table is written: no reference utterance has a list.
     try acwt.write(toFile: second + "/acwt", atomically: false, encoding: .utf8)
@@ -168,7 +169,7 @@ import Testing
     configuration.reference = unrelated
     let sweepError = #expect(throws: InputError.self) { try NBestRescoringPipeline.run(configuration) }
     #expect(sweepError?.file == unrelated)
-    #expect(PipelineFixture.snapshot(out) == before)
+    #expect(fileSnapshot(of: out) == before)
   }
 
   /// With `.reuse` the `lmwt.rnn` that is read is not rewritten (same inode, same bytes),
@@ -195,12 +196,12 @@ import Testing
     let out = fixture.root + "/out"
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
     func expectRefused(_ configuration: RescoringConfiguration, output: String, naming input: String) {
-      let before = PipelineFixture.snapshot(fixture.root)
+      let before = fileSnapshot(of: fixture.root)
       let error = #expect(throws: InputError.self) { try NBestRescoringPipeline.run(configuration) }
       #expect(error?.file == output, "\(String(describing: error))")
       #expect(
         error?.message.contains("output would overwrite the input \(input)") == true, "\(String(describing: error))")
-      #expect(PipelineFixture.snapshot(fixture.root) == before)
+      #expect(fileSnapshot(of: fixture.root) == before)
     }
     // --ref D/text --out D
     var configuration = fixture.configuration(out: fixture.root)

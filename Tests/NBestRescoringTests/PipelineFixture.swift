@@ -1,5 +1,6 @@
 import FileIO
 import Foundation
+import TestSupport
 import NBestRescoring
 import NCECore
 import NCEModel
@@ -52,19 +53,5 @@ struct PipelineFixture {
     configuration.lmWeights = WeightGrid(values: [1, 10])
     configuration.insertionPenalties = WeightGrid(values: [0, 1])
     return configuration
-  }
-
-  /// Every file under `directory` (relative path -> bytes), hidden ones included.
-  static func snapshot(_ directory: String) -> [String: Data] {
-    var files: [String: Data] = [:]
-    let enumerator = FileManager.default.enumerator(atPath: directory)
-    while let name = enumerator?.nextObject() as? String {
-      var isDirectory: ObjCBool = false
-      let path = directory + "/" + name
-      if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-        files[name] = FileManager.default.contents(atPath: path)
-      }
-    }
-    return files
   }
 }

@@ -19,3 +19,18 @@ public func writeBytes(_ bytes: [UInt8], to path: String) {
   precondition(created, "cannot create test fixture \(path)")
 }
 
+
+/// Every file under `directory`, recursively (relative path -> bytes), hidden temporaries
+/// included: two snapshots are equal when a run left every file byte-identical and added none.
+public func fileSnapshot(of directory: String) -> [String: Data] {
+  var files: [String: Data] = [:]
+  let enumerator = FileManager.default.enumerator(atPath: directory)
+  while let name = enumerator?.nextObject() as? String {
+    var isDirectory: ObjCBool = false
+    let path = directory + "/" + name
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+      files[name] = FileManager.default.contents(atPath: path)
+    }
+  }
+  return files
+}

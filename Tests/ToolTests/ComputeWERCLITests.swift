@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `compute-wer` as a user runs it: Kaldi's argument forms, its three output lines, the
@@ -144,15 +145,6 @@ import Testing
     #expect(list.stdout == normalized.stdout)
   }
 
-  /// Every file of a directory, hidden temporaries included.
-  static func snapshot(_ directory: String) -> [String: Data] {
-    var files: [String: Data] = [:]
-    for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
-      files[name] = FileManager.default.contents(atPath: directory + "/" + name)
-    }
-    return files
-  }
-
   /// `--details D` with the reference at `D/per_utt`, or a details "directory" that is the
   /// hypothesis file: refused before any work, the inputs untouched.
   @Test func detailsThatWouldOverwriteAnInputAreRefused() throws {
@@ -166,7 +158,7 @@ import Testing
     #expect(
       inside.stderrLines.last
         == "ERROR (compute-wer): \(details)/per_utt: output would overwrite the input REF '\(details)/per_utt'; write it elsewhere")
-    #expect(Self.snapshot(details) == ["per_utt": Data(Self.files["ref"]!.utf8)])
+    #expect(fileSnapshot(of: details) == ["per_utt": Data(Self.files["ref"]!.utf8)])
     let same = try ToolRunner.run("compute-wer", ["--mode=present", "--details=\(dir)/hyp", dir + "/ref", "ark:" + dir + "/hyp"])
     #expect(same.status == 1)
     #expect(
@@ -184,7 +176,7 @@ import Testing
     let details = dir + "/d"
     let first = try ToolRunner.run("compute-wer", ["--mode=present", "--details", details, dir + "/ref", dir + "/hyp"])
     #expect(first.status == 0, "\(first.stderr)")
-    let before = Self.snapshot(details)
+    let before = fileSnapshot(of: details)
     #expect(before.keys.sorted() == ["ops", "per_spk", "per_utt"])
     let lines = (0..<300).map { "spk\($0 % 7)-u\($0) alpha bravo charlie delta echo foxtrot\n" }.joined()
     try ToolRunner.write(["big-ref": lines, "big-hyp": lines.replacingOccurrences(of: "charlie", with: "golf")], in: dir)
@@ -194,6 +186,6 @@ import Testing
     #expect(!limited.signaled)
     #expect(limited.stdout.isEmpty)
     #expect(limited.stderrLines.last == "ERROR (compute-wer): \(details)/per_utt: write failed: File too large")
-    #expect(Self.snapshot(details) == before)
+    #expect(fileSnapshot(of: details) == before)
   }
 }

@@ -1,24 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The output policy seen from the command line: an output that is an input is refused
 /// before any work; a run that fails late, or under a file-size limit, exits 1 with one
 /// ERROR line and leaves every previous output byte-identical and no temporary file.
 @Suite struct OutputPolicyCLITests {
-  /// Every file under `directory` (relative path -> bytes), hidden ones included.
-  static func snapshot(_ directory: String) -> [String: Data] {
-    var files: [String: Data] = [:]
-    let enumerator = FileManager.default.enumerator(atPath: directory)
-    while let name = enumerator?.nextObject() as? String {
-      var isDirectory: ObjCBool = false
-      let path = directory + "/" + name
-      if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-        files[name] = FileManager.default.contents(atPath: path)
-      }
-    }
-    return files
-  }
-
   /// Exit 1, not a signal, and exactly one ERROR line, the last one.
   static func expectOneError(
     _ result: ToolRunner.Result, _ tool: String, sourceLocation: SourceLocation = #_sourceLocation
@@ -78,12 +65,12 @@ import Testing
     )
     for (arguments, output, input) in cases {
       if output == out + "/text" { try FileManager.default.linkItem(atPath: archive + "/acwt", toPath: out + "/text") }
-      let before = Self.snapshot(root)
+      let before = fileSnapshot(of: root)
       let result = try ToolRunner.run("rescore-nbest", arguments)
       let error = Self.expectOneError(result, "rescore-nbest")
       #expect(
         error.hasPrefix("ERROR (rescore-nbest): \(output): output would overwrite the input \(input)"), "\(error)")
-      #expect(Self.snapshot(root) == before, "\(arguments)")
+      #expect(fileSnapshot(of: root) == before, "\(arguments)")
     }
   }
 
@@ -103,7 +90,7 @@ import Testing
     ]
     let first = try ToolRunner.run("rescore-nbest", arguments)
     #expect(first.status == 0, "\(first.stderr)")
-    let before = Self.snapshot(out)
+    let before = fileSnapshot(of: out)
     #expect(before.keys.contains("archives.1/lmwt.rnn") && before.keys.contains("wer_6_0_rnn1"))
 
     let acwt = ToolRunner.read(root + "/b/archives.2/acwt") ?? ""
@@ -111,7 +98,7 @@ import Testing
     let failed = try ToolRunner.run("rescore-nbest", arguments + ["--unk-penalty", "10"])
     let error = Self.expectOneError(failed, "rescore-nbest")
     #expect(error.hasPrefix("ERROR (rescore-nbest): \(root)/b/archives.2/acwt:9: "), "\(error)")
-    #expect(Self.snapshot(out) == before)
+    #expect(fileSnapshot(of: out) == before)
 
     try ToolRunner.write(["b/archives.2/acwt": acwt], in: root)
     try FileManager.default.removeItem(atPath: out + "/wer_5_0_rnn1")
@@ -122,7 +109,7 @@ import Testing
         == "ERROR (rescore-nbest): \(out)/wer_5_0_rnn1: cannot write: a directory has this name")
     var expected = before
     expected["wer_5_0_rnn1"] = nil
-    #expect(Self.snapshot(out) == expected)
+    #expect(fileSnapshot(of: out) == expected)
   }
 
   /// `ulimit -f` without trapping SIGXFSZ: a clean write error, no temporary file, the
@@ -134,13 +121,13 @@ import Testing
     let out = root + "/exp"
     let rescore = "rescore-nbest --model '\(model)' --nbest-dir '\(archive)' --ref '\(reference)' --out '\(out)'"
     #expect(try ToolRunner.runShell(rescore + " > /dev/null").status == 0)
-    let before = Self.snapshot(out)
+    let before = fileSnapshot(of: out)
     let limited = try ToolRunner.runShell("ulimit -f 0; " + rescore + " > /dev/null")
     let error = Self.expectOneError(limited, "rescore-nbest")
     #expect(
       error.hasPrefix("ERROR (rescore-nbest): \(out)/") && error.hasSuffix(": write failed: File too large"), "\(error)"
     )
-    #expect(Self.snapshot(out) == before)
+    #expect(fileSnapshot(of: out) == before)
 
     // A larger input under a limit of 8 KiB per file: the sweep's scratch file or a table
     // reaches it first; the error names where.
@@ -161,7 +148,7 @@ import Testing
     #expect(
       largeError.hasPrefix("ERROR (rescore-nbest): \(out)") && largeError.hasSuffix("failed: File too large"),
       "\(largeError)")
-    #expect(Self.snapshot(out) == before)
+    #expect(fileSnapshot(of: out) == before)
 
     try ToolRunner.write(["plain.txt": "the cat sat on the mat\na dog ran\n"], in: root)
     for (tool, command) in [

@@ -15,12 +15,8 @@ public enum ComputeWERPipeline {
   /// with `ProgressMeter.defaultStyle`; nil shows none.
   public static func run(_ request: ComputeWERRequest, progressTool tool: String? = nil) throws -> Result {
     try refuseOverlaps(request)
-    let normalizer = TextNormalizer(
-      foldCase: request.foldCase,
-      mapping: try request.mappingFile.map { try TextNormalizer.readMapping(path: $0) } ?? [:],
-      ignoredWords: try request.ignoredWords.map {
-        try TextNormalizer.readIgnoredWords($0, fileExists: { FileManager.default.fileExists(atPath: $0) })
-      } ?? [])
+    let normalizer = try TextNormalizer(
+      foldCase: request.foldCase, mappingFile: request.mappingFile, ignoredWords: request.ignoredWords)
     let utteranceToSpeaker = try request.utteranceToSpeakerFile.map {
       try DetailsWriter.readUtteranceToSpeaker(path: $0)
     }

@@ -1,4 +1,5 @@
 import FileIO
+import Foundation
 
 /// Normalizes word sequences before alignment, applied identically to reference and
 /// hypothesis, in this order: case folding (Unicode lowercase), the word mapping
@@ -17,6 +18,18 @@ public struct TextNormalizer: Sendable {
     self.ignoredWords = []
     for (from, to) in mapping { self.mapping[fold(from)] = fold(to) }
     self.ignoredWords = Set(ignoredWords.map { fold($0) })
+  }
+
+  /// The normalizer of compute-wer's options, files read: `--ignore-case`, `--map FILE`, and
+  /// `--ignore-words` (a file of words when `ignoredWords` names one, else a comma-separated
+  /// list). `rescore-nbest --ref` uses the same, so both tools normalize identically.
+  public init(foldCase: Bool, mappingFile: String?, ignoredWords: String?) throws {
+    self.init(
+      foldCase: foldCase,
+      mapping: try mappingFile.map { try Self.readMapping(path: $0) } ?? [:],
+      ignoredWords: try ignoredWords.map {
+        try Self.readIgnoredWords($0, fileExists: { FileManager.default.fileExists(atPath: $0) })
+      } ?? [])
   }
 
   /// True when normalization changes nothing, so callers may skip it.
