@@ -1,6 +1,6 @@
 import FileIO
 import Foundation
-import NBestRescoring
+@testable import NBestRescoring
 import NCECore
 import NCEModel
 import TestSupport
@@ -42,6 +42,22 @@ import Testing
     warnings.removeAll()
     try NBestRescoringPipeline.run(fixture.configuration(out: fixture.root + "/exp2"), warn: { warnings.append($0) })
     #expect(warnings.isEmpty)
+  }
+
+  /// A cost that is not finite from the model (its scores overflowed) is an error naming the
+  /// hypothesis; finite costs pass.
+  @Test func nonFiniteRNNCostsAreRefused() throws {
+    for bad in [Double.infinity, -.infinity, .nan] {
+      var hypotheses = (1...3).map { NBestHypothesis(rank: $0, words: ["a"], acousticCost: 1) }
+      for h in hypotheses.indices { hypotheses[h].rnnCost = 2 }
+      hypotheses[1].rnnCost = bad
+      let error = #expect(throws: InputError.self) {
+        try RescoringPass.checkScored(NBestList(utteranceID: "u7", hypotheses: hypotheses))
+      }
+      #expect(error?.message.contains("for hypothesis u7-2 of utterance u7: the model's scores overflow") == true)
+      hypotheses[1].rnnCost = 2
+      try RescoringPass.checkScored(NBestList(utteranceID: "u7", hypotheses: hypotheses))
+    }
   }
 
   /// A run that fails on an input leaves no new output directory behind, before or after

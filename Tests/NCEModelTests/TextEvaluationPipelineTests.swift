@@ -85,3 +85,42 @@ import Testing
     #expect(box.lines.map { $0.split(separator: " ")[3] } == ["64", "128", "130"])
   }
 }
+
+/// A model whose costs are not finite: evaluation and sentence scoring refuse them instead of
+/// printing `ppl nan` or `inf` costs. (Model files with non-finite weights are refused when
+/// read; here the weights are set in memory, which stands for any overflow.)
+@Suite struct OverflowingScoresTests {
+  static func overflowingModel() throws -> (Vocabulary, RNNLanguageModel) {
+    let (vocabulary, model) = try TextEvaluationPipelineTests.setup()
+    var tensors = model.tensors
+    var bias = try #require(tensors["output.bias"])
+    for row in 0..<bias.rows { bias[row, 0] = .nan }
+    tensors["output.bias"] = bias
+    return (vocabulary, try RNNLanguageModel(config: model.config, tensors: tensors))
+  }
+
+  @Test func evaluationRefusesNonFiniteCosts() throws {
+    let (vocabulary, model) = try Self.overflowingModel()
+    let path = try makeTemporaryFile("valid.txt", text: "the cat sat\ncat\n")
+    let error = #expect(throws: InputError.self) {
+      _ = try TextEvaluation.evaluate(
+        text: path, model: model, vocabulary: vocabulary, mode: .normalized, selfNormalizationStatistics: false,
+        threads: 1)
+    }
+    #expect(error?.file == path)
+    #expect(error?.message.contains("scores overflow") == true)
+  }
+
+  @Test func sentenceScoringRefusesNonFiniteCosts() throws {
+    let (vocabulary, model) = try Self.overflowingModel()
+    let path = try makeTemporaryFile("text", text: "u1 the cat\nu2 sat\n")
+    var printed: [String] = []
+    let error = #expect(throws: InputError.self) {
+      _ = try TextScoring.score(text: path, keyed: true, vocabulary: vocabulary, scorer: SentenceScorer(model: model)) {
+        printed.append($0)
+      }
+    }
+    #expect(error?.message.contains("the cost of utterance u1 is") == true, "\(String(describing: error))")
+    #expect(printed.isEmpty)
+  }
+}

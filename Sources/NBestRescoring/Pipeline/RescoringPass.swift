@@ -110,12 +110,23 @@ final class RescoringPass {
     var next = 0
     for chunk in wave {
       for list in chunk {
+        try Self.checkScored(list)
         try complete(list, input: waveInputs[next])
         next += 1
       }
     }
     wave.removeAll()
     waveInputs.removeAll(keepingCapacity: true)
+  }
+
+  /// The costs of a model with finite weights are finite; anything else means its scores
+  /// overflowed, and no selection made with such a cost can be trusted.
+  static func checkScored(_ list: NBestList) throws {
+    for (h, hypothesis) in list.hypotheses.enumerated() {
+      guard let cost = hypothesis.rnnCost, !cost.isFinite else { continue }
+      throw InputError(
+        "RNN cost \(cost) for hypothesis \(list.key(of: h)) of utterance \(list.utteranceID): the model's scores overflow")
+    }
   }
 
   private func warnAboutSelfNormalization() {

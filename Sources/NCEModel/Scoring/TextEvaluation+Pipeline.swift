@@ -77,6 +77,13 @@ extension TextEvaluation {
       if let normalizedScorer { selfNormalization.add(chunk, scorer: normalizedScorer, offsets: true) }
     }
     progress?.finish()
+    // Costs of a model with finite weights are finite: anything else is an overflow, and a
+    // perplexity of inf or nan would pass for a result.
+    guard evaluation.totalCost.isFinite && (!selfNormalizationStatistics || selfNormalization.offsetMean.isFinite) else {
+      throw InputError(
+        "the model's costs on this text are not finite (total cost \(evaluation.totalCost)): its scores overflow",
+        file: text)
+    }
     if normalizedScorer == nil { selfNormalization = evaluation }
     return EvaluationReport(
       text: text, mode: mode, normTerm: model.config.normTerm, evaluation: evaluation,

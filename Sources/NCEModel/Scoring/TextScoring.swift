@@ -39,6 +39,7 @@ public enum TextScoring {
   ) throws -> Summary {
     var summary = Summary()
     var keys: [String] = []  // of the piece being scored
+    var scored = 0
     var firstWords = FirstWordCheck()
     var sample: [[Int32]]? = scorer.mode == .unnormalized ? [] : nil
     func checkSample() {
@@ -92,6 +93,11 @@ public enum TextScoring {
       },
       body: { costs in
         for (index, cost) in costs.enumerated() {
+          scored += 1
+          guard cost.isFinite else {
+            let which = keyed ? "utterance \(keys[index])" : "sentence \(scored)"
+            throw InputError("the cost of \(which) is \(cost): the model's scores overflow", file: text)
+          }
           let value = String(format: "%.6f", cost)
           try output(keyed ? keys[index] + " " + value : value)
         }
