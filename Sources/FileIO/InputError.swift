@@ -15,8 +15,8 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
 
   public var description: String {
     switch (file, line) {
-    case let (file?, line?): return "\(file):\(line): \(message)"
-    case let (file?, nil): return "\(file): \(message)"
+    case (let file?, let line?): return "\(file):\(line): \(message)"
+    case (let file?, nil): return "\(file): \(message)"
     default: return message
     }
   }

@@ -161,7 +161,8 @@ public final class LineReader: Sequence, IteratorProtocol {
         file: path, line: 1)
     }
     if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
-      throw InputError("UTF-16 text (byte-order mark); convert it to UTF-8 (iconv -f UTF-16 -t UTF-8)", file: path, line: 1)
+      throw InputError(
+        "UTF-16 text (byte-order mark); convert it to UTF-8 (iconv -f UTF-16 -t UTF-8)", file: path, line: 1)
     }
   }
 

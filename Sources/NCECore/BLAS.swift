@@ -84,7 +84,9 @@ extension BLAS {
     if m < SmallGEMM.rowLimit && k > 0 {
       SmallGEMM.multiply(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
     } else {
-      gemm(transA: false, transB: false, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: accumulate ? 1 : 0, c: c, ldc: ldc)
+      gemm(
+        transA: false, transB: false, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: accumulate ? 1 : 0, c: c,
+        ldc: ldc)
     }
   }
 }

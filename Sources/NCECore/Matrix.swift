@@ -62,6 +62,7 @@ public struct Matrix: Equatable, Sendable {
 
   /// Rows `range` as a new matrix (a copy).
   public func rows(_ range: Range<Int>) -> Matrix {
-    Matrix(rows: range.count, cols: cols, storage: Array(storage[(range.lowerBound * cols)..<(range.upperBound * cols)]))
+    Matrix(
+      rows: range.count, cols: cols, storage: Array(storage[(range.lowerBound * cols)..<(range.upperBound * cols)]))
   }
 }

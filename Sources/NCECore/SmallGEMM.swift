@@ -20,7 +20,8 @@ public enum SmallGEMM {
     var row = 0
     while row < m {
       let rows = Swift.min(6, m - row)
-      let aRows = a + row * lda, cRows = c + row * ldc
+      let aRows = a + row * lda
+      let cRows = c + row * ldc
       var j = 0
       while j + 32 <= n {
         block32(rows, k, aRows, lda, b + j, ldb, cRows + j, ldc, accumulate)
@@ -56,24 +57,72 @@ public enum SmallGEMM {
     _ rows: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
     _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
   ) {
-    var c00 = Wide(), c01 = Wide(), c10 = Wide(), c11 = Wide(), c20 = Wide(), c21 = Wide()
-    var c30 = Wide(), c31 = Wide(), c40 = Wide(), c41 = Wide(), c50 = Wide(), c51 = Wide()
+    var c00 = Wide()
+    var c01 = Wide()
+    var c10 = Wide()
+    var c11 = Wide()
+    var c20 = Wide()
+    var c21 = Wide()
+    var c30 = Wide()
+    var c31 = Wide()
+    var c40 = Wide()
+    var c41 = Wide()
+    var c50 = Wide()
+    var c51 = Wide()
     for p in 0..<k {
-      let b0 = load(b + p * ldb, as: Wide.self), b1 = load(b + p * ldb + 16, as: Wide.self)
+      let b0 = load(b + p * ldb, as: Wide.self)
+      let b1 = load(b + p * ldb + 16, as: Wide.self)
       var x = Wide(repeating: a[p])
-      c00.addProduct(x, b0); c01.addProduct(x, b1)
-      if rows > 1 { x = Wide(repeating: a[lda + p]); c10.addProduct(x, b0); c11.addProduct(x, b1) }
-      if rows > 2 { x = Wide(repeating: a[2 * lda + p]); c20.addProduct(x, b0); c21.addProduct(x, b1) }
-      if rows > 3 { x = Wide(repeating: a[3 * lda + p]); c30.addProduct(x, b0); c31.addProduct(x, b1) }
-      if rows > 4 { x = Wide(repeating: a[4 * lda + p]); c40.addProduct(x, b0); c41.addProduct(x, b1) }
-      if rows > 5 { x = Wide(repeating: a[5 * lda + p]); c50.addProduct(x, b0); c51.addProduct(x, b1) }
+      c00.addProduct(x, b0)
+      c01.addProduct(x, b1)
+      if rows > 1 {
+        x = Wide(repeating: a[lda + p])
+        c10.addProduct(x, b0)
+        c11.addProduct(x, b1)
+      }
+      if rows > 2 {
+        x = Wide(repeating: a[2 * lda + p])
+        c20.addProduct(x, b0)
+        c21.addProduct(x, b1)
+      }
+      if rows > 3 {
+        x = Wide(repeating: a[3 * lda + p])
+        c30.addProduct(x, b0)
+        c31.addProduct(x, b1)
+      }
+      if rows > 4 {
+        x = Wide(repeating: a[4 * lda + p])
+        c40.addProduct(x, b0)
+        c41.addProduct(x, b1)
+      }
+      if rows > 5 {
+        x = Wide(repeating: a[5 * lda + p])
+        c50.addProduct(x, b0)
+        c51.addProduct(x, b1)
+      }
     }
-    store(c00, c, accumulate: accumulate); store(c01, c + 16, accumulate: accumulate)
-    if rows > 1 { store(c10, c + ldc, accumulate: accumulate); store(c11, c + ldc + 16, accumulate: accumulate) }
-    if rows > 2 { store(c20, c + 2 * ldc, accumulate: accumulate); store(c21, c + 2 * ldc + 16, accumulate: accumulate) }
-    if rows > 3 { store(c30, c + 3 * ldc, accumulate: accumulate); store(c31, c + 3 * ldc + 16, accumulate: accumulate) }
-    if rows > 4 { store(c40, c + 4 * ldc, accumulate: accumulate); store(c41, c + 4 * ldc + 16, accumulate: accumulate) }
-    if rows > 5 { store(c50, c + 5 * ldc, accumulate: accumulate); store(c51, c + 5 * ldc + 16, accumulate: accumulate) }
+    store(c00, c, accumulate: accumulate)
+    store(c01, c + 16, accumulate: accumulate)
+    if rows > 1 {
+      store(c10, c + ldc, accumulate: accumulate)
+      store(c11, c + ldc + 16, accumulate: accumulate)
+    }
+    if rows > 2 {
+      store(c20, c + 2 * ldc, accumulate: accumulate)
+      store(c21, c + 2 * ldc + 16, accumulate: accumulate)
+    }
+    if rows > 3 {
+      store(c30, c + 3 * ldc, accumulate: accumulate)
+      store(c31, c + 3 * ldc + 16, accumulate: accumulate)
+    }
+    if rows > 4 {
+      store(c40, c + 4 * ldc, accumulate: accumulate)
+      store(c41, c + 4 * ldc + 16, accumulate: accumulate)
+    }
+    if rows > 5 {
+      store(c50, c + 5 * ldc, accumulate: accumulate)
+      store(c51, c + 5 * ldc + 16, accumulate: accumulate)
+    }
   }
 
   /// Up to 6 rows x one vector of columns (`V`: 16 or 8 lanes), for the column tails.
@@ -116,15 +165,18 @@ public enum SmallGEMM {
 
   /// `dst = srcᵀ`: `src` is `rows x cols`, `dst` becomes `cols x rows` (for `A · Bᵀ` products,
   /// which this kernel takes as `A · (Bᵀ)` on a transposed copy).
-  public static func transpose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>) {
+  public static func transpose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>)
+  {
     // Full 8x8 tiles with constant trip counts (unrolled by the compiler), then the edges.
     let tile = 8
-    let fullRows = rows - rows % tile, fullCols = cols - cols % tile
+    let fullRows = rows - rows % tile
+    let fullCols = cols - cols % tile
     var i0 = 0
     while i0 < fullRows {
       var j0 = 0
       while j0 < fullCols {
-        let s = src + i0 * cols + j0, d = dst + j0 * rows + i0
+        let s = src + i0 * cols + j0
+        let d = dst + j0 * rows + i0
         for i in 0..<8 {
           for j in 0..<8 { d[j * rows + i] = s[i * cols + j] }
         }

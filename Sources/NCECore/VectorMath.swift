@@ -85,7 +85,8 @@ public enum VectorMath {
 
   /// `p[i] = scale * exp(p[i] - shift)` in one pass (a softmax row from its log-normalizer).
   public static func scaledExp(_ p: UnsafeMutablePointer<Float>, count: Int, shift: Float, scale: Float) {
-    let s = Lanes(repeating: shift), k = Lanes(repeating: scale)
+    let s = Lanes(repeating: shift)
+    let k = Lanes(repeating: scale)
     map(p, count) { exp($0 - s) * k }
   }
   public static func sigmoid(_ p: UnsafeMutablePointer<Float>, count: Int) { map(p, count, sigmoid) }
@@ -223,9 +224,9 @@ public enum VectorMath {
     }
     var total = sum.sum()
     while j < count {
-      total += Foundation_expf(p[j] - maximum)
+      total += scalarExp(p[j] - maximum)
       j += 1
     }
-    return maximum + Foundation_logf(total)
+    return maximum + scalarLog(total)
   }
 }

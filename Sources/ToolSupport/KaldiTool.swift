@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import FileIO
+import Foundation
 
 #if canImport(Glibc)
   import Glibc

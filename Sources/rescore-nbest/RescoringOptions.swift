@@ -37,7 +37,9 @@ struct RescoringScoreOptions: ParsableArguments {
   @Option(help: "Cores for RNN scoring.") var threads = 1
   @Flag(
     name: .customLong("reuse-rnn-costs"),
-    help: "Do not run a model: read lmwt.rnn, or the parts lmwt.rnn.1, lmwt.rnn.2, ... of --shard jobs, from each input's table directory.")
+    help:
+      "Do not run a model: read lmwt.rnn, or the parts lmwt.rnn.1, lmwt.rnn.2, ... of --shard jobs, from each input's table directory."
+  )
   var reuseRNNCosts = false
 }
 
@@ -47,7 +49,8 @@ struct RescoringSelectionOptions: ParsableArguments {
   @Option(help: "RNN weight(s) w (GRID).") var rnnWeights = "0.5"
   @Option(
     name: .customLong("lm-weights"),
-    help: "LM weight(s) LMWT, the inverse acoustic scale (GRID). (default: \(RescoringSelectionOptions.defaultLMWeights))")
+    help:
+      "LM weight(s) LMWT, the inverse acoustic scale (GRID). (default: \(RescoringSelectionOptions.defaultLMWeights))")
   var lmWeightsOption: String?
   @Option(help: "Smallest LMWT of an integer range, as in score_kaldi.sh (with --max-lmwt; instead of --lm-weights).")
   var minLmwt: Int?
@@ -68,7 +71,9 @@ struct RescoringSelectionOptions: ParsableArguments {
 
   func validate() throws {
     guard minLmwt != nil || maxLmwt != nil else { return }
-    guard let minLmwt, let maxLmwt else { throw ValidationError("--min-lmwt and --max-lmwt go together (an LMWT range)") }
+    guard let minLmwt, let maxLmwt else {
+      throw ValidationError("--min-lmwt and --max-lmwt go together (an LMWT range)")
+    }
     if lmWeightsOption != nil { throw ValidationError("give either --lm-weights or --min-lmwt/--max-lmwt") }
     if minLmwt < 1 || maxLmwt < minLmwt {
       throw ValidationError("--min-lmwt and --max-lmwt need 1 <= min <= max, got \(minLmwt) and \(maxLmwt)")

@@ -14,7 +14,8 @@ struct ScoringRuleOptions: ParsableArguments {
       "A reference without an N-best list: present skips it and marks the WER [PARTIAL] (score_kaldi.sh), all scores it as all deletions, strict is an error. (default: present)"
   )
   var mode: MissingHypothesisMode?
-  @Option(help: "As compute-wer: words removed from both sides before scoring, a file of words or a comma-separated list.")
+  @Option(
+    help: "As compute-wer: words removed from both sides before scoring, a file of words or a comma-separated list.")
   var ignoreWords: String?
   @Flag(help: "As compute-wer: lowercase both sides before scoring.")
   var ignoreCase = false
@@ -40,6 +41,7 @@ struct ScoringRuleOptions: ParsableArguments {
   /// The rules for `WeightSweep`; reads the `--map` and `--ignore-words` files as compute-wer does.
   func rules() throws -> ScoringRules {
     let normalizer = try TextNormalizer(foldCase: ignoreCase, mappingFile: map, ignoredWords: ignoreWords)
-    return ScoringRules(mode: mode ?? .present, normalizer: normalizer, hypothesisFilter: hypFilter, referenceFilter: refFilter)
+    return ScoringRules(
+      mode: mode ?? .present, normalizer: normalizer, hypothesisFilter: hypFilter, referenceFilter: refFilter)
   }
 }

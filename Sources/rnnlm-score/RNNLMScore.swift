@@ -44,8 +44,8 @@ struct RNNLMScore: KaldiTool {
     var scorer = SentenceScorer(model: file.model, mode: mode, threads: threads)
     scorer.progress = ProgressMeter(tool: Self.toolName, label: "scoring", unit: "sentences")
     let summary = try TextScoring.score(
-      text: text, keyed: uttIds, vocabulary: file.vocabulary, scorer: scorer, warn: { log.warning($0) }
-    ) { out.write($0 + "\n") }
+      text: text, keyed: uttIds, vocabulary: file.vocabulary, scorer: scorer, warn: { log.warning($0) },
+      output: { out.write($0 + "\n") })
     try out.flush()
     log.info(
       "scored \(summary.sentences) sentences, \(summary.words) words (\(summary.oovs) OOV scored as <unk>), \(mode.rawValue), in \(String(format: "%.2f", Date().timeIntervalSince(start))) s"

@@ -28,7 +28,8 @@ struct RNNLMTrain: KaldiTool {
 
   @Option(help: "Model file to write (the best model); the latest state goes to <save>.last.")
   var save = "rnnlm.mdl"
-  @Flag(help: "Continue training from <save>.last (texts and options are taken from that file; --epochs sets the total).")
+  @Flag(
+    help: "Continue training from <save>.last (texts and options are taken from that file; --epochs sets the total).")
   var resume = false
   @Option(help: "Cores: data-parallel training workers and evaluation threads.")
   var threads = 1

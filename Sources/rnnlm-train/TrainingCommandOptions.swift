@@ -52,19 +52,25 @@ struct OptimizationOptions: ParsableArguments {
   @Option(help: "Initial learning rate.") var lr: Float = 1
   @Option(help: "Divide the learning rate by this when validation PPL does not improve.") var lrDecay: Float = 2
   @Option(help: "L2 weight decay.") var weightDecay: Float = 1e-5
-  @Option(help: "SGD momentum (0.9: the SGD Pytorch-NCE's reference figures were trained with).") var momentum: Float = 0.9
+  @Option(help: "SGD momentum (0.9: the SGD Pytorch-NCE's reference figures were trained with).") var momentum: Float =
+    0.9
   @Option(help: "Maximum gradient norm (0 = no clipping).") var clip: Float = 0.25
   @Option(help: "Total number of epochs (default 40; on --resume, default: the interrupted run's).") var epochs: Int?
   @Option(help: "Sequences per mini-batch.") var batchSize = 20
   @Option(help: "Maximum steps of back-propagation through time.") var bptt = 35
   @Flag(help: "Treat the corpus as one stream cut into --bptt chunks instead of sentence batches.")
   var concat = false
-  @Flag(help: "Sentence mode: batch sentences of similar length together (less padding, faster, but slower to learn); by default they are batched in shuffled order as Pytorch-NCE does.")
+  @Flag(
+    help:
+      "Sentence mode: batch sentences of similar length together (less padding, faster, but slower to learn); by default they are batched in shuffled order as Pytorch-NCE does."
+  )
   var bucketByLength = false
   @Flag(help: "Carry the hidden state from one batch to the next.")
   var carryState = false
   @Option(help: "Random seed.") var seed: UInt64 = 1
-  @Option(help: "In a log (stderr not a terminal), also a progress line every N batches; 0: by time only (--progress-interval).")
+  @Option(
+    help:
+      "In a log (stderr not a terminal), also a progress line every N batches; 0: by time only (--progress-interval).")
   var logInterval = 0
 
   /// The trainer's options (`threads` from the command).
@@ -92,7 +98,9 @@ extension RNNLMTrain {
   /// The library's request from the parsed options.
   var request: TrainingRequest {
     var request = TrainingRequest(savePath: save)
-    let d = dataOptions, a = architecture, c = criterionOptions
+    let d = dataOptions
+    let a = architecture
+    let c = criterionOptions
     request.dataDirectory = d.data
     request.trainText = d.trainText
     request.validText = d.validText

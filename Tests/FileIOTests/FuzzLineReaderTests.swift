@@ -1,7 +1,7 @@
-import TestSupport
-import Foundation
 import FileIO
+import Foundation
 import NCECore
+import TestSupport
 import Testing
 
 /// Fuzz tests of `LineReader`: any bytes, plain or zstd, give the file's lines or an

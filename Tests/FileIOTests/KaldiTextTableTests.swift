@@ -1,7 +1,6 @@
-import Foundation
 import FileIO
+import Foundation
 import Testing
-
 
 struct KaldiTextTableTests {
   /// A fresh file in a unique temporary directory.

@@ -25,7 +25,8 @@ private final class FakeTerminal: Sendable {
     }
     // 2.5 s in quarter-second steps: a line at 1.0 s and at 2.0 s, none before the first second.
     #expect(terminal.printed.count == 2)
-    #expect(terminal.printed[0] == "\rscoring: 100 / 1000 hypotheses (10.0%), 100 hypotheses/s, elapsed 1s, ETA 9s\u{1B}[K")
+    #expect(
+      terminal.printed[0] == "\rscoring: 100 / 1000 hypotheses (10.0%), 100 hypotheses/s, elapsed 1s, ETA 9s\u{1B}[K")
     #expect(terminal.printed[1].hasPrefix("\rscoring: 200 / 1000 hypotheses (20.0%)"))
     meter.finish()
     #expect(terminal.printed.last == "\r\u{1B}[K")
@@ -40,11 +41,12 @@ private final class FakeTerminal: Sendable {
       terminal.advance(1)
       meter.advance(by: 3)
     }
-    #expect(terminal.printed == [
-      "LOG (rescore-nbest) scoring: 30 hypotheses, 3.0 hypotheses/s, elapsed 10s\n",
-      "LOG (rescore-nbest) scoring: 60 hypotheses, 3.0 hypotheses/s, elapsed 20s\n",
-      "LOG (rescore-nbest) scoring: 90 hypotheses, 3.0 hypotheses/s, elapsed 30s\n",
-    ])
+    #expect(
+      terminal.printed == [
+        "LOG (rescore-nbest) scoring: 30 hypotheses, 3.0 hypotheses/s, elapsed 10s\n",
+        "LOG (rescore-nbest) scoring: 60 hypotheses, 3.0 hypotheses/s, elapsed 20s\n",
+        "LOG (rescore-nbest) scoring: 90 hypotheses, 3.0 hypotheses/s, elapsed 30s\n",
+      ])
     meter.finish()
     #expect(terminal.printed.count == 3, "a log meter adds no line when it finishes")
   }
@@ -76,7 +78,10 @@ private final class FakeTerminal: Sendable {
     meter.setTotal(7200)
     terminal.advance(3600)
     meter.advance(by: 3600)
-    #expect(terminal.printed == ["LOG (t) epoch 1: 3600 / 7200 batches (50.0%), 1.0 batches/s, elapsed 1h00m00s, ETA 1h00m00s\n"])
+    #expect(
+      terminal.printed == [
+        "LOG (t) epoch 1: 3600 / 7200 batches (50.0%), 1.0 batches/s, elapsed 1h00m00s, ETA 1h00m00s\n"
+      ])
   }
 
   @Test func manyThreadsCountEveryUnit() async {

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import TestSupport
 import Testing
 
@@ -17,8 +17,11 @@ import Testing
 
   /// Unicode spaces outside ASCII, and other control bytes, belong to tokens as in Kaldi.
   @Test func onlyTheSixAsciiBytesSeparate() {
-    for space in ["\u{00A0}", "\u{0085}", "\u{1680}", "\u{2003}", "\u{2028}", "\u{3000}", "\u{FEFF}", "\u{1C}", "\u{00}"] {
-      #expect(WhitespaceTokenizer.tokens(of: "a\(space)b c") == ["a\(space)b", "c"], "\(space.unicodeScalars.first!.value)")
+    for space in [
+      "\u{00A0}", "\u{0085}", "\u{1680}", "\u{2003}", "\u{2028}", "\u{3000}", "\u{FEFF}", "\u{1C}", "\u{00}",
+    ] {
+      #expect(
+        WhitespaceTokenizer.tokens(of: "a\(space)b c") == ["a\(space)b", "c"], "\(space.unicodeScalars.first!.value)")
       #expect(!WhitespaceTokenizer.isBlank(space))
     }
     let separators = (0...255).filter { WhitespaceTokenizer.isSeparator(UInt8($0)) }
@@ -36,7 +39,9 @@ import Testing
     writeBytes(Array(text.utf8), to: path)
     let reader = try KaldiTableReader(rspecifier: path)
     var entries: [(String, [String], Int)] = []
-    while let (key, fields) = try reader.next() { entries.append((String(key), fields.map(String.init), reader.lineNumber)) }
+    while let (key, fields) = try reader.next() {
+      entries.append((String(key), fields.map(String.init), reader.lineNumber))
+    }
     #expect(entries.map(\.0) == ["u1", "u2", "u3"])
     #expect(entries.map(\.1) == [["a", "b"], [], ["x\u{00A0}y"]])
     #expect(entries.map(\.2) == [1, 4, 5])
@@ -99,7 +104,9 @@ import Testing
     let reader = try KaldiTableReader(rspecifier: "ark,s:" + path)
     #expect(try reader.next()?.key == "a")
     #expect(try reader.next()?.key == "c")
-    #expect(throws: InputError("key 'b' comes after 'c' but the table was declared sorted (ark,s:)", file: path, line: 3)) {
+    #expect(
+      throws: InputError("key 'b' comes after 'c' but the table was declared sorted (ark,s:)", file: path, line: 3)
+    ) {
       _ = try reader.next()
     }
   }

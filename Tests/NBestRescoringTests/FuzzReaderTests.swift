@@ -1,7 +1,7 @@
-import TestSupport
-import Foundation
 import FileIO
+import Foundation
 import NCECore
+import TestSupport
 import Testing
 
 @testable import NBestRescoring
@@ -54,7 +54,8 @@ import Testing
   /// Lines of a file that are not blank: every reader skips lines made only of Kaldi's
   /// whitespace (`" \t\n\v\f\r"`).
   static func lineCount(_ bytes: [UInt8]) -> Int {
-    FileMutator.lines(bytes).filter { line in !line.allSatisfy { [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20].contains($0) } }.count
+    FileMutator.lines(bytes).filter { line in !line.allSatisfy { [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20].contains($0) } }
+      .count
   }
 
   static func totalHypotheses(_ lists: [NBestList]) -> Int { lists.reduce(0) { $0 + $1.hypotheses.count } }
@@ -96,7 +97,8 @@ import Testing
   @Test func srilmFileAndDirectoryMutations() throws {
     let workspace = try FuzzWorkspace()
     var mutator = FileMutator(seed: 22)
-    var single = FuzzTally(), perUtterance = FuzzTally()
+    var single = FuzzTally()
+    var perUtterance = FuzzTally()
     for round in 0..<250 {
       let (bytes, what) = mutator.mutate(Self.srilm)
       let path = workspace.write(bytes, name: "nbest.txt")
@@ -170,7 +172,8 @@ import Testing
           var list = NBestList(
             utteranceID: utterance, hypotheses: ranks.map { NBestHypothesis(rank: $0, words: [], acousticCost: 0) })
           try table.apply(to: &list)
-          #expect(list.hypotheses.allSatisfy { $0.rnnCost.map { !$0.isNaN && $0 >= 0 } == true }, "round \(round): \(what)")
+          #expect(
+            list.hypotheses.allSatisfy { $0.rnnCost.map { !$0.isNaN && $0 >= 0 } == true }, "round \(round): \(what)")
         }
         try table.finish()
       }

@@ -47,7 +47,8 @@ import Testing
     let vocabulary = RNNScoringSupport.vocabulary()
     var lists = RNNScoringSupport.lists()
     let flat = RNNScoringSupport.flatWordCosts(lists, model: model, vocabulary: vocabulary, mode: .unnormalized)
-    NBestRNNScorer(model: model, vocabulary: vocabulary, mode: .unnormalized, oovCost: OOVCost(penalty: 0)).score(&lists)
+    NBestRNNScorer(model: model, vocabulary: vocabulary, mode: .unnormalized, oovCost: OOVCost(penalty: 0)).score(
+      &lists)
     for (hypothesis, reference) in zip(lists.flatMap(\.hypotheses), flat) {
       for (a, b) in zip(hypothesis.rnnWordCosts ?? [], reference) {
         #expect(RNNScoringSupport.isClose(a, Double(b), relative: 1e-4))
@@ -113,7 +114,8 @@ import Testing
       ])
     func scored(_ penalty: Double) -> [NBestList] {
       var lists = RNNScoringSupport.lists() + [u4]
-      NBestRNNScorer(model: model, vocabulary: vocabulary, mode: .normalized, oovCost: OOVCost(penalty: penalty)).score(&lists)
+      NBestRNNScorer(model: model, vocabulary: vocabulary, mode: .normalized, oovCost: OOVCost(penalty: penalty)).score(
+        &lists)
       // Per-word n-gram costs for the linear rule: a fixed 2.5 nats per word.
       for u in lists.indices {
         for h in lists[u].hypotheses.indices {
@@ -123,7 +125,9 @@ import Testing
       return lists
     }
     let references = (RNNScoringSupport.lists() + [u4]).map { (key: $0.utteranceID, words: $0.hypotheses[1].words) }
-    let rnn = WeightGrid(values: [0.5, 1]), lmwt = WeightGrid(values: [1, 4, 100]), wip = WeightGrid(values: [-2, 0])
+    let rnn = WeightGrid(values: [0.5, 1])
+    let lmwt = WeightGrid(values: [1, 4, 100])
+    let wip = WeightGrid(values: [-2, 0])
     let costs = WeightGrid(values: [1, 0, 30])
     let swept = try WeightSweep(
       rnnWeights: rnn, lmWeights: lmwt, insertionPenalties: wip, oovCosts: costs, baseOOVCost: 1,

@@ -1,10 +1,11 @@
 import FileIO
 import Foundation
-@testable import NBestRescoring
 import NCECore
 import NCEModel
 import TestSupport
 import Testing
+
+@testable import NBestRescoring
 
 /// The rescoring pipeline driven directly: its outputs equal what its parts compute, it
 /// publishes nothing unless the whole run succeeds, and it refuses outputs that are inputs.

@@ -1,9 +1,9 @@
 import FileIO
 import Foundation
-import TestSupport
 import NBestRescoring
 import NCECore
 import NCEModel
+import TestSupport
 
 /// A tiny model file and Kaldi archive directories for driving `NBestRescoringPipeline`
 /// directly: the model and lists of `RNNScoringSupport`, written to a fresh directory.

@@ -1,6 +1,6 @@
+import FileIO
 import Foundation
 import NBestRescoring
-import FileIO
 import NCECore
 import Testing
 

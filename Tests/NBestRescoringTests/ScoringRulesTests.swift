@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import Testing
 import WERScoring
 
@@ -16,11 +16,14 @@ import WERScoring
         NBestHypothesis(rank: 1, words: ["a", "uh", "b"], acousticCost: 10, ngramCost: 5, rnnCost: 5),
         NBestHypothesis(rank: 2, words: ["a", "c"], acousticCost: 30, ngramCost: 5, rnnCost: 5),
       ]),
-    NBestList(utteranceID: "u2", hypotheses: [NBestHypothesis(rank: 1, words: ["d"], acousticCost: 1, ngramCost: 1, rnnCost: 1)]),
+    NBestList(
+      utteranceID: "u2", hypotheses: [NBestHypothesis(rank: 1, words: ["d"], acousticCost: 1, ngramCost: 1, rnnCost: 1)]
+    ),
   ]
 
   func run(
-    _ rules: ScoringRules, references: [(key: String, words: [String])] = [(key: "u1", words: ["a", "b"]), (key: "u2", words: ["d"])],
+    _ rules: ScoringRules,
+    references: [(key: String, words: [String])] = [(key: "u1", words: ["a", "b"]), (key: "u2", words: ["d"])],
     rnnWeights: [Double] = [0]
   ) throws -> (WeightSweep, WeightSweepReport) {
     let sweep = try WeightSweep(
@@ -33,14 +36,18 @@ import WERScoring
 
   @Test func theDefaultModeIsScoreKaldisPresent() throws {
     #expect(ScoringRules().mode == .present)
-    let references = [(key: "u0", words: ["x", "y"]), (key: "u1", words: ["a", "uh", "b"]), (key: "u2", words: ["d"]), (key: "u3", words: ["z"])]
+    let references = [
+      (key: "u0", words: ["x", "y"]), (key: "u1", words: ["a", "uh", "b"]), (key: "u2", words: ["d"]),
+      (key: "u3", words: ["z"]),
+    ]
     let (_, present) = try run(ScoringRules(), references: references)
     #expect(present.werLine(0) == "%WER 0.00 [ 0 / 4, 0 ins, 0 del, 0 sub ] [PARTIAL] wer_10_0_rnn0")
     #expect(present.summaries[0].kaldiReport().hasSuffix("Scored 2 sentences, 2 not present in hyp.\n"))
     let (_, all) = try run(ScoringRules(mode: .all), references: references)
     #expect(all.werLine(0) == "%WER 42.86 [ 3 / 7, 0 ins, 3 del, 0 sub ] [PARTIAL] wer_10_0_rnn0")
     let error = #expect(throws: InputError.self) { try run(ScoringRules(mode: .strict), references: references) }
-    #expect(error?.message.hasPrefix("no N-best list for reference 'u0' (--mode=strict; --mode=present skips it") == true)
+    #expect(
+      error?.message.hasPrefix("no N-best list for reference 'u0' (--mode=strict; --mode=present skips it") == true)
   }
 
   @Test func theHypothesisFilterRunsOnEveryHypothesisAndOnTheReferencesByDefault() throws {
@@ -80,7 +87,8 @@ import WERScoring
     ("cat; exit 3", "exit"),
   ])
   func aFilterThatIsNotLineWiseOrFailsIsAnError(command: String, message: String) throws {
-    let rules = ScoringRules(mode: .present, normalizer: TextNormalizer(), hypothesisFilter: command, referenceFilter: "cat")
+    let rules = ScoringRules(
+      mode: .present, normalizer: TextNormalizer(), hypothesisFilter: command, referenceFilter: "cat")
     let error = #expect(throws: InputError.self) { try run(rules) }
     #expect(error?.file == "--hyp-filter")
     #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
@@ -113,10 +121,18 @@ import WERScoring
     let report = try sweep.run()
     let config = report.bestWeightsConfig(interpolation: .logLinear, scorerOOVCost: 9.21)
     let options = config.split(separator: "\n").filter { !$0.hasPrefix("#") }
-    #expect(options == ["--rnn-weights=0", "--lm-weights=9.5", "--wip=-0.5", "--interpolation=log-linear", "--unk-penalty=3"])
-    let reused = WeightSweepReport(settings: [report.settings[0]].map { var s = $0; s.oovCost = nil; return s },
+    #expect(
+      options == ["--rnn-weights=0", "--lm-weights=9.5", "--wip=-0.5", "--interpolation=log-linear", "--unk-penalty=3"])
+    let reused = WeightSweepReport(
+      settings: [report.settings[0]].map {
+        var s = $0
+        s.oovCost = nil
+        return s
+      },
       summaries: [report.summaries[0]], bestIndex: 0, scored: true)
-    #expect(reused.bestWeightsConfig(interpolation: .logLinear, scorerOOVCost: 9.210440366976517).contains("--unk-penalty=9.210440366976517\n"))
+    #expect(
+      reused.bestWeightsConfig(interpolation: .logLinear, scorerOOVCost: 9.210440366976517).contains(
+        "--unk-penalty=9.210440366976517\n"))
     #expect(
       !reused.bestWeightsConfig(interpolation: .logLinear, scorerOOVCost: nil).split(separator: "\n").contains {
         $0.hasPrefix("--unk-penalty")
@@ -124,12 +140,16 @@ import WERScoring
   }
 
   @Test func aWholeTableOlderThanAPartIsRefusedAndTheSourceIsNamed() throws {
-    let directory = try TestSupport.directory(with: ["lmwt.rnn": "u1-1 1\n", "lmwt.rnn.1": "u1-1 2\n", "lmwt.rnn.2": ""])
+    let directory = try TestSupport.directory(with: [
+      "lmwt.rnn": "u1-1 1\n", "lmwt.rnn.1": "u1-1 2\n", "lmwt.rnn.2": "",
+    ])
     try FileManager.default.setAttributes(
       [.modificationDate: Date(timeIntervalSinceNow: -60)], ofItemAtPath: directory + "/lmwt.rnn")
     let error = #expect(throws: InputError.self) { try RNNCostTable(directory: directory) }
     #expect(error?.file == directory)
-    #expect(error?.message.contains("\(directory)/lmwt.rnn and the part \(directory)/lmwt.rnn.1 are present, and the part is newer") == true)
+    #expect(
+      error?.message.contains(
+        "\(directory)/lmwt.rnn and the part \(directory)/lmwt.rnn.1 are present, and the part is newer") == true)
     // A merged table written after its parts (a sweep over them) is read, and the log says so.
     try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: directory + "/lmwt.rnn")
     for part in ["lmwt.rnn.1", "lmwt.rnn.2"] {
@@ -139,6 +159,8 @@ import WERScoring
     let whole = try RNNCostTable(directory: directory)
     #expect(whole.source == "RNN costs from \(directory)/lmwt.rnn (not from the older parts lmwt.rnn.1, lmwt.rnn.2)")
     try FileManager.default.removeItem(atPath: directory + "/lmwt.rnn")
-    #expect(try RNNCostTable(directory: directory).source == "RNN costs from the 2 parts \(directory)/lmwt.rnn.1 ... \(directory)/lmwt.rnn.2")
+    #expect(
+      try RNNCostTable(directory: directory).source
+        == "RNN costs from the 2 parts \(directory)/lmwt.rnn.1 ... \(directory)/lmwt.rnn.2")
   }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 import Testing
 import WERScoring
@@ -41,7 +41,8 @@ import WERScoring
     let (lists, references) = Self.randomSet(seed: seed)
     let sweep = try WeightSweep(
       rnnWeights: WeightGrid(parsing: "0:0.25:1", name: "w"), lmWeights: WeightGrid(parsing: "1:0.5:4", name: "l"),
-      insertionPenalties: WeightGrid(parsing: "-1,0,1", name: "p"), references: references, rules: ScoringRules(mode: mode))
+      insertionPenalties: WeightGrid(parsing: "-1,0,1", name: "p"), references: references,
+      rules: ScoringRules(mode: mode))
     for list in lists { try sweep.add(list) }
     let report = try sweep.run()
     var errors: [Int] = []

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import Testing
 import WERScoring
 
@@ -29,7 +29,10 @@ import WERScoring
         rnnWeights: WeightGrid(parsing: "0:0.1:0.9", name: "w"), lmWeights: WeightGrid(parsing: "1:1000", name: "l"),
         insertionPenalties: WeightGrid(parsing: "0:0.001:0.999", name: "p"), references: [(key: "u", words: ["a"])])
     }
-    #expect(error?.message.hasPrefix("the grids give 10000000 settings (10 RNN weights x 1000 LM weights x 1000 insertion penalties), more than the limit of 100000") == true)
+    #expect(
+      error?.message.hasPrefix(
+        "the grids give 10000000 settings (10 RNN weights x 1000 LM weights x 1000 insertion penalties), more than the limit of 100000"
+      ) == true)
     #expect(
       try WeightSweep.settingCount(
         rnnWeights: WeightGrid(values: [0, 1]), lmWeights: WeightGrid(values: [1, 2, 3]),
@@ -72,7 +75,8 @@ import WERScoring
       ])
     // Even at w = 0, where the RNN cost is not used: a NaN means a broken model or table.
     let sweep = try WeightSweep(
-      rnnWeights: WeightGrid(values: [0]), lmWeights: WeightGrid(values: [10]), insertionPenalties: WeightGrid(values: [0]),
+      rnnWeights: WeightGrid(values: [0]), lmWeights: WeightGrid(values: [10]),
+      insertionPenalties: WeightGrid(values: [0]),
       references: nil)
     let error = #expect(throws: InputError.self) { try sweep.add(list) }
     #expect(error?.message == "utterance 'u9', hypothesis 'u9-2': the RNN cost is NaN")
@@ -101,7 +105,8 @@ import WERScoring
         NBestHypothesis(rank: 3, words: ["c"], acousticCost: 10, ngramCost: 5, rnnCost: 5),
       ])
     #expect(
-      try ScoreCombination.bestIndex(of: list, rnnWeight: 0.5, interpolation: .logLinear, lmWeight: 10, insertionPenalty: 0)
+      try ScoreCombination.bestIndex(
+        of: list, rnnWeight: 0.5, interpolation: .logLinear, lmWeight: 10, insertionPenalty: 0)
         == 1)
     let sweep = try WeightSweep(
       rnnWeights: WeightGrid(values: [0.5]), lmWeights: WeightGrid(values: [10]),

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 import TestSupport
 import Testing
@@ -25,7 +25,8 @@ import Testing
   /// Writes `files` with a byte-order mark before the content of `marked`.
   static func directory(_ files: [String: String], marked: String) throws -> String {
     let directory = try TestSupport.directory(with: files.mapValues { TextInputRules.fill($0, with: " ") })
-    writeBytes(TextInputRules.withByteOrderMark(TextInputRules.fill(files[marked]!, with: " ")), to: directory + "/" + marked)
+    writeBytes(
+      TextInputRules.withByteOrderMark(TextInputRules.fill(files[marked]!, with: " ")), to: directory + "/" + marked)
     return directory
   }
 
@@ -61,7 +62,9 @@ import Testing
   @Test(arguments: TextInputRules.separators)
   func srilmListsSplitOnEachSeparator(separator: String) throws {
     let perUtterance = "-10␣-2␣2␣<s>␣a\u{00A0}b␣c␣</s>\n␣\n-11␣-3␣0\n"
-    let directory = try Self.directory(["u1.score": perUtterance, "one": "u1␣" + perUtterance.replacingOccurrences(of: "\n-11", with: "\nu1␣-11")], separator: separator)
+    let directory = try Self.directory(
+      ["u1.score": perUtterance, "one": "u1␣" + perUtterance.replacingOccurrences(of: "\n-11", with: "\nu1␣-11")],
+      separator: separator)
     for layout in [SRILMNBestReader.Layout.directory(directory), .file(directory + "/one")] {
       let lists = try SRILMNBestReader(layout).readAll()
       #expect(lists.map(\.utteranceID) == ["u1"], "\(layout)")
@@ -71,7 +74,8 @@ import Testing
   }
 
   @Test func srilmAndCuedRefuseAByteOrderMark() throws {
-    let directory = try Self.directory(["u1.score": "-10 -2 1 a\n", "one": "u1 -10 -2 1 a\n", "cued": "1 -10 -2 3 <s> a </s>\n"], separator: " ")
+    let directory = try Self.directory(
+      ["u1.score": "-10 -2 1 a\n", "one": "u1 -10 -2 1 a\n", "cued": "1 -10 -2 3 <s> a </s>\n"], separator: " ")
     for name in ["u1.score", "one", "cued"] {
       let path = directory + "/" + name
       writeBytes(TextInputRules.withByteOrderMark(try String(contentsOfFile: path, encoding: .utf8)), to: path)
@@ -84,13 +88,16 @@ import Testing
     for (name, read) in readers {
       var error: (any Error)?
       do { try read() } catch let caught { error = caught }
-      #expect(TextInputRules.isByteOrderMarkError(error, file: directory + "/" + name), "\(name): \(String(describing: error))")
+      #expect(
+        TextInputRules.isByteOrderMarkError(error, file: directory + "/" + name),
+        "\(name): \(String(describing: error))")
     }
   }
 
   @Test(arguments: TextInputRules.separators)
   func cuedListsSplitOnEachSeparator(separator: String) throws {
-    let directory = try Self.directory(["cued": "1␣-10␣-2␣4␣<s>␣a\u{00A0}b␣c␣</s>\n␣\n1␣-11␣-3␣2␣<s>␣</s>␣\n"], separator: separator)
+    let directory = try Self.directory(
+      ["cued": "1␣-10␣-2␣4␣<s>␣a\u{00A0}b␣c␣</s>\n␣\n1␣-11␣-3␣2␣<s>␣</s>␣\n"], separator: separator)
     let lists = try CUEDNBestReader(path: directory + "/cued").readAll()
     #expect(lists.map(\.utteranceID) == ["1"])
     #expect(lists.first?.hypotheses.map(\.words) == [["a\u{00A0}b", "c"], []])
@@ -100,7 +107,8 @@ import Testing
   func rnnCostTablesSplitOnEachSeparator(separator: String) throws {
     let directory = try Self.directory(["lmwt.rnn": "u-1␣4.5\n␣\n␣u-2␣␣7␣\n"], separator: separator)
     let table = try RNNCostTable(paths: RNNCostTable.files(in: directory))
-    var list = NBestList(utteranceID: "u", hypotheses: [1, 2].map { NBestHypothesis(rank: $0, words: [], acousticCost: 0) })
+    var list = NBestList(
+      utteranceID: "u", hypotheses: [1, 2].map { NBestHypothesis(rank: $0, words: [], acousticCost: 0) })
     try table.apply(to: &list)
     #expect(list.hypotheses.map(\.rnnCost) == [4.5, 7])
     try table.finish()

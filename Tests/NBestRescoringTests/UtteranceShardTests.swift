@@ -1,5 +1,5 @@
-import NBestRescoring
 import FileIO
+import NBestRescoring
 import NCECore
 import Testing
 

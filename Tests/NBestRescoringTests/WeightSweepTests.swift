@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 import Testing
 import WERScoring
@@ -28,7 +28,8 @@ import WERScoring
   func sweep(_ w: String, _ lmwt: String, _ wip: String, mode: MissingHypothesisMode = .strict) throws -> WeightSweep {
     let sweep = try WeightSweep(
       rnnWeights: WeightGrid(parsing: w, name: "--rnn-weight"), lmWeights: WeightGrid(parsing: lmwt, name: "--lmwt"),
-      insertionPenalties: WeightGrid(parsing: wip, name: "--wip"), references: Self.references, rules: ScoringRules(mode: mode))
+      insertionPenalties: WeightGrid(parsing: wip, name: "--wip"), references: Self.references,
+      rules: ScoringRules(mode: mode))
     for list in Self.lists { try sweep.add(list) }
     return sweep
   }
@@ -94,7 +95,10 @@ import WERScoring
       rules: ScoringRules(mode: mode))
     for list in Self.lists { try sweep.add(list) }
     let error = #expect(throws: InputError.self) { try sweep.run() }
-    #expect(error?.message == "none of the \(count) reference utterances has an N-best list (2 lists read): no WER to choose the weights by")
+    #expect(
+      error?.message
+        == "none of the \(count) reference utterances has an N-best list (2 lists read): no WER to choose the weights by"
+    )
   }
 
   @Test func withoutReferenceOnlyOneSettingIsAllowed() throws {

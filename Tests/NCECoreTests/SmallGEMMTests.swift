@@ -43,7 +43,9 @@ import Testing
     let src = (0..<(rows * cols)).map { Float($0) }
     var dst = [Float](repeating: -1, count: rows * cols)
     src.withUnsafeBufferPointer { s in
-      dst.withUnsafeMutableBufferPointer { d in SmallGEMM.transpose(s.baseAddress!, rows: rows, cols: cols, into: d.baseAddress!) }
+      dst.withUnsafeMutableBufferPointer { d in
+        SmallGEMM.transpose(s.baseAddress!, rows: rows, cols: cols, into: d.baseAddress!)
+      }
     }
     for i in 0..<rows {
       for j in 0..<cols { #expect(dst[j * rows + i] == src[i * cols + j]) }

@@ -93,8 +93,11 @@ import Testing
   /// 40 * 6e-8 ≈ 2.4e-6 relative).
   @Test func scaledExpMatchesDouble() {
     var values = Self.grid(-30, 30, count: 1001)
-    let shift: Float = 9.5, scale: Float = 1.0 / 700
-    values.withUnsafeMutableBufferPointer { VectorMath.scaledExp($0.baseAddress!, count: $0.count, shift: shift, scale: scale) }
+    let shift: Float = 9.5
+    let scale: Float = 1.0 / 700
+    values.withUnsafeMutableBufferPointer {
+      VectorMath.scaledExp($0.baseAddress!, count: $0.count, shift: shift, scale: scale)
+    }
     for (x, y) in zip(Self.grid(-30, 30, count: 1001), values) {
       let reference = Double(scale) * Foundation.exp(Double(x) - Double(shift))
       #expect(abs(Double(y) - reference) <= 3e-6 * reference, "x = \(x)")

@@ -74,7 +74,12 @@ func key(_ pairs: [(Int32, Int32)]) -> [Int32] { pairs.flatMap { [$0.0, $0.1] } 
   }
 
   @Test func activeLanesNeedAPrefixThatNeverGrows() {
-    let lanes = { (mask: [Float], steps: Int) in Batch(steps: steps, batchSize: 2, inputs: .init(repeating: 2, count: mask.count), targets: .init(repeating: 2, count: mask.count), mask: mask, resetsState: true).activeLanes }
+    let lanes = { (mask: [Float], steps: Int) in
+      Batch(
+        steps: steps, batchSize: 2, inputs: .init(repeating: 2, count: mask.count),
+        targets: .init(repeating: 2, count: mask.count), mask: mask, resetsState: true
+      ).activeLanes
+    }
     #expect(lanes([1, 1, 1, 0], 2) == [2, 1])
     #expect(lanes([1, 0, 0, 1], 2) == nil)  // padding before a real lane
     #expect(lanes([1, 0, 1, 1], 2) == nil)  // a lane that starts late
@@ -126,8 +131,10 @@ func key(_ pairs: [(Int32, Int32)]) -> [Int32] { pairs.flatMap { [$0.0, $0.1] } 
   @Test func unshuffledBatchesAscendInLength() throws {
     let corpus = randomCorpus(sentences: 100, maxLength: 40, seed: 5)
     var generator = SeededGenerator(seed: 1)
-    let steps = try SentenceBatcher(corpus: corpus, batchSize: 10, bptt: 1000).batches(shuffle: false, using: &generator)
-      .map(\.steps)
+    let steps = try SentenceBatcher(corpus: corpus, batchSize: 10, bptt: 1000).batches(
+      shuffle: false, using: &generator
+    )
+    .map(\.steps)
     #expect(steps == steps.sorted())
   }
 }
@@ -177,7 +184,8 @@ func key(_ pairs: [(Int32, Int32)]) -> [Int32] { pairs.flatMap { [$0.0, $0.1] } 
     let corpus = randomCorpus(sentences: 200, maxLength: 30, seed: 11)
     var generator = SeededGenerator(seed: 4)
     let batches = try SentenceBatcher(corpus: corpus, batchSize: 20, bptt: 35).batches(shuffle: true, using: &generator)
-    var firstShareTokens = 0, total = 0
+    var firstShareTokens = 0
+    var total = 0
     for batch in batches where batch.batchSize >= workers {
       let lanes = checkInvariants(batch)
       let shares = (0..<workers).map { batch.interleavedShare($0, of: workers) }

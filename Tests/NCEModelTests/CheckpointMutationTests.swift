@@ -114,7 +114,8 @@ import Testing
         let names = valid.tensors.keys.sorted()
         let name = names[generator.nextInt(below: names.count)]
         let m = valid.tensors[name]!
-        let rows = max(0, m.rows + generator.nextInt(below: 3) - 1), cols = max(0, m.cols + generator.nextInt(below: 3) - 1)
+        let rows = max(0, m.rows + generator.nextInt(below: 3) - 1)
+        let cols = max(0, m.cols + generator.nextInt(below: 3) - 1)
         payload.tensors[name] = Matrix(rows: rows, cols: cols, storage: [Float](repeating: 0, count: rows * cols))
         what = "\(name) reshaped to \(rows)x\(cols)"
       default:

@@ -49,10 +49,13 @@ struct CriterionFixture {
 
   init(seed: UInt64 = 7) {
     var rng = SeededGenerator(seed: seed)
-    let v = Self.vocabularySize, e = Self.size
+    let v = Self.vocabularySize
+    let e = Self.size
     output = OutputLayer(
-      weight: Parameter(name: "w", value: ParameterInitializer.uniform(rows: v, cols: e, bound: 1, using: &rng), isRowSparse: true),
-      bias: Parameter(name: "b", value: ParameterInitializer.uniform(rows: v, cols: 1, bound: 1, using: &rng), isRowSparse: true))
+      weight: Parameter(
+        name: "w", value: ParameterInitializer.uniform(rows: v, cols: e, bound: 1, using: &rng), isRowSparse: true),
+      bias: Parameter(
+        name: "b", value: ParameterInitializer.uniform(rows: v, cols: 1, bound: 1, using: &rng), isRowSparse: true))
     hidden = ParameterInitializer.uniform(rows: 5, cols: e, bound: 1, using: &rng)
     noise = try! NoiseDistribution(weights: [5, 3, 2, 2, 1, 1, 1])
   }
@@ -61,7 +64,8 @@ struct CriterionFixture {
 /// `‖a - b‖ / ‖b‖`, in Double.
 func relativeError(_ a: [Float], _ b: [Float]) -> Double {
   precondition(a.count == b.count)
-  var diff = 0.0, norm = 0.0
+  var diff = 0.0
+  var norm = 0.0
   for (x, y) in zip(a, b) {
     diff += Double(x - y) * Double(x - y)
     norm += Double(y) * Double(y)
@@ -94,7 +98,8 @@ func relativeError(_ a: [Float], _ b: [Float]) -> Double {
 
   /// Every criterion with shared noise, and every one that draws noise with per-row noise too.
   static let cases: [(SampledCriterionKind, Bool)] =
-    SampledCriterionKind.allCases.map { ($0, false) } + SampledCriterionKind.allCases.filter { $0 != .selfContrast }.map { ($0, true) }
+    SampledCriterionKind.allCases.map { ($0, false) }
+    + SampledCriterionKind.allCases.filter { $0 != .selfContrast }.map { ($0, true) }
 
   @Test(arguments: cases)
   func gradientsMatchFiniteDifferences(kind: SampledCriterionKind, perRow: Bool) {

@@ -16,7 +16,8 @@ import Testing
   static let normTerm = 1.0
 
   let output = OutputLayer(
-    weight: Parameter(name: "w", value: Matrix(rows: 3, cols: 2, storage: weight.flatMap { $0.map(Float.init) }), isRowSparse: true),
+    weight: Parameter(
+      name: "w", value: Matrix(rows: 3, cols: 2, storage: weight.flatMap { $0.map(Float.init) }), isRowSparse: true),
     bias: Parameter(name: "b", value: Matrix(rows: 3, cols: 1, storage: bias.map(Float.init)), isRowSparse: true))
   let hiddenMatrix = Matrix(rows: 3, cols: 2, storage: hidden.flatMap { $0.map(Float.init) })
   let noise = try! NoiseDistribution(weights: q)
@@ -70,7 +71,9 @@ import Testing
   @Test func nceLossIsBinaryCrossEntropyAgainstScaledNoise() {
     var c = NCECriterion(noise: noise, noiseRatio: 4, normTerm: Float(Self.normTerm))
     let loss = Self.targets.withUnsafeBufferPointer {
-      c.lossAndGradient(hidden: hiddenMatrix, targets: $0, output: output, scale: 1, noise: NoiseDraw(shared: Self.noiseIds)).loss
+      c.lossAndGradient(
+        hidden: hiddenMatrix, targets: $0, output: output, scale: 1, noise: NoiseDraw(shared: Self.noiseIds)
+      ).loss
     }
     #expect(Self.close(loss, Self.expectedNCE), "\(loss) vs \(Self.expectedNCE)")
   }
@@ -89,7 +92,9 @@ import Testing
   func sampledSoftmaxLossIsCrossEntropyOverCorrectedLogits(removeAccidentalHits: Bool) {
     var c = SampledSoftmaxCriterion(noise: noise, k: 4, removeAccidentalHits: removeAccidentalHits)
     let loss = Self.targets.withUnsafeBufferPointer {
-      c.lossAndGradient(hidden: hiddenMatrix, targets: $0, output: output, scale: 1, noise: NoiseDraw(shared: Self.noiseIds)).loss
+      c.lossAndGradient(
+        hidden: hiddenMatrix, targets: $0, output: output, scale: 1, noise: NoiseDraw(shared: Self.noiseIds)
+      ).loss
     }
     let expected = Self.expectedSampledSoftmax(removeAccidentalHits: removeAccidentalHits)
     #expect(Self.close(loss, expected), "\(loss) vs \(expected)")
@@ -98,7 +103,9 @@ import Testing
   @Test func mixLossIsTheAverageOfNCEAndSampledSoftmax() {
     var c = MixCriterion(noise: noise, noiseRatio: 4, normTerm: Float(Self.normTerm), removeAccidentalHits: true)
     let loss = Self.targets.withUnsafeBufferPointer {
-      c.lossAndGradient(hidden: hiddenMatrix, targets: $0, output: output, scale: 1, noise: NoiseDraw(shared: Self.noiseIds)).loss
+      c.lossAndGradient(
+        hidden: hiddenMatrix, targets: $0, output: output, scale: 1, noise: NoiseDraw(shared: Self.noiseIds)
+      ).loss
     }
     let expected = 0.5 * Self.expectedNCE + 0.5 * Self.expectedSampledSoftmax(removeAccidentalHits: true)
     #expect(Self.close(loss, expected), "\(loss) vs \(expected)")
@@ -117,7 +124,8 @@ import Testing
   /// each row costs `ln(1+k) + k ln((1+k)/k)` whatever noise is drawn, batched or per word.
   @Test(arguments: [false, true])
   func nceStartsAtTheNoiseDistribution(perWordNoise: Bool) {
-    let k = 25, lnZ: Float = 3
+    let k = 25
+    let lnZ: Float = 3
     let noise = try! NoiseDistribution(counts: [40, 20, 10, 5, 3, 1, 0, 7], power: 0.75)
     let output = OutputLayer(
       weight: Parameter(name: "w", value: Matrix(rows: 8, cols: 3), isRowSparse: true),

@@ -104,7 +104,8 @@ import Testing
     let error = #expect(throws: TrainingError.self) { try trainer.run() }
     #expect(error?.message.contains("diverged in epoch 2 3 times") == true, "\(String(describing: error))")
     #expect(
-      error?.message.hasSuffix("(last: training loss inf at batch 4, learning rate 0.2); the last good checkpoint is kept") == true,
+      error?.message.hasSuffix(
+        "(last: training loss inf at batch 4, learning rate 0.2); the last good checkpoint is kept") == true,
       "\(String(describing: error))")
     #expect(retries == [1, 2])
     #expect(rates == [0.4, 0.2])

@@ -1,7 +1,7 @@
-import TestSupport
-import Foundation
 import FileIO
+import Foundation
 import NCECore
+import TestSupport
 import Testing
 
 @testable import NCEModel
@@ -17,7 +17,8 @@ import Testing
   static func referenceCounts(_ bytes: [UInt8]) -> (tokens: Int, sentences: Int)? {
     var lines = FileMutator.lines(bytes)
     if lines.last?.isEmpty == true { lines.removeLast() }
-    var tokens = 0, sentences = 0
+    var tokens = 0
+    var sentences = 0
     for line in lines {
       guard String(validating: line, as: UTF8.self) != nil else { return nil }
       let words = line.split(whereSeparator: WhitespaceTokenizer.isSeparator).count
@@ -49,8 +50,10 @@ import Testing
   @Test func trainingTextMutationsForVocabularyAndCorpus() throws {
     let workspace = try FuzzWorkspace()
     var mutator = FileMutator(seed: 12)
-    var built = FuzzTally(), read = FuzzTally()
-    let fixed = try Vocabulary(words: Vocabulary.reservedWords + ["the", "cat", "a"], counts: [0, 0, 0, 0, 0, 0], unknownTypeCount: nil)
+    var built = FuzzTally()
+    var read = FuzzTally()
+    let fixed = try Vocabulary(
+      words: Vocabulary.reservedWords + ["the", "cat", "a"], counts: [0, 0, 0, 0, 0, 0], unknownTypeCount: nil)
     for round in 0..<300 {
       let (bytes, what) = mutator.mutate(Self.text)
       let path = workspace.write(bytes, name: "train.txt")
@@ -58,11 +61,15 @@ import Testing
       built.run("build, round \(round): \(what)", location: path) {
         let vocabulary = try Vocabulary.build(trainingText: path, minFreq: 1)
         // Counts cover every token once plus one </s> per sentence.
-        #expect(vocabulary.counts.reduce(0, +) == (reference.map { $0.tokens + $0.sentences } ?? -1), "round \(round): \(what)")
+        #expect(
+          vocabulary.counts.reduce(0, +) == (reference.map { $0.tokens + $0.sentences } ?? -1),
+          "round \(round): \(what)")
       }
       read.run("corpus, round \(round): \(what)", location: path) {
         let corpus = try Corpus(path: path, vocabulary: fixed)
-        #expect(corpus.tokenCount == reference?.tokens && corpus.sentenceCount == reference?.sentences, "round \(round): \(what)")
+        #expect(
+          corpus.tokenCount == reference?.tokens && corpus.sentenceCount == reference?.sentences,
+          "round \(round): \(what)")
       }
     }
     #expect(built.accepted > 30 && built.refused > 30, "\(built)")
@@ -89,7 +96,9 @@ import Testing
     config.hiddenSize = 4
     config.layers = 2
     var rng = SeededGenerator(seed: 3)
-    let file = ModelFile(model: RNNLanguageModel(config: config, using: &rng), vocabulary: vocabulary, options: TrainingOptions(), state: TrainingState(options: TrainingOptions()))
+    let file = ModelFile(
+      model: RNNLanguageModel(config: config, using: &rng), vocabulary: vocabulary, options: TrainingOptions(),
+      state: TrainingState(options: TrainingOptions()))
     let path = workspace.directory + "/model.mdl"
     try file.write(to: path)
     return [UInt8](FileManager.default.contents(atPath: path)!)

@@ -18,20 +18,28 @@ enum GradientChecking {
     return (plus - minus) / (2 * Double(step))
   }
 
-  static func expectClose(_ analytic: Double, _ numeric: Double, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+  static func expectClose(
+    _ analytic: Double, _ numeric: Double, _ what: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) {
     let error = abs(analytic - numeric)
     let scale = max(abs(analytic), abs(numeric))
-    #expect(error <= 2e-3 || error <= 2e-2 * scale, "\(what): analytic \(analytic) vs numeric \(numeric)", sourceLocation: sourceLocation)
+    #expect(
+      error <= 2e-3 || error <= 2e-2 * scale, "\(what): analytic \(analytic) vs numeric \(numeric)",
+      sourceLocation: sourceLocation)
   }
 
   /// Checks `count` entries of `parameter` (spread over the tensor) against `loss`, whose
   /// gradient must already be in `parameter.gradient`.
-  static func check(_ parameter: Parameter, entries count: Int = 12, loss: () -> Double, sourceLocation: SourceLocation = #_sourceLocation) {
+  static func check(
+    _ parameter: Parameter, entries count: Int = 12, loss: () -> Double,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) {
     let total = parameter.value.count
     let stride = max(1, total / count)
     for index in Swift.stride(from: 0, to: total, by: stride) {
       let analytic = Double(parameter.gradient.storage[index])
-      let numeric = numericGradient(at: parameter.value.storage[index], set: { parameter.value.storage[index] = $0 }, loss: loss)
+      let numeric = numericGradient(
+        at: parameter.value.storage[index], set: { parameter.value.storage[index] = $0 }, loss: loss)
       expectClose(analytic, numeric, "\(parameter.name)[\(index)]", sourceLocation: sourceLocation)
     }
   }

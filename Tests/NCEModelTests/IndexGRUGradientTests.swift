@@ -18,7 +18,8 @@ struct IndexGRUFixture {
   init(seed: UInt64 = 11) {
     var rng = SeededGenerator(seed: seed)
     let embedding = Embedding(name: "embedding", vocabularySize: Self.vocabularySize, size: Self.size, using: &rng)
-    embedding.weight.value = ParameterInitializer.uniform(rows: Self.vocabularySize, cols: Self.size, bound: 1, using: &rng)
+    embedding.weight.value = ParameterInitializer.uniform(
+      rows: Self.vocabularySize, cols: Self.size, bound: 1, using: &rng)
     let cell = GRULayer(name: "rnn.0", inputSize: Self.size, hiddenSize: Self.size, using: &rng)
     module = IndexGRUModule(embedding: embedding, cell: cell, using: &rng)
     contexts = ParameterInitializer.uniform(rows: 4, cols: Self.size, bound: 1, using: &rng)
@@ -48,11 +49,17 @@ struct IndexGRUReference {
 
   /// `v · GRU(c_row, e_word) + b`.
   func score(row: Int, word: Int) -> Double {
-    let emb = values["embedding.weight"]!, wih = values["rnn.0.weight_ih"]!, whh = values["rnn.0.weight_hh"]!
-    let bih = values["rnn.0.bias_ih"]!, bhh = values["rnn.0.bias_hh"]!
-    let v = values["index.regressor.weight"]!, b = values["index.regressor.bias"]![0], c = values["contexts"]!
+    let emb = values["embedding.weight"]!
+    let wih = values["rnn.0.weight_ih"]!
+    let whh = values["rnn.0.weight_hh"]!
+    let bih = values["rnn.0.bias_ih"]!
+    let bhh = values["rnn.0.bias_hh"]!
+    let v = values["index.regressor.weight"]!
+    let b = values["index.regressor.bias"]![0]
+    let c = values["contexts"]!
     func sigmoid(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
-    var gx = [Double](repeating: 0, count: 3 * h), gh = [Double](repeating: 0, count: 3 * h)
+    var gx = [Double](repeating: 0, count: 3 * h)
+    var gh = [Double](repeating: 0, count: 3 * h)
     for g in 0..<(3 * h) {
       gx[g] = bih[g]
       gh[g] = bhh[g]
@@ -63,7 +70,8 @@ struct IndexGRUReference {
     }
     var s = b
     for j in 0..<h {
-      let r = sigmoid(gx[j] + gh[j]), z = sigmoid(gx[h + j] + gh[h + j])
+      let r = sigmoid(gx[j] + gh[j])
+      let z = sigmoid(gx[h + j] + gh[h + j])
       let n = Foundation.tanh(gx[2 * h + j] + r * gh[2 * h + j])
       s += v[j] * ((1 - z) * n + z * c[row * h + j])
     }
@@ -104,13 +112,15 @@ struct IndexGRUReference {
     let fixture = IndexGRUFixture()
     let ids = perRowNoise ? fixture.perRowNoise : fixture.sharedNoise
     for p in fixture.parameters { p.zeroGradient() }
-    var criterion = IndexGRUCriterion(module: fixture.module, noise: fixture.noise, noiseRatio: ids.count, normTerm: Self.normTerm)
+    var criterion = IndexGRUCriterion(
+      module: fixture.module, noise: fixture.noise, noiseRatio: ids.count, normTerm: Self.normTerm)
     let (loss, gradContexts) = fixture.targets.withUnsafeBufferPointer {
       criterion.lossAndGradient(contexts: fixture.contexts, targets: $0, scale: Self.scale, noise: ids)
     }
     var reference = IndexGRUReference(fixture)
     let lnq = fixture.noise.logProbabilities
-    let referenceLoss = reference.loss(targets: fixture.targets, noise: ids, logNoise: lnq, normTerm: Double(Self.normTerm))
+    let referenceLoss = reference.loss(
+      targets: fixture.targets, noise: ids, logNoise: lnq, normTerm: Double(Self.normTerm))
     #expect(abs(loss - referenceLoss) <= 1e-5 * abs(referenceLoss), "loss \(loss) vs reference \(referenceLoss)")
 
     var analytic: [String: [Float]] = ["contexts": gradContexts.storage]

@@ -30,7 +30,9 @@ import Testing
       criterion.lossAndGradient(contexts: contexts, targets: $0, scale: 1, noise: NoiseDraw(shared: [1, 3]))
     }
 
-    let e = [0.0, 0.5, -1.0, 2.0], q = [0.5, 0.25, 0.125, 0.125], c = [0.4, -0.3]
+    let e = [0.0, 0.5, -1.0, 2.0]
+    let q = [0.5, 0.25, 0.125, 0.125]
+    let c = [0.4, -0.3]
     func s(_ w: Int, _ row: Int) -> Double { Foundation.tanh(e[w]) + c[row] + 1 }
     func logit(_ w: Int, _ row: Int) -> Double { s(w, row) - 0.5 - Foundation.log(2 * q[w]) }
     func softplus(_ x: Double) -> Double { Foundation.log(1 + Foundation.exp(x)) }
@@ -57,7 +59,8 @@ import Testing
     let contexts = hidden.rows(0..<3)
     let next = Array(inputs[1...])
     let scores = next.withUnsafeBufferPointer { module.targetScores(contexts: contexts, targets: $0) }
-    let v = module.regressor.weight.value.storage, b = module.regressor.bias.value.storage[0]
+    let v = module.regressor.weight.value.storage
+    let b = module.regressor.bias.value.storage[0]
     for t in 0..<3 {
       let direct = (0..<5).reduce(b) { $0 + v[$1] * hidden.storage[(t + 1) * 5 + $1] }
       #expect(abs(scores[t] - direct) < 1e-5, "position \(t): module \(scores[t]), regressor on next state \(direct)")
@@ -85,7 +88,11 @@ import Testing
     #expect(problem { $0.layers = 2 }?.contains("--cell gru --nlayers 1") == true)
     #expect(problem { $0.embeddingSize = 100 }?.contains("--emsize equal to --nhid") == true)
     #expect(problem { $0.tieWeights = true }?.contains("--tie-weights") == true)
-    #expect(problem { $0.indexModule = IndexModuleKind.none; $0.loss = .full } == nil)
+    #expect(
+      problem {
+        $0.indexModule = IndexModuleKind.none
+        $0.loss = .full
+      } == nil)
   }
 
   /// Headers written before the option existed decode with `indexModule == nil`.
@@ -103,7 +110,9 @@ import Testing
 }
 
 /// A one-layer GRU model with the index module, `E = H = size`.
-func tinyIndexGRUModel(vocabularySize: Int, size: Int, dropout: Float, noiseRatio: Int = 4, seed: UInt64 = 3) -> RNNLanguageModel {
+func tinyIndexGRUModel(vocabularySize: Int, size: Int, dropout: Float, noiseRatio: Int = 4, seed: UInt64 = 3)
+  -> RNNLanguageModel
+{
   var config = ModelConfig(vocabularySize: vocabularySize)
   config.embeddingSize = size
   config.hiddenSize = size

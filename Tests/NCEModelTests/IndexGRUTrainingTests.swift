@@ -58,7 +58,9 @@ import Testing
     let costs = scorer.score(sentences).sentenceCosts
     #expect(costs.allSatisfy { $0.isFinite })
     #expect(throws: PerplexityUndefinedError()) { try model.checkSupports(.normalized) }
-    #expect(throws: PerplexityUndefinedError()) { _ = try Evaluation.perplexity(model: model, corpus: valid, threads: 1) }
+    #expect(throws: PerplexityUndefinedError()) {
+      _ = try Evaluation.perplexity(model: model, corpus: valid, threads: 1)
+    }
     #expect(
       "\(PerplexityUndefinedError())"
         == "--index-module gru gives unnormalized sentence scores only; perplexity is undefined: use --unnormalized")

@@ -25,7 +25,8 @@ import Testing
       cache.inputProjectionTable = table
       var states = model.initialState(batch: 3)
       var r = SeededGenerator(seed: 1)
-      let hidden = model.forward(inputs: inputs, layout: layout, states: &states, cache: &cache, training: false, using: &r)
+      let hidden = model.forward(
+        inputs: inputs, layout: layout, states: &states, cache: &cache, training: false, using: &r)
       return (hidden, states)
     }
     let (plain, plainStates) = run(nil)
@@ -33,7 +34,9 @@ import Testing
     #expect(looked.rows == layout.rows && looked.cols == 6)
     for (x, y) in zip(plain.storage, looked.storage) { #expect(abs(x - y) <= 1e-5 * max(1, abs(x))) }
     for (a, b) in zip(plainStates, lookedStates) {
-      for (x, y) in zip(a.hidden.storage + a.cell.storage, b.hidden.storage + b.cell.storage) { #expect(abs(x - y) <= 1e-5) }
+      for (x, y) in zip(a.hidden.storage + a.cell.storage, b.hidden.storage + b.cell.storage) {
+        #expect(abs(x - y) <= 1e-5)
+      }
     }
   }
 

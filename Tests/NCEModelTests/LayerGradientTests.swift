@@ -8,8 +8,12 @@ struct LayerGradientTests {
   @Test(arguments: [CellType.lstm, .gru])
   func recurrentLayer(cell: CellType) {
     var rng = SeededGenerator(seed: 7)
-    let steps = 4, batch = 3, inputSize = 5, hiddenSize = 6
-    let stack = RecurrentStack(cell: cell, inputSize: inputSize, hiddenSize: hiddenSize, layers: 1, dropout: 0, using: &rng)
+    let steps = 4
+    let batch = 3
+    let inputSize = 5
+    let hiddenSize = 6
+    let stack = RecurrentStack(
+      cell: cell, inputSize: inputSize, hiddenSize: hiddenSize, layers: 1, dropout: 0, using: &rng)
     var input = GradientChecking.randomMatrix(rows: steps * batch, cols: inputSize, using: &rng)
     let weights = GradientChecking.randomMatrix(rows: steps * batch, cols: hiddenSize, using: &rng)
     var initial = stack.initialState(batch: batch)
@@ -31,7 +35,8 @@ struct LayerGradientTests {
     let gradInput = stack.backward(weights, cache: &cache)
     for p in stack.parameters { GradientChecking.check(p, loss: loss) }
     for index in Swift.stride(from: 0, to: input.count, by: 5) {
-      let numeric = GradientChecking.numericGradient(at: input.storage[index], set: { input.storage[index] = $0 }, loss: loss)
+      let numeric = GradientChecking.numericGradient(
+        at: input.storage[index], set: { input.storage[index] = $0 }, loss: loss)
       GradientChecking.expectClose(Double(gradInput.storage[index]), numeric, "input[\(index)]")
     }
   }
@@ -46,7 +51,9 @@ struct LayerGradientTests {
     let gx = layer.backward(weights)
     for p in layer.parameters { GradientChecking.check(p, loss: loss) }
     for i in 0..<x.count {
-      GradientChecking.expectClose(Double(gx.storage[i]), GradientChecking.numericGradient(at: x.storage[i], set: { x.storage[i] = $0 }, loss: loss), "x[\(i)]")
+      GradientChecking.expectClose(
+        Double(gx.storage[i]),
+        GradientChecking.numericGradient(at: x.storage[i], set: { x.storage[i] = $0 }, loss: loss), "x[\(i)]")
     }
   }
 
@@ -90,8 +97,12 @@ struct PackedLayoutTests {
   @Test(arguments: [CellType.lstm, .gru])
   func packedLayoutMatchesTheDenseComputation(cell: CellType) {
     var rng = SeededGenerator(seed: 21)
-    let steps = 4, batch = 3, inputSize = 3, hiddenSize = 5
-    let stack = RecurrentStack(cell: cell, inputSize: inputSize, hiddenSize: hiddenSize, layers: 2, dropout: 0, using: &rng)
+    let steps = 4
+    let batch = 3
+    let inputSize = 3
+    let hiddenSize = 5
+    let stack = RecurrentStack(
+      cell: cell, inputSize: inputSize, hiddenSize: hiddenSize, layers: 2, dropout: 0, using: &rng)
     let input = GradientChecking.randomMatrix(rows: steps * batch, cols: inputSize, using: &rng)
     let active: [Int32] = [3, 3, 2, 1]
     let layout = StepLayout(batch: batch, activeLanes: active)

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 import Testing
 
@@ -66,7 +66,9 @@ func wrapPayload(_ payload: [UInt8]) throws -> [UInt8] {
     let model = RNNLanguageModel(config: config, using: &rng)
     let vocabulary = try Vocabulary(
       words: ["<unk>", "<s>", "</s>", "a", "b", "c", "d"], counts: [Int](repeating: 1, count: 7), unknownTypeCount: nil)
-    let momentum = model.tensors.mapValues { Matrix(rows: $0.rows, cols: $0.cols, storage: [Float](repeating: 0.5, count: $0.storage.count)) }
+    let momentum = model.tensors.mapValues {
+      Matrix(rows: $0.rows, cols: $0.cols, storage: [Float](repeating: 0.5, count: $0.storage.count))
+    }
     let path = try makeTemporaryDirectory() + "/m.mdl"
     try ModelFile(model: model, vocabulary: vocabulary, momentum: momentum).write(to: path)
     let full = try ModelFile.read(path: path)
@@ -126,7 +128,8 @@ func wrapPayload(_ payload: [UInt8]) throws -> [UInt8] {
       #expect(error?.message.hasPrefix("truncated") == true, "prefix of \(length) bytes: \(String(describing: error))")
     }
     #expect(
-      inputError { _ = try ModelFileContainer.decode(bytes + [0], file: "m.ckpt") }?.message.contains("unexpected bytes")
+      inputError { _ = try ModelFileContainer.decode(bytes + [0], file: "m.ckpt") }?.message.contains(
+        "unexpected bytes")
         == true)
   }
 
@@ -137,7 +140,8 @@ func wrapPayload(_ payload: [UInt8]) throws -> [UInt8] {
       var corrupt = bytes
       corrupt[offset] ^= UInt8(1 + generator.nextInt(below: 255))
       #expect(
-        inputError { _ = try ModelFileContainer.decode(corrupt, file: "m.ckpt") }?.file == "m.ckpt", "flip at \(offset)")
+        inputError { _ = try ModelFileContainer.decode(corrupt, file: "m.ckpt") }?.file == "m.ckpt", "flip at \(offset)"
+      )
     }
   }
 

@@ -17,7 +17,8 @@ struct ModelGradientTests {
     config.tieWeights = tie
     var rng = SeededGenerator(seed: 11)
     let model = RNNLanguageModel(config: config, using: &rng)
-    let steps = 3, batch = 2
+    let steps = 3
+    let batch = 2
     let inputs: [Int32] = [1, 1, 4, 7, 9, 3]
     let targets: [Int32] = [4, 7, 9, 3, 2, 2]
     var criterion = CrossEntropyCriterion()
@@ -26,8 +27,11 @@ struct ModelGradientTests {
       var cache = model.makeCache()
       var states = model.initialState(batch: batch)
       var r = SeededGenerator(seed: 2)
-      let hidden = model.forward(inputs: inputs, steps: steps, states: &states, cache: &cache, training: true, using: &r)
-      let (logProbs, _) = targets.withUnsafeBufferPointer { model.output.normalizedLogProbabilities(hidden, targets: $0) }
+      let hidden = model.forward(
+        inputs: inputs, steps: steps, states: &states, cache: &cache, training: true, using: &r)
+      let (logProbs, _) = targets.withUnsafeBufferPointer {
+        model.output.normalizedLogProbabilities(hidden, targets: $0)
+      }
       return -logProbs.reduce(0.0) { $0 + Double($1) }
     }
 

@@ -14,11 +14,15 @@ struct SGDOptimizerTests {
   }
 
   @Test func rowSparseMomentumCatchesUpWithDenseSGD() {
-    let rows = 4, cols = 3, lr: Float = 0.5, mu: Float = 0.9
+    let rows = 4
+    let cols = 3
+    let lr: Float = 0.5
+    let mu: Float = 0.9
     let start = (0..<(rows * cols)).map { Float($0) / 10 }
     let parameter = Parameter(name: "p", value: Matrix(rows: rows, cols: cols, storage: start), isRowSparse: true)
     let optimizer = SGDOptimizer(weightDecay: 0, momentum: mu)
-    var w = start.map(Double.init), m = [Double](repeating: 0, count: rows * cols)
+    var w = start.map(Double.init)
+    var m = [Double](repeating: 0, count: rows * cols)
     // Row r receives gradient at the steps listed; other steps give it none.
     let touches: [Int: [Int]] = [0: [1, 2, 9], 1: [1], 2: [4, 5], 3: []]
     for step in 1...12 {
@@ -63,7 +67,8 @@ struct SGDOptimizerTests {
   /// gradients, for dense and row-sparse parameters.
   @Test(arguments: [false, true])
   func chunkedStepWithMirrorsEqualsThePlainStep(rowSparse: Bool) {
-    let rows = 37, cols = 5
+    let rows = 37
+    let cols = 5
     var generator = SeededGenerator(seed: 8)
     let start = (0..<(rows * cols)).map { _ in generator.nextUniform() - 0.5 }
     let plain = Parameter(name: "p", value: Matrix(rows: rows, cols: cols, storage: start), isRowSparse: rowSparse)

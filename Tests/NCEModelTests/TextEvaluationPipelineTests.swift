@@ -10,7 +10,8 @@ import Testing
   static let words = ["<unk>", "<s>", "</s>", "the", "cat", "sat"]
 
   static func setup(loss: LossKind = .nce) throws -> (Vocabulary, RNNLanguageModel) {
-    let vocabulary = try Vocabulary(words: words, counts: [Int](repeating: 1, count: words.count), unknownTypeCount: nil)
+    let vocabulary = try Vocabulary(
+      words: words, counts: [Int](repeating: 1, count: words.count), unknownTypeCount: nil)
     var config = ModelConfig(vocabularySize: words.count)
     config.embeddingSize = 4
     config.hiddenSize = 5
@@ -24,25 +25,30 @@ import Testing
     let (vocabulary, model) = try Self.setup()
     let path = try makeTemporaryFile("valid.txt", text: "the <unk> sat\ndog cat <unk> <unk>\n")
     let report = try TextEvaluation.evaluate(
-      text: path, model: model, vocabulary: vocabulary, mode: .normalized, selfNormalizationStatistics: false, threads: 1)
+      text: path, model: model, vocabulary: vocabulary, mode: .normalized, selfNormalizationStatistics: false,
+      threads: 1)
     #expect(report.evaluation.words == 7)
     #expect(report.evaluation.oovs == 4)
     #expect(report.evaluation.literalUnks == 3)
     #expect(report.evaluation.outOfVocabularyWords == 1)
     #expect(
       report.lines.hasPrefix(
-        "\(path): 2 sentences, 7 words, 4 scored as <unk> (57.14%): 1 out-of-vocabulary words (14.29%) and 3 literal <unk> tokens of the text (42.86%)\n"))
+        "\(path): 2 sentences, 7 words, 4 scored as <unk> (57.14%): 1 out-of-vocabulary words (14.29%) and 3 literal <unk> tokens of the text (42.86%)\n"
+      ))
   }
 
   @Test func perplexityIsTheExponentialOfTheMeanSentenceCost() throws {
     let (vocabulary, model) = try Self.setup()
     let path = try makeTemporaryFile("valid.txt", text: "the cat sat\ncat\nsat the\n")
     let report = try TextEvaluation.evaluate(
-      text: path, model: model, vocabulary: vocabulary, mode: .normalized, selfNormalizationStatistics: true, threads: 1)
+      text: path, model: model, vocabulary: vocabulary, mode: .normalized, selfNormalizationStatistics: true, threads: 1
+    )
     let corpus = try Corpus(path: path, vocabulary: vocabulary)
     let costs = SentenceScorer(model: model).score((0..<corpus.sentenceCount).map { corpus.sentence($0) }).sentenceCosts
     let mean = costs.reduce(0, +) / Double(corpus.predictionCount)
-    #expect(report.lines.contains(String(format: "ppl %.2f (mean cost %.4f nats over 9 tokens incl. </s>)\n", exp(mean), mean)))
+    #expect(
+      report.lines.contains(
+        String(format: "ppl %.2f (mean cost %.4f nats over 9 tokens incl. </s>)\n", exp(mean), mean)))
     #expect(report.lines.contains("self-norm ln Z(h) - lnZ: mean "))
   }
 

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 import TestSupport
 import Testing
@@ -42,8 +42,14 @@ import Testing
       (text, { _ = try Vocabulary.build(trainingText: text, minFreq: 1) }),
       (text, { _ = try Corpus(path: text, vocabulary: vocabulary) }),
       (vocabularyFile, { _ = try Vocabulary.load(path: vocabularyFile) }),
-      (text, { _ = try TextScoring.score(text: text, keyed: false, vocabulary: vocabulary, scorer: Self.scorer()) { _ in } }),
-      (text, { _ = try TextScoring.score(text: text, keyed: true, vocabulary: vocabulary, scorer: Self.scorer()) { _ in } }),
+      (
+        text,
+        { _ = try TextScoring.score(text: text, keyed: false, vocabulary: vocabulary, scorer: Self.scorer()) { _ in } }
+      ),
+      (
+        text,
+        { _ = try TextScoring.score(text: text, keyed: true, vocabulary: vocabulary, scorer: Self.scorer()) { _ in } }
+      ),
     ]
     for (index, (file, read)) in reads.enumerated() {
       #expect(TextInputRules.isByteOrderMarkError(inputError(read), file: file), "reader \(index)")
@@ -52,7 +58,8 @@ import Testing
 
   @Test(arguments: TextInputRules.separators)
   func vocabularyFileSplitsOnEachSeparator(separator: String) throws {
-    let path = try makeTemporaryFile("vocab.txt", text: TextInputRules.fill("the␣7\n␣\ncat\na\u{00A0}b␣2␣\n", with: separator))
+    let path = try makeTemporaryFile(
+      "vocab.txt", text: TextInputRules.fill("the␣7\n␣\ncat\na\u{00A0}b␣2␣\n", with: separator))
     let vocabulary = try Vocabulary.load(path: path)
     #expect(Array(vocabulary.words.dropFirst(3)) == ["the", "cat", "a\u{00A0}b"])
     #expect(Array(vocabulary.counts.dropFirst(3)) == [7, 0, 2])
@@ -68,13 +75,17 @@ import Testing
     let ids = sentences.map { $0.map { vocabulary.id(of: $0[...]) } }
     let expected = scorer.score(ids.map { $0[...] }).sentenceCosts.map { String(format: "%.6f", $0) }
 
-    let plain = try makeTemporaryFile("text", text: TextInputRules.fill("the␣␣cat␣\n␣\na\u{00A0}b␣zebra␣sat\n", with: separator))
+    let plain = try makeTemporaryFile(
+      "text", text: TextInputRules.fill("the␣␣cat␣\n␣\na\u{00A0}b␣zebra␣sat\n", with: separator))
     var lines: [String] = []
-    let summary = try TextScoring.score(text: plain, keyed: false, vocabulary: vocabulary, scorer: scorer) { lines.append($0) }
+    let summary = try TextScoring.score(text: plain, keyed: false, vocabulary: vocabulary, scorer: scorer) {
+      lines.append($0)
+    }
     #expect(lines == expected)
     #expect(summary == TextScoring.Summary(sentences: 3, words: 5, oovs: 1))
 
-    let keyed = try makeTemporaryFile("text", text: TextInputRules.fill("s1␣the␣cat\n\n␣s2␣\ns3␣a\u{00A0}b␣zebra␣sat\n", with: separator))
+    let keyed = try makeTemporaryFile(
+      "text", text: TextInputRules.fill("s1␣the␣cat\n\n␣s2␣\ns3␣a\u{00A0}b␣zebra␣sat\n", with: separator))
     for form in [keyed, "ark:" + keyed, "ark,t:cat \(keyed) |"] {
       lines = []
       _ = try TextScoring.score(text: form, keyed: true, vocabulary: vocabulary, scorer: scorer) { lines.append($0) }
@@ -97,11 +108,14 @@ import Testing
         _ = try TextScoring.score(text: path, keyed: true, vocabulary: vocabulary, scorer: Self.scorer()) { _ in }
       }
       #expect(keyed == InputError(message, file: path, line: 2))
-      #expect(inputError { _ = try Corpus(path: path, vocabulary: vocabulary) } == InputError(message, file: path, line: 2))
+      #expect(
+        inputError { _ = try Corpus(path: path, vocabulary: vocabulary) } == InputError(message, file: path, line: 2))
     }
     let keyedBoundary = try makeTemporaryFile("text", text: "<s> the cat\n")
     var lines: [String] = []
-    _ = try TextScoring.score(text: keyedBoundary, keyed: true, vocabulary: vocabulary, scorer: Self.scorer()) { lines.append($0) }
+    _ = try TextScoring.score(text: keyedBoundary, keyed: true, vocabulary: vocabulary, scorer: Self.scorer()) {
+      lines.append($0)
+    }
     #expect(lines.count == 1 && lines[0].hasPrefix("<s> "))
   }
 }

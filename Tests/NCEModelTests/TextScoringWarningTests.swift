@@ -30,8 +30,7 @@ import Testing
     var warnings: [String] = []
     _ = try TextScoring.score(
       text: path, keyed: keyed, vocabulary: vocabulary, scorer: SentenceScorer(model: model, mode: mode),
-      warn: { warnings.append($0) }
-    ) { _ in }
+      warn: { warnings.append($0) }, output: { _ in })
     return warnings
   }
 
@@ -53,7 +52,8 @@ import Testing
   }
 
   @Test func theIdCheckLooksAtTheFirstThousandLinesOnly() throws {
-    let text = (1...1000).map { _ in "the cat" }.joined(separator: "\n") + "\n"
+    let text =
+      (1...1000).map { _ in "the cat" }.joined(separator: "\n") + "\n"
       + (1...2000).map { "id\($0) the cat" }.joined(separator: "\n") + "\n"
     #expect(try Self.warnings(text: text).isEmpty)
   }
@@ -83,7 +83,11 @@ import Testing
     scorer.progress = meter
     _ = try TextScoring.score(text: path, keyed: false, vocabulary: vocabulary, scorer: scorer) { _ in }
     // Batches of 2 of the 4 sentences (the blank line is the empty sentence): two updates.
-    #expect(box.lines == ["LOG (rnnlm-score) scoring: 2 sentences, 2.0 sentences/s, elapsed 1s\n", "LOG (rnnlm-score) scoring: 4 sentences, 2.0 sentences/s, elapsed 2s\n"])
+    #expect(
+      box.lines == [
+        "LOG (rnnlm-score) scoring: 2 sentences, 2.0 sentences/s, elapsed 1s\n",
+        "LOG (rnnlm-score) scoring: 4 sentences, 2.0 sentences/s, elapsed 2s\n",
+      ])
   }
 }
 

@@ -58,7 +58,8 @@ import Testing
     output.bias.value = NCECriterion.initialBias(noise: noise, normTerm: lnZ)
     var criterion = NCECriterion(noise: noise, noiseRatio: 200, normTerm: lnZ)
 
-    let batch = 32, steps = 1500
+    let batch = 32
+    let steps = 1500
     var contexts = [Int32](repeating: 0, count: batch)
     var targets = [Int32](repeating: 0, count: batch)
     for step in 0..<steps {
@@ -79,7 +80,8 @@ import Testing
     let hidden = all.withUnsafeBufferPointer { embedding.forward($0) }
     var logits = Matrix(rows: 0, cols: 0)
     output.logits(hidden, into: &logits)
-    var kl = 0.0, logNormalizer = 0.0
+    var kl = 0.0
+    var logNormalizer = 0.0
     for c in 0..<Self.contexts {
       let row = (0..<Self.vocabulary).map { Double(logits[c, $0] - lnZ) }
       let lse = log(row.reduce(0) { $0 + exp($1) })

@@ -15,7 +15,9 @@ struct TrainerTests {
     return Corpus(sentences: (0..<count).map { patterns[$0 % patterns.count] })
   }
 
-  static func makeTrainer(loss: LossKind = .full, threads: Int = 1, dropout: Float = 0.1, epochs: Int = 3, learningRate: Float = 0.5) throws -> Trainer {
+  static func makeTrainer(
+    loss: LossKind = .full, threads: Int = 1, dropout: Float = 0.1, epochs: Int = 3, learningRate: Float = 0.5
+  ) throws -> Trainer {
     var config = ModelConfig(vocabularySize: vocabulary.count)
     config.embeddingSize = 8
     config.hiddenSize = 8
@@ -65,7 +67,8 @@ struct TrainerTests {
     let single = try Self.makeTrainer(threads: 1, dropout: 0, epochs: 1)
     let double = try Self.makeTrainer(threads: 2, dropout: 0, epochs: 1)
     var rng = SeededGenerator(seed: 5)
-    let batch = try SentenceBatcher(corpus: Self.corpus(8), batchSize: 4, bptt: 5).batches(shuffle: false, using: &rng)[0]
+    let batch = try SentenceBatcher(corpus: Self.corpus(8), batchSize: 4, bptt: 5).batches(shuffle: false, using: &rng)[
+      0]
     let (lossSingle, normSingle) = single.gradientForTesting(batch)
     let (lossDouble, normDouble) = double.gradientForTesting(batch)
     #expect(abs(lossSingle - lossDouble) < 1e-5 * abs(lossSingle))
@@ -86,7 +89,9 @@ struct TrainerTests {
     let valid = history.map { $0.validPerplexity! }
     for j in 0..<(history.count - 1) {
       let worse = j > 0 && valid[j] >= valid[0..<j].min()!
-      #expect(history[j + 1].learningRate == (worse ? history[j].learningRate / 2 : history[j].learningRate), "epoch \(j + 2)")
+      #expect(
+        history[j + 1].learningRate == (worse ? history[j].learningRate / 2 : history[j].learningRate), "epoch \(j + 2)"
+      )
     }
   }
 }

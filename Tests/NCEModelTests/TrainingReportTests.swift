@@ -10,7 +10,8 @@ import Testing
   }
 
   static func progress(_ batch: Int, of batches: Int = 100) -> TrainingEvent {
-    .progress(epoch: 1, batch: batch, batches: batches, learningRate: 1, loss: 5, tokensPerSecond: 1000, secondsLeft: 90)
+    .progress(
+      epoch: 1, batch: batch, batches: batches, learningRate: 1, loss: 5, tokensPerSecond: 1000, secondsLeft: 90)
   }
 
   static let epoch = TrainingEvent.epochFinished(
@@ -28,7 +29,9 @@ import Testing
     }
     // The first batch at once, then at 1.25 s and 2.25 s (every 4 batches of 0.25 s).
     #expect(live.count == 3)
-    #expect(live[0].hasPrefix("\r[....................] epoch 1 batch 1/100 lr 1.0000 loss 5.000 train-ppl 148.4 1000 tokens/s ETA 1m30s"))
+    #expect(
+      live[0].hasPrefix(
+        "\r[....................] epoch 1 batch 1/100 lr 1.0000 loss 5.000 train-ppl 148.4 1000 tokens/s ETA 1m30s"))
     let end = report.lines(for: Self.epoch)
     #expect(end.live == "\r\u{1B}[K", "the live line is erased, not left above the epoch line")
     #expect(end.standardOutput?.hasPrefix("epoch 1 lr 1.0000 train-loss 5.2500 valid-ppl 180.50 seconds 12.5") == true)
@@ -40,7 +43,8 @@ import Testing
 
   @Test func logGetsALineEveryIntervalAndEveryNBatches() {
     let clock = Clock()
-    let byTime = TrainingReport(style: .log(interval: 10), standardOutputIsTerminal: false, lossIsCrossEntropy: false, clock: clock.read)
+    let byTime = TrainingReport(
+      style: .log(interval: 10), standardOutputIsTerminal: false, lossIsCrossEntropy: false, clock: clock.read)
     var lines = 0
     for batch in 1...35 {
       clock.now += 1
@@ -58,7 +62,8 @@ import Testing
 
   @Test func offShowsNoProgressButTheResults() {
     let clock = Clock()
-    let report = TrainingReport(style: .off, standardOutputIsTerminal: false, lossIsCrossEntropy: true, clock: clock.read)
+    let report = TrainingReport(
+      style: .off, standardOutputIsTerminal: false, lossIsCrossEntropy: true, clock: clock.read)
     for batch in 1...50 {
       clock.now += 100
       #expect(report.lines(for: Self.progress(batch)) == TrainingReport.Lines())
@@ -66,6 +71,9 @@ import Testing
     #expect(report.lines(for: Self.epoch).standardOutput != nil)
     let diverged = report.lines(
       for: .diverged(epoch: 2, batch: 4, newLearningRate: 0.5, retry: 1, cause: .loss(.nan)))
-    #expect(diverged.warnings == ["training loss nan in epoch 2 batch 5: restarting the epoch from its start with the learning rate halved to 0.5 (retry 1)"])
+    #expect(
+      diverged.warnings == [
+        "training loss nan in epoch 2 batch 5: restarting the epoch from its start with the learning rate halved to 0.5 (retry 1)"
+      ])
   }
 }

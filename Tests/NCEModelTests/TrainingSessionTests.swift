@@ -15,7 +15,8 @@ import Testing
   static func text(_ sentences: Int, seed: UInt64) -> String {
     var generator = SeededGenerator(seed: seed)
     return (0..<sentences).map { _ in
-      (0..<(2 + generator.nextInt(below: 6))).map { _ in words[generator.nextInt(below: words.count)] }.joined(separator: " ")
+      (0..<(2 + generator.nextInt(below: 6))).map { _ in words[generator.nextInt(below: words.count)] }.joined(
+        separator: " ")
     }.joined(separator: "\n") + "\n"
   }
 
@@ -55,7 +56,10 @@ import Testing
     let directory = try Self.dataDirectory()
     defer { removeTree(directory) }
     let first = try TrainingSession.prepare(Self.request(directory))
-    guard case .finished(let test?) = try first.run() else { Issue.record("no test result"); return }
+    guard case .finished(let test?) = try first.run() else {
+      Issue.record("no test result")
+      return
+    }
     #expect(test.perplexity?.isFinite == true && test.sentences == 10)
     let saved = try ModelFile.read(path: directory + "/m.mdl.last")
     #expect(saved.texts?.train.path == directory + "/train.txt")
@@ -68,7 +72,11 @@ import Testing
     // --epochs 3 means three in all: two more, validated on the recorded valid text.
     let more = try TrainingSession.prepare(Self.resumeRequest(directory, epochs: 3))
     var epochs: [Int] = []
-    guard case .finished(let result?) = try more.run(report: { if case .epochFinished(let r) = $0 { epochs.append(r.epoch) } }) else {
+    guard
+      case .finished(let result?) = try more.run(report: {
+        if case .epochFinished(let r) = $0 { epochs.append(r.epoch) }
+      })
+    else {
       Issue.record("no test result after the resume")
       return
     }
@@ -132,7 +140,8 @@ import Testing
     #expect(outcome == .interrupted)
     let model = try ModelFile.read(path: directory + "/m.mdl", optimizerState: false)
     #expect(model.state?.epoch == 1 && model.state?.batchesDone == 2)
-    let scored = try Evaluation.perplexity(model: model.model, corpus: Corpus(path: directory + "/valid.txt", vocabulary: model.vocabulary), threads: 1)
+    let scored = try Evaluation.perplexity(
+      model: model.model, corpus: Corpus(path: directory + "/valid.txt", vocabulary: model.vocabulary), threads: 1)
     #expect(scored.isFinite)
   }
 
@@ -143,7 +152,8 @@ import Testing
     request.dataDirectory = nil
     request.trainText = directory + "/train.txt"
     _ = try TrainingSession.prepare(request).run()
-    let saved = try ModelFile.read(path: directory + "/m.mdl"), last = try ModelFile.read(path: directory + "/m.mdl.last")
+    let saved = try ModelFile.read(path: directory + "/m.mdl")
+    let last = try ModelFile.read(path: directory + "/m.mdl.last")
     #expect(saved.model.tensors == last.model.tensors && saved.state?.epoch == 4)
   }
 
@@ -155,7 +165,8 @@ import Testing
     var request = Self.request(directory)
     request.savePath = train
     let overlap = #expect(throws: InputError.self) { try TrainingSession.prepare(request) }
-    #expect(overlap?.message.contains("would overwrite the input training text") == true, "\(String(describing: overlap))")
+    #expect(
+      overlap?.message.contains("would overwrite the input training text") == true, "\(String(describing: overlap))")
     request.savePath = directory + "/x.mdl"
     request.trainText = directory + "/x.mdl.last"
     try Self.text(5, seed: 9).write(toFile: directory + "/x.mdl.last", atomically: true, encoding: .utf8)
@@ -194,7 +205,9 @@ import Testing
       try session.run(report: { if case .diverged(_, _, _, _, let cause) = $0 { causes.append(cause) } })
     }
     #expect(!causes.isEmpty)
-    #expect(error?.message.contains("nothing was saved (no epoch was completed): try a lower --lr") == true, "\(String(describing: error))")
+    #expect(
+      error?.message.contains("nothing was saved (no epoch was completed): try a lower --lr") == true,
+      "\(String(describing: error))")
     #expect(!FileManager.default.fileExists(atPath: directory + "/m.mdl"))
   }
 }

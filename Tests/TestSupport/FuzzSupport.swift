@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 import Testing
 
@@ -20,7 +20,9 @@ public struct FileMutator {
     "99999999999999999999999", "0", "-0", "1e-400", "0x1p3", "abc", "<s>", "</s>", "<unk>", "-", "--", "1-",
     "\u{00A0}", "ngram 9=99999999999999", "\\data\\", "\\end\\", "\\1-grams:",
   ]
-  public static let invalidUTF8: [[UInt8]] = [[0xFF], [0xC3, 0x28], [0xE2, 0x82], [0xF0, 0x9F, 0x98], [0xED, 0xA0, 0x80], [0xC0, 0xAF]]
+  public static let invalidUTF8: [[UInt8]] = [
+    [0xFF], [0xC3, 0x28], [0xE2, 0x82], [0xF0, 0x9F, 0x98], [0xED, 0xA0, 0x80], [0xC0, 0xAF],
+  ]
 
   /// Applies one to three random mutations to `bytes`.
   public mutating func mutate(_ bytes: [UInt8]) -> (bytes: [UInt8], what: String) {
@@ -88,7 +90,8 @@ public struct FileMutator {
     case 9:
       var lines = Self.lines(bytes)
       guard lines.count >= 2 else { return (bytes, "swap in short file") }
-      let a = generator.nextInt(below: lines.count), b = generator.nextInt(below: lines.count)
+      let a = generator.nextInt(below: lines.count)
+      let b = generator.nextInt(below: lines.count)
       lines.swapAt(a, b)
       return (Self.join(lines), "lines \(a + 1) and \(b + 1) swapped")
     case 10:

@@ -19,7 +19,6 @@ public func writeBytes(_ bytes: [UInt8], to path: String) {
   precondition(created, "cannot create test fixture \(path)")
 }
 
-
 /// Every file under `directory`, recursively (relative path -> bytes), hidden temporaries
 /// included: two snapshots are equal when a run left every file byte-identical and added none.
 public func fileSnapshot(of directory: String) -> [String: Data] {

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 
 /// The cases every text reader is tested with (README "Text inputs"): each of Kaldi's
 /// whitespace characters as a separator, a non-ASCII space that stays inside a token, and a

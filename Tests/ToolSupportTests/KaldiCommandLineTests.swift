@@ -48,8 +48,16 @@ struct SampleCommand: ParsableCommand {
   @Test func tableReadsTheDeclarations() {
     let options = Self.table.options
     // The shared options come first (--config is handled before the table: it is not in it).
-    #expect(options.map(\.names) == [["progress-interval"], ["verbose"], ["dry-run"], ["fast", "exact"], ["rate"], ["wip", "word-ins-penalty"], ["name"], ["input"]])
-    #expect(options.map(\.kind) == [.value(repeating: false), .boolean, .boolean, .choice, .value(repeating: false), .value(repeating: false), .value(repeating: false), .value(repeating: true)])
+    #expect(
+      options.map(\.names) == [
+        ["progress-interval"], ["verbose"], ["dry-run"], ["fast", "exact"], ["rate"], ["wip", "word-ins-penalty"],
+        ["name"], ["input"],
+      ])
+    #expect(
+      options.map(\.kind) == [
+        .value(repeating: false), .boolean, .boolean, .choice, .value(repeating: false), .value(repeating: false),
+        .value(repeating: false), .value(repeating: true),
+      ])
     #expect(options[0].defaultValue == "30.0")
     #expect(options[3].defaultValue == "--fast")
     #expect(options[4].defaultValue == "0.5")
@@ -70,18 +78,23 @@ struct SampleCommand: ParsableCommand {
   @Test(arguments: ["no", "yes", "garbage", "", "2", "tru", " true"])
   func otherBooleanValuesAreRefused(_ word: String) {
     let error = usageError(["--rate=1", "--verbose=\(word)", "--dry-run"])
-    #expect(error?.message.contains("--verbose") == true && error?.message.contains("'\(word)'") == true, "\(String(describing: error))")
+    #expect(
+      error?.message.contains("--verbose") == true && error?.message.contains("'\(word)'") == true,
+      "\(String(describing: error))")
   }
 
   /// The meaning never depends on the position: first, middle, last.
   @Test func booleanPositionDoesNotMatter() throws {
     for arguments in [
-      ["--verbose=false", "--rate", "2", "a"], ["--rate", "2", "--verbose=false", "a"], ["--rate", "2", "a", "--verbose=false"],
+      ["--verbose=false", "--rate", "2", "a"], ["--rate", "2", "--verbose=false", "a"],
+      ["--rate", "2", "a", "--verbose=false"],
     ] {
       let command = try parsed(arguments)
       #expect(!command.verbose && command.rate == 2 && command.files == ["a"], "\(arguments)")
     }
-    for arguments in [["--verbose", "--rate", "2", "a"], ["--rate", "2", "--verbose", "a"], ["--rate", "2", "a", "--verbose"]] {
+    for arguments in [
+      ["--verbose", "--rate", "2", "a"], ["--rate", "2", "--verbose", "a"], ["--rate", "2", "a", "--verbose"],
+    ] {
       let command = try parsed(arguments)
       #expect(command.verbose && command.rate == 2 && command.files == ["a"], "\(arguments)")
     }
@@ -130,7 +143,10 @@ struct SampleCommand: ParsableCommand {
   }
 
   @Test func unknownOptionsAndPositionalsPassThrough() throws {
-    #expect(try normalized(["a", "--nope", "--verbose", "-", "--", "--rate"]) == ["--verbose", "--nope", "--", "a", "-", "--rate"])
+    #expect(
+      try normalized(["a", "--nope", "--verbose", "-", "--", "--rate"]) == [
+        "--verbose", "--nope", "--", "a", "-", "--rate",
+      ])
     #expect(throws: (any Error).self) { try parsed(["--nope"]) }
   }
 
@@ -147,7 +163,8 @@ struct SampleCommand: ParsableCommand {
     let directory = try makeTemporaryDirectory()
     defer { removeTree(directory) }
     let config = directory + "/a.conf"
-    try "# defaults\n--verbose=false   # trailing comment\n\n--rate= 0.25\n--exact\n--input=x\n--input=y\n--word_ins_penalty=-2\n"
+    try
+      "# defaults\n--verbose=false   # trailing comment\n\n--rate= 0.25\n--exact\n--input=x\n--input=y\n--word_ins_penalty=-2\n"
       .write(toFile: config, atomically: false, encoding: .utf8)
     // Wherever --config is, the command line overrides it.
     for arguments in [["--config", config, "--verbose"], ["--verbose", "--config=\(config)"]] {
@@ -184,7 +201,8 @@ struct SampleCommand: ParsableCommand {
       let error = usageError(["--config", path])
       #expect(error?.description.hasPrefix("\(path):\(expected)") == true, "\(String(describing: error))")
     }
-    #expect(usageError(["--config", directory + "/missing.conf"])?.description.hasPrefix(directory + "/missing.conf") == true)
+    #expect(
+      usageError(["--config", directory + "/missing.conf"])?.description.hasPrefix(directory + "/missing.conf") == true)
     #expect(usageError(["--config"])?.message.contains("--config needs a value") == true)
     #expect(usageError(["--config="])?.message == "--config needs a file name")
   }
@@ -233,7 +251,8 @@ struct SampleCommand: ParsableCommand {
       @Flag(help: ArgumentHelp(String(repeating: "w", count: 50))) var long = false
       @Option var other = 1
     }
-    let help = KaldiHelp.annotate(LongHelp.helpMessage(columns: 80), table: try KaldiOptionTable(command: LongHelp.self))
+    let help = KaldiHelp.annotate(
+      LongHelp.helpMessage(columns: 80), table: try KaldiOptionTable(command: LongHelp.self))
     let lines = help.split(separator: "\n").map(String.init)
     let index = try #require(lines.firstIndex { $0.hasPrefix("  --long ") })
     #expect(lines[index].hasSuffix(String(repeating: "w", count: 50)), "\(help)")

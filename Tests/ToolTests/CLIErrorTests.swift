@@ -50,28 +50,39 @@ import Testing
     Case("rnnlm-train", "--train-text @/blank.txt --save @/out.mdl", "@/blank.txt: no sentences"),
     Case("rnnlm-train", "--train-text @/badutf8.txt --save @/out.mdl", "@/badutf8.txt:2: invalid UTF-8"),
     Case("rnnlm-train", "--train-text @/boundary.txt --save @/out.mdl", "@/boundary.txt:2: reserved word '<s>'"),
-    Case("rnnlm-train", "--train-text @/train.txt --vocab @/vocab-dup.txt --save @/out.mdl",
+    Case(
+      "rnnlm-train", "--train-text @/train.txt --vocab @/vocab-dup.txt --save @/out.mdl",
       "@/vocab-dup.txt:3: duplicate word 'the' (first on line 1)"),
-    Case("rnnlm-train", "--train-text @/train.txt --vocab @/vocab-count.txt --save @/out.mdl", "@/vocab-count.txt:2: count"),
-    Case("rnnlm-train", "--train-text @/train.txt --valid-text @/badutf8.txt --save @/out.mdl", "@/badutf8.txt:2: invalid UTF-8"),
-    Case("rnnlm-train", "--train-text @/train.txt \(small) --save /nonexistent/dir/m.mdl",
+    Case(
+      "rnnlm-train", "--train-text @/train.txt --vocab @/vocab-count.txt --save @/out.mdl", "@/vocab-count.txt:2: count"
+    ),
+    Case(
+      "rnnlm-train", "--train-text @/train.txt --valid-text @/badutf8.txt --save @/out.mdl",
+      "@/badutf8.txt:2: invalid UTF-8"),
+    Case(
+      "rnnlm-train", "--train-text @/train.txt \(small) --save /nonexistent/dir/m.mdl",
       "/nonexistent/dir/m.mdl.last: cannot create"),
     Case("rnnlm-train", "--train-text @/train.txt --resume --save @/none.mdl", "@/none.mdl.last: no such file"),
     Case("rnnlm-eval", "--model @ --text @/train.txt", "is a directory, expected a model file"),
     Case("rnnlm-train", "--train-text @/train.txt --resume --save @/model.mdl", "@/model.mdl.last: "),
-    Case("rnnlm-train", "--train-text @/train.txt --emsize 100000000 --nhid 100000000 --save @/out.mdl",
+    Case(
+      "rnnlm-train", "--train-text @/train.txt --emsize 100000000 --nhid 100000000 --save @/out.mdl",
       "these options need at least"),
-    Case("rnnlm-train", "--train-text @/train.txt --loss nce --noise-ratio 1000000000000 --save @/out.mdl",
+    Case(
+      "rnnlm-train", "--train-text @/train.txt --loss nce --noise-ratio 1000000000000 --save @/out.mdl",
       "these options need at least"),
-    Case("rnnlm-train", "--train-text @/train.txt --threads 3 --batch-size 2 --save @/out.mdl",
+    Case(
+      "rnnlm-train", "--train-text @/train.txt --threads 3 --batch-size 2 --save @/out.mdl",
       "--threads 3 exceeds --batch-size 2: each worker trains at least one stream"),
-    Case("rnnlm-train", "--train-text @/train.txt --concat --batch-size 100 --save @/out.mdl",
+    Case(
+      "rnnlm-train", "--train-text @/train.txt --concat --batch-size 100 --save @/out.mdl",
       "--batch-size 100 with --concat cuts the training text (12 tokens) into more streams than it has tokens"),
     Case("rnnlm-train", "--train-text @/train.txt --lr=-1", status: 64, "--lr must be a positive number, got -1.0"),
     Case("rnnlm-train", "--train-text @/train.txt --clip=-1", status: 64, "--clip must be a number >= 0"),
     Case("rnnlm-train", "--train-text @/train.txt --clip=nan", status: 64, "--clip must be a number >= 0"),
     Case("rnnlm-train", "--train-text @/train.txt --momentum=1.5", status: 64, "--momentum must be in [0, 1), got 1.5"),
-    Case("rnnlm-train", "--train-text @/train.txt --weight-decay=-1", status: 64, "--weight-decay must be a number >= 0"),
+    Case(
+      "rnnlm-train", "--train-text @/train.txt --weight-decay=-1", status: 64, "--weight-decay must be a number >= 0"),
     Case("rnnlm-train", "--train-text @/train.txt --lr-decay=inf", status: 64, "--lr-decay must be a number >= 1"),
     Case("rnnlm-train", "--train-text @/train.txt --log-interval=-1", status: 64, "--log-interval must be at least 0"),
     Case("rnnlm-train", "--train-text @/train.txt --cell tanh", status: 64, "tanh"),
@@ -111,15 +122,18 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let train = Self.fixtures + "/train.txt"
     let save = directory + "/m.mdl"
-    let first = try ToolRunner.run("rnnlm-train", ["--train-text", train, "--save", save] + Self.small.split(separator: " ").map(String.init))
+    let first = try ToolRunner.run(
+      "rnnlm-train", ["--train-text", train, "--save", save] + Self.small.split(separator: " ").map(String.init))
     #expect(first.status == 0, "\(first.stderr)")
     var file = try ModelFile.read(path: save + ".last")
     file.options?.momentum = 2
     try file.write(to: save + ".last")
-    let resumed = try ToolRunner.run("rnnlm-train", ["--train-text", train, "--save", save, "--resume", "--epochs", "2"])
+    let resumed = try ToolRunner.run(
+      "rnnlm-train", ["--train-text", train, "--save", save, "--resume", "--epochs", "2"])
     #expect(resumed.status == 1)
     #expect(
-      resumed.stderrLines.last == "ERROR (rnnlm-train): \(save).last: training options: --momentum must be in [0, 1), got 2.0")
+      resumed.stderrLines.last
+        == "ERROR (rnnlm-train): \(save).last: training options: --momentum must be in [0, 1), got 2.0")
   }
 
   /// Every tool of SPEC §1.

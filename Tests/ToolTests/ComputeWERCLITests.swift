@@ -27,7 +27,8 @@ import Testing
       Scored 3 sentences, 1 not present in hyp.
 
       """
-    let ref = dir + "/ref", hyp = dir + "/hyp"
+    let ref = dir + "/ref"
+    let hyp = dir + "/hyp"
     let hypText = try String(contentsOfFile: hyp, encoding: .utf8)
     let forms: [([String], String?)] = [
       (["--mode=present", ref, hyp], nil),
@@ -87,10 +88,11 @@ import Testing
     // Speakers from the prefix before the first '-': spk1 (2 sentences), spk2 (1).
     let perSpeaker = try String(contentsOfFile: details + "/per_spk", encoding: .utf8)
     let rows = perSpeaker.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
-    #expect(rows.map { $0.prefix(4) } == [
-      ["SPEAKER", "id", "#SENT", "#WORD"], ["spk1", "raw", "2", "7"], ["spk1", "sys", "2", "7"],
-      ["spk2", "raw", "1", "2"], ["spk2", "sys", "1", "2"], ["SUM", "raw", "3", "9"], ["SUM", "sys", "3", "9"],
-    ])
+    #expect(
+      rows.map { $0.prefix(4) } == [
+        ["SPEAKER", "id", "#SENT", "#WORD"], ["spk1", "raw", "2", "7"], ["spk1", "sys", "2", "7"],
+        ["spk2", "raw", "1", "2"], ["spk2", "sys", "1", "2"], ["SUM", "raw", "3", "9"], ["SUM", "sys", "3", "9"],
+      ])
     let directoryListing = try FileManager.default.contentsOfDirectory(atPath: details).sorted()
     #expect(directoryListing == ["ops", "per_spk", "per_utt"])
   }
@@ -141,7 +143,8 @@ import Testing
 
         """)
     let list = try ToolRunner.run(
-      "compute-wer", ["--ignore-case", "--map", dir + "/map", "--ignore-words", "<unk>,[noise],uh", dir + "/ref", dir + "/hyp"])
+      "compute-wer",
+      ["--ignore-case", "--map", dir + "/map", "--ignore-words", "<unk>,[noise],uh", dir + "/ref", dir + "/hyp"])
     #expect(list.stdout == normalized.stdout)
   }
 
@@ -152,14 +155,17 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let details = dir + "/d"
     try ToolRunner.write(["d/per_utt": Self.files["ref"]!], in: dir)
-    let inside = try ToolRunner.run("compute-wer", ["--mode=present", "--details", details, details + "/per_utt", dir + "/hyp"])
+    let inside = try ToolRunner.run(
+      "compute-wer", ["--mode=present", "--details", details, details + "/per_utt", dir + "/hyp"])
     #expect(inside.status == 1)
     #expect(inside.stdout.isEmpty)
     #expect(
       inside.stderrLines.last
-        == "ERROR (compute-wer): \(details)/per_utt: output would overwrite the input REF '\(details)/per_utt'; write it elsewhere")
+        == "ERROR (compute-wer): \(details)/per_utt: output would overwrite the input REF '\(details)/per_utt'; write it elsewhere"
+    )
     #expect(fileSnapshot(of: details) == ["per_utt": Data(Self.files["ref"]!.utf8)])
-    let same = try ToolRunner.run("compute-wer", ["--mode=present", "--details=\(dir)/hyp", dir + "/ref", "ark:" + dir + "/hyp"])
+    let same = try ToolRunner.run(
+      "compute-wer", ["--mode=present", "--details=\(dir)/hyp", dir + "/ref", "ark:" + dir + "/hyp"])
     #expect(same.status == 1)
     #expect(
       same.stderrLines.last
@@ -179,7 +185,8 @@ import Testing
     let before = fileSnapshot(of: details)
     #expect(before.keys.sorted() == ["ops", "per_spk", "per_utt"])
     let lines = (0..<300).map { "spk\($0 % 7)-u\($0) alpha bravo charlie delta echo foxtrot\n" }.joined()
-    try ToolRunner.write(["big-ref": lines, "big-hyp": lines.replacingOccurrences(of: "charlie", with: "golf")], in: dir)
+    try ToolRunner.write(
+      ["big-ref": lines, "big-hyp": lines.replacingOccurrences(of: "charlie", with: "golf")], in: dir)
     let limited = try ToolRunner.runShell(
       "ulimit -f 1; compute-wer --details '\(details)' '\(dir)/big-ref' '\(dir)/big-hyp'")
     #expect(limited.status == 1)

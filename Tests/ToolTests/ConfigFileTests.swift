@@ -13,14 +13,17 @@ import Testing
         "present.conf": "# score only the utterances present in hyp\n--mode=present\n\n",
         "strict.conf": "--mode=strict\n",
       ], in: directory)
-    let ref = directory + "/ref", hyp = directory + "/hyp"
+    let ref = directory + "/ref"
+    let hyp = directory + "/hyp"
     let fromFile = try ToolRunner.run("compute-wer", ["--config", directory + "/present.conf", ref, hyp])
     #expect(fromFile.status == 0, "\(fromFile.stderr)")
     #expect(fromFile.stdout.hasPrefix("%WER 33.33 [ 1 / 3, 0 ins, 0 del, 1 sub ] [PARTIAL]"))
     // The command line overrides the file.
-    let overridden = try ToolRunner.run("compute-wer", ["--config=\(directory)/present.conf", "--mode=strict", ref, hyp])
+    let overridden = try ToolRunner.run(
+      "compute-wer", ["--config=\(directory)/present.conf", "--mode=strict", ref, hyp])
     #expect(overridden.status == 1)
-    let strict = try ToolRunner.run("compute-wer", ["--config", directory + "/strict.conf", "--mode", "present", ref, hyp])
+    let strict = try ToolRunner.run(
+      "compute-wer", ["--config", directory + "/strict.conf", "--mode", "present", ref, hyp])
     #expect(strict.status == 0, "\(strict.stderr)")
   }
 }

@@ -23,7 +23,8 @@ struct CrashSafetyTests {
           .joined(separator: " ")
       }.joined(separator: "\n") + "\n"
     }
-    let train = directory + "/train.txt", valid = directory + "/valid.txt"
+    let train = directory + "/train.txt"
+    let valid = directory + "/valid.txt"
     try text(trainSentences).write(toFile: train, atomically: true, encoding: .utf8)
     try text(20).write(toFile: valid, atomically: true, encoding: .utf8)
     return (train, valid)
@@ -47,7 +48,8 @@ struct CrashSafetyTests {
     let directory = try ToolRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let (train, valid) = try Self.writeCorpus(in: directory, trainSentences: 60)
-    let save = directory + "/m.mdl", last = save + ".last"
+    let save = directory + "/m.mdl"
+    let last = save + ".last"
     let epochs = 60
     let base = Self.arguments(train: train, valid: valid, save: save, epochs: epochs)
     var generator = SeededGenerator(seed: 77)
@@ -63,7 +65,9 @@ struct CrashSafetyTests {
       // Wait for the next checkpoint (so every round makes progress, however slow the
       // machine), then kill at a random moment of the following epoch, often mid-write.
       let deadline = Date().addingTimeInterval(120)
-      while process.isRunning && Self.modificationDate(last) == before && Date() < deadline { Self.sleep(seconds: 0.005) }
+      while process.isRunning && Self.modificationDate(last) == before && Date() < deadline {
+        Self.sleep(seconds: 0.005)
+      }
       Self.sleep(seconds: 1.2 * epochSeconds * Double(generator.nextUniform()))
       if process.isRunning {
         kill(process.processIdentifier, SIGKILL)
@@ -74,7 +78,8 @@ struct CrashSafetyTests {
       // Whatever the moment of the kill, the previous checkpoint is complete.
       let file = try ModelFile.read(path: last)
       let epoch = try #require(file.state?.epoch, "round \(round)")
-      #expect(epoch >= survivingEpoch, "round \(round): the checkpoint went back from epoch \(survivingEpoch) to \(epoch)")
+      #expect(
+        epoch >= survivingEpoch, "round \(round): the checkpoint went back from epoch \(survivingEpoch) to \(epoch)")
       #expect(file.state?.history.count == epoch - 1, "round \(round)")
       survivingEpoch = epoch
       if let seconds = file.state?.history.last?.seconds, seconds > 0 { epochSeconds = seconds }
@@ -101,12 +106,15 @@ struct CrashSafetyTests {
   ) throws -> ToolRunner.Result {
     let directory = try ToolRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    let out = directory + "/out", err = directory + "/err"
+    let out = directory + "/out"
+    let err = directory + "/err"
     let process = try ToolRunner.launch("rnnlm-train", arguments, stdout: out, stderr: err)
     let deadline = Date().addingTimeInterval(60)
     func ready() -> Bool {
       let log = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
-      guard log.contains("LOG (rnnlm-train) vocabulary") || log.contains("LOG (rnnlm-train) resuming") else { return false }
+      guard log.contains("LOG (rnnlm-train) vocabulary") || log.contains("LOG (rnnlm-train) resuming") else {
+        return false
+      }
       return after.map { FileManager.default.fileExists(atPath: $0) } ?? true
     }
     while process.isRunning && !ready() && Date() < deadline { sleep(seconds: 0.01) }
@@ -125,7 +133,8 @@ struct CrashSafetyTests {
     let directory = try ToolRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let (train, valid) = try Self.writeCorpus(in: directory, trainSentences: 200)
-    let save = directory + "/m.mdl", last = save + ".last"
+    let save = directory + "/m.mdl"
+    let last = save + ".last"
     let epochs = 8
     let arguments = Self.arguments(train: train, valid: valid, save: save, epochs: epochs)
     let interrupted = try Self.interruptedRun(arguments, after: last, delay: 0.1, signal: signal)
@@ -150,7 +159,8 @@ struct CrashSafetyTests {
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let (train, valid) = try Self.writeCorpus(in: directory, trainSentences: 4000)
     let save = directory + "/m.mdl"
-    let interrupted = try Self.interruptedRun(Self.arguments(train: train, valid: valid, save: save, epochs: 2), delay: 0.2)
+    let interrupted = try Self.interruptedRun(
+      Self.arguments(train: train, valid: valid, save: save, epochs: 2), delay: 0.2)
     #expect(interrupted.status == 0 && !interrupted.signaled, "\(interrupted.stderr)")
     let state = try #require(try ModelFile.read(path: save + ".last").state)
     try #require(state.epoch == 1, "the first epoch ended before the signal")
@@ -169,7 +179,8 @@ struct CrashSafetyTests {
     #expect(straight.status == 0, "\(straight.stderr)")
 
     // Interrupt, resume and interrupt again until training has finished.
-    let save = directory + "/interrupted.mdl", last = save + ".last"
+    let save = directory + "/interrupted.mdl"
+    let last = save + ".last"
     let arguments = Self.arguments(train: train, valid: valid, save: save, epochs: epochs)
     var generator = SeededGenerator(seed: 8)
     var midEpochStops = 0
@@ -206,7 +217,10 @@ struct CrashSafetyTests {
   func sigkilledRescoringLeavesNoPartialOutput() throws {
     let directory = try ToolRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    var words = "", acwt = "", nolm = "", lmonly = ""
+    var words = ""
+    var acwt = ""
+    var nolm = ""
+    var lmonly = ""
     let texts = ["the cat sat on the mat", "a dog ran", "the big red house", ""]
     for utterance in 0..<1500 {
       for rank in 1...3 {
@@ -252,7 +266,8 @@ struct CrashSafetyTests {
       for name in try FileManager.default.contentsOfDirectory(atPath: out) where !name.hasPrefix(".") {
         #expect(expected.contains(name), "round \(round): unexpected file \(name)")
         let written = FileManager.default.contents(atPath: out + "/" + name)
-        #expect(written == FileManager.default.contents(atPath: reference + "/" + name), "round \(round): \(name) is partial")
+        #expect(
+          written == FileManager.default.contents(atPath: reference + "/" + name), "round \(round): \(name) is partial")
       }
     }
     #expect(killedWhileRunning >= 3)

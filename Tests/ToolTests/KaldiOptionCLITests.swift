@@ -65,21 +65,28 @@ import Testing
     #expect(fromConfig.status == 0 && fromConfig.stdout == normalized.stdout)
     #expect(unnormalized.status == 0 && unnormalized.stdout != normalized.stdout)
     for value in ["garbage", "no", "yes", "", "2"] {
-      Self.expectUsageError(try ToolRunner.run("rnnlm-score", base + ["--utt-ids=\(value)"]), "rnnlm-score", ["--utt-ids", "'\(value)'"])
+      Self.expectUsageError(
+        try ToolRunner.run("rnnlm-score", base + ["--utt-ids=\(value)"]), "rnnlm-score", ["--utt-ids", "'\(value)'"])
     }
     let garbage = try Self.writeConfig("--unnormalized=maybe\n", in: directory, name: "bad.conf")
     Self.expectUsageError(
-      try ToolRunner.run("rnnlm-score", base + ["--config", garbage]), "rnnlm-score", ["\(garbage):1:", "--unnormalized", "'maybe'"])
-    Self.expectUsageError(try ToolRunner.run("rnnlm-score", base + ["--utt-ids", "false"]), "rnnlm-score", ["--utt-ids=false"])
+      try ToolRunner.run("rnnlm-score", base + ["--config", garbage]), "rnnlm-score",
+      ["\(garbage):1:", "--unnormalized", "'maybe'"])
+    Self.expectUsageError(
+      try ToolRunner.run("rnnlm-score", base + ["--utt-ids", "false"]), "rnnlm-score", ["--utt-ids=false"])
     // A negative number after a space reaches the range check.
-    Self.expectUsageError(try ToolRunner.run("rnnlm-score", base + ["--threads", "-2"]), "rnnlm-score", ["--threads must be at least 1"])
+    Self.expectUsageError(
+      try ToolRunner.run("rnnlm-score", base + ["--threads", "-2"]), "rnnlm-score", ["--threads must be at least 1"])
     // Any option: the last occurrence wins, the command line over the config file.
     let threads = try Self.writeConfig("--threads=-1\n", in: directory, name: "threads.conf")
     #expect(try ToolRunner.run("rnnlm-score", base + ["--threads", "0", "--threads", "1"]).status == 0)
     #expect(try ToolRunner.run("rnnlm-score", ["--config", threads] + base).status == 0)
-    #expect(try ToolRunner.run("rnnlm-score", ["--threads", "1", "--config", threads, "--model", base[1], "--text", base[3]]).status == 0)
+    #expect(
+      try ToolRunner.run("rnnlm-score", ["--threads", "1", "--config", threads, "--model", base[1], "--text", base[3]])
+        .status == 0)
     Self.expectUsageError(
-      try ToolRunner.run("rnnlm-score", ["--config", threads, "--model", base[1], "--text", base[3]]), "rnnlm-score", ["--threads"])
+      try ToolRunner.run("rnnlm-score", ["--config", threads, "--model", base[1], "--text", base[3]]), "rnnlm-score",
+      ["--threads"])
   }
 
   // MARK: rnnlm-eval: --self-norm-stats adds a line; --normalized/--unnormalized choose the mode.
@@ -94,10 +101,18 @@ import Testing
       #expect(result.status == 0, "\(arguments): \(result.stderr)")
       return (result.stdout.contains("self-norm "), result.stdout.contains("\nppl "))
     }
-    for arguments in Self.positions(of: "--self-norm-stats", in: base) { #expect(try run(arguments).stats, "\(arguments)") }
-    for arguments in Self.positions(of: "--self-norm-stats=false", in: base) { #expect(try !run(arguments).stats, "\(arguments)") }
-    for arguments in Self.positions(of: "--unnormalized", in: base) { #expect(try !run(arguments).normalized, "\(arguments)") }
-    for arguments in Self.positions(of: "--unnormalized=false", in: base) { #expect(try run(arguments).normalized, "\(arguments)") }
+    for arguments in Self.positions(of: "--self-norm-stats", in: base) {
+      #expect(try run(arguments).stats, "\(arguments)")
+    }
+    for arguments in Self.positions(of: "--self-norm-stats=false", in: base) {
+      #expect(try !run(arguments).stats, "\(arguments)")
+    }
+    for arguments in Self.positions(of: "--unnormalized", in: base) {
+      #expect(try !run(arguments).normalized, "\(arguments)")
+    }
+    for arguments in Self.positions(of: "--unnormalized=false", in: base) {
+      #expect(try run(arguments).normalized, "\(arguments)")
+    }
     #expect(try run(base + ["--normalized=false"]).normalized == false)
     #expect(try run(base + ["--unnormalized", "--normalized"]).normalized)
     #expect(try run(base + ["--normalized", "--unnormalized"]).normalized == false)
@@ -106,8 +121,10 @@ import Testing
     let config = try Self.writeConfig("--unnormalized\n--self-norm-stats=true\n", in: directory)
     #expect(try run(base + ["--config", config]) == (true, false))
     #expect(try run(["--normalized", "--self-norm-stats=f", "--config", config] + base) == (false, true))
-    Self.expectUsageError(try ToolRunner.run("rnnlm-eval", base + ["--unnormalized=yes"]), "rnnlm-eval", ["--unnormalized", "'yes'"])
-    Self.expectUsageError(try ToolRunner.run("rnnlm-eval", base + ["--threads", "-1"]), "rnnlm-eval", ["--threads must be at least 1"])
+    Self.expectUsageError(
+      try ToolRunner.run("rnnlm-eval", base + ["--unnormalized=yes"]), "rnnlm-eval", ["--unnormalized", "'yes'"])
+    Self.expectUsageError(
+      try ToolRunner.run("rnnlm-eval", base + ["--threads", "-1"]), "rnnlm-eval", ["--threads must be at least 1"])
   }
 
   // MARK: rescore-nbest: --reuse-rnn-costs, --unnormalized, negative grids, Kaldi's names.
@@ -126,7 +143,8 @@ import Testing
       #expect(result.status == 0, "\(arguments): \(result.stderr)")
     }
     Self.expectUsageError(
-      try ToolRunner.run("rescore-nbest", base + ["--reuse-rnn-costs=0", "--reuse-rnn-costs"]), "rescore-nbest", ["do not give --model"])
+      try ToolRunner.run("rescore-nbest", base + ["--reuse-rnn-costs=0", "--reuse-rnn-costs"]), "rescore-nbest",
+      ["do not give --model"])
     #expect(try ToolRunner.run("rescore-nbest", base + ["--reuse-rnn-costs", "--reuse-rnn-costs=0"]).status == 0)
     // The scoring mode, from a config file and the command line.
     func mode(_ arguments: [String]) throws -> String? {
@@ -140,7 +158,8 @@ import Testing
     #expect(try mode(base + ["--config", config]) == "normalized")
     #expect(try mode(["--unnormalized=true"] + base) == "unnormalized")
     Self.expectUsageError(
-      try ToolRunner.run("rescore-nbest", base + ["--reuse-rnn-costs=garbage"]), "rescore-nbest", ["--reuse-rnn-costs", "'garbage'"])
+      try ToolRunner.run("rescore-nbest", base + ["--reuse-rnn-costs=garbage"]), "rescore-nbest",
+      ["--reuse-rnn-costs", "'garbage'"])
   }
 
   @Test func rescoreNBestNumbersAndKaldiNames() throws {
@@ -154,21 +173,31 @@ import Testing
       return result.stdout.split(separator: "\n").filter { $0.hasPrefix("%WER") }.dropLast()
         .compactMap { $0.split(separator: "/").last.map(String.init) }
     }
-    #expect(try Set(settings(["--wip", "-0.5", "--lm-weights", "10", "--rnn-weights", "-0.5,0"], out: "a"))
-      == ["wer_10_-0.5_rnn-0.5", "wer_10_-0.5_rnn0"])
+    #expect(
+      try Set(settings(["--wip", "-0.5", "--lm-weights", "10", "--rnn-weights", "-0.5,0"], out: "a"))
+        == ["wer_10_-0.5_rnn-0.5", "wer_10_-0.5_rnn0"])
     // Kaldi's names: --word-ins-penalty is --wip, --min-lmwt/--max-lmwt an LMWT range.
-    #expect(try Set(settings(["--word-ins-penalty", "-1,0.5", "--min-lmwt", "9", "--max-lmwt", "11"], out: "b"))
-      == Set(["wer_9_-1", "wer_10_-1", "wer_11_-1", "wer_9_0.5", "wer_10_0.5", "wer_11_0.5"].map { $0 + "_rnn0.5" }))
-    #expect(try settings(["--wip", "3", "--word_ins_penalty=1", "--lm-weights", "7", "--lm-weights", "8"], out: "c") == ["wer_8_1_rnn0.5"])
+    #expect(
+      try Set(settings(["--word-ins-penalty", "-1,0.5", "--min-lmwt", "9", "--max-lmwt", "11"], out: "b"))
+        == Set(["wer_9_-1", "wer_10_-1", "wer_11_-1", "wer_9_0.5", "wer_10_0.5", "wer_11_0.5"].map { $0 + "_rnn0.5" }))
+    #expect(
+      try settings(["--wip", "3", "--word_ins_penalty=1", "--lm-weights", "7", "--lm-weights", "8"], out: "c") == [
+        "wer_8_1_rnn0.5"
+      ])
     let config = try Self.writeConfig("--min-lmwt=5\n--max-lmwt=6\n--word-ins-penalty=2\n", in: root)
     #expect(try Set(settings(["--config", config, "--wip", "0"], out: "d")) == ["wer_5_0_rnn0.5", "wer_6_0_rnn0.5"])
     Self.expectUsageError(
-      try ToolRunner.run("rescore-nbest", base + ["--lm-weights", "10", "--min-lmwt", "9", "--max-lmwt", "11"]), "rescore-nbest",
+      try ToolRunner.run("rescore-nbest", base + ["--lm-weights", "10", "--min-lmwt", "9", "--max-lmwt", "11"]),
+      "rescore-nbest",
       ["either --lm-weights or --min-lmwt/--max-lmwt"])
-    Self.expectUsageError(try ToolRunner.run("rescore-nbest", base + ["--min-lmwt", "9"]), "rescore-nbest", ["go together"])
     Self.expectUsageError(
-      try ToolRunner.run("rescore-nbest", base + ["--min-lmwt", "12", "--max-lmwt", "11"]), "rescore-nbest", ["1 <= min <= max"])
-    Self.expectUsageError(try ToolRunner.run("rescore-nbest", base + ["--threads", "-3"]), "rescore-nbest", ["--threads must be at least 1"])
+      try ToolRunner.run("rescore-nbest", base + ["--min-lmwt", "9"]), "rescore-nbest", ["go together"])
+    Self.expectUsageError(
+      try ToolRunner.run("rescore-nbest", base + ["--min-lmwt", "12", "--max-lmwt", "11"]), "rescore-nbest",
+      ["1 <= min <= max"])
+    Self.expectUsageError(
+      try ToolRunner.run("rescore-nbest", base + ["--threads", "-3"]), "rescore-nbest", ["--threads must be at least 1"]
+    )
   }
 
   // MARK: compute-wer: --ignore-case changes the WER; --sclite contradicts --align=kaldi.
@@ -183,8 +212,12 @@ import Testing
       #expect(result.status == 0, "\(arguments): \(result.stderr)")
       return result.stdout.split(separator: " ").dropFirst().first.map(String.init)
     }
-    for arguments in Self.positions(of: "--ignore-case", in: base) { #expect(try wer(arguments) == "0.00", "\(arguments)") }
-    for arguments in Self.positions(of: "--ignore-case=false", in: base) { #expect(try wer(arguments) == "50.00", "\(arguments)") }
+    for arguments in Self.positions(of: "--ignore-case", in: base) {
+      #expect(try wer(arguments) == "0.00", "\(arguments)")
+    }
+    for arguments in Self.positions(of: "--ignore-case=false", in: base) {
+      #expect(try wer(arguments) == "50.00", "\(arguments)")
+    }
     #expect(try wer(base + ["--ignore-case=0", "--ignore-case"]) == "0.00")
     #expect(try wer(["--ignore-case"] + base + ["--ignore-case=f"]) == "50.00")
     #expect(try wer(["--text", "--text=false", "--text=TRUE"] + base) == "50.00")
@@ -193,17 +226,21 @@ import Testing
     #expect(try wer(base + ["--config", config]) == "0.00")
     #expect(try wer(["--ignore-case=false", "--config", config] + base) == "50.00")
     // The config's --sclite against --align=kaldi on the command line; --sclite=false clears it.
-    Self.expectUsageError(try ToolRunner.run("compute-wer", base + ["--config", config, "--align=kaldi"]), "compute-wer", ["--sclite"])
+    Self.expectUsageError(
+      try ToolRunner.run("compute-wer", base + ["--config", config, "--align=kaldi"]), "compute-wer", ["--sclite"])
     #expect(try wer(base + ["--config", config, "--align=kaldi", "--sclite=0"]) == "0.00")
     // The last --mode wins.
     try ToolRunner.write(["partial": "u1 The cat\nu2 a dog\n"], in: directory)
-    let partial = try ToolRunner.run("compute-wer", ["--mode=strict", "--mode", "present", directory + "/partial", directory + "/hyp"])
+    let partial = try ToolRunner.run(
+      "compute-wer", ["--mode=strict", "--mode", "present", directory + "/partial", directory + "/hyp"])
     #expect(partial.status == 0 && partial.stdout.contains("[PARTIAL]"), "\(partial.stderr)")
     // A boolean before a positional '-' (standard input) still reads it.
     let stdin = try ToolRunner.run("compute-wer", ["--ignore-case", directory + "/ref", "-"], stdin: "u1 THE CAT\n")
     #expect(stdin.status == 0 && stdin.stdout.hasPrefix("%WER 0.00"), "\(stdin.stderr)")
-    Self.expectUsageError(try ToolRunner.run("compute-wer", base + ["--ignore-case=no"]), "compute-wer", ["--ignore-case", "'no'"])
-    Self.expectUsageError(try ToolRunner.run("compute-wer", ["--ignore-case", "1"] + base), "compute-wer", ["--ignore-case=1"])
+    Self.expectUsageError(
+      try ToolRunner.run("compute-wer", base + ["--ignore-case=no"]), "compute-wer", ["--ignore-case", "'no'"])
+    Self.expectUsageError(
+      try ToolRunner.run("compute-wer", ["--ignore-case", "1"] + base), "compute-wer", ["--ignore-case=1"])
   }
 
   // MARK: rnnlm-train: --resume decides whether --data is needed; flags reach the model file.
@@ -217,17 +254,26 @@ import Testing
       #expect(result.status == 1 && result.stderr.contains("none.mdl.last"), "\(arguments): \(result.stderr)")
     }
     for arguments in Self.positions(of: "--resume=false", in: base) {
-      Self.expectUsageError(try ToolRunner.run("rnnlm-train", arguments), "rnnlm-train", ["give --data DIR or --train-text FILE"])
+      Self.expectUsageError(
+        try ToolRunner.run("rnnlm-train", arguments), "rnnlm-train", ["give --data DIR or --train-text FILE"])
     }
-    Self.expectUsageError(try ToolRunner.run("rnnlm-train", base + ["--resume", "--resume=0"]), "rnnlm-train", ["give --data"])
-    Self.expectUsageError(try ToolRunner.run("rnnlm-train", base + ["--resume=t", "--resume", "no"]), "rnnlm-train", [])
-    Self.expectUsageError(try ToolRunner.run("rnnlm-train", base + ["--concat=yes"]), "rnnlm-train", ["--concat", "'yes'"])
+    Self.expectUsageError(
+      try ToolRunner.run("rnnlm-train", base + ["--resume", "--resume=0"]), "rnnlm-train", ["give --data"])
+    Self.expectUsageError(
+      try ToolRunner.run("rnnlm-train", base + ["--resume=t", "--resume", "no"]), "rnnlm-train", [])
+    Self.expectUsageError(
+      try ToolRunner.run("rnnlm-train", base + ["--concat=yes"]), "rnnlm-train", ["--concat", "'yes'"])
     // Negative numbers after a space reach the range checks.
     let train = ["--train-text", directory + "/train.txt"] + base
-    Self.expectUsageError(try ToolRunner.run("rnnlm-train", train + ["--lr-decay", "-1"]), "rnnlm-train", ["--lr-decay must be a number >= 1"])
-    Self.expectUsageError(try ToolRunner.run("rnnlm-train", train + ["--lr", "-0.5"]), "rnnlm-train", ["--lr must be a positive number, got -0.5"])
     Self.expectUsageError(
-      try ToolRunner.run("rnnlm-train", train + ["--lr=-1", "--lr", "2", "--clip", "-.5"]), "rnnlm-train", ["--clip must be a number >= 0"])
+      try ToolRunner.run("rnnlm-train", train + ["--lr-decay", "-1"]), "rnnlm-train",
+      ["--lr-decay must be a number >= 1"])
+    Self.expectUsageError(
+      try ToolRunner.run("rnnlm-train", train + ["--lr", "-0.5"]), "rnnlm-train",
+      ["--lr must be a positive number, got -0.5"])
+    Self.expectUsageError(
+      try ToolRunner.run("rnnlm-train", train + ["--lr=-1", "--lr", "2", "--clip", "-.5"]), "rnnlm-train",
+      ["--clip must be a number >= 0"])
   }
 
   @Test func rnnlmTrainConfigAndCommandLineReachTheModel() throws {
@@ -235,8 +281,12 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: directory) }
     try ToolRunner.write(["train.txt": RescoringFixture.sentences.joined(separator: "\n") + "\n"], in: directory)
     let config = try Self.writeConfig(
-      "--tie-weights\n--carry-state=true\n--concat=false\n--emsize=8\n--nhid=8\n--nlayers=1\n--batch-size=2\n--epochs=1\n", in: directory)
-    let arguments = ["--config", config, "--tie-weights=false", "--train-text", directory + "/train.txt", "--save", directory + "/m.mdl", "--concat"]
+      "--tie-weights\n--carry-state=true\n--concat=false\n--emsize=8\n--nhid=8\n--nlayers=1\n--batch-size=2\n--epochs=1\n",
+      in: directory)
+    let arguments = [
+      "--config", config, "--tie-weights=false", "--train-text", directory + "/train.txt", "--save",
+      directory + "/m.mdl", "--concat",
+    ]
     let result = try ToolRunner.run("rnnlm-train", arguments)
     #expect(result.status == 0, "\(result.stderr)")
     let file = try ModelFile.read(path: directory + "/m.mdl.last")
@@ -255,16 +305,25 @@ import Testing
     #expect(!result.stdout.contains("default as flag"), "\(result.stdout)")
     let entries = Self.helpEntries(result.stdout)
     let booleans: [String: [String]] = [
-      "rnnlm-train": ["--tie-weights", "--per-word-noise", "--remove-accidental-hits", "--concat", "--bucket-by-length", "--carry-state", "--resume"],
-      "rnnlm-eval": ["--self-norm-stats"], "rnnlm-score": ["--unnormalized", "--utt-ids"], "rescore-nbest": ["--reuse-rnn-costs"],
+      "rnnlm-train": [
+        "--tie-weights", "--per-word-noise", "--remove-accidental-hits", "--concat", "--bucket-by-length",
+        "--carry-state", "--resume",
+      ],
+      "rnnlm-eval": ["--self-norm-stats"], "rnnlm-score": ["--unnormalized", "--utt-ids"],
+      "rescore-nbest": ["--reuse-rnn-costs"],
       "compute-wer": ["--text", "--sclite", "--ignore-case"],
     ]
-    for name in booleans[tool] ?? [] { #expect(entries[name]?.hasSuffix("(default: false)") == true, "\(name): \(entries[name] ?? "missing")") }
+    for name in booleans[tool] ?? [] {
+      #expect(entries[name]?.hasSuffix("(default: false)") == true, "\(name): \(entries[name] ?? "missing")")
+    }
     let values: [String: [(String, String)]] = [
       "rnnlm-train": [("--lr", "1.0"), ("--lr-decay", "2.0"), ("--cell", "lstm"), ("--progress-interval", "30.0")],
       "rnnlm-eval": [("--normalized/--unnormalized", "--normalized"), ("--threads", "1")],
       "rnnlm-score": [("--threads", "1")],
-      "rescore-nbest": [("--normalized/--unnormalized", "--normalized"), ("--wip, --word-ins-penalty", "0"), ("--rnn-weights", "0.5"), ("--lm-weights", "10")],
+      "rescore-nbest": [
+        ("--normalized/--unnormalized", "--normalized"), ("--wip, --word-ins-penalty", "0"), ("--rnn-weights", "0.5"),
+        ("--lm-weights", "10"),
+      ],
       "compute-wer": [("--mode", "strict"), ("--special-symbol", "<eps>")],
     ]
     for (name, value) in values[tool] ?? [] {

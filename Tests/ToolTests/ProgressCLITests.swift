@@ -53,7 +53,9 @@ import Testing
 
   /// On a terminal, training shows a live line from the first batch, erases it before the
   /// epoch line, and the epoch line appears once although stdout and stderr share the terminal.
-  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))
+  @Test(
+    .enabled(
+      if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))
   func trainingOnATerminalShowsALiveLineAndTheEpochLineOnce() throws {
     let directory = try ToolRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }

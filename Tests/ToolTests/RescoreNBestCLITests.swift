@@ -33,13 +33,15 @@ import Testing
     let model = try RescoringFixture.model()
     let grid = ["--ref", reference, "--rnn-weights", "1", "--lm-weights", "5", "--wip", "0"]
     let swept = try ToolRunner.run(
-      "rescore-nbest", ["--model", model, "--nbest-dir", archive, "--out", root + "/s", "--unk-penalties", "0,10"] + grid)
+      "rescore-nbest",
+      ["--model", model, "--nbest-dir", archive, "--out", root + "/s", "--unk-penalties", "0,10"] + grid)
     #expect(swept.status == 0, "\(swept.stderr)")
     let lines = swept.stdout.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("# ") }
     #expect(lines.count == 3)
     for (index, cost) in ["0", "10"].enumerated() {
       let single = try ToolRunner.run(
-        "rescore-nbest", ["--model", model, "--nbest-dir", archive, "--out", root + "/\(cost)", "--unk-penalty", cost] + grid)
+        "rescore-nbest",
+        ["--model", model, "--nbest-dir", archive, "--out", root + "/\(cost)", "--unk-penalty", cost] + grid)
       #expect(single.status == 0, "\(single.stderr)")
       let expected = try #require(single.stdout.split(separator: "\n").first).split(separator: " ").prefix(11)
       #expect(lines[index].hasSuffix("/wer_5_0_rnn1_unk\(cost)"))
@@ -95,7 +97,8 @@ import Testing
     let (root, archive, reference) = try RescoringFixture.archive()
     let model = try RescoringFixture.model()
     let grid = ["--ref", reference, "--rnn-weights", "0:0.5:1", "--lm-weights", "4:6"]
-    let whole = try ToolRunner.run("rescore-nbest", ["--model", model, "--nbest-dir", archive, "--out", root + "/w"] + grid)
+    let whole = try ToolRunner.run(
+      "rescore-nbest", ["--model", model, "--nbest-dir", archive, "--out", root + "/w"] + grid)
     #expect(whole.status == 0, "\(whole.stderr)")
     try FileManager.default.createDirectory(atPath: root + "/p", withIntermediateDirectories: true)
     var concatenated = ""
@@ -106,14 +109,20 @@ import Testing
       concatenated += ToolRunner.read(root + "/s\(job)/lmwt.rnn") ?? ""
       try FileManager.default.moveItem(atPath: root + "/s\(job)/lmwt.rnn", toPath: root + "/p/lmwt.rnn.\(job)")
     }
-    let merged = try ToolRunner.run("rescore-nbest", ["--reuse-rnn-costs", "--nbest-dir", archive, "--out", root + "/p"] + grid)
+    let merged = try ToolRunner.run(
+      "rescore-nbest", ["--reuse-rnn-costs", "--nbest-dir", archive, "--out", root + "/p"] + grid)
     #expect(merged.status == 0, "\(merged.stderr)")
-    #expect(merged.stdout.replacingOccurrences(of: root + "/p/", with: "") == whole.stdout.replacingOccurrences(of: root + "/w/", with: ""))
+    #expect(
+      merged.stdout.replacingOccurrences(of: root + "/p/", with: "")
+        == whole.stdout.replacingOccurrences(of: root + "/w/", with: ""))
     #expect(ToolRunner.read(root + "/p/lmwt.rnn") == ToolRunner.read(root + "/w/lmwt.rnn"))
     try ToolRunner.write(["c/lmwt.rnn": concatenated], in: root)
-    let refused = try ToolRunner.run("rescore-nbest", ["--reuse-rnn-costs", "--nbest-dir", archive, "--out", root + "/c"] + grid)
+    let refused = try ToolRunner.run(
+      "rescore-nbest", ["--reuse-rnn-costs", "--nbest-dir", archive, "--out", root + "/c"] + grid)
     #expect(refused.status == 1)
-    #expect(refused.stderrLines.last?.hasPrefix("ERROR (rescore-nbest): \(root)/c/lmwt.rnn: no RNN cost for utterance 'u2'") == true)
+    #expect(
+      refused.stderrLines.last?.hasPrefix("ERROR (rescore-nbest): \(root)/c/lmwt.rnn: no RNN cost for utterance 'u2'")
+        == true)
   }
 
   @Test func threadsDoNotChangeTheOutputs() throws {

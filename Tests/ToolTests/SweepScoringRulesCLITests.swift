@@ -27,14 +27,19 @@ import Testing
     func run(_ mode: [String], out: String) throws -> ToolRunner.Result {
       try ToolRunner.run(
         "rescore-nbest",
-        ["--model", try RescoringFixture.model(), "--nbest-dir", archive, "--out", root + "/" + out, "--ref", reference]
+        [
+          "--model", try RescoringFixture.model(), "--nbest-dir", archive, "--out", root + "/" + out, "--ref",
+          reference,
+        ]
           + ["--rnn-weights", "0", "--lm-weights", "10", "--wip", "0"] + mode)
     }
     let present = try run([], out: "present")
     #expect(present.status == 0, "\(present.stderr)")
     let presentLine = try #require(present.stdout.split(separator: "\n").first)
     #expect(presentLine.hasSuffix("[PARTIAL] \(root)/present/wer_10_0_rnn0"))
-    #expect(ToolRunner.read(root + "/present/wer_10_0_rnn0")?.hasSuffix("Scored 3 sentences, 2 not present in hyp.\n") == true)
+    #expect(
+      ToolRunner.read(root + "/present/wer_10_0_rnn0")?.hasSuffix("Scored 3 sentences, 2 not present in hyp.\n") == true
+    )
     // The same as compute-wer --mode=present on the selection.
     let computeWER = try ToolRunner.run("compute-wer", ["--mode=present", reference, root + "/present/text"])
     #expect(ToolRunner.read(root + "/present/wer_10_0_rnn0") == computeWER.stdout)
@@ -48,7 +53,9 @@ import Testing
 
     let strict = try run(["--mode=strict"], out: "strict")
     #expect(strict.status == 1)
-    #expect(strict.stderrLines.last?.hasPrefix("ERROR (rescore-nbest): \(reference): no N-best list for reference 'u0' (--mode=strict") == true)
+    #expect(
+      strict.stderrLines.last?.hasPrefix(
+        "ERROR (rescore-nbest): \(reference): no N-best list for reference 'u0' (--mode=strict") == true)
     #expect(!FileManager.default.fileExists(atPath: root + "/strict/text"))
   }
 
@@ -80,7 +87,8 @@ import Testing
         + ["--rnn-weights", "0", "--lm-weights", "1:3", "--wip", "0", "--hyp-filter", "sed 's/ the / /g'"])
     #expect(sweep.status == 0, "\(sweep.stderr)")
     let filter = "sed 's/ the / /g'"
-    let filtered = try ToolRunner.runShell("\(filter) < '\(reference)' > '\(root)/ref.f'; \(filter) < '\(root)/f/text' > '\(root)/hyp.f'")
+    let filtered = try ToolRunner.runShell(
+      "\(filter) < '\(reference)' > '\(root)/ref.f'; \(filter) < '\(root)/f/text' > '\(root)/hyp.f'")
     #expect(filtered.status == 0)
     let best = try #require(sweep.stdout.split(separator: "\n").last)
     let name = try #require(best.split(separator: "/").last)
@@ -129,7 +137,8 @@ import Testing
     let stale = try ToolRunner.run("rescore-nbest", reuse)
     #expect(stale.status == 1)
     #expect(stale.stderrLines.count >= 1)
-    #expect(stale.stderrLines.last?.contains("and the part \(out)/lmwt.rnn.1 are present, and the part is newer") == true)
+    #expect(
+      stale.stderrLines.last?.contains("and the part \(out)/lmwt.rnn.1 are present, and the part is newer") == true)
     #expect(ToolRunner.read(out + "/text") == text)
   }
 
@@ -155,7 +164,10 @@ import Testing
     #expect(config.contains("--unk-penalty="))
     let applied = try ToolRunner.run(
       "rescore-nbest",
-      ["--config", root + "/dev/best_weights", "--model", model, "--nbest-dir", data + "/archives.1", "--out", root + "/test"])
+      [
+        "--config", root + "/dev/best_weights", "--model", model, "--nbest-dir", data + "/archives.1", "--out",
+        root + "/test",
+      ])
     #expect(applied.status == 0, "\(applied.stderr)")
     let text = try #require(ToolRunner.read(root + "/test/text"))
     #expect(text == ToolRunner.read(root + "/dev/text"))
@@ -173,7 +185,10 @@ import Testing
     let root = try ToolRunner.temporaryDirectory()
     let result = try ToolRunner.run(
       "rescore-nbest",
-      ["--model", try RescoringFixture.model(), "--nbest-dir", data + "/archives.1", "--out", root, "--ref", data + "/text"]
+      [
+        "--model", try RescoringFixture.model(), "--nbest-dir", data + "/archives.1", "--out", root, "--ref",
+        data + "/text",
+      ]
         + ["--rnn-weights", "0:0.1:0.9", "--lm-weights", "1:1000", "--wip", "0:0.001:0.999"])
     #expect(result.status == 1)
     #expect(

@@ -26,7 +26,8 @@ import Testing
     #expect(Self.werFigures(plain.stdout).count == 3)
     let referenceText = try String(contentsOfFile: reference, encoding: .utf8)
     let forms: [(String, String?)] = [
-      ("ark:" + reference, nil), ("ark,t:" + reference, nil), ("ark,s,cs:" + reference, nil), ("ark,p:" + reference, nil),
+      ("ark:" + reference, nil), ("ark,t:" + reference, nil), ("ark,s,cs:" + reference, nil),
+      ("ark,p:" + reference, nil),
       ("ark:cat \(reference) |", nil), ("cat \(reference) |", nil), ("ark,t:-", referenceText), ("-", referenceText),
     ]
     for (index, (form, stdin)) in forms.enumerated() {
@@ -38,7 +39,9 @@ import Testing
     try ToolRunner.write(["unsorted.txt": "u2 the dog ran\nu1 the cat sat on the mat\nu3 a big dog sat\n"], in: root)
     let refused = try run("ark,s:" + unsorted, out: "unsorted")
     #expect(refused.status == 1)
-    #expect(refused.stderrLines.last?.hasPrefix("ERROR (rescore-nbest): \(unsorted):2: key 'u1' comes after 'u2'") == true, "\(refused.stderr)")
+    #expect(
+      refused.stderrLines.last?.hasPrefix("ERROR (rescore-nbest): \(unsorted):2: key 'u1' comes after 'u2'") == true,
+      "\(refused.stderr)")
   }
 
   /// A byte-order mark is one error line naming the file and line 1, in every tool.
@@ -46,7 +49,8 @@ import Testing
     let directory = try ToolRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let marked = directory + "/marked"
-    let created = FileManager.default.createFile(atPath: marked, contents: Data([0xEF, 0xBB, 0xBF] + Array("u1 the cat\n".utf8)))
+    let created = FileManager.default.createFile(
+      atPath: marked, contents: Data([0xEF, 0xBB, 0xBF] + Array("u1 the cat\n".utf8)))
     #expect(created)
     try ToolRunner.write(["plain": "u1 the cat\n"], in: directory)
     let model = try RescoringFixture.model()
@@ -61,7 +65,8 @@ import Testing
     for (tool, arguments) in runs {
       let result = try ToolRunner.run(tool, arguments)
       #expect(result.status == 1, "\(tool) \(arguments)")
-      #expect(result.stderrLines.last?.hasPrefix("ERROR (\(tool)): \(marked):1: starts with a UTF-8 byte-order mark") == true,
+      #expect(
+        result.stderrLines.last?.hasPrefix("ERROR (\(tool)): \(marked):1: starts with a UTF-8 byte-order mark") == true,
         "\(tool): \(result.stderr)")
     }
     // rescore-nbest: a marked reference, then a marked file of the N-best archive.
@@ -71,9 +76,12 @@ import Testing
       let content = try #require(FileManager.default.contents(atPath: path))
       #expect(FileManager.default.createFile(atPath: path, contents: Data([0xEF, 0xBB, 0xBF]) + content))
       let result = try ToolRunner.run(
-        "rescore-nbest", ["--model", model, "--nbest-dir", archive, "--ref", "ark:" + reference, "--out", root + "/out"])
+        "rescore-nbest",
+        ["--model", model, "--nbest-dir", archive, "--ref", "ark:" + reference, "--out", root + "/out"])
       #expect(result.status == 1)
-      #expect(result.stderrLines.last?.hasPrefix("ERROR (rescore-nbest): \(path):1: starts with a UTF-8 byte-order mark") == true,
+      #expect(
+        result.stderrLines.last?.hasPrefix("ERROR (rescore-nbest): \(path):1: starts with a UTF-8 byte-order mark")
+          == true,
         "\(result.stderr)")
       #expect(FileManager.default.createFile(atPath: path, contents: content))
     }
@@ -100,7 +108,8 @@ import Testing
   @Test func keyedScoringReadsATableFromAnRspecifier() throws {
     let model = try RescoringFixture.model()
     let table = "s1 the cat sat\n\n s2\tthe\u{0B}dog\u{0C}ran \r\n"
-    let plain = try ToolRunner.run("rnnlm-score", ["--model", model, "--text", "-"], stdin: "the cat sat\nthe dog ran\n")
+    let plain = try ToolRunner.run(
+      "rnnlm-score", ["--model", model, "--text", "-"], stdin: "the cat sat\nthe dog ran\n")
     let keyed = try ToolRunner.run("rnnlm-score", ["--model", model, "--text", "ark,t:-", "--utt-ids"], stdin: table)
     #expect(plain.status == 0 && keyed.status == 0, "\(keyed.stderr)")
     let costs = plain.stdout.split(separator: "\n")

@@ -20,7 +20,9 @@ enum ToolRunner {
       bundle, bundle.deletingLastPathComponent(), bundle.deletingLastPathComponent().deletingLastPathComponent(),
       URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
     ]
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("rescore-nbest").path) }
+    return candidates.first {
+      FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("rescore-nbest").path)
+    }
       ?? bundle
   }()
 

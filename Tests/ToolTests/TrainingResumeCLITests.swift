@@ -9,7 +9,8 @@ import Testing
 struct TrainingResumeCLITests {
   static func arguments(_ directory: String, epochs: Int = 1) -> [String] {
     [
-      "--train-text", directory + "/train.txt", "--valid-text", directory + "/valid.txt", "--emsize", "6", "--nhid", "6",
+      "--train-text", directory + "/train.txt", "--valid-text", directory + "/valid.txt", "--emsize", "6", "--nhid",
+      "6",
       "--nlayers", "1", "--batch-size", "2", "--bptt", "6", "--momentum", "0.5", "--epochs", "\(epochs)", "--save",
       directory + "/m.mdl",
     ]
@@ -60,13 +61,18 @@ struct TrainingResumeCLITests {
   func resumeWithAnotherTrainingTextNamesBothTexts(_ kind: String) throws {
     let directory = try Self.trainedDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    let train = directory + "/train.txt", other = directory + "/other.txt"
+    let train = directory + "/train.txt"
+    let other = directory + "/other.txt"
     let text = try String(contentsOfFile: train, encoding: .utf8)
-    let replacement = kind == "shorter" ? text.split(separator: "\n").prefix(2).joined(separator: "\n") + "\n" : text.replacingOccurrences(of: "cat", with: "dog")
+    let replacement =
+      kind == "shorter"
+      ? text.split(separator: "\n").prefix(2).joined(separator: "\n") + "\n"
+      : text.replacingOccurrences(of: "cat", with: "dog")
     try replacement.write(toFile: other, atomically: true, encoding: .utf8)
     try Self.expectFailure(
       directory, ["--train-text", other, "--save", directory + "/m.mdl", "--resume"],
-      "ERROR (rnnlm-train): \(other): this training text is not '\(train)', the one \(directory)/m.mdl.last was trained on")
+      "ERROR (rnnlm-train): \(other): this training text is not '\(train)', the one \(directory)/m.mdl.last was trained on"
+    )
   }
 
   @Test(arguments: [
@@ -87,7 +93,8 @@ struct TrainingResumeCLITests {
     default: file.state?.generatorState = [7]
     }
     try file.write(to: last)
-    try Self.expectFailure(directory, ["--save", directory + "/m.mdl", "--resume", "--epochs", "3"], "\(last): \(message)")
+    try Self.expectFailure(
+      directory, ["--save", directory + "/m.mdl", "--resume", "--epochs", "3"], "\(last): \(message)")
   }
 
   @Test func aModelWithANaNWeightIsRefusedByEval() throws {
@@ -113,7 +120,8 @@ struct TrainingResumeCLITests {
     let (root, archive, _) = try RescoringFixture.archive()
     defer { try? FileManager.default.removeItem(atPath: root) }
     try Self.expectFailure(
-      directory, ["--model", directory + "/m.mdl", "--nbest-dir", archive, "--out", root + "/out"], tool: "rescore-nbest",
+      directory, ["--model", directory + "/m.mdl", "--nbest-dir", archive, "--out", root + "/out"],
+      tool: "rescore-nbest",
       "\(directory)/m.mdl: tensor 'embedding.weight' holds a non-finite value (inf) at row 0, column 0")
   }
 
@@ -126,8 +134,10 @@ struct TrainingResumeCLITests {
       directory, ["--train-text", train, "--save", train], "would overwrite the input training text '\(train)'")
     #expect(Self.contents(train) == text)
     try Self.expectFailure(
-      directory, ["--train-text", train, "--save", directory + "/none/m.mdl"], "\(directory)/none/m.mdl.last: cannot create")
-    try Self.expectFailure(directory, ["--train-text", train, "--epochs", "0"], status: 64, "--epochs must be at least 1, got 0")
+      directory, ["--train-text", train, "--save", directory + "/none/m.mdl"],
+      "\(directory)/none/m.mdl.last: cannot create")
+    try Self.expectFailure(
+      directory, ["--train-text", train, "--epochs", "0"], status: 64, "--epochs must be at least 1, got 0")
   }
 
   /// `--lr 1e30`: diverges in the first epoch; the message says nothing was saved, and nothing is.
@@ -136,7 +146,8 @@ struct TrainingResumeCLITests {
     defer { try? FileManager.default.removeItem(atPath: directory) }
     _ = try CrashSafetyTests.writeCorpus(in: directory, trainSentences: 30)
     try Self.expectFailure(
-      directory, Self.arguments(directory) + ["--lr", "1e30"], "nothing was saved (no epoch was completed): try a lower --lr")
+      directory, Self.arguments(directory) + ["--lr", "1e30"],
+      "nothing was saved (no epoch was completed): try a lower --lr")
     #expect(!FileManager.default.fileExists(atPath: directory + "/m.mdl"))
   }
 }

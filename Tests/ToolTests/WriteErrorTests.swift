@@ -20,7 +20,10 @@ import Testing
       ("compute-wer", "compute-wer '\(reference)' '\(reference)'"),
       ("rnnlm-eval", "rnnlm-eval --model '\(model)' --text \(plain) --self-norm-stats"),
       ("rnnlm-score", "rnnlm-score --model '\(model)' --text \(plain)"),
-      ("rescore-nbest", "rescore-nbest --model '\(model)' --nbest-dir '\(archive)' --ref '\(reference)' --out '\(root)/exp'"),
+      (
+        "rescore-nbest",
+        "rescore-nbest --model '\(model)' --nbest-dir '\(archive)' --ref '\(reference)' --out '\(root)/exp'"
+      ),
       (
         "rnnlm-train",
         "rnnlm-train --train-text \(plain) --valid-text \(plain) --epochs 1 --emsize 4 --nhid 4 --batch-size 2 --save '\(root)/m.mdl'"
@@ -41,7 +44,8 @@ import Testing
     let directory = try ToolRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     try ToolRunner.write(["train.txt": Self.text], in: directory)
-    let train = "rnnlm-train --train-text '\(directory)/train.txt' --emsize 4 --nhid 4 --batch-size 2 --save '\(directory)/m.mdl'"
+    let train =
+      "rnnlm-train --train-text '\(directory)/train.txt' --emsize 4 --nhid 4 --batch-size 2 --save '\(directory)/m.mdl'"
     let first = try ToolRunner.runShell(train + " --epochs 1")
     #expect(first.status == 0, "\(first.stderr)")
     let saved = FileManager.default.contents(atPath: directory + "/m.mdl.last")
@@ -50,7 +54,8 @@ import Testing
     #expect(!limited.signaled)
     #expect(limited.stderrLines.last == "ERROR (rnnlm-train): \(directory)/m.mdl.last: write failed: File too large")
     #expect(FileManager.default.contents(atPath: directory + "/m.mdl.last") == saved)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["m.mdl", "m.mdl.last", "train.txt"])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["m.mdl", "m.mdl.last", "train.txt"])
     // The surviving checkpoint resumes.
     let resumed = try ToolRunner.runShell(train + " --epochs 2 --resume")
     #expect(resumed.status == 0, "\(resumed.stderr)")
@@ -76,7 +81,10 @@ import Testing
     try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: locked)
     let model = try RescoringFixture.model()
     let commands = [
-      ("rnnlm-train", "rnnlm-train --train-text '\(root)/train.txt' --epochs 1 --emsize 4 --nhid 4 --save '\(locked)/m.mdl'"),
+      (
+        "rnnlm-train",
+        "rnnlm-train --train-text '\(root)/train.txt' --epochs 1 --emsize 4 --nhid 4 --save '\(locked)/m.mdl'"
+      ),
       ("compute-wer", "compute-wer --details '\(locked)/d' '\(reference)' '\(reference)'"),
       ("rescore-nbest", "rescore-nbest --model '\(model)' --nbest-dir '\(archive)' --out '\(locked)/x'"),
     ]
@@ -87,7 +95,8 @@ import Testing
       #expect(result.status == 1, "\(tool): \(result.stderr)")
       #expect(!result.signaled)
       let last = result.stderrLines.last ?? ""
-      #expect(last.hasPrefix("ERROR (\(tool)): \(locked)/") && last.lowercased().contains("permission"), "\(tool): \(last)")
+      #expect(
+        last.hasPrefix("ERROR (\(tool)): \(locked)/") && last.lowercased().contains("permission"), "\(tool): \(last)")
     }
     #expect(try FileManager.default.contentsOfDirectory(atPath: locked).isEmpty)
   }
@@ -105,7 +114,8 @@ import Testing
     #expect(result.status == 1)
     #expect(!result.signaled)
     let error = result.stderrLines.last ?? ""
-    #expect(error.hasPrefix("ERROR (\(tool)): \(out)/") && error.hasSuffix(": write failed: File too large"), "\(error)")
+    #expect(
+      error.hasPrefix("ERROR (\(tool)): \(out)/") && error.hasSuffix(": write failed: File too large"), "\(error)")
     let left = (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []
     #expect(left.isEmpty, "\(left)")
   }

@@ -25,9 +25,18 @@ struct ComputeWERPipelineTests {
 
   @Test func contradictoryOptionsAreUsageErrors() throws {
     let refused: [(String, () throws -> ComputeWERRequest)] = [
-      ("--mode must be strict, present or all, got 'some'", { try ComputeWERRequest(reference: "r", hypothesis: "h", mode: "some") }),
-      ("--align must be kaldi or sclite, got 'nist'", { try ComputeWERRequest(reference: "r", hypothesis: "h", align: "nist") }),
-      ("--sclite contradicts --align=kaldi", { try ComputeWERRequest(reference: "r", hypothesis: "h", align: "kaldi", sclite: true) }),
+      (
+        "--mode must be strict, present or all, got 'some'",
+        { try ComputeWERRequest(reference: "r", hypothesis: "h", mode: "some") }
+      ),
+      (
+        "--align must be kaldi or sclite, got 'nist'",
+        { try ComputeWERRequest(reference: "r", hypothesis: "h", align: "nist") }
+      ),
+      (
+        "--sclite contradicts --align=kaldi",
+        { try ComputeWERRequest(reference: "r", hypothesis: "h", align: "kaldi", sclite: true) }
+      ),
       (
         "--utt2spk and --special-symbol only apply with --details DIR",
         { try ComputeWERRequest(reference: "r", hypothesis: "h", utteranceToSpeakerFile: "u") }
@@ -53,7 +62,8 @@ struct ComputeWERPipelineTests {
     write(["ref": Self.reference, "hyp": Self.hypothesis], in: directory)
     let details = directory + "/details"
     let result = try ComputeWERPipeline.run(
-      ComputeWERRequest(reference: directory + "/ref", hypothesis: "ark,t:" + directory + "/hyp", detailsDirectory: details))
+      ComputeWERRequest(
+        reference: directory + "/ref", hypothesis: "ark,t:" + directory + "/hyp", detailsDirectory: details))
     #expect(result.utteranceCount == 3)
     #expect(result.summary.counts == EditCounts(insertions: 1, deletions: 1, substitutions: 1, referenceWords: 9))
     let files = contents(details)
@@ -78,11 +88,13 @@ struct ComputeWERPipelineTests {
     write(["d/per_utt": Self.reference, "hyp": Self.hypothesis, "map": "x y\n"], in: directory)
     let cases: [(ComputeWERRequest, String)] = [
       (
-        try ComputeWERRequest(reference: "ark:" + details + "/per_utt", hypothesis: directory + "/hyp", detailsDirectory: details),
+        try ComputeWERRequest(
+          reference: "ark:" + details + "/per_utt", hypothesis: directory + "/hyp", detailsDirectory: details),
         "\(details)/per_utt: output would overwrite the input REF 'ark:\(details)/per_utt'; write it elsewhere"
       ),
       (
-        try ComputeWERRequest(reference: details + "/per_utt", hypothesis: directory + "/hyp", detailsDirectory: directory + "/hyp"),
+        try ComputeWERRequest(
+          reference: details + "/per_utt", hypothesis: directory + "/hyp", detailsDirectory: directory + "/hyp"),
         "\(directory)/hyp: output would overwrite the input HYP '\(directory)/hyp'; write it elsewhere"
       ),
       (

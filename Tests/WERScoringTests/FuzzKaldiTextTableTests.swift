@@ -1,6 +1,6 @@
-import TestSupport
-import Foundation
 import FileIO
+import Foundation
+import TestSupport
 import Testing
 
 @testable import WERScoring

@@ -100,12 +100,14 @@ struct LinearSpaceAlignmentTests {
   func equalsTheFullTableOnLongPairsSplitManyTimes(rule: AlignmentRule) {
     var generator = Generator(state: 78)
     let workspaces = [
-      AlignmentWorkspace(fullTableCells: 256, initialBand: 1), AlignmentWorkspace(fullTableCells: 4_096, initialBand: 4),
+      AlignmentWorkspace(fullTableCells: 256, initialBand: 1),
+      AlignmentWorkspace(fullTableCells: 4_096, initialBand: 4),
     ]
     for index in 0..<24 {
       let vocabulary = [2, 5, 50][index % 3]
       let reference = (0..<(200 + generator.next(below: 500))).map { _ in Int32(generator.next(below: vocabulary)) }
-      let hypothesis = Self.edited(reference, vocabulary: vocabulary, errorPercent: [3, 15, 40][index % 3 == 0 ? 1 : index % 3], &generator)
+      let hypothesis = Self.edited(
+        reference, vocabulary: vocabulary, errorPercent: [3, 15, 40][index % 3 == 0 ? 1 : index % 3], &generator)
       if !Self.expectSamePath(reference, hypothesis, rule: rule, workspaces: workspaces, "pair \(index)") { return }
     }
   }
@@ -121,7 +123,9 @@ struct LinearSpaceAlignmentTests {
       let hypothesis = Self.edited(reference, vocabulary: 3, errorPercent: 1 + index % 12, &generator)
       let expected = FullTableOracle.path(reference: reference, hypothesis: hypothesis, rule: rule)
       let counts = scratch.counts(reference: reference, hypothesis: hypothesis, rule: rule)
-      for known in [counts, EditCounts(), EditCounts(substitutions: counts.errors / 2), EditCounts(insertions: 3 * counts.errors)] {
+      for known in [
+        counts, EditCounts(), EditCounts(substitutions: counts.errors / 2), EditCounts(insertions: 3 * counts.errors),
+      ] {
         let path = workspace.path(reference: reference, hypothesis: hypothesis, rule: rule, knownCounts: known)
         #expect(path == expected, "pair \(index), known \(known)")
         if path != expected { return }
@@ -132,7 +136,9 @@ struct LinearSpaceAlignmentTests {
   /// The 1,357 fixture pairs (Kaldi's and sclite's own outputs are checked elsewhere).
   @Test(arguments: AlignmentRule.allCases)
   func equalsTheFullTableOnTheFixturePairs(rule: AlignmentRule) throws {
-    let workspaces = [AlignmentWorkspace(fullTableCells: 4, initialBand: 1), AlignmentWorkspace(fullTableCells: 30, initialBand: 2)]
+    let workspaces = [
+      AlignmentWorkspace(fullTableCells: 4, initialBand: 1), AlignmentWorkspace(fullTableCells: 30, initialBand: 2),
+    ]
     for utterance in try DetailsFixtureTests.utterances() {
       var interner = WordInterner()
       let reference = interner.ids(utterance.reference)
@@ -187,7 +193,9 @@ struct LinearSpaceAlignmentTests {
   /// One workspace serves sentences of any length one after another.
   @Test func workspaceIsReusableAcrossLengths() {
     let workspace = AlignmentWorkspace(fullTableCells: 8, initialBand: 1)
-    for (reference, hypothesis) in [([1, 2, 3, 4, 5, 6], [1, 9, 3]), ([7], [7, 7]), ([], [1]), ([2, 2], [])] as [([Int32], [Int32])] {
+    for (reference, hypothesis) in [([1, 2, 3, 4, 5, 6], [1, 9, 3]), ([7], [7, 7]), ([], [1]), ([2, 2], [])]
+      as [([Int32], [Int32])]
+    {
       for rule in AlignmentRule.allCases {
         #expect(
           workspace.path(reference: reference, hypothesis: hypothesis, rule: rule)
@@ -203,7 +211,9 @@ struct BandedCountsTests {
   func bandedCountsEqualFullCounts(rule: AlignmentRule) {
     var generator = LinearSpaceAlignmentTests.Generator(state: rule == .kaldi ? 21 : 43)
     var full = EditDistanceScratch(fullTableCells: .max, initialBand: 1)
-    var banded = [EditDistanceScratch(fullTableCells: 4, initialBand: 1), EditDistanceScratch(fullTableCells: 64, initialBand: 3)]
+    var banded = [
+      EditDistanceScratch(fullTableCells: 4, initialBand: 1), EditDistanceScratch(fullTableCells: 64, initialBand: 3),
+    ]
     for index in 0..<2_000 {
       let vocabulary = 1 + generator.next(below: 4)
       let reference = (0..<generator.next(below: 120)).map { _ in Int32(generator.next(below: vocabulary)) }

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import TestSupport
 import Testing
 
@@ -23,7 +23,8 @@ import Testing
     let map = try Self.file("map", template: "#␣comment␣line\nok␣okay\n␣\n␣a\u{00A0}b␣ab␣\n", separator: separator)
     #expect(try TextNormalizer.readMapping(path: map) == ["ok": "okay", "a\u{00A0}b": "ab"])
     let ignore = try Self.file("ignore", template: "<unk>␣[noise]\n␣\nuh\u{00A0}um␣\n", separator: separator)
-    #expect(try TextNormalizer.readIgnoredWords(ignore, fileExists: { _ in true }) == ["<unk>", "[noise]", "uh\u{00A0}um"])
+    #expect(
+      try TextNormalizer.readIgnoredWords(ignore, fileExists: { _ in true }) == ["<unk>", "[noise]", "uh\u{00A0}um"])
     let utt2spk = try Self.file("utt2spk", template: "u1␣s\u{00A0}1\n␣\n␣u2␣␣s2␣\n", separator: separator)
     #expect(try DetailsWriter.readUtteranceToSpeaker(path: utt2spk) == ["u1": "s\u{00A0}1", "u2": "s2"])
     #expect(try DetailsWriter.readUtteranceToSpeaker(path: "ark,t:" + utt2spk).count == 2)

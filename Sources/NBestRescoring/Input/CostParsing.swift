@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 
 /// Parsing of numeric score fields shared by the N-best readers.

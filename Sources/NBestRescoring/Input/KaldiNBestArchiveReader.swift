@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 
 /// Reads a Kaldi `steps/rnnlmrescore.sh` archive directory (e.g. `archives.1/`) holding

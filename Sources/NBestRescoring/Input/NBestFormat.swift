@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 
 /// The N-best input formats of SPEC.md §3, for a `--nbest-format` option.

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 
 /// Reads SRILM N-best lists in format 3 (no header): `ascore lscore nwords w1 w2 ...`, with

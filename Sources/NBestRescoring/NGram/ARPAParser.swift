@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 
 /// Reads the text of an ARPA back-off model into the tables of `ARPAModel`.

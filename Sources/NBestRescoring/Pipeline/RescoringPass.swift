@@ -125,7 +125,8 @@ final class RescoringPass {
     for (h, hypothesis) in list.hypotheses.enumerated() {
       guard let cost = hypothesis.rnnCost, !cost.isFinite else { continue }
       throw InputError(
-        "RNN cost \(cost) for hypothesis \(list.key(of: h)) of utterance \(list.utteranceID): the model's scores overflow")
+        "RNN cost \(cost) for hypothesis \(list.key(of: h)) of utterance \(list.utteranceID): the model's scores overflow"
+      )
     }
   }
 

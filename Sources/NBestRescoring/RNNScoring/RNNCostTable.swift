@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 
 #if canImport(Glibc)
@@ -60,7 +60,8 @@ public final class RNNCostTable {
     let (paths, ignored) = try Self.resolve(directory: directory)
     try self.init(paths: paths)
     if !ignored.isEmpty {
-      source += " (not from the older parts \(ignored.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))"
+      source +=
+        " (not from the older parts \(ignored.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))"
     }
   }
 
@@ -121,7 +122,8 @@ public final class RNNCostTable {
   /// order, or missing), or a hypothesis of `list` without a cost or a cost without one.
   public func apply(to list: inout NBestList) throws {
     guard let part = parts.first(where: { $0.next?.key.utteranceID == list.utteranceID }) else {
-      let heads = parts.map { part in part.next.map { "'\($0.key.utteranceID)' (\(part.path):\($0.line))" } ?? "the end" }
+      let heads = parts.map { part in part.next.map { "'\($0.key.utteranceID)' (\(part.path):\($0.line))" } ?? "the end"
+      }
       throw InputError(
         "no RNN cost for utterance '\(list.utteranceID)': next in the table is \(heads.joined(separator: ", ")); each file must list the utterances in the order of the N-best lists (give --shard jobs' tables as parts lmwt.rnn.1, lmwt.rnn.2, ... rather than concatenated)",
         file: paths.count == 1 ? paths[0] : nil)

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 
 #if canImport(Glibc)
@@ -74,7 +74,8 @@ final class DecisionScratchFile {
       hypotheses.reserveCapacity(count)
       for _ in 0..<count {
         let rank = try getInt()
-        var hypothesis = NBestHypothesis(rank: rank, words: [], acousticCost: try getDouble(), graphCost: try getDouble())
+        var hypothesis = NBestHypothesis(
+          rank: rank, words: [], acousticCost: try getDouble(), graphCost: try getDouble())
         hypothesis.ngramCost = try getOptional()
         hypothesis.rnnCost = try getOptional()
         hypothesis.ngramWordCosts = try getOptionalArray()
@@ -84,7 +85,9 @@ final class DecisionScratchFile {
         let wordCount = try getInt()
         let text = try getString(allowEnd: false)!
         hypothesis.words = wordCount == 0 ? [] : text.split(separator: " ").map(String.init)
-        guard hypothesis.words.count == wordCount else { throw InputError("scratch file: corrupt record of '\(id)'", file: directory) }
+        guard hypothesis.words.count == wordCount else {
+          throw InputError("scratch file: corrupt record of '\(id)'", file: directory)
+        }
         hypotheses.append(hypothesis)
       }
       try body(NBestList(utteranceID: id, hypotheses: hypotheses))

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 
 /// Kaldi's combination of acoustic, graph and LM costs and its decision rule. Costs are `-ln p`.
@@ -67,7 +67,8 @@ public enum ScoreCombination {
     case .linear:
       guard (0...1).contains(w) else {
         throw InputError(
-          "hypothesis '\(utteranceID)-\(hypothesis.rank)': linear interpolation needs an RNN weight in [0, 1], got \(w)")
+          "hypothesis '\(utteranceID)-\(hypothesis.rank)': linear interpolation needs an RNN weight in [0, 1], got \(w)"
+        )
       }
       if w == 0 {
         guard let ngram = hypothesis.ngramCost else { throw missing("n-gram LM cost (lmwt.lmonly or --arpa)") }

@@ -22,7 +22,8 @@ public struct ScoringRules: Sendable {
   public var referenceFilter: TextFilterCommand?
 
   public init(
-    mode: MissingHypothesisMode = .present, alignment: AlignmentRule = .kaldi, normalizer: TextNormalizer = TextNormalizer(),
+    mode: MissingHypothesisMode = .present, alignment: AlignmentRule = .kaldi,
+    normalizer: TextNormalizer = TextNormalizer(),
     hypothesisFilter: TextFilterCommand? = nil, referenceFilter: TextFilterCommand? = nil
   ) {
     self.mode = mode

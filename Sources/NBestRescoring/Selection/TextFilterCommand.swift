@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import WERScoring
 
 #if canImport(Glibc)
@@ -57,7 +57,8 @@ public struct TextFilterCommand: Sendable, Equatable {
       var template = Array("\(directory)/.rescore-nbest.filter.XXXXXX".utf8CString)
       let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
       guard fd >= 0 else {
-        throw InputError("cannot create the input file of \(filter.option): \(String(cString: strerror(errno)))", file: directory)
+        throw InputError(
+          "cannot create the input file of \(filter.option): \(String(cString: strerror(errno)))", file: directory)
       }
       path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
       registration = TemporaryFileRegistry.register(path)
@@ -65,7 +66,8 @@ public struct TextFilterCommand: Sendable, Equatable {
         Glibc.close(fd)
         unlink(path)
         TemporaryFileRegistry.unregister(registration)
-        throw InputError("cannot open the input file of \(filter.option): \(String(cString: strerror(errno)))", file: path)
+        throw InputError(
+          "cannot open the input file of \(filter.option): \(String(cString: strerror(errno)))", file: path)
       }
       self.file = file
     }
@@ -85,7 +87,8 @@ public struct TextFilterCommand: Sendable, Equatable {
       var bytes = line
       try bytes.withUTF8 { buffer in
         guard fwrite(buffer.baseAddress!, 1, buffer.count, file) == buffer.count else {
-          throw InputError("cannot write the input of \(filter.option): \(String(cString: strerror(errno)))", file: path)
+          throw InputError(
+            "cannot write the input of \(filter.option): \(String(cString: strerror(errno)))", file: path)
         }
       }
       linesWritten += 1

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 
 /// A set of values for one weight, parsed from the command line.

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 import WERScoring
 
@@ -85,9 +85,10 @@ public final class WeightSweep {
     let settingCount = try Self.settingCount(
       rnnWeights: rnnWeights, lmWeights: lmWeights, insertionPenalties: insertionPenalties, oovCosts: oovCosts)
     try interpolation.checkRNNWeights(rnnWeights)
-    let oovChoices: [(value: Double, label: String)?] = oovCosts.map { grid in
-      zip(grid.values, grid.labels).map { (value: $0, label: $1) }
-    } ?? [nil]
+    let oovChoices: [(value: Double, label: String)?] =
+      oovCosts.map { grid in
+        zip(grid.values, grid.labels).map { (value: $0, label: $1) }
+      } ?? [nil]
     for choice in oovChoices {
       if let choice, !(choice.value >= 0) { throw InputError("an OOV cost must be >= 0, got \(choice.label)") }
     }
@@ -239,11 +240,13 @@ public final class WeightSweep {
     count: Int, setting: SweepSetting, hypotheses: UnsafeBufferPointer<NBestHypothesis>,
     interpolatedCost: (Int) -> Double
   ) -> Int {
-    ScoreCombination.argmin(count: count, rank: { hypotheses[$0].rank }) { h in
-      ScoreCombination.totalCost(
-        acousticCost: hypotheses[h].acousticCost, interpolatedCost: interpolatedCost(h),
-        wordCount: hypotheses[h].words.count, lmWeight: setting.lmWeight, insertionPenalty: setting.insertionPenalty)
-    }
+    ScoreCombination.argmin(
+      count: count, rank: { hypotheses[$0].rank },
+      totalCost: { h in
+        ScoreCombination.totalCost(
+          acousticCost: hypotheses[h].acousticCost, interpolatedCost: interpolatedCost(h),
+          wordCount: hypotheses[h].words.count, lmWeight: setting.lmWeight, insertionPenalty: setting.insertionPenalty)
+      })
   }
 
   /// Scores the lists held back for the hypothesis filter: runs the filter once on every
@@ -272,7 +275,8 @@ public final class WeightSweep {
         "none of the \(referenceKeys.count) reference utterances has an N-best list (\(utteranceCount) lists read): no WER to choose the weights by"
       )
     }
-    if let referenceKeys, rules.mode == .strict, let first = referenceKeys.indices.first(where: { !referenceSeen[$0] }) {
+    if let referenceKeys, rules.mode == .strict, let first = referenceKeys.indices.first(where: { !referenceSeen[$0] })
+    {
       throw InputError(
         "no N-best list for reference '\(referenceKeys[first])' (--mode=strict; --mode=present skips it, --mode=all scores it as empty)"
       )

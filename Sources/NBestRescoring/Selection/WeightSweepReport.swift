@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 import WERScoring
 
@@ -60,7 +60,8 @@ public struct WeightSweepReport: Sendable {
     func line(_ index: Int) -> String {
       let summary = summaries[index]
       let rate = summary.kaldiReport().split(separator: " ", maxSplits: 2).dropFirst().first ?? ""
-      return "\(rate) [ \(summary.counts.errors) / \(summary.counts.referenceWords) ] \(prefix)\(settings[index].werName)"
+      return
+        "\(rate) [ \(summary.counts.errors) / \(summary.counts.referenceWords) ] \(prefix)\(settings[index].werName)"
     }
     var text = ""
     for entry in bestByWeight { text += "# best at rnn-weight \(entry.label): \(line(entry.index))\n" }

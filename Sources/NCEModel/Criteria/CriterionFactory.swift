@@ -5,7 +5,9 @@ import NCECore
 public enum CriterionFactory {
   /// `model` is needed (and must be built from `config`) for `--index-module gru`, whose
   /// criterion scores with the model's own GRU and embedding.
-  public static func make(for config: ModelConfig, vocabulary: Vocabulary, model: RNNLanguageModel? = nil) throws -> any TrainingCriterion {
+  public static func make(for config: ModelConfig, vocabulary: Vocabulary, model: RNNLanguageModel? = nil) throws
+    -> any TrainingCriterion
+  {
     if config.usesIndexGRU {
       guard let module = model?.indexModule else {
         throw ModelConfigError(message: "--index-module gru: the criterion needs a model built with the index module")
@@ -39,7 +41,8 @@ public enum CriterionFactory {
   /// starts at the unigram distribution (the constant lnZ cancels in a softmax).
   public static func initializeOutputBias(of model: RNNLanguageModel, vocabulary: Vocabulary) throws {
     guard !model.config.usesIndexGRU else { return }
-    model.output.bias.value = NCECriterion.initialBias(noise: try noise(model.config, vocabulary), normTerm: model.config.normTerm)
+    model.output.bias.value = NCECriterion.initialBias(
+      noise: try noise(model.config, vocabulary), normTerm: model.config.normTerm)
   }
 
   static func noise(_ config: ModelConfig, _ vocabulary: Vocabulary) throws -> NoiseDistribution {

@@ -11,7 +11,8 @@ public struct CrossEntropyCriterion: TrainingCriterion {
     hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, scale: Float,
     using rng: inout SeededGenerator
   ) -> (loss: Double, gradHidden: Matrix) {
-    let n = hidden.rows, v = output.vocabularySize
+    let n = hidden.rows
+    let v = output.vocabularySize
     BLAS.gemm(hidden, output.weight.value, transB: true, into: &logits)
     var loss = 0.0
     // Row by row while the row is in cache: add the bias, turn the logits into

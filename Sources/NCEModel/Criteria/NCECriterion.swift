@@ -60,7 +60,9 @@ public struct NCECriterion: TrainingCriterion {
     into scores: inout SampledScores, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw,
     logNoise: [Float], normTerm lnZ: Float, weight: Float
   ) -> Double {
-    let n = scores.rows, k = scores.noiseCount, stride = noise.rowStride
+    let n = scores.rows
+    let k = scores.noiseCount
+    let stride = noise.rowStride
     let shift = lnZ + Float(Foundation.log(Double(k)))  // lnZ + ln k
     var loss = 0.0
     // offsets[j] = lnZ + ln(k q(n_j)): once for shared noise, per row otherwise.
@@ -85,7 +87,8 @@ public struct NCECriterion: TrainingCriterion {
                     // -ln(1 - σ(x_j)) = softplus(x_j); d/dx_j = σ(x_j).
                     loss += Double(
                       Self.noiseRow(
-                        scores: ns.baseAddress! + i * k, offsets: offset.baseAddress!, gradient: ng.baseAddress! + i * k,
+                        scores: ns.baseAddress! + i * k, offsets: offset.baseAddress!,
+                        gradient: ng.baseAddress! + i * k,
                         count: k, weight: weight))
                   }
                 }
@@ -102,7 +105,8 @@ public struct NCECriterion: TrainingCriterion {
   /// adds `weight · σ(x_j)` to `gradient`.
   @inline(__always)
   static func noiseRow(
-    scores s: UnsafePointer<Float>, offsets c: UnsafePointer<Float>, gradient g: UnsafeMutablePointer<Float>, count k: Int,
+    scores s: UnsafePointer<Float>, offsets c: UnsafePointer<Float>, gradient g: UnsafeMutablePointer<Float>,
+    count k: Int,
     weight: Float
   ) -> Float {
     typealias Lanes = VectorMath.Lanes
@@ -110,7 +114,8 @@ public struct NCECriterion: TrainingCriterion {
     let w = Lanes(repeating: weight)
     var j = 0
     while j + 16 <= k {
-      let x = UnsafeRawPointer(s + j).loadUnaligned(as: Lanes.self) - UnsafeRawPointer(c + j).loadUnaligned(as: Lanes.self)
+      let x =
+        UnsafeRawPointer(s + j).loadUnaligned(as: Lanes.self) - UnsafeRawPointer(c + j).loadUnaligned(as: Lanes.self)
       let negative = x .< 0
       let e = VectorMath.exp(x.replacing(with: -x, where: .!negative))  // exp(-|x|)
       let onePlus = 1 + e

@@ -35,7 +35,9 @@ struct SampledScores {
   mutating func computeScores(
     hidden: Matrix, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw, output: OutputLayer
   ) {
-    let n = hidden.rows, k = noise.count, e = output.size
+    let n = hidden.rows
+    let k = noise.count
+    let e = output.size
     precondition(hidden.cols == e && targets.count == n && n > 0 && k > 0)
     rows = n
     noiseCount = k
@@ -65,7 +67,8 @@ struct SampledScores {
   }
 
   private mutating func scoreShared(hidden: Matrix, noise: NoiseDraw, output: OutputLayer) {
-    let k = noise.count, e = output.size
+    let k = noise.count
+    let e = output.size
     noiseWeights.resize(rows: k, cols: e, zero: false)
     output.weight.value.withUnsafeBufferPointer { w in
       noiseWeights.withUnsafeMutableBufferPointer { block in
@@ -91,7 +94,9 @@ struct SampledScores {
   }
 
   private mutating func scorePerRow(hidden: Matrix, noise: NoiseDraw, output: OutputLayer) {
-    let n = hidden.rows, k = noise.count, e = output.size
+    let n = hidden.rows
+    let k = noise.count
+    let e = output.size
     hidden.withUnsafeBufferPointer { h in
       output.weight.value.withUnsafeBufferPointer { w in
         output.bias.value.withUnsafeBufferPointer { b in
@@ -117,14 +122,16 @@ struct SampledScores {
   mutating func backward(
     hidden: Matrix, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw, output: OutputLayer
   ) -> Matrix {
-    let n = rows, e = output.size
+    let n = rows
+    let e = output.size
     var gradHidden = Matrix(rows: n, cols: e)
     if noise.isPerRow {
       backwardPerRow(hidden: hidden, noise: noise, output: output, into: &gradHidden)
     } else {
       backwardShared(hidden: hidden, noise: noise, output: output, into: &gradHidden)
     }
-    let weight = output.weight, bias = output.bias
+    let weight = output.weight
+    let bias = output.bias
     hidden.withUnsafeBufferPointer { h in
       weight.value.withUnsafeBufferPointer { w in
         weight.gradient.withUnsafeMutableBufferPointer { dw in
@@ -151,10 +158,13 @@ struct SampledScores {
   private mutating func backwardShared(
     hidden: Matrix, noise: NoiseDraw, output: OutputLayer, into gradHidden: inout Matrix
   ) {
-    let n = rows, k = noiseCount, e = output.size
+    let n = rows
+    let k = noiseCount
+    let e = output.size
     BLAS.gemm(noiseGradient, noiseWeights, into: &gradHidden)
     BLAS.gemm(noiseGradient, transA: true, hidden, into: &noiseWeightGradient)
-    let weight = output.weight, bias = output.bias
+    let weight = output.weight
+    let bias = output.bias
     noise.ids.withUnsafeBufferPointer { ids in
       noiseWeightGradient.withUnsafeBufferPointer { block in
         weight.gradient.withUnsafeMutableBufferPointer { dw in
@@ -180,8 +190,11 @@ struct SampledScores {
   private func backwardPerRow(
     hidden: Matrix, noise: NoiseDraw, output: OutputLayer, into gradHidden: inout Matrix
   ) {
-    let n = rows, k = noiseCount, e = output.size
-    let weight = output.weight, bias = output.bias
+    let n = rows
+    let k = noiseCount
+    let e = output.size
+    let weight = output.weight
+    let bias = output.bias
     hidden.withUnsafeBufferPointer { h in
       weight.value.withUnsafeBufferPointer { w in
         weight.gradient.withUnsafeMutableBufferPointer { dw in
@@ -190,9 +203,11 @@ struct SampledScores {
               noiseGradient.withUnsafeBufferPointer { g in
                 gradHidden.withUnsafeMutableBufferPointer { dh in
                   for i in 0..<n {
-                    let hi = h.baseAddress! + i * e, dhi = dh.baseAddress! + i * e
+                    let hi = h.baseAddress! + i * e
+                    let dhi = dh.baseAddress! + i * e
                     for j in 0..<k {
-                      let word = Int(ids[i * k + j]), coefficient = g[i * k + j]
+                      let word = Int(ids[i * k + j])
+                      let coefficient = g[i * k + j]
                       BLAS.axpy(count: e, alpha: coefficient, x: w.baseAddress! + word * e, y: dhi)
                       BLAS.axpy(count: e, alpha: coefficient, x: hi, y: dw.baseAddress! + word * e)
                       db[word] += coefficient

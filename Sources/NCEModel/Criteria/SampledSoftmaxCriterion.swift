@@ -54,7 +54,9 @@ public struct SampledSoftmaxCriterion: TrainingCriterion {
     into scores: inout SampledScores, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw,
     logProposal: [Float], removeAccidentalHits: Bool, weight: Float
   ) -> Double {
-    let n = scores.rows, k = scores.noiseCount, stride = noise.rowStride
+    let n = scores.rows
+    let k = scores.noiseCount
+    let stride = noise.rowStride
     var loss = 0.0
     logProposal.withUnsafeBufferPointer { lnq in
       noise.ids.withUnsafeBufferPointer { ids in
@@ -67,7 +69,8 @@ public struct SampledSoftmaxCriterion: TrainingCriterion {
                   for i in 0..<n {
                     let t = targets[i]
                     let rowIds = ids.baseAddress! + i * stride
-                    let s = ns.baseAddress! + i * k, g = ng.baseAddress! + i * k
+                    let s = ns.baseAddress! + i * k
+                    let g = ng.baseAddress! + i * k
                     let z0 = ts[i] - lnq[Int(t)]
                     var maximum = z0
                     for j in 0..<k {

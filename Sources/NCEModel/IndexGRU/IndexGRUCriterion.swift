@@ -25,7 +25,9 @@ public struct IndexGRUCriterion: TrainingCriterion {
   private var draw = NoiseDraw()
   private var workspace = IndexGRUWorkspace()
 
-  public init(module: IndexGRUModule, noise: NoiseDistribution, noiseRatio k: Int, normTerm lnZ: Float, perWordNoise: Bool = false) {
+  public init(
+    module: IndexGRUModule, noise: NoiseDistribution, noiseRatio k: Int, normTerm lnZ: Float, perWordNoise: Bool = false
+  ) {
     precondition(k >= 1, "NCE needs at least one noise word per target")
     precondition(noise.vocabularySize == module.vocabularySize, "noise and embedding vocabularies differ")
     self.module = module
@@ -51,7 +53,8 @@ public struct IndexGRUCriterion: TrainingCriterion {
   ) -> (loss: Double, gradHidden: Matrix) {
     let shift = normTerm + Float(Foundation.log(Double(ids.count)))  // lnZ + ln k
     let (loss, grad) = noise.logProbabilities.withUnsafeBufferPointer { lnq in
-      workspace.lossAndGradient(module: module, contexts: contexts, targets: targets, noise: ids) { _, candidate, word, score in
+      workspace.lossAndGradient(module: module, contexts: contexts, targets: targets, noise: ids) {
+        _, candidate, word, score in
         let logit = score - shift - lnq[Int(word)]
         if candidate == 0 {
           // -ln σ(x) = softplus(-x); d/dx = -σ(-x).

@@ -88,7 +88,9 @@ public final class IndexGRUModule {
     dC: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>
   ) {
     for j in 0..<h {
-      let r = scratch[j], z = scratch[h + j], n = scratch[2 * h + j]
+      let r = scratch[j]
+      let z = scratch[h + j]
+      let n = scratch[2 * h + j]
       let dOut = g * v[j]
       dv[j] += g * scratch[3 * h + j]
       dC[j] += dOut * z

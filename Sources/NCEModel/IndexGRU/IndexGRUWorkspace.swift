@@ -33,7 +33,8 @@ struct IndexGRUWorkspace {
   private mutating func prepare(
     module: IndexGRUModule, contexts: Matrix, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw?
   ) {
-    let h = module.hiddenSize, g3 = 3 * h
+    let h = module.hiddenSize
+    let g3 = 3 * h
     precondition(contexts.cols == h && contexts.rows == targets.count, "contexts must be [N x H] with N targets")
     if slotOfWord.count != module.vocabularySize { slotOfWord = [Int32](repeating: -1, count: module.vocabularySize) }
     words.removeAll(keepingCapacity: true)
@@ -55,7 +56,9 @@ struct IndexGRUWorkspace {
     BLAS.gemm(embedded, module.cell.inputWeight.value, into: &inputGates)
     BLAS.gemm(contexts, module.cell.recurrentWeight.value, into: &recurrentGates)
     module.cell.inputBias.value.withUnsafeBufferPointer { b in
-      inputGates.withUnsafeMutableBufferPointer { VectorMath.addRowVector(b.baseAddress!, to: $0.baseAddress!, rows: words.count, cols: g3) }
+      inputGates.withUnsafeMutableBufferPointer {
+        VectorMath.addRowVector(b.baseAddress!, to: $0.baseAddress!, rows: words.count, cols: g3)
+      }
     }
     module.cell.recurrentBias.value.withUnsafeBufferPointer { b in
       recurrentGates.withUnsafeMutableBufferPointer {
@@ -72,7 +75,8 @@ struct IndexGRUWorkspace {
     let k = noise?.count ?? 0
     var targetScores = [Float](repeating: 0, count: targets.count)
     var noiseScores = Matrix(rows: k > 0 ? targets.count : 0, cols: k)
-    _ = visitPairs(module: module, contexts: contexts, targets: targets, noise: noise, training: false) { row, candidate, _, score in
+    _ = visitPairs(module: module, contexts: contexts, targets: targets, noise: noise, training: false) {
+      row, candidate, _, score in
       if candidate == 0 { targetScores[row] = score } else { noiseScores.storage[row * k + candidate - 1] = score }
       return (0, 0)
     }
@@ -87,13 +91,15 @@ struct IndexGRUWorkspace {
     module: IndexGRUModule, contexts: Matrix, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw?,
     pairLoss: (_ row: Int, _ candidate: Int, _ word: Int32, _ score: Float) -> (loss: Float, gradient: Float)
   ) -> (loss: Double, gradContexts: Matrix) {
-    let h = module.hiddenSize, g3 = 3 * h
+    let h = module.hiddenSize
+    let g3 = 3 * h
     var gradContexts = Matrix(rows: contexts.rows, cols: h)
     gradRegressor = [Float](repeating: 0, count: h)
     var gradBias = 0.0
     let loss = gradContexts.withUnsafeMutableBufferPointer { dC in
       visitPairs(
-        module: module, contexts: contexts, targets: targets, noise: noise, training: true, gradContexts: dC.baseAddress!
+        module: module, contexts: contexts, targets: targets, noise: noise, training: true,
+        gradContexts: dC.baseAddress!
       ) { row, candidate, word, score in
         let result = pairLoss(row, candidate, word, score)
         gradBias += Double(result.gradient)
@@ -136,14 +142,16 @@ struct IndexGRUWorkspace {
     let n = targets.count
     guard n > 0 else { return 0 }
     prepare(module: module, contexts: contexts, targets: targets, noise: noise)
-    let h = module.hiddenSize, g3 = 3 * h
+    let h = module.hiddenSize
+    let g3 = 3 * h
     if training {
       gradInputGates.resize(rows: words.count, cols: g3)
       gradInputGates.setZero()
       gradRecurrentGates.resize(rows: n, cols: g3)
       gradRecurrentGates.setZero()
     }
-    let k = noise?.count ?? 0, stride = noise?.rowStride ?? 0
+    let k = noise?.count ?? 0
+    let stride = noise?.rowStride ?? 0
     let bias = module.regressor.bias.value.storage[0]
     var loss = 0.0
     module.regressor.weight.value.withUnsafeBufferPointer { v in
@@ -157,7 +165,8 @@ struct IndexGRUWorkspace {
                     targetSlots.withUnsafeBufferPointer { ts in
                       noiseSlots.withUnsafeBufferPointer { ns in
                         for i in 0..<n {
-                          let ci = c.baseAddress! + i * h, reci = rec.baseAddress! + i * g3
+                          let ci = c.baseAddress! + i * h
+                          let reci = rec.baseAddress! + i * g3
                           for candidate in 0...k {
                             let slot = Int(candidate == 0 ? ts[i] : ns[i * stride + candidate - 1])
                             let word = words[slot]

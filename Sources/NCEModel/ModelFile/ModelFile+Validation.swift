@@ -39,7 +39,8 @@ extension ModelFile {
       guard tensor.rows == parameter.value.rows && tensor.cols == parameter.value.cols else {
         throw ModelConfigError(
           message:
-            "tensor '\(name)' is \(tensor.rows)x\(tensor.cols), expected \(parameter.value.rows)x\(parameter.value.cols)")
+            "tensor '\(name)' is \(tensor.rows)x\(tensor.cols), expected \(parameter.value.rows)x\(parameter.value.cols)"
+        )
       }
       try checkFinite(tensor, name: name)
     }
@@ -53,6 +54,7 @@ extension ModelFile {
     guard let bad else { return }
     let cols = max(tensor.cols, 1)
     throw ModelConfigError(
-      message: "tensor '\(name)' holds a non-finite value (\(tensor.storage[bad])) at row \(bad / cols), column \(bad % cols)")
+      message:
+        "tensor '\(name)' holds a non-finite value (\(tensor.storage[bad])) at row \(bad / cols), column \(bad % cols)")
   }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 
 /// A model on disk: the checkpoint container holding the model config, the vocabulary, the
@@ -41,7 +41,8 @@ public struct ModelFile {
     encoder.outputFormatting = [.sortedKeys]
     var tensors = model.tensors
     for (name, buffer) in momentum { tensors[Self.momentumPrefix + name] = buffer }
-    let checkpoint = ModelFilePayload(configJSON: Array(try encoder.encode(header)), vocabulary: vocabulary, tensors: tensors)
+    let checkpoint = ModelFilePayload(
+      configJSON: Array(try encoder.encode(header)), vocabulary: vocabulary, tensors: tensors)
     try ModelFileContainer.write(checkpoint, to: path)
   }
 
@@ -61,13 +62,16 @@ public struct ModelFile {
     do {
       try header.model.validate()
       guard header.model.vocabularySize == checkpoint.vocabulary.count else {
-        throw ModelConfigError(message: "the vocabulary has \(checkpoint.vocabulary.count) words, the model \(header.model.vocabularySize)")
+        throw ModelConfigError(
+          message: "the vocabulary has \(checkpoint.vocabulary.count) words, the model \(header.model.vocabularySize)")
       }
       try checkSizes(header.model, tensors: checkpoint.tensors)
       let model = try RNNLanguageModel(config: header.model, tensors: checkpoint.tensors)
       try checkTensors(checkpoint.tensors, of: model)
       if let state = header.state {
-        guard let options = header.options else { throw ModelConfigError(message: "training state without training options") }
+        guard let options = header.options else {
+          throw ModelConfigError(message: "training state without training options")
+        }
         do { try options.validate() } catch let error as ModelConfigError {
           throw ModelConfigError(message: "training options: \(error.message)")
         }
@@ -78,7 +82,8 @@ public struct ModelFile {
         momentum[String(name.dropFirst(momentumPrefix.count))] = tensor
       }
       return ModelFile(
-        model: model, vocabulary: checkpoint.vocabulary, options: header.options, state: header.state, momentum: momentum,
+        model: model, vocabulary: checkpoint.vocabulary, options: header.options, state: header.state,
+        momentum: momentum,
         texts: header.texts)
     } catch let error as ModelConfigError {
       throw InputError(error.message, file: path)
@@ -94,12 +99,14 @@ public struct ModelFile {
       }
       // Rows first: a matching row count bounds the size before `cols` multiplies it.
       guard tensor.rows == rows, tensor.cols == cols(rows) else {
-        throw ModelConfigError(message: "tensor '\(name)' is \(tensor.rows)x\(tensor.cols), which does not match the header")
+        throw ModelConfigError(
+          message: "tensor '\(name)' is \(tensor.rows)x\(tensor.cols), which does not match the header")
       }
     }
     try check("embedding.weight", rows: config.vocabularySize) { _ in config.embeddingSize }
     guard config.layers <= tensors.count else {
-      throw ModelConfigError(message: "the header declares \(config.layers) layers, the file has \(tensors.count) tensors")
+      throw ModelConfigError(
+        message: "the header declares \(config.layers) layers, the file has \(tensors.count) tensors")
     }
     let gates = config.cell == .lstm ? 4 : 3
     for layer in 0..<config.layers {

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 
 /// The checkpoint container: versioned, zstd-compressed, checksummed, atomic.
@@ -50,7 +50,9 @@ public enum ModelFileContainer {
       throw InputError("no such file", file: path)
     }
     if isDirectory.boolValue { throw InputError("is a directory, expected a model file", file: path) }
-    guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError("cannot open for reading", file: path) }
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      throw InputError("cannot open for reading", file: path)
+    }
     defer { try? handle.close() }
     do {
       let size = Int(try handle.seekToEnd())

@@ -8,8 +8,11 @@ public final class Linear {
 
   public init(name: String, inputSize: Int, outputSize: Int, using rng: inout SeededGenerator) {
     let bound = 1 / Float(inputSize).squareRoot()
-    weight = Parameter(name: "\(name).weight", value: ParameterInitializer.uniform(rows: inputSize, cols: outputSize, bound: bound, using: &rng))
-    bias = Parameter(name: "\(name).bias", value: ParameterInitializer.uniform(rows: 1, cols: outputSize, bound: bound, using: &rng))
+    weight = Parameter(
+      name: "\(name).weight",
+      value: ParameterInitializer.uniform(rows: inputSize, cols: outputSize, bound: bound, using: &rng))
+    bias = Parameter(
+      name: "\(name).bias", value: ParameterInitializer.uniform(rows: 1, cols: outputSize, bound: bound, using: &rng))
   }
 
   public var parameters: [Parameter] { [weight, bias] }
@@ -19,7 +22,9 @@ public final class Linear {
     var y = Matrix(rows: x.rows, cols: weight.value.cols)
     BLAS.gemm(x, weight.value, into: &y)
     bias.value.withUnsafeBufferPointer { b in
-      y.withUnsafeMutableBufferPointer { VectorMath.addRowVector(b.baseAddress!, to: $0.baseAddress!, rows: x.rows, cols: b.count) }
+      y.withUnsafeMutableBufferPointer {
+        VectorMath.addRowVector(b.baseAddress!, to: $0.baseAddress!, rows: x.rows, cols: b.count)
+      }
     }
     if training { lastInput = x }
     return y
@@ -29,7 +34,8 @@ public final class Linear {
     BLAS.gemm(lastInput, transA: true, gradOutput, into: &weight.gradient, beta: 1)
     gradOutput.withUnsafeBufferPointer { g in
       bias.gradient.withUnsafeMutableBufferPointer { db in
-        VectorMath.accumulateColumnSums(g.baseAddress!, rows: gradOutput.rows, cols: gradOutput.cols, into: db.baseAddress!)
+        VectorMath.accumulateColumnSums(
+          g.baseAddress!, rows: gradOutput.rows, cols: gradOutput.cols, into: db.baseAddress!)
       }
     }
     var gradInput = Matrix(rows: gradOutput.rows, cols: weight.value.rows)

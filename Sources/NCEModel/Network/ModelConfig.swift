@@ -48,7 +48,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
   /// Architecture checks, with messages naming the option.
   public func validate() throws {
     func check(_ ok: Bool, _ message: String) throws { if !ok { throw ModelConfigError(message: message) } }
-    try check(vocabularySize > 3, "the vocabulary has \(vocabularySize) entries; it needs words besides <unk>, <s>, </s>")
+    try check(
+      vocabularySize > 3, "the vocabulary has \(vocabularySize) entries; it needs words besides <unk>, <s>, </s>")
     try check(embeddingSize > 0, "--emsize must be positive")
     try check(hiddenSize > 0, "--nhid must be positive")
     try check(layers > 0, "--nlayers must be positive")
@@ -60,7 +61,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
       try check(loss == .nce, "--index-module gru trains with --loss nce (full-NCE)")
       try check(
         cell == .gru && layers == 1,
-        "--index-module gru needs --cell gru --nlayers 1: the index module is the model's one-layer GRU (Pytorch-NCE's IndexGRU)")
+        "--index-module gru needs --cell gru --nlayers 1: the index module is the model's one-layer GRU (Pytorch-NCE's IndexGRU)"
+      )
       try check(embeddingSize == hiddenSize, "--index-module gru needs --emsize equal to --nhid")
       try check(!tieWeights, "--index-module gru has no output layer to tie: drop --tie-weights")
     }

@@ -5,7 +5,7 @@ import NCECore
 /// update only the rows they touch. `W` may be the input embedding's table (tied weights).
 public final class OutputLayer {
   public let weight: Parameter  // [V x E]
-  public let bias: Parameter    // [V x 1]
+  public let bias: Parameter  // [V x 1]
 
   public init(weight: Parameter, bias: Parameter) {
     precondition(weight.isRowSparse && bias.isRowSparse && bias.value.cols == 1 && bias.value.rows == weight.value.rows)
@@ -15,7 +15,9 @@ public final class OutputLayer {
 
   public convenience init(name: String, vocabularySize: Int, size: Int, using rng: inout SeededGenerator) {
     let w = Parameter(
-      name: "\(name).weight", value: ParameterInitializer.uniform(rows: vocabularySize, cols: size, bound: 1 / Float(size).squareRoot(), using: &rng),
+      name: "\(name).weight",
+      value: ParameterInitializer.uniform(
+        rows: vocabularySize, cols: size, bound: 1 / Float(size).squareRoot(), using: &rng),
       isRowSparse: true)
     let b = Parameter(name: "\(name).bias", value: Matrix(rows: vocabularySize, cols: 1), isRowSparse: true)
     self.init(weight: w, bias: b)
@@ -28,7 +30,9 @@ public final class OutputLayer {
   public func logits(_ hidden: Matrix, into logits: inout Matrix) {
     BLAS.gemm(hidden, weight.value, transB: true, into: &logits)
     bias.value.withUnsafeBufferPointer { b in
-      logits.withUnsafeMutableBufferPointer { VectorMath.addRowVector(b.baseAddress!, to: $0.baseAddress!, rows: hidden.rows, cols: b.count) }
+      logits.withUnsafeMutableBufferPointer {
+        VectorMath.addRowVector(b.baseAddress!, to: $0.baseAddress!, rows: hidden.rows, cols: b.count)
+      }
     }
   }
 
@@ -54,7 +58,8 @@ public final class OutputLayer {
   public func normalizedLogProbabilities(
     _ hidden: Matrix, targets: UnsafeBufferPointer<Int32>
   ) -> (logProbabilities: [Float], logNormalizers: [Float]) {
-    let n = hidden.rows, v = vocabularySize
+    let n = hidden.rows
+    let v = vocabularySize
     var logProbs = [Float](repeating: 0, count: n)
     var norms = [Float](repeating: 0, count: n)
     let block = 256

@@ -26,7 +26,8 @@ public final class RNNLanguageModel {
 
   public init(config: ModelConfig, using rng: inout SeededGenerator) {
     self.config = config
-    embedding = Embedding(name: "embedding", vocabularySize: config.vocabularySize, size: config.embeddingSize, using: &rng)
+    embedding = Embedding(
+      name: "embedding", vocabularySize: config.vocabularySize, size: config.embeddingSize, using: &rng)
     recurrent = RecurrentStack(
       cell: config.cell, inputSize: config.embeddingSize, hiddenSize: config.hiddenSize, layers: config.layers,
       dropout: config.dropout, using: &rng)
@@ -37,7 +38,8 @@ public final class RNNLanguageModel {
       let bias = Parameter(name: "output.bias", value: Matrix(rows: config.vocabularySize, cols: 1), isRowSparse: true)
       output = OutputLayer(weight: embedding.weight, bias: bias)
     } else {
-      output = OutputLayer(name: "output", vocabularySize: config.vocabularySize, size: config.embeddingSize, using: &rng)
+      output = OutputLayer(
+        name: "output", vocabularySize: config.vocabularySize, size: config.embeddingSize, using: &rng)
     }
     var all = [embedding.weight] + recurrent.parameters + (projection?.parameters ?? [])
     if config.usesIndexGRU, let cell = recurrent.onlyGRULayer {
@@ -64,7 +66,9 @@ public final class RNNLanguageModel {
       }
       guard tensor.rows == parameter.value.rows && tensor.cols == parameter.value.cols else {
         throw ModelConfigError(
-          message: "tensor '\(parameter.name)' is \(tensor.rows)x\(tensor.cols), expected \(parameter.value.rows)x\(parameter.value.cols)")
+          message:
+            "tensor '\(parameter.name)' is \(tensor.rows)x\(tensor.cols), expected \(parameter.value.rows)x\(parameter.value.cols)"
+        )
       }
       parameter.value = tensor
     }

@@ -39,18 +39,24 @@ public struct SentenceScorer {
   /// Scores `sentences` (word ids without `<s>`/`</s>`). A model with the GRU index module
   /// has unnormalized scores only: call `model.checkSupports(mode)` first (normalized mode on
   /// such a model is a programming error).
-  public func score(_ sentences: [ArraySlice<Int32>], keepWordCosts: Bool = false, keepLogNormalizers: Bool = false) -> Result {
+  public func score(_ sentences: [ArraySlice<Int32>], keepWordCosts: Bool = false, keepLogNormalizers: Bool = false)
+    -> Result
+  {
     precondition(mode == .unnormalized || model.hasNormalizedScores, PerplexityUndefinedError().description)
     let order = sentences.indices.sorted { sentences[$0].count < sentences[$1].count }
-    let groups = stride(from: 0, to: order.count, by: batchSize).map { Array(order[$0..<min(order.count, $0 + batchSize)]) }
-    var groupResults = [[(index: Int, cost: Double, words: [Float], norms: [Float])]](repeating: [], count: groups.count)
+    let groups = stride(from: 0, to: order.count, by: batchSize).map {
+      Array(order[$0..<min(order.count, $0 + batchSize)])
+    }
+    var groupResults = [[(index: Int, cost: Double, words: [Float], norms: [Float])]](
+      repeating: [], count: groups.count)
     let table = inputProjection.table()
     let savedThreads = BLAS.threads
     if threads > 1 { BLAS.threads = 1 }
     groupResults.withUnsafeMutableBufferPointer { results in
       parallelFor(groups.count, threads: threads) { g in
         results[g] = scoreGroup(
-          groups[g].map { ($0, sentences[$0]) }, table: table, keepWordCosts: keepWordCosts, keepLogNormalizers: keepLogNormalizers)
+          groups[g].map { ($0, sentences[$0]) }, table: table, keepWordCosts: keepWordCosts,
+          keepLogNormalizers: keepLogNormalizers)
         progress?.advance(by: groups[g].count)
       }
     }
@@ -120,12 +126,16 @@ public struct SentenceScorer {
     var norms: [Float] = []
     switch mode {
     case .normalized:
-      let (logProbs, logNormalizers) = targets.withUnsafeBufferPointer { model.output.normalizedLogProbabilities(realHidden, targets: $0) }
+      let (logProbs, logNormalizers) = targets.withUnsafeBufferPointer {
+        model.output.normalizedLogProbabilities(realHidden, targets: $0)
+      }
       logScores = logProbs
       if keepLogNormalizers { norms = logNormalizers.map { $0 - model.config.normTerm } }
     case .unnormalized:
       let lnZ = model.config.normTerm
-      logScores = targets.withUnsafeBufferPointer { model.unnormalizedTargetScores(realHidden, targets: $0) }.map { $0 - lnZ }
+      logScores = targets.withUnsafeBufferPointer { model.unnormalizedTargetScores(realHidden, targets: $0) }.map {
+        $0 - lnZ
+      }
     }
     var costs = [Double](repeating: 0, count: batch)
     var words = [[Float]](repeating: [], count: keepWordCosts ? batch : 0)

@@ -22,7 +22,8 @@ public struct EvaluationReport: Sendable {
       + "and \(e.literalUnks) literal <unk> tokens of the text (\(fmt(100 * Double(e.literalUnks) / words, 2))%)\n"
     switch mode {
     case .normalized:
-      out += "ppl \(fmt(exp(e.meanCost), 2)) (mean cost \(fmt(e.meanCost, 4)) nats over \(e.predictions) tokens incl. </s>)\n"
+      out +=
+        "ppl \(fmt(exp(e.meanCost), 2)) (mean cost \(fmt(e.meanCost, 4)) nats over \(e.predictions) tokens incl. </s>)\n"
     case .unnormalized:
       out +=
         "mean-unnormalized-cost \(fmt(e.meanCost, 4)) nats per token over \(e.predictions) tokens incl. </s> "
@@ -79,7 +80,8 @@ extension TextEvaluation {
     progress?.finish()
     // Costs of a model with finite weights are finite: anything else is an overflow, and a
     // perplexity of inf or nan would pass for a result.
-    guard evaluation.totalCost.isFinite && (!selfNormalizationStatistics || selfNormalization.offsetMean.isFinite) else {
+    guard evaluation.totalCost.isFinite && (!selfNormalizationStatistics || selfNormalization.offsetMean.isFinite)
+    else {
       throw InputError(
         "the model's costs on this text are not finite (total cost \(evaluation.totalCost)): its scores overflow",
         file: text)

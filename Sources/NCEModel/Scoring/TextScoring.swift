@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 
 /// The pipeline of `rnnlm-score`: the cost `-ln P(w1..wn </s> | <s>)` of every sentence of a
 /// text, in input order, streamed through `SentenceScorer.scoreInPieces` so memory does not grow

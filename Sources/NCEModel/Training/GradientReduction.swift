@@ -32,7 +32,8 @@ enum GradientReduction {
               let count = g.count
               parallelFor(threads, threads: threads) { chunk in
                 let start = chunk * count / threads
-                out[chunk] = VectorMath.accumulate(others, into: base, offset: start, count: (chunk + 1) * count / threads - start)
+                out[chunk] = VectorMath.accumulate(
+                  others, into: base, offset: start, count: (chunk + 1) * count / threads - start)
               }
             }
           }

@@ -48,12 +48,15 @@ public final class SGDOptimizer {
   public func flush(_ parameters: [Parameter], learningRate lr: Float) {
     guard momentum != 0 else { return }
     for parameter in parameters where parameter.isRowSparse {
-      guard var last = lastStep[parameter.name], var buffer = momentumBuffers.removeValue(forKey: parameter.name) else { continue }
+      guard var last = lastStep[parameter.name], var buffer = momentumBuffers.removeValue(forKey: parameter.name) else {
+        continue
+      }
       let cols = parameter.value.cols
       parameter.value.withUnsafeMutableBufferPointer { w in
         buffer.withUnsafeMutableBufferPointer { m in
           for row in 0..<last.count where last[row] < stepCount {
-            catchUp(w.baseAddress! + row * cols, m.baseAddress! + row * cols, cols, steps: stepCount - last[row], lr: lr)
+            catchUp(
+              w.baseAddress! + row * cols, m.baseAddress! + row * cols, cols, steps: stepCount - last[row], lr: lr)
             last[row] = stepCount
           }
         }
@@ -65,7 +68,9 @@ public final class SGDOptimizer {
 
   /// `steps` momentum-only moves of one row, in closed form.
   @inline(__always)
-  private func catchUp(_ w: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ count: Int, steps: Int, lr: Float) {
+  private func catchUp(
+    _ w: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ count: Int, steps: Int, lr: Float
+  ) {
     let decay = Float(Foundation.pow(Double(momentum), Double(steps)))
     let move = lr * momentum * (1 - decay) / (1 - momentum)
     for i in 0..<count {
@@ -117,7 +122,10 @@ public final class SGDOptimizer {
                       let r = Int(rows[i])
                       if kernel.momentum != 0 {
                         let behind = stepCount - 1 - lastRow[r]
-                        if behind > 0 { self.catchUp(w.baseAddress! + r * cols, m.baseAddress! + r * cols, cols, steps: behind, lr: lr) }
+                        if behind > 0 {
+                          self.catchUp(
+                            w.baseAddress! + r * cols, m.baseAddress! + r * cols, cols, steps: behind, lr: lr)
+                        }
                         lastRow[r] = stepCount
                       }
                       kernel.update(r * cols, cols)
@@ -153,7 +161,9 @@ private struct UpdateKernel: @unchecked Sendable {
   /// `m = μ m + grad`, `w -= lr m`, else `w -= lr grad`; then the new values to every copy.
   @inline(__always)
   func update(_ start: Int, _ count: Int) {
-    let wd = weightDecay, mu = momentum, scale = gradientScale
+    let wd = weightDecay
+    let mu = momentum
+    let scale = gradientScale
     if let m, mu != 0 {
       for i in start..<(start + count) {
         let grad = g[i] * scale + wd * w[i]

@@ -88,7 +88,9 @@ public final class Trainer {
           }
           restore(snapshot)
           state.learningRate /= 2
-          report(.diverged(epoch: state.epoch, batch: batch, newLearningRate: state.learningRate, retry: retries, cause: cause))
+          report(
+            .diverged(
+              epoch: state.epoch, batch: batch, newLearningRate: state.learningRate, retry: retries, cause: cause))
           continue
         }
         break
@@ -128,7 +130,8 @@ public final class Trainer {
       )
     }
     let start = Date()
-    var lossSum = state.partialLoss, tokens = state.partialTokens
+    var lossSum = state.partialLoss
+    var tokens = state.partialTokens
     var sessionTokens = 0
     let workers = makeWorkers()
     model.zeroGradients()
@@ -173,7 +176,9 @@ public final class Trainer {
     let (validPerplexity, validCost) = try validate()
     // A finite loss can still drive the model where validation overflows (`--lr 1e6`): that
     // is divergence too, and it must not become the best model.
-    if let ppl = validPerplexity, !ppl.isFinite { return .diverged(batch: batches.count - 1, cause: .validationPerplexity(ppl)) }
+    if let ppl = validPerplexity, !ppl.isFinite {
+      return .diverged(batch: batches.count - 1, cause: .validationPerplexity(ppl))
+    }
     if let cost = validCost, !cost.isFinite { return .diverged(batch: batches.count - 1, cause: .validationCost(cost)) }
     if !lossSum.isFinite { return .diverged(batch: batches.count - 1, cause: .loss(lossSum)) }
     let record = EpochRecord(
@@ -215,7 +220,9 @@ public final class Trainer {
   /// Gradients of one batch summed into `model`'s parameters; returns the summed loss and the
   /// squared L2 norm of the gradient. Lanes are dealt out in a fixed interleaved order, so
   /// results depend on the thread count but not on scheduling.
-  private func trainStep(_ batch: Batch, workers: [TrainingWorker], generator: inout SeededGenerator) -> (loss: Double, squaredNorm: Double) {
+  private func trainStep(_ batch: Batch, workers: [TrainingWorker], generator: inout SeededGenerator) -> (
+    loss: Double, squaredNorm: Double
+  ) {
     let scale = 1 / Float(max(batch.tokenCount, 1))
     let count = min(workers.count, batch.batchSize)
     if count == 1 {
@@ -249,7 +256,9 @@ public final class Trainer {
   /// (GRU index module) the mean unnormalized cost per token; `(nil, nil)` without `valid`.
   private func validate() throws -> (perplexity: Double?, unnormalizedCost: Double?) {
     guard let valid else { return (nil, nil) }
-    if model.hasNormalizedScores { return (try Evaluation.perplexity(model: model, corpus: valid, threads: options.threads), nil) }
+    if model.hasNormalizedScores {
+      return (try Evaluation.perplexity(model: model, corpus: valid, threads: options.threads), nil)
+    }
     return (nil, Evaluation.meanUnnormalizedCost(model: model, corpus: valid, threads: options.threads))
   }
 
@@ -264,6 +273,8 @@ public final class Trainer {
     if options.concat {
       return try ConcatBatcher(corpus: train, batchSize: options.batchSize, bptt: options.bptt).batches()
     }
-    return try SentenceBatcher(corpus: train, batchSize: options.batchSize, bptt: options.bptt, bucketByLength: options.bucketByLength).batches(shuffle: true, using: &generator)
+    return try SentenceBatcher(
+      corpus: train, batchSize: options.batchSize, bptt: options.bptt, bucketByLength: options.bucketByLength
+    ).batches(shuffle: true, using: &generator)
   }
 }

@@ -1,7 +1,9 @@
 /// What the trainer reports while it runs; the tool turns these into log lines.
 public enum TrainingEvent: Sendable {
   /// Periodic progress inside an epoch.
-  case progress(epoch: Int, batch: Int, batches: Int, learningRate: Float, loss: Double, tokensPerSecond: Double, secondsLeft: Double)
+  case progress(
+    epoch: Int, batch: Int, batches: Int, learningRate: Float, loss: Double, tokensPerSecond: Double,
+    secondsLeft: Double)
   /// An epoch finished and was validated.
   case epochFinished(EpochRecord)
   /// A non-finite loss, gradient or validation figure: the epoch restarts from the last good

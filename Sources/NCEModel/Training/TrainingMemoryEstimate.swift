@@ -16,7 +16,9 @@ public struct TrainingMemoryEstimate: Sendable {
   /// `train`: the training text, whose mean sentence length gives the rows per stream of a
   /// batch in sentence mode (`bptt` with `--concat`) and whose size bounds a batch.
   public init(config: ModelConfig, options: TrainingOptions, train: Corpus) {
-    let v = Double(config.vocabularySize), e = Double(config.embeddingSize), h = Double(config.hiddenSize)
+    let v = Double(config.vocabularySize)
+    let e = Double(config.embeddingSize)
+    let h = Double(config.hiddenSize)
     let gates: Double = config.cell == .lstm ? 4 : 3
     var p = v * e
     for layer in 0..<config.layers { p += gates * h * ((layer == 0 ? e : h) + h) }

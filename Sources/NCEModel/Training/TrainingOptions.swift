@@ -36,7 +36,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     func check(_ ok: Bool, _ message: String) throws { if !ok { throw ModelConfigError(message: message) } }
     try check(learningRate.isFinite && learningRate > 0, "--lr must be a positive number, got \(learningRate)")
     try check(
-      learningRateDecay.isFinite && learningRateDecay >= 1, "--lr-decay must be a number >= 1, got \(learningRateDecay)")
+      learningRateDecay.isFinite && learningRateDecay >= 1, "--lr-decay must be a number >= 1, got \(learningRateDecay)"
+    )
     try check(weightDecay.isFinite && weightDecay >= 0, "--weight-decay must be a number >= 0, got \(weightDecay)")
     try check(momentum.isFinite && momentum >= 0 && momentum < 1, "--momentum must be in [0, 1), got \(momentum)")
     try check(clip.isFinite && clip >= 0, "--clip must be a number >= 0 (0 = no clipping), got \(clip)")
@@ -56,7 +57,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     let defaults = TrainingOptions()
-    func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
+    func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
+      try c.decodeIfPresent(T.self, forKey: key) ?? fallback
+    }
     learningRate = try value(.learningRate, defaults.learningRate)
     learningRateDecay = try value(.learningRateDecay, defaults.learningRateDecay)
     weightDecay = try value(.weightDecay, defaults.weightDecay)

@@ -45,7 +45,7 @@ public final class TrainingReport {
   public func lines(for event: TrainingEvent) -> Lines {
     var lines = Lines()
     switch event {
-    case let .progress(epoch, batch, batches, lr, loss, rate, left):
+    case .progress(let epoch, let batch, let batches, let lr, let loss, let rate, let left):
       let now = clock()
       let text =
         "epoch \(epoch) batch \(batch)/\(batches) lr \(fmt(Double(lr), 4)) loss \(fmt(loss, 3))"
@@ -56,7 +56,8 @@ public final class TrainingReport {
         guard now - lastShown >= refresh || batch == 1 else { return lines }
         let width = 20
         let done = batches > 0 ? batch * width / batches : width
-        lines.live = "\r[\(String(repeating: "#", count: done))\(String(repeating: ".", count: width - done))] \(text)\u{1B}[K"
+        lines.live =
+          "\r[\(String(repeating: "#", count: done))\(String(repeating: ".", count: width - done))] \(text)\u{1B}[K"
         liveShown = true
         lastShown = now
       case .log(let interval):
@@ -78,15 +79,17 @@ public final class TrainingReport {
       lines.standardOutput = text + "\n"
       if logEpochLines { lines.log = [text] }
       lastShown = clock()
-    case let .diverged(epoch, batch, lr, retry, cause):
+    case .diverged(let epoch, let batch, let lr, let retry, let cause):
       lines.live = clearLive()
       let place = cause.isValidation ? "at the end of epoch \(epoch)" : "in epoch \(epoch) batch \(batch + 1)"
       lines.warnings = [
         "\(cause) \(place): restarting the epoch from its start with the learning rate halved to \(lr) (retry \(retry))"
       ]
-    case let .interrupted(epoch, batch, valid):
+    case .interrupted(let epoch, let batch, let valid):
       lines.live = clearLive()
-      lines.log = ["interrupt: stopping after epoch \(epoch) batch \(batch); valid-ppl \(valid.map { fmt($0, 2) } ?? "-")"]
+      lines.log = [
+        "interrupt: stopping after epoch \(epoch) batch \(batch); valid-ppl \(valid.map { fmt($0, 2) } ?? "-")"
+      ]
     }
     return lines
   }

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 
 /// lnZ, the log-normalizer of NCE scores: a number, or `auto` = ln V of the vocabulary built.
 public enum NormTermSetting: Sendable, Equatable {

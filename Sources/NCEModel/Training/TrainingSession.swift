@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 
 /// A training run set up from a `TrainingRequest`: texts, vocabulary, model, criterion and
@@ -19,7 +19,10 @@ public final class TrainingSession {
   /// Whether the run continues from `request.lastPath`.
   public let isResumed: Bool
 
-  init(request: TrainingRequest, vocabulary: Vocabulary, trainer: Trainer, texts: TrainingTexts?, test: Corpus?, isResumed: Bool) {
+  init(
+    request: TrainingRequest, vocabulary: Vocabulary, trainer: Trainer, texts: TrainingTexts?, test: Corpus?,
+    isResumed: Bool
+  ) {
     self.request = request
     self.vocabulary = vocabulary
     self.trainer = trainer
@@ -49,10 +52,14 @@ public final class TrainingSession {
     guard let trainPath = request.path(request.trainText, "train.txt") else {
       throw InputError("no training text: give a data directory or a training text")
     }
-    let validPath = request.path(request.validText, "valid.txt"), testPath = request.path(request.testText, "test.txt")
+    let validPath = request.path(request.validText, "valid.txt")
+    let testPath = request.path(request.testText, "test.txt")
     try checkOutputs(
       request,
-      inputs: [(trainPath, "training text"), (validPath, "validation text"), (testPath, "test text"), (request.vocabularyFile, "vocabulary")])
+      inputs: [
+        (trainPath, "training text"), (validPath, "validation text"), (testPath, "test text"),
+        (request.vocabularyFile, "vocabulary"),
+      ])
     var vocabulary: Vocabulary
     if let vocabularyFile = request.vocabularyFile {
       vocabulary = try Vocabulary.load(path: vocabularyFile)
@@ -67,7 +74,8 @@ public final class TrainingSession {
       "vocabulary \(vocabulary.count) words; training text \(train.sentenceCount) sentences, \(train.tokenCount) words, \(train.oovCount) mapped to <unk>"
     )
     let texts = TrainingTexts(
-      train: RecordedText(path: trainPath, corpus: train), valid: validPath.map { RecordedText(path: $0, corpus: valid!) },
+      train: RecordedText(path: trainPath, corpus: train),
+      valid: validPath.map { RecordedText(path: $0, corpus: valid!) },
       test: testPath.map { RecordedText(path: $0, corpus: test!) })
     return try prepare(request, vocabulary: vocabulary, train: train, valid: valid, test: test, texts: texts)
   }
@@ -94,7 +102,8 @@ public final class TrainingSession {
     let criterion = try makeCriterion(model, vocabulary, file: nil)
     try CriterionFactory.initializeOutputBias(of: model, vocabulary: vocabulary)
     let trainer = Trainer(model: model, criterion: criterion, options: options, train: train, valid: valid)
-    return TrainingSession(request: request, vocabulary: vocabulary, trainer: trainer, texts: texts, test: test, isResumed: false)
+    return TrainingSession(
+      request: request, vocabulary: vocabulary, trainer: trainer, texts: texts, test: test, isResumed: false)
   }
 
   /// A run continued from `request.lastPath`: each text is the one given, else the one the
@@ -107,11 +116,13 @@ public final class TrainingSession {
     }
     let recorded = file.texts
     guard let trainPath = request.path(request.trainText, "train.txt") ?? recorded?.train.path else {
-      throw InputError("records no training text (an older checkpoint): give the run's data directory or training text", file: last)
+      throw InputError(
+        "records no training text (an older checkpoint): give the run's data directory or training text", file: last)
     }
     let validPath = request.path(request.validText, "valid.txt") ?? recorded?.valid?.path
     let testPath = request.path(request.testText, "test.txt") ?? recorded?.test?.path
-    try checkOutputs(request, inputs: [(trainPath, "training text"), (validPath, "validation text"), (testPath, "test text")])
+    try checkOutputs(
+      request, inputs: [(trainPath, "training text"), (validPath, "validation text"), (testPath, "test text")])
 
     let done = state.epoch - 1
     if let epochs = request.epochs {
@@ -149,11 +160,15 @@ public final class TrainingSession {
         "training state: batchesDone \(state.batchesDone) of epoch \(state.epoch) exceeds the \(batches) batches per epoch of the training text '\(trainPath)'",
         file: last)
     }
-    info("resuming epoch \(state.epoch) batch \(state.batchesDone) at lr \(state.learningRate) of \(options.epochs) epochs")
+    info(
+      "resuming epoch \(state.epoch) batch \(state.batchesDone) at lr \(state.learningRate) of \(options.epochs) epochs"
+    )
     let texts = TrainingTexts(
-      train: RecordedText(path: trainPath, corpus: train), valid: validPath.map { RecordedText(path: $0, corpus: valid!) },
+      train: RecordedText(path: trainPath, corpus: train),
+      valid: validPath.map { RecordedText(path: $0, corpus: valid!) },
       test: testPath.map { RecordedText(path: $0, corpus: test!) })
-    return TrainingSession(request: request, vocabulary: file.vocabulary, trainer: trainer, texts: texts, test: test, isResumed: true)
+    return TrainingSession(
+      request: request, vocabulary: file.vocabulary, trainer: trainer, texts: texts, test: test, isResumed: true)
   }
 
   /// Refuses, before any work, an output that is one of `inputs` and an output that cannot be
@@ -167,13 +182,17 @@ public final class TrainingSession {
 
   /// Refuses options that cannot work or whose memory cannot fit, before the model and its
   /// workers are allocated.
-  static func checkMemory(_ config: ModelConfig, _ options: TrainingOptions, _ train: Corpus, available: Double?) throws {
+  static func checkMemory(_ config: ModelConfig, _ options: TrainingOptions, _ train: Corpus, available: Double?) throws
+  {
     if options.threads > options.batchSize {
-      throw InputError("--threads \(options.threads) exceeds --batch-size \(options.batchSize): each worker trains at least one stream")
+      throw InputError(
+        "--threads \(options.threads) exceeds --batch-size \(options.batchSize): each worker trains at least one stream"
+      )
     }
     if options.concat && options.batchSize > train.predictionCount {
       throw InputError(
-        "--batch-size \(options.batchSize) with --concat cuts the training text (\(train.predictionCount) tokens) into more streams than it has tokens")
+        "--batch-size \(options.batchSize) with --concat cuts the training text (\(train.predictionCount) tokens) into more streams than it has tokens"
+      )
     }
     guard let available else { return }
     do {
@@ -183,8 +202,12 @@ public final class TrainingSession {
     }
   }
 
-  static func makeCriterion(_ model: RNNLanguageModel, _ vocabulary: Vocabulary, file: String?) throws -> any TrainingCriterion {
-    do { return try CriterionFactory.make(for: model.config, vocabulary: vocabulary, model: model) } catch let error as ModelConfigError {
+  static func makeCriterion(_ model: RNNLanguageModel, _ vocabulary: Vocabulary, file: String?) throws
+    -> any TrainingCriterion
+  {
+    do { return try CriterionFactory.make(for: model.config, vocabulary: vocabulary, model: model) } catch let error
+      as ModelConfigError
+    {
       throw InputError(error.message, file: file)
     }
   }
@@ -193,7 +216,8 @@ public final class TrainingSession {
   /// and the model at `--save` as `Trainer.checkpoint` says; then scores the test text with
   /// the saved model. `shouldStop` is polled after every batch (SIGINT, SIGTERM).
   /// Divergence past its retries is a `TrainingError`.
-  public func run(report: @escaping (TrainingEvent) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }) throws
+  public func run(report: @escaping (TrainingEvent) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false })
+    throws
     -> TrainingOutcome
   {
     trainer.report = report
@@ -211,7 +235,8 @@ public final class TrainingSession {
     if best.hasNormalizedScores {
       result.perplexity = try Evaluation.perplexity(model: best, corpus: test, threads: trainer.options.threads)
     } else {
-      result.unnormalizedCost = Evaluation.meanUnnormalizedCost(model: best, corpus: test, threads: trainer.options.threads)
+      result.unnormalizedCost = Evaluation.meanUnnormalizedCost(
+        model: best, corpus: test, threads: trainer.options.threads)
     }
     return .finished(test: result)
   }

@@ -13,10 +13,13 @@ extension TrainingState {
     try check(epoch >= 1 && epoch <= options.epochs + 1, "epoch \(epoch) is outside 1...\(options.epochs + 1)")
     try check(batchesDone >= 0, "batchesDone \(batchesDone) is negative")
     try check(learningRate.isFinite && learningRate > 0, "learningRate \(learningRate) is not a positive number")
-    try check(history.count == epoch - 1, "history has \(history.count) epochs, expected \(epoch - 1) before epoch \(epoch)")
+    try check(
+      history.count == epoch - 1, "history has \(history.count) epochs, expected \(epoch - 1) before epoch \(epoch)")
     for (index, record) in history.enumerated() {
       try check(record.epoch == index + 1, "history entry \(index + 1) is for epoch \(record.epoch)")
-      try check(record.learningRate.isFinite && record.learningRate > 0, "history epoch \(record.epoch): learningRate \(record.learningRate)")
+      try check(
+        record.learningRate.isFinite && record.learningRate > 0,
+        "history epoch \(record.epoch): learningRate \(record.learningRate)")
     }
     for (name, words) in [("epochGeneratorState", epochGeneratorState), ("generatorState", generatorState)] {
       try check(words.count == 4, "\(name) has \(words.count) words, expected 4")
@@ -24,8 +27,13 @@ extension TrainingState {
     }
     try check(partialLoss.isFinite && partialLoss >= 0, "partialLoss \(partialLoss) is not a finite number >= 0")
     try check(partialTokens >= 0, "partialTokens \(partialTokens) is negative")
-    try check(batchesDone > 0 || (partialTokens == 0 && partialLoss == 0), "partialTokens \(partialTokens) with batchesDone 0")
-    if let best = bestValidPerplexity { try check(best.isFinite && best >= 1, "bestValidPerplexity \(best) is not a perplexity") }
-    if let best = bestValidUnnormalizedCost { try check(best.isFinite, "bestValidUnnormalizedCost \(best) is not finite") }
+    try check(
+      batchesDone > 0 || (partialTokens == 0 && partialLoss == 0), "partialTokens \(partialTokens) with batchesDone 0")
+    if let best = bestValidPerplexity {
+      try check(best.isFinite && best >= 1, "bestValidPerplexity \(best) is not a perplexity")
+    }
+    if let best = bestValidUnnormalizedCost {
+      try check(best.isFinite, "bestValidUnnormalizedCost \(best) is not finite")
+    }
   }
 }

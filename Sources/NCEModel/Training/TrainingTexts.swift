@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 
 /// What identifies a text as training reads it: its sentence and word counts and a 64-bit
 /// FNV-1a hash of its word ids and sentence lengths under the model's vocabulary. Computed from

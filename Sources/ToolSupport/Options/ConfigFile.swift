@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 
 /// A Kaldi `--config` file: one option per line, `--name=value` or a bare boolean `--name`;
 /// `#` starts a comment anywhere on a line; blank lines are skipped; the value is trimmed.

@@ -111,7 +111,8 @@ public struct KaldiCommandLine: Sendable {
     var index = 0
     func nextValue(after option: String) throws -> String {
       guard index + 1 < arguments.count, Self.looksLikeValue(arguments[index + 1]) else {
-        throw InputError("\(option) needs a value (one that starts with '-' and is not a number goes after '=': \(option)=VALUE)")
+        throw InputError(
+          "\(option) needs a value (one that starts with '-' and is not a number goes after '=': \(option)=VALUE)")
       }
       index += 1
       return arguments[index]
@@ -202,7 +203,9 @@ public struct KaldiCommandLine: Sendable {
         settings[index] = .boolean(try KaldiCommandLine.boolean(value, name: name, place: place))
       case .choice:
         // `name` was looked up in this option, so one of its cases matches.
-        let chosen = option.names.first { KaldiOptionTable.normalizedName($0) == KaldiOptionTable.normalizedName(name) }!
+        let chosen = option.names.first {
+          KaldiOptionTable.normalizedName($0) == KaldiOptionTable.normalizedName(name)
+        }!
         if try KaldiCommandLine.boolean(value, name: name, place: place) {
           settings[index] = .choice(chosen)
         } else if option.names.count == 2 {

@@ -74,9 +74,11 @@ public struct KaldiOptionTable: Sendable {
       guard !names.isEmpty else { throw refuse("no long name") }
       if argument.kind == "option" {
         guard argument.parsingStrategy == "default" else {
-          throw refuse("parsing strategy \(argument.parsingStrategy ?? "?"), e.g. defaultAsFlag: declare a boolean as @Flag")
+          throw refuse(
+            "parsing strategy \(argument.parsingStrategy ?? "?"), e.g. defaultAsFlag: declare a boolean as @Flag")
         }
-        options.append(Option(names: names, kind: .value(repeating: argument.isRepeating), defaultValue: argument.defaultValue))
+        options.append(
+          Option(names: names, kind: .value(repeating: argument.isRepeating), defaultValue: argument.defaultValue))
         continue
       }
       if argument.isRepeating { throw refuse("a counting flag") }

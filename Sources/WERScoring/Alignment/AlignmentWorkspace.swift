@@ -145,7 +145,8 @@ public final class AlignmentWorkspace {
   /// Whether the total cost computed in a band of `candidate` proves the band wide enough.
   private func bandIsExact(_ candidate: Int, _ m: Int, _ n: Int) -> Bool {
     band = candidate
-    forwardRows(from: 0, to: m, columns: 0, n, bottom: arena.pointer, left: arena.pointer + n + 1, into: rowWork.pointer)
+    forwardRows(
+      from: 0, to: m, columns: 0, n, bottom: arena.pointer, left: arena.pointer + n + 1, into: rowWork.pointer)
     return Int(rowWork[n]) + Int(rule.neighbourMargin) <= candidate * Int(rule.cheapestGap)
   }
 
@@ -301,8 +302,7 @@ public final class AlignmentWorkspace {
 
   /// Costs of column `crossing` for rows `middle...r1` into `columnWork`, recomputed from the
   /// middle row and the block's left column; cells outside the band are `unreachable`.
-  private func columnCosts(_ middle: Int, _ r1: Int, _ c0: Int, _ crossing: Int, left: UnsafeMutablePointer<Int32>)
-  {
+  private func columnCosts(_ middle: Int, _ r1: Int, _ c0: Int, _ crossing: Int, left: UnsafeMutablePointer<Int32>) {
     let k = crossing - c0
     let row = rowWork.pointer
     row.update(from: rowMiddle.pointer, count: k + 1)

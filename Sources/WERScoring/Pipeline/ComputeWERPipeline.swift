@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 
 /// `compute-wer`'s run: refuse outputs that are inputs, read the normalization files and both
 /// tables, score as Kaldi's `compute-wer` does, and write the `--details` files (all three
@@ -33,7 +33,9 @@ public enum ComputeWERPipeline {
         speakerFile: request.utteranceToSpeakerFile ?? "utt2spk")
       try writer.write(
         scored.utterances, to: directory,
-        progress: tool.map { ProgressMeter(tool: $0, label: "aligning", unit: "utterances", total: scored.utterances.count) })
+        progress: tool.map {
+          ProgressMeter(tool: $0, label: "aligning", unit: "utterances", total: scored.utterances.count)
+        })
     }
     return Result(summary: scored.summary, utteranceCount: scored.utterances.count)
   }

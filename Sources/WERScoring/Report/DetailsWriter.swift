@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 
 /// Writes the `--details DIR` files of `compute-wer`, as Kaldi's `score_kaldi.sh` does under
 /// `wer_details/`: `per_utt` (alignments), `ops` (operation counts) and `per_spk`

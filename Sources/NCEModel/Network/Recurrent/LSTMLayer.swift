@@ -9,19 +9,19 @@ import NCECore
 public final class LSTMLayer: RecurrentLayer {
   public let inputSize: Int
   public let hiddenSize: Int
-  public let inputWeight: Parameter      // [inputSize x 4H]
+  public let inputWeight: Parameter  // [inputSize x 4H]
   public let recurrentWeight: Parameter  // [H x 4H]
-  public let bias: Parameter             // [1 x 4H] (PyTorch's b_ih + b_hh folded into one)
+  public let bias: Parameter  // [1 x 4H] (PyTorch's b_ih + b_hh folded into one)
 
   public final class Cache {
     public init() {}
     var layout = StepLayout(steps: 0, batch: 0)
     var initialStateIsZero = false
     var input = Matrix(rows: 0, cols: 0)
-    var gates = Matrix(rows: 0, cols: 0)       // [rows x 4H] after the non-linearities
-    var cells = Matrix(rows: 0, cols: 0)       // [batch + rows x H]: initial cell, then one per output row
-    var hiddens = Matrix(rows: 0, cols: 0)     // [batch + rows x H]: likewise
-    var tanhCells = Matrix(rows: 0, cols: 0)   // [rows x H]
+    var gates = Matrix(rows: 0, cols: 0)  // [rows x 4H] after the non-linearities
+    var cells = Matrix(rows: 0, cols: 0)  // [batch + rows x H]: initial cell, then one per output row
+    var hiddens = Matrix(rows: 0, cols: 0)  // [batch + rows x H]: likewise
+    var tanhCells = Matrix(rows: 0, cols: 0)  // [rows x H]
     var gradGates = Matrix(rows: 0, cols: 0)
     var recurrentWeightTransposed = Matrix(rows: 0, cols: 0)  // [4H x H], for dh = dG Wᵀ
     var previousHiddens = Matrix(rows: 0, cols: 0)  // [rows x H], packed layouts only
@@ -33,14 +33,22 @@ public final class LSTMLayer: RecurrentLayer {
     self.inputSize = inputSize
     self.hiddenSize = hiddenSize
     let bound = 1 / Float(hiddenSize).squareRoot()
-    inputWeight = Parameter(name: "\(name).weight_ih", value: ParameterInitializer.uniform(rows: inputSize, cols: 4 * hiddenSize, bound: bound, using: &rng))
-    recurrentWeight = Parameter(name: "\(name).weight_hh", value: ParameterInitializer.uniform(rows: hiddenSize, cols: 4 * hiddenSize, bound: bound, using: &rng))
-    bias = Parameter(name: "\(name).bias", value: ParameterInitializer.uniform(rows: 1, cols: 4 * hiddenSize, bound: bound, using: &rng))
+    inputWeight = Parameter(
+      name: "\(name).weight_ih",
+      value: ParameterInitializer.uniform(rows: inputSize, cols: 4 * hiddenSize, bound: bound, using: &rng))
+    recurrentWeight = Parameter(
+      name: "\(name).weight_hh",
+      value: ParameterInitializer.uniform(rows: hiddenSize, cols: 4 * hiddenSize, bound: bound, using: &rng))
+    bias = Parameter(
+      name: "\(name).bias",
+      value: ParameterInitializer.uniform(rows: 1, cols: 4 * hiddenSize, bound: bound, using: &rng))
   }
 
   public var parameters: [Parameter] { [inputWeight, recurrentWeight, bias] }
   public func makeCache() -> Cache { Cache() }
-  public func initialState(batch: Int) -> RecurrentState { RecurrentState(batch: batch, hiddenSize: hiddenSize, hasCell: true) }
+  public func initialState(batch: Int) -> RecurrentState {
+    RecurrentState(batch: batch, hiddenSize: hiddenSize, hasCell: true)
+  }
 
   public func forward(_ input: Matrix, layout: StepLayout, state: inout RecurrentState, cache: inout Cache) -> Matrix {
     precondition(input.rows == layout.rows && input.cols == inputSize, "LSTM input shape")
@@ -63,12 +71,17 @@ public final class LSTMLayer: RecurrentLayer {
 
   /// The recurrence from the input projection in `cache.gates`.
   private func recur(layout: StepLayout, state: inout RecurrentState, cache: inout Cache) -> Matrix {
-    let batch = layout.batch, steps = layout.steps, rows = layout.rows
-    let h = hiddenSize, g4 = 4 * hiddenSize
+    let batch = layout.batch
+    let steps = layout.steps
+    let rows = layout.rows
+    let h = hiddenSize
+    let g4 = 4 * hiddenSize
     precondition(state.hidden.rows == batch && cache.gates.rows == rows, "LSTM state shape")
     cache.layout = layout
     // A fresh sentence batch starts from zeros: its first recurrent product is skipped.
-    cache.initialStateIsZero = state.hidden.withUnsafeBufferPointer { VectorMath.isZero($0.baseAddress!, count: $0.count) }
+    cache.initialStateIsZero = state.hidden.withUnsafeBufferPointer {
+      VectorMath.isZero($0.baseAddress!, count: $0.count)
+    }
     cache.cells.resize(rows: batch + rows, cols: h, zero: false)
     cache.hiddens.resize(rows: batch + rows, cols: h, zero: false)
     cache.tanhCells.resize(rows: rows, cols: h, zero: false)
@@ -79,15 +92,22 @@ public final class LSTMLayer: RecurrentLayer {
           cache.cells.withUnsafeMutableBufferPointer { cells in
             cache.hiddens.withUnsafeMutableBufferPointer { hiddens in
               cache.tanhCells.withUnsafeMutableBufferPointer { tanhCells in
-                state.hidden.withUnsafeBufferPointer { hidden0 in hiddens.baseAddress!.update(from: hidden0.baseAddress!, count: batch * h) }
-                state.cell.withUnsafeBufferPointer { cell0 in cells.baseAddress!.update(from: cell0.baseAddress!, count: batch * h) }
+                state.hidden.withUnsafeBufferPointer { hidden0 in
+                  hiddens.baseAddress!.update(from: hidden0.baseAddress!, count: batch * h)
+                }
+                state.cell.withUnsafeBufferPointer { cell0 in
+                  cells.baseAddress!.update(from: cell0.baseAddress!, count: batch * h)
+                }
                 VectorMath.addRowVector(b.baseAddress!, to: gates.baseAddress!, rows: rows, cols: g4)
                 for t in 0..<steps {
-                  let active = layout.lanes[t], row0 = layout.offsets[t], previous = layout.previousStateRow(t)
+                  let active = layout.lanes[t]
+                  let row0 = layout.offsets[t]
+                  let previous = layout.previousStateRow(t)
                   let gt = gates.baseAddress! + row0 * g4
                   if t > 0 || !cache.initialStateIsZero {
                     BLAS.recurrentGEMM(
-                      m: active, n: g4, k: h, a: hiddens.baseAddress! + previous * h, lda: h, b: w.baseAddress!, ldb: g4,
+                      m: active, n: g4, k: h, a: hiddens.baseAddress! + previous * h, lda: h, b: w.baseAddress!,
+                      ldb: g4,
                       c: gt, ldc: g4, accumulate: true)
                   }
                   let cPrev = cells.baseAddress! + previous * h
@@ -102,7 +122,9 @@ public final class LSTMLayer: RecurrentLayer {
                   }
                   VectorMath.sigmoid(gt, count: active * g4)
                   for r in 0..<active {
-                    let row = gt + r * g4, cp = cPrev + r * h, cn = cNext + r * h
+                    let row = gt + r * g4
+                    let cp = cPrev + r * h
+                    let cn = cNext + r * h
                     for j in 0..<h {
                       let g = 2 * row[2 * h + j] - 1
                       row[2 * h + j] = g
@@ -112,7 +134,9 @@ public final class LSTMLayer: RecurrentLayer {
                   tc.update(from: cNext, count: active * h)
                   VectorMath.tanh(tc, count: active * h)
                   for r in 0..<active {
-                    let row = gt + r * g4, tcr = tc + r * h, hn = hNext + r * h
+                    let row = gt + r * g4
+                    let tcr = tc + r * h
+                    let hn = hNext + r * h
                     for j in 0..<h { hn[j] = row[3 * h + j] * tcr[j] }
                   }
                 }
@@ -129,9 +153,14 @@ public final class LSTMLayer: RecurrentLayer {
 
   public func backward(_ gradOutput: Matrix, cache: inout Cache) -> Matrix {
     let layout = cache.layout
-    let batch = layout.batch, steps = layout.steps, rows = layout.rows
-    let h = hiddenSize, g4 = 4 * hiddenSize
-    precondition(gradOutput.rows == rows && gradOutput.cols == h && cache.input.rows == rows, "LSTM gradient shape (or no training forward)")
+    let batch = layout.batch
+    let steps = layout.steps
+    let rows = layout.rows
+    let h = hiddenSize
+    let g4 = 4 * hiddenSize
+    precondition(
+      gradOutput.rows == rows && gradOutput.cols == h && cache.input.rows == rows,
+      "LSTM gradient shape (or no training forward)")
     cache.gradGates.resize(rows: rows, cols: g4, zero: false)
     // Lanes join going backwards (longest first), so rows not yet written must start at zero.
     cache.gradHidden.resize(rows: batch, cols: h)
@@ -154,7 +183,8 @@ public final class LSTMLayer: RecurrentLayer {
                 cache.gradHidden.withUnsafeMutableBufferPointer { dh in
                   cache.gradCell.withUnsafeMutableBufferPointer { dc in
                     for t in stride(from: steps - 1, through: 0, by: -1) {
-                      let active = layout.lanes[t], row0 = layout.offsets[t]
+                      let active = layout.lanes[t]
+                      let row0 = layout.offsets[t]
                       let gt = gates.baseAddress! + row0 * g4
                       let dgt = dGates.baseAddress! + row0 * g4
                       let cPrev = cells.baseAddress! + layout.previousStateRow(t) * h
@@ -163,7 +193,8 @@ public final class LSTMLayer: RecurrentLayer {
                       for r in 0..<active {
                         let k = r * h
                         Self.gateGradients(
-                          gates: gt + r * g4, gradGates: dgt + r * g4, gradOutput: dOutT + k, gradHidden: dh.baseAddress! + k,
+                          gates: gt + r * g4, gradGates: dgt + r * g4, gradOutput: dOutT + k,
+                          gradHidden: dh.baseAddress! + k,
                           gradCell: dc.baseAddress! + k, tanhCell: tc + k, previousCell: cPrev + k, count: h)
                       }
                       if t > 0 {
@@ -188,7 +219,8 @@ public final class LSTMLayer: RecurrentLayer {
         recurrentWeight.gradient.withUnsafeMutableBufferPointer { dW in
           BLAS.gemm(
             transA: true, transB: false, m: h, n: g4, k: rows - skipped,
-            a: hPrev + skipped * h, lda: h, b: dG.baseAddress! + skipped * g4, ldb: g4, beta: 1, c: dW.baseAddress!, ldc: g4)
+            a: hPrev + skipped * h, lda: h, b: dG.baseAddress! + skipped * g4, ldb: g4, beta: 1, c: dW.baseAddress!,
+            ldc: g4)
         }
         bias.gradient.withUnsafeMutableBufferPointer { db in
           VectorMath.accumulateColumnSums(dG.baseAddress!, rows: rows, cols: g4, into: db.baseAddress!)
@@ -212,12 +244,19 @@ public final class LSTMLayer: RecurrentLayer {
     previousCell: UnsafePointer<Float>, count h: Int
   ) {
     typealias Lanes = VectorMath.Lanes
-    @inline(__always) func load(_ p: UnsafePointer<Float>, _ j: Int) -> Lanes { UnsafeRawPointer(p + j).loadUnaligned(as: Lanes.self) }
-    @inline(__always) func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>, _ j: Int) { UnsafeMutableRawPointer(p + j).storeBytes(of: v, as: Lanes.self) }
+    @inline(__always) func load(_ p: UnsafePointer<Float>, _ j: Int) -> Lanes {
+      UnsafeRawPointer(p + j).loadUnaligned(as: Lanes.self)
+    }
+    @inline(__always) func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>, _ j: Int) {
+      UnsafeMutableRawPointer(p + j).storeBytes(of: v, as: Lanes.self)
+    }
     var j = 0
     while j + 16 <= h {
       let dh = load(gradOutput, j) + load(gradHidden, j)
-      let i = load(gates, j), f = load(gates, h + j), g = load(gates, 2 * h + j), o = load(gates, 3 * h + j)
+      let i = load(gates, j)
+      let f = load(gates, h + j)
+      let g = load(gates, 2 * h + j)
+      let o = load(gates, 3 * h + j)
       let tc = load(tanhCell, j)
       let dc = load(gradCell, j) + dh * o * (1 - tc * tc)
       store(dc * g * i * (1 - i), gradGates, j)
@@ -229,7 +268,10 @@ public final class LSTMLayer: RecurrentLayer {
     }
     while j < h {
       let dh = gradOutput[j] + gradHidden[j]
-      let i = gates[j], f = gates[h + j], g = gates[2 * h + j], o = gates[3 * h + j]
+      let i = gates[j]
+      let f = gates[h + j]
+      let g = gates[2 * h + j]
+      let o = gates[3 * h + j]
       let tc = tanhCell[j]
       let dc = gradCell[j] + dh * o * (1 - tc * tc)
       gradGates[j] = dc * g * i * (1 - i)

@@ -23,7 +23,9 @@ public final class RecurrentStack {
   public let cell: CellType
   public let dropout: Float
 
-  public init(cell: CellType, inputSize: Int, hiddenSize: Int, layers: Int, dropout: Float, using rng: inout SeededGenerator) {
+  public init(
+    cell: CellType, inputSize: Int, hiddenSize: Int, layers: Int, dropout: Float, using rng: inout SeededGenerator
+  ) {
     self.cell = cell
     self.dropout = dropout
     units = (0..<layers).map { index in
@@ -88,12 +90,16 @@ public final class RecurrentStack {
       case (.lstm(let layer), .lstm(let cacheObject)):
         var c = cacheObject
         x =
-          lookup.map { layer.forward(inputRows: $0.ids, of: $0.table, layout: layout, state: &states[index], cache: &c) }
+          lookup.map {
+            layer.forward(inputRows: $0.ids, of: $0.table, layout: layout, state: &states[index], cache: &c)
+          }
           ?? layer.forward(x, layout: layout, state: &states[index], cache: &c)
       case (.gru(let layer), .gru(let cacheObject)):
         var c = cacheObject
         x =
-          lookup.map { layer.forward(inputRows: $0.ids, of: $0.table, layout: layout, state: &states[index], cache: &c) }
+          lookup.map {
+            layer.forward(inputRows: $0.ids, of: $0.table, layout: layout, state: &states[index], cache: &c)
+          }
           ?? layer.forward(x, layout: layout, state: &states[index], cache: &c)
       default: preconditionFailure("cache does not match the layer type")
       }

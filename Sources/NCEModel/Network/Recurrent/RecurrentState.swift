@@ -20,7 +20,8 @@ public struct RecurrentState: Sendable, Equatable {
   /// `StepLayout.previousStateRow`): the lanes of the last step, zeros for lanes that ended
   /// earlier (padding); `states` itself when there are no steps.
   static func finalRows(of states: Matrix, layout: StepLayout) -> Matrix {
-    let batch = layout.batch, width = states.cols
+    let batch = layout.batch
+    let width = states.cols
     guard let last = layout.lanes.last else {
       return Matrix(rows: batch, cols: width, storage: Array(states.storage[..<(batch * width)]))
     }

@@ -46,7 +46,8 @@ func gemmRows() -> [ResultRow] {
     rows.append(
       ResultRow(
         benchmark: "recurrent step [\(m)x\(k)]x[\(k)x\(n)]", setting: "OpenBLAS / SmallGEMM, 1 thread",
-        result: "\(formatted(flops / blas / 1e9, decimals: 1)) / \(formatted(flops / small / 1e9, decimals: 1)) GFLOP/s"))
+        result: "\(formatted(flops / blas / 1e9, decimals: 1)) / \(formatted(flops / small / 1e9, decimals: 1)) GFLOP/s"
+      ))
   }
   return rows
 }

@@ -72,7 +72,9 @@ enum BenchRescore {
           statistics.treeSteps, statistics.flatTokens, 100 * statistics.stepSaving, statistics.treeTargets,
           statistics.flatTokens)
       ))
-    print("### bench-rescore: RNN scoring of nbest-dev (\(origin), V = \(vocabulary.count), 1 thread, best of \(options.repeats))\n")
+    print(
+      "### bench-rescore: RNN scoring of nbest-dev (\(origin), V = \(vocabulary.count), 1 thread, best of \(options.repeats))\n"
+    )
     print("| benchmark | setting | result |")
     print("|---|---|---|")
     for (benchmark, setting, result) in rows { print("| \(benchmark) | \(setting) | \(result) |") }

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import NCECore
 import NCEModel
 
@@ -29,7 +29,9 @@ struct BenchTrain {
       only.map { setting.contains($0) || criterion.contains($0) } ?? true
     }
     BLAS.threads = blasThreads
-    print("### Training and evaluation (OpenBLAS \(BLAS.coreName); \(threads) worker(s), \(blasThreads) BLAS thread(s) each; best of \(repeats))")
+    print(
+      "### Training and evaluation (OpenBLAS \(BLAS.coreName); \(threads) worker(s), \(blasThreads) BLAS thread(s) each; best of \(repeats))"
+    )
     print("")
     print("| setting | criterion | mode | tokens/s | ideal tokens/s (FLOPs at 250 GFLOP/s) | ratio |")
     print("|---|---|---|---:|---:|---:|")
@@ -43,14 +45,22 @@ struct BenchTrain {
       options.epochs = 1
       options.logInterval = Int.max
       options.threads = threads
-      let rate = try (0..<repeats).map { _ in try trainingRate(config: config, options: options, corpus: ptb.corpus, vocabulary: ptb.vocabulary) }.max()!
+      let rate = try (0..<repeats).map { _ in
+        try trainingRate(config: config, options: options, corpus: ptb.corpus, vocabulary: ptb.vocabulary)
+      }.max()!
       let ideal = peakFLOPs / trainingFLOPs(config, k: k)
-      row("PTB 2x200, V=\(config.vocabularySize)", loss == .full ? "CE" : "\(loss.rawValue) k=\(k)", "sentence", rate, ideal)
+      row(
+        "PTB 2x200, V=\(config.vocabularySize)", loss == .full ? "CE" : "\(loss.rawValue) k=\(k)", "sentence", rate,
+        ideal)
     }
     let evalConfig = ModelConfig(vocabularySize: ptb.vocabulary.count)
     for mode in ScoringMode.allCases where wanted("PTB", "evaluation \(mode.rawValue)") {
-      let rate = (0..<repeats).map { _ in evaluationRate(config: evalConfig, corpus: ptb.corpus, mode: mode, threads: threads) }.max()!
-      let flops = 2.0 * Double(recurrentFLOPs(evalConfig)) + (mode == .normalized ? 2.0 * Double(evalConfig.embeddingSize * evalConfig.vocabularySize) : 0)
+      let rate = (0..<repeats).map { _ in
+        evaluationRate(config: evalConfig, corpus: ptb.corpus, mode: mode, threads: threads)
+      }.max()!
+      let flops =
+        2.0 * Double(recurrentFLOPs(evalConfig))
+        + (mode == .normalized ? 2.0 * Double(evalConfig.embeddingSize * evalConfig.vocabularySize) : 0)
       row("PTB 2x200, V=\(evalConfig.vocabularySize)", "evaluation", mode.rawValue, rate, peakFLOPs / flops)
     }
     let swbd = zipfCorpus(vocabulary: 30_000, tokens: 120_000, seed: 3)
@@ -69,9 +79,13 @@ struct BenchTrain {
       options.logInterval = Int.max
       options.learningRate = 2
       options.threads = threads
-      let rate = try (0..<repeats).map { _ in try trainingRate(config: config, options: options, corpus: swbd.corpus, vocabulary: swbd.vocabulary) }.max()!
+      let rate = try (0..<repeats).map { _ in
+        try trainingRate(config: config, options: options, corpus: swbd.corpus, vocabulary: swbd.vocabulary)
+      }.max()!
       swbdRates[loss] = rate
-      row("SWBD-size 1x300, V=30000", loss == .full ? "CE" : "nce k=500", "concat", rate, peakFLOPs / trainingFLOPs(config, k: loss == .full ? 0 : 500))
+      row(
+        "SWBD-size 1x300, V=30000", loss == .full ? "CE" : "nce k=500", "concat", rate,
+        peakFLOPs / trainingFLOPs(config, k: loss == .full ? 0 : 500))
     }
     if let nce = swbdRates[.nce], let ce = swbdRates[.full] {
       print("")
@@ -80,7 +94,9 @@ struct BenchTrain {
   }
 
   static func row(_ setting: String, _ criterion: String, _ mode: String, _ rate: Double, _ ideal: Double) {
-    print("| \(setting) | \(criterion) | \(mode) | \(Int(rate)) | \(Int(ideal)) | \(String(format: "%.2f", rate / ideal)) |")
+    print(
+      "| \(setting) | \(criterion) | \(mode) | \(Int(rate)) | \(Int(ideal)) | \(String(format: "%.2f", rate / ideal)) |"
+    )
   }
 
   /// Multiply-adds of the recurrent part per token (forward).
@@ -103,7 +119,9 @@ struct BenchTrain {
 
   /// Tokens per second of one epoch, set up by the library's training pipeline
   /// (`TrainingSession.prepare` on corpora in memory: no checkpoints are written).
-  static func trainingRate(config: ModelConfig, options: TrainingOptions, corpus: Corpus, vocabulary: Vocabulary) throws -> Double {
+  static func trainingRate(config: ModelConfig, options: TrainingOptions, corpus: Corpus, vocabulary: Vocabulary) throws
+    -> Double
+  {
     var request = TrainingRequest(savePath: nil)
     request.model = config
     request.normTerm = .fixed(config.normTerm)
@@ -129,7 +147,9 @@ struct BenchTrain {
 
   static func ptbCorpus(sentences: Int) throws -> (corpus: Corpus, vocabulary: Vocabulary) {
     let path = "../shared/data/ptb/train.txt"
-    guard FileManager.default.fileExists(atPath: path) else { return zipfCorpus(vocabulary: 10_000, tokens: sentences * 21, seed: 2) }
+    guard FileManager.default.fileExists(atPath: path) else {
+      return zipfCorpus(vocabulary: 10_000, tokens: sentences * 21, seed: 2)
+    }
     let vocabulary = try Vocabulary.build(trainingText: path, minFreq: 1)
     let lines = try LineReader.lines(of: path).prefix(sentences)
     let ids = lines.map { $0.split(separator: " ").map { vocabulary.id(of: $0) } }
