@@ -62,13 +62,13 @@ let package = Package(
       dependencies: ["FileIO", "NCEModel", "ToolSupport", argumentParser]),
     .executableTarget(
       name: "rescore-nbest",
-      dependencies: ["FileIO", "NCECore", "NCEModel", "NBestRescoring", "WERScoring", "ToolSupport", argumentParser]),
+      dependencies: ["FileIO", "NCEModel", "NBestRescoring", "WERScoring", "ToolSupport", argumentParser]),
     .executableTarget(
-      name: "compute-wer", dependencies: ["FileIO", "WERScoring", "ToolSupport", argumentParser]),
+      name: "compute-wer", dependencies: ["WERScoring", "ToolSupport", argumentParser]),
     // Shared by the test targets: temporary directories and seeded file mutations for fuzzing.
     .target(name: "TestSupport", dependencies: ["FileIO", "NCECore"], path: "Tests/TestSupport"),
     .testTarget(name: "FileIOTests", dependencies: ["FileIO", "NCECore", "TestSupport"]),
-    .testTarget(name: "NCECoreTests", dependencies: ["FileIO", "NCECore", "TestSupport"]),
+    .testTarget(name: "NCECoreTests", dependencies: ["FileIO", "NCECore"]),
     .testTarget(name: "NCEModelTests", dependencies: ["FileIO", "NCECore", "NCEModel", "TestSupport"]),
     .testTarget(
       name: "WERScoringTests", dependencies: ["WERScoring", "FileIO", "TestSupport"],
