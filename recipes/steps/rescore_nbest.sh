@@ -9,6 +9,9 @@
 #    lmwt.interp.<w> and, with a reference, wer_<LMWT>_<wip>_rnn<w> files, <dir>/wer_sweep (one
 #    line per point) and <dir>/best_wer (the best line, best_wer.sh style); <dir>/text holds the
 #    selected hypotheses of the best point (or of the only point without a reference).
+# With --hyp-filter/--ref-filter the sweep scores as score_kaldi.sh does with hyp_filtering_cmd:
+# the commands run on the hypotheses and the references (rescore-nbest's options), identically
+# for every setting; <dir>/text stays unfiltered.
 # Step 1 is skipped when <dir> already holds the costs of the same model file (size and time),
 # options and inputs (<dir>/.costs_done).
 
@@ -22,6 +25,8 @@ rnn_weights=0:0.1:1  # RNN interpolation weights (GRID: 0.5 | 0,0.5,1 | 7:17 | 0
 lm_weights=7:17      # LM weights (inverse acoustic scales)
 wip=0,0.5,1          # word insertion penalties
 unk_penalty=         # nats per OOV word; empty: rescore-nbest's default
+hyp_filter=          # command run on the hypotheses before scoring (e.g. local/wer_output_filter)
+ref_filter=          # command run on the references; empty: the --hyp-filter command
 # End configuration section.
 
 echo "$0 $*"
@@ -36,7 +41,9 @@ Options (defaults in brackets):
   --rnn-weights <grid>   [0:0.1:1]
   --lm-weights <grid>    [7:17]
   --wip <grid>           [0,0.5,1]
-  --unk-penalty <nats>   OOV cost per word [rescore-nbest's default]"
+  --unk-penalty <nats>   OOV cost per word [rescore-nbest's default]
+  --hyp-filter <cmd>     filter of the hypotheses before scoring (line-wise, needs --ref) [none]
+  --ref-filter <cmd>     filter of the references [the --hyp-filter command]"
 . utils/parse_options.sh
 set -euo pipefail
 
@@ -48,6 +55,7 @@ shift 2
 nbest_dirs=("$@")
 [ -f "$model" ] || { echo "$0: no such file: $model" >&2; exit 1; }
 [ -z "$ref" ] || [ -f "$ref" ] || { echo "$0: no such file: $ref" >&2; exit 1; }
+[ -n "$ref" ] || [ -z "$hyp_filter$ref_filter" ] || { echo "$0: --hyp-filter and --ref-filter need --ref" >&2; exit 1; }
 for d in "${nbest_dirs[@]}"; do
   [ -d "$d" ] || { echo "$0: no such directory: $d" >&2; exit 1; }
   [ -f "$d/words_text" ] || [ -f "$d/words_text.gz" ] || [ -f "$d/words_text.zst" ] ||
@@ -98,9 +106,12 @@ else
 fi
 
 sweep=(--rnn-weights "$rnn_weights" --lm-weights "$lm_weights" --wip "$wip")
+filters=()
+[ -z "$hyp_filter" ] || filters+=(--hyp-filter "$hyp_filter")
+[ -z "$ref_filter" ] || filters+=(--ref-filter "$ref_filter")
 if [ -n "$ref" ]; then
   $cmd "$dir/log/sweep.log" rescore-nbest --reuse-rnn-costs "${inputs[@]}" --out "$dir" \
-    --ref "$ref" "${sweep[@]}" \> "$dir/wer_sweep"
+    --ref "$ref" "${filters[@]}" "${sweep[@]}" \> "$dir/wer_sweep"
   tail -n 1 "$dir/wer_sweep" > "$dir/best_wer"
   echo "$0: $(cat "$dir/best_wer")"
 else
