@@ -55,7 +55,8 @@ import Testing
   /// A fake eval2000 (4 utterances, 25 reference words after filtering) and one archive of
   /// 3-best lists whose hypotheses all filter to the same words, so every setting of the sweep,
   /// the rank-1 and the oracle have the same hand-computed WER: utterance 1 one substitution
-  /// (a/the), 2 none, 3 one deletion (the), 4 one substitution (the/a): 3 / 25 = 12.00%.
+  /// (a/the), 2 none, 3 one deletion (the), 4 one substitution (the/a): 3 / 25 = 12.00%; the
+  /// Switchboard half (sw_: 3 and 4) 2 / 13 = 15.38%, the CallHome half (en_: 1 and 2) 1 / 12.
   static func makeFakeEval2000(in work: URL) throws {
     let references = [
       ("en_4156-A_000100-000200", "THE CAT (%HESITATION) SAT ON THE MAT"),
@@ -112,7 +113,8 @@ import Testing
     let arguments = [
       "--build", "false", "--bin-dir", RecipeTests.binDirectory.path, "--exp", exp.path,
       "--train-dirs", "data/train", "--valid-dir", "data/dev", "--test-dir", "data/eval2000",
-      "--nbest-dirs", "nbest_eval2000/archives.1", "--criteria", "nce", "--min-freq", "1", "--nhid", "8", "--emsize", "8", "--noise-ratio", "4",
+      "--nbest-dirs", "nbest_eval2000/archives.1", "--criteria", "nce",
+      "--min-freq", "1", "--nhid", "8", "--emsize", "8", "--noise-ratio", "4",
       "--batch-size", "4", "--bptt", "5", "--epochs", "1", "--threads", "1",
       "--rnn-weights", "0,0.5", "--lm-weights", "9,10", "--wip", "0,1",
     ]
@@ -121,28 +123,43 @@ import Testing
     #expect(run.status == 0, "\(run.output)")
     #expect(run.output.contains("scoring rule: sclite"))
 
-    let expected = "%WER 12.00 [ 3 / 25, 0 ins, 1 del, 2 sub ]"
     func firstLine(_ path: String) throws -> String {
       let text = try String(contentsOf: exp.appendingPathComponent(path), encoding: .utf8)
       return String(text.prefix { $0 != "\n" })
     }
-    #expect(try firstLine("baselines/wer_rank1") == expected)
-    #expect(try firstLine("baselines/wer_oracle") == expected)
-    // Every setting of both sweeps: 2 RNN weights x 2 LM weights x 2 penalties.
-    for system in ["rescore_nce", "rescore_nce_unnorm"] {
-      let names = try FileManager.default.contentsOfDirectory(
-        atPath: exp.appendingPathComponent(system).path
-      ).filter { $0.hasPrefix("wer_") && $0 != "wer_sweep" }
-      #expect(names.count == 8, "\(system): \(names)")
-      for name in names {
-        #expect(try firstLine("\(system)/\(name)") == expected, "\(system)/\(name)")
+    let expected = "%WER 12.00 [ 3 / 25, 0 ins, 1 del, 2 sub ]"
+    // The whole set, then each half on its own (eval2000*: --subsets auto).
+    for (part, wer) in [
+      ("", expected), ("/swbd", "%WER 15.38 [ 2 / 13, 0 ins, 1 del, 1 sub ]"),
+      ("/callhm", "%WER 8.33 [ 1 / 12, 0 ins, 0 del, 1 sub ]"),
+    ] {
+      #expect(try firstLine("baselines\(part)/wer_rank1") == wer)
+      #expect(try firstLine("baselines\(part)/wer_oracle") == wer)
+      // Every setting of both sweeps: 2 RNN weights x 2 LM weights x 2 penalties.
+      for system in ["rescore_nce", "rescore_nce_unnorm"] {
+        let names = try FileManager.default.contentsOfDirectory(
+          atPath: exp.appendingPathComponent(system + part).path
+        ).filter { $0.hasPrefix("wer_") && $0 != "wer_sweep" }
+        #expect(names.count == 8, "\(system)\(part): \(names)")
+        for name in names {
+          #expect(try firstLine("\(system)\(part)/\(name)") == wer, "\(system)\(part)/\(name)")
+        }
+        #expect(try firstLine("\(system)\(part)/best_wer").hasPrefix(wer))
+        // The selected text (of every list, at the part's best weights) is written as the
+        // N-best lists hold it, unfiltered.
+        let text = try String(
+          contentsOf: exp.appendingPathComponent("\(system)\(part)/text"), encoding: .utf8)
+        #expect(text.contains("i._b._m."))
       }
-      #expect(try firstLine("\(system)/best_wer").hasPrefix(expected))
-      // The selected text is written as the N-best lists hold it, unfiltered.
-      let text = try String(
-        contentsOf: exp.appendingPathComponent("\(system)/text"), encoding: .utf8)
-      #expect(text.contains("i._b._m."))
     }
+    let results = try String(contentsOf: exp.appendingPathComponent("results.md"), encoding: .utf8)
+    #expect(results.contains("| NCE, unnormalized (swbd) | 15.38 |"))
+    #expect(results.contains("| oracle of the N-best (callhm) | 8.33 |"))
+    let lines = try RecipeTests.bash(
+      RecipeTests.root.appendingPathComponent("recipes/swbd/RESULTS").path, [exp.path], in: work)
+    #expect(lines.status == 0, "\(lines.output)")
+    #expect(lines.output.contains("%WER 8.33 [ 1 / 12, 0 ins, 0 del, 1 sub ] \(exp.path)/baselines/callhm/wer_rank1"))
+    #expect(lines.output.contains("\(exp.path)/rescore_nce/swbd/wer_"))
 
     // Without the filter the same lists score differently (upper-case references).
     let unfiltered = try RecipeTests.bash(
