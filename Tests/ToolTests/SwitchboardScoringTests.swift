@@ -175,5 +175,11 @@ import Testing
       in: work)
     #expect(refused.status == 1)
     #expect(refused.output.contains("--acronyms-map needs the sclite scoring rule"))
+    // The filter is a command line: a blank in its paths is refused before any work.
+    try RecipeTests.write("IBM\ti._b._m.\ti b m\n", to: work.appendingPathComponent("my map"))
+    let blank = try RecipeTests.bash(
+      script, arguments + ["--stage", "4", "--acronyms-map", "my map"], in: work)
+    #expect(blank.status == 1)
+    #expect(blank.output.contains("the filter command cannot hold blanks"))
   }
 }

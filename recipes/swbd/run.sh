@@ -118,6 +118,9 @@ if [ -n "$acronyms_map" ]; then
   [ "$rule" = sclite ] || { echo "$0: --acronyms-map needs the sclite scoring rule" >&2; exit 1; }
 fi
 filters=()
+if [[ "$PWD$acronyms_map" = *[[:space:]]* ]]; then
+  echo "$0: the filter command cannot hold blanks: $PWD, $acronyms_map" >&2; exit 1
+fi
 if [ -n "$rule" ]; then
   filter="$PWD/local/wer_output_filter --rule $rule"
   filters=(--hyp-filter "$filter${acronyms_map:+ --acronyms $acronyms_map}" --ref-filter "$filter --ref true")
