@@ -52,6 +52,50 @@ import Testing
     }
   }
 
+  /// The steps refuse a filter that is not line-wise or fails, and malformed `--subsets`; a
+  /// reference filter alone changes the reference only.
+  @Test func stepsApplyFiltersAndRefuseBadOnes() throws {
+    let work = try RecipeTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: work) }
+    try RecipeTests.makeFakeKaldiData(in: work)
+    try RecipeTests.write("not a model\n", to: work.appendingPathComponent("model"))
+    let recipe = RecipeTests.root.appendingPathComponent("recipes/swbd").path
+    let lists = "'\(work.path)/nbest/archives.1' '\(work.path)/nbest/archives.2'"
+    let reference = "'\(work.path)/data/test/text'"
+    /// Runs `steps/<script> <options> <arguments>` from the recipe directory.
+    func step(_ script: String, _ options: String, _ arguments: String) throws -> RecipeTests.Outcome {
+      try RecipeTests.bash(
+        "-c",
+        ["PATH='\(RecipeTests.binDirectory.path)':$PATH; cd '\(recipe)' && steps/\(script) \(options) \(arguments)"],
+        in: work)
+    }
+    let out = "'\(work.path)/baselines'"
+    for (filter, message) in [("sed 1d", "changed the keys or lines"), ("exit 3", "failed on")] {
+      let refused = try step("nbest_baselines.sh", "--hyp-filter '\(filter)'", "\(reference) \(out) \(lists)")
+      #expect(refused.status == 1, "\(refused.output)")
+      #expect(refused.output.contains(message), "\(refused.output)")
+    }
+    // References "a" for "the", hypotheses as they are: rank 1 has 1, 0, 1, 2 errors, the best
+    // hypotheses 1, 0, 1, 1 (unfiltered: 4 and 0).
+    let accepted = try step(
+      "nbest_baselines.sh", "--ref-filter 'sed s/the/a/g'", "\(reference) \(out) \(lists)")
+    #expect(accepted.status == 0, "\(accepted.output)")
+    let oracle = try String(
+      contentsOf: work.appendingPathComponent("baselines/wer_oracle"), encoding: .utf8)
+    #expect(oracle.hasPrefix("%WER 12.50 [ 3 / 24,"), "\(oracle)")
+    let rank1 = try String(
+      contentsOf: work.appendingPathComponent("baselines/wer_rank1"), encoding: .utf8)
+    #expect(rank1.hasPrefix("%WER 16.67 [ 4 / 24,"), "\(rank1)")
+
+    let rescore = "'\(work.path)/model' '\(work.path)/rescore' \(lists)"
+    let noRef = try step("rescore_nbest.sh", "--subsets swbd:\(reference)", rescore)
+    #expect(noRef.status == 1)
+    #expect(noRef.output.contains("need --ref"), "\(noRef.output)")
+    let malformed = try step("rescore_nbest.sh", "--ref \(reference) --subsets a/b:x", rescore)
+    #expect(malformed.status == 1)
+    #expect(malformed.output.contains("--subsets entries are <name>:<ref-text>"), "\(malformed.output)")
+  }
+
   /// A fake eval2000 (4 utterances, 25 reference words after filtering) and one archive of
   /// 3-best lists whose hypotheses all filter to the same words, so every setting of the sweep,
   /// the rank-1 and the oracle have the same hand-computed WER: utterance 1 one substitution
