@@ -318,6 +318,17 @@ import Testing
     #expect(failedLog.contains("# Ended (code 1)"))
   }
 
+  /// An executable file without the .sh extension (local/wer_output_filter) that starts with a
+  /// bash shebang.
+  static func isBashScript(_ url: URL) -> Bool {
+    guard url.pathExtension.isEmpty, FileManager.default.isExecutableFile(atPath: url.path),
+      let handle = try? FileHandle(forReadingFrom: url)
+    else { return false }
+    defer { try? handle.close() }
+    let start = (try? handle.read(upToCount: 32)) ?? Data()
+    return String(decoding: start, as: UTF8.self).hasPrefix("#!/usr/bin/env bash")
+  }
+
   @Test(
     .enabled(
       if: FileManager.default.isExecutableFile(atPath: "/usr/bin/shellcheck"), "needs shellcheck"))
@@ -330,7 +341,9 @@ import Testing
       let isLink = (try? url.resourceValues(forKeys: [.isSymbolicLinkKey]).isSymbolicLink) ?? false
       if isLink {
         walker?.skipDescendants()
-      } else if url.pathExtension == "sh" || url.lastPathComponent == "RESULTS" {
+      } else if url.pathExtension == "sh" || url.lastPathComponent == "RESULTS"
+        || Self.isBashScript(url)
+      {
         scripts.append(url.path)
       }
     }

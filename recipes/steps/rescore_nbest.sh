@@ -9,6 +9,12 @@
 #    lmwt.interp.<w> and, with a reference, wer_<LMWT>_<wip>_rnn<w> files, <dir>/wer_sweep (one
 #    line per point) and <dir>/best_wer (the best line, best_wer.sh style); <dir>/text holds the
 #    selected hypotheses of the best point (or of the only point without a reference).
+# With --hyp-filter/--ref-filter the sweep scores as score_kaldi.sh does with hyp_filtering_cmd:
+# the commands run on the hypotheses and the references (rescore-nbest's options), identically
+# for every setting; <dir>/text stays unfiltered. With --subsets "<name>:<ref> ...", each
+# part of the set (e.g. eval2000's Switchboard and CallHome halves) gets its own sweep against
+# its reference <ref> (a subset of --ref) in <dir>/<name>/ (same files as <dir>), from the same
+# RNN costs: its best weights are chosen on that part, as Kaldi's score_sclite.sh does.
 # Step 1 is skipped when <dir> already holds the costs of the same model file (size and time),
 # options and inputs (<dir>/.costs_done).
 
@@ -22,6 +28,9 @@ rnn_weights=0:0.1:1  # RNN interpolation weights (GRID: 0.5 | 0,0.5,1 | 7:17 | 0
 lm_weights=7:17      # LM weights (inverse acoustic scales)
 wip=0,0.5,1          # word insertion penalties
 unk_penalty=         # nats per OOV word; empty: rescore-nbest's default
+hyp_filter=          # command run on the hypotheses before scoring (e.g. local/wer_output_filter)
+ref_filter=          # command run on the references; empty: the --hyp-filter command
+subsets=             # parts swept on their own: "<name>:<ref-text> ..." (needs --ref)
 # End configuration section.
 
 echo "$0 $*"
@@ -36,7 +45,10 @@ Options (defaults in brackets):
   --rnn-weights <grid>   [0:0.1:1]
   --lm-weights <grid>    [7:17]
   --wip <grid>           [0,0.5,1]
-  --unk-penalty <nats>   OOV cost per word [rescore-nbest's default]"
+  --unk-penalty <nats>   OOV cost per word [rescore-nbest's default]
+  --hyp-filter <cmd>     filter of the hypotheses before scoring (line-wise, needs --ref) [none]
+  --ref-filter <cmd>     filter of the references [the --hyp-filter command]
+  --subsets <list>       \"<name>:<ref-text> ...\": a sweep per part in <dir>/<name> [none]"
 . utils/parse_options.sh
 set -euo pipefail
 
@@ -48,6 +60,12 @@ shift 2
 nbest_dirs=("$@")
 [ -f "$model" ] || { echo "$0: no such file: $model" >&2; exit 1; }
 [ -z "$ref" ] || [ -f "$ref" ] || { echo "$0: no such file: $ref" >&2; exit 1; }
+[ -n "$ref" ] || [ -z "$hyp_filter$ref_filter$subsets" ] ||
+  { echo "$0: --hyp-filter, --ref-filter and --subsets need --ref" >&2; exit 1; }
+for s in $subsets; do
+  [[ "$s" =~ ^[A-Za-z0-9_.-]+:. ]] || { echo "$0: --subsets entries are <name>:<ref-text>, got '$s'" >&2; exit 1; }
+  [ -f "${s#*:}" ] || { echo "$0: no such file: ${s#*:}" >&2; exit 1; }
+done
 for d in "${nbest_dirs[@]}"; do
   [ -d "$d" ] || { echo "$0: no such directory: $d" >&2; exit 1; }
   [ -f "$d/words_text" ] || [ -f "$d/words_text.gz" ] || [ -f "$d/words_text.zst" ] ||
@@ -98,11 +116,26 @@ else
 fi
 
 sweep=(--rnn-weights "$rnn_weights" --lm-weights "$lm_weights" --wip "$wip")
+filters=()
+[ -z "$hyp_filter" ] || filters+=(--hyp-filter "$hyp_filter")
+[ -z "$ref_filter" ] || filters+=(--ref-filter "$ref_filter")
 if [ -n "$ref" ]; then
   $cmd "$dir/log/sweep.log" rescore-nbest --reuse-rnn-costs "${inputs[@]}" --out "$dir" \
-    --ref "$ref" "${sweep[@]}" \> "$dir/wer_sweep"
+    --ref "$ref" "${filters[@]}" "${sweep[@]}" \> "$dir/wer_sweep"
   tail -n 1 "$dir/wer_sweep" > "$dir/best_wer"
   echo "$0: $(cat "$dir/best_wer")"
+  # Each part: the merged lmwt.rnn tables linked into <dir>/<name>, swept against its reference.
+  for s in $subsets; do
+    name=${s%%:*} part_ref=${s#*:}
+    for t in "${suffixes[@]}"; do
+      mkdir -p "$dir/$name$t"
+      ln -f "$dir$t/lmwt.rnn" "$dir/$name$t/lmwt.rnn"
+    done
+    $cmd "$dir/log/sweep.$name.log" rescore-nbest --reuse-rnn-costs "${inputs[@]}" --out "$dir/$name" \
+      --ref "$part_ref" "${filters[@]}" "${sweep[@]}" \> "$dir/$name/wer_sweep"
+    tail -n 1 "$dir/$name/wer_sweep" > "$dir/$name/best_wer"
+    echo "$0: $name: $(cat "$dir/$name/best_wer")"
+  done
 else
   $cmd "$dir/log/apply.log" rescore-nbest --reuse-rnn-costs "${inputs[@]}" --out "$dir" "${sweep[@]}"
   echo "$0: best hypotheses in $dir/text"

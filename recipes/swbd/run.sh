@@ -11,6 +11,12 @@
 #   stage 4: WER of the rank-1 hypotheses and of the N-best oracle;
 #   stage 5: rescoring (NCE normalized and unnormalized, CE normalized) in --nj jobs each, with a
 #            sweep over RNN weight, LM weight and insertion penalty against <test-dir>/text;
+#   stages 4 and 5 score as Kaldi's s5c local/score.sh does (--scoring auto): with an stm in
+#            <test-dir> (eval2000) the words score_sclite.sh does not score are removed (noise,
+#            laughter, <unk>, hesitations, partial words, the reference's optional words),
+#            without one score_basic.sh's tokens; see local/wer_output_filter, docs/recipes.md;
+#            eval2000's Switchboard and CallHome halves (rt03's Switchboard and Fisher) are
+#            also scored on their own (--subsets auto), each with its own best weights;
 #   stage 6: exp/results.md, next to Pytorch-NCE's WERs (eval2000-style 50-best, 22.4M words):
 #              3-gram 19.4 | CE 13.1-13.3 | NCE 13.4 (normalized and unnormalized) | IS 13.4
 #            and its speeds on a GTX 1080 Ti: CE 56K tokens/s, NCE 187K tokens/s.
@@ -50,6 +56,11 @@ train_opts=       # extra rnnlm-train options
 rnn_weights=0:0.1:1
 lm_weights=7:17
 wip=0,0.5,1
+scoring=auto      # scoring filter (local/wer_output_filter): auto = sclite if <test-dir>/stm exists,
+                  # else basic (as s5c's local/score.sh chooses); sclite; basic; none
+acronyms_map=     # Kaldi's data/local/dict_nosp/acronyms.map: hypothesis acronyms scored as letters
+subsets=auto      # parts scored on their own, "<name>:<utt-id regex> ...": auto = as score_sclite.sh,
+                  # eval2000* "swbd:^sw_ callhm:^en_", rt03* "swbd:^sw_ fsh:^fsh_", else none; none
 # End configuration section.
 
 help_message="Usage: $0 [options] --train-dirs <dirs> --valid-dir <dir> --test-dir <dir> \\
@@ -64,7 +75,10 @@ Options (defaults in brackets):
   --criteria <list>         nce, ce or \"ce nce\" [nce]
   --min-freq [3] --nlayers [1] --nhid [300] --emsize [300] --noise-ratio [500] --norm-term [9]
   --lr [2] --batch-size [96] --bptt [35] --epochs [6] --threads [2] --train-opts [none]
-  --rnn-weights [0:0.1:1] --lm-weights [7:17] --wip [0,0.5,1]   sweep grids"
+  --rnn-weights [0:0.1:1] --lm-weights [7:17] --wip [0,0.5,1]   sweep grids
+  --scoring <rule>          auto, sclite, basic or none [auto]; see local/wer_output_filter
+  --acronyms-map <file>     acronyms.map of Kaldi's dictionary (sclite rule) [none]
+  --subsets <list>          \"<name>:<utt-id regex> ...\", auto or none [auto: eval2000, rt03 halves]"
 
 caller_dir=$PWD
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -78,7 +92,7 @@ if [ $# -ne 0 ]; then printf '%s\n' "$help_message" >&2; exit 1; fi
 absolute() { local p; for p in "$@"; do if [[ "$p" = /* ]]; then echo "$p"; else echo "$caller_dir/$p"; fi; done; }
 [ -z "$bin_dir" ] || PATH=$(absolute "$bin_dir"):$PATH
 exp=$(absolute "$exp")
-for v in valid_dir test_dir decode_dir lang_dir; do
+for v in valid_dir test_dir decode_dir lang_dir acronyms_map; do
   [ -z "${!v}" ] || printf -v "$v" '%s' "$(absolute "${!v}")"
 done
 read -ra list <<< "$train_dirs"; mapfile -t train_dirs_abs < <(absolute "${list[@]}")
@@ -92,7 +106,47 @@ fi
 for c in $criteria; do
   case $c in nce|ce) ;; *) echo "$0: unknown criterion '$c' (nce, ce)" >&2; exit 1 ;; esac
 done
+# The scoring filter of hypotheses and references (stages 4 and 5), as an absolute command.
+case $scoring in
+  auto) rule=basic; [ ! -f "$test_dir/stm" ] || rule=sclite ;;
+  sclite|basic) rule=$scoring ;;
+  none) rule= ;;
+  *) echo "$0: --scoring must be auto, sclite, basic or none, got '$scoring'" >&2; exit 1 ;;
+esac
+if [ -n "$acronyms_map" ]; then
+  [ -f "$acronyms_map" ] || { echo "$0: no such file: $acronyms_map" >&2; exit 1; }
+  [ "$rule" = sclite ] || { echo "$0: --acronyms-map needs the sclite scoring rule" >&2; exit 1; }
+fi
+filters=()
+if [[ "$PWD$acronyms_map" = *[[:space:]]* ]]; then
+  echo "$0: the filter command cannot hold blanks: $PWD, $acronyms_map" >&2; exit 1
+fi
+if [ -n "$rule" ]; then
+  filter="$PWD/local/wer_output_filter --rule $rule"
+  filters=(--hyp-filter "$filter${acronyms_map:+ --acronyms $acronyms_map}" --ref-filter "$filter --ref true")
+fi
+# The parts of the test set scored on their own (name:regex of utterance ids).
+case $subsets in
+  auto)
+    case $(basename "$test_dir") in
+      eval2000*) subsets="swbd:^sw_ callhm:^en_" ;;
+      rt03*) subsets="swbd:^sw_ fsh:^fsh_" ;;
+      *) subsets= ;;
+    esac ;;
+  none) subsets= ;;
+esac
+for s in $subsets; do
+  [[ "$s" =~ ^[A-Za-z0-9_.-]+:. ]] || { echo "$0: --subsets entries are <name>:<regex>, got '$s'" >&2; exit 1; }
+done
 mkdir -p "$exp/log"
+# Each part's reference: the lines of <test-dir>/text whose utterance id matches its regex.
+subset_refs=()
+for s in $subsets; do
+  mkdir -p "$exp/data"
+  awk -v pattern="${s#*:}" '$1 ~ pattern' "$test_dir/text" > "$exp/data/ref.${s%%:*}"
+  [ -s "$exp/data/ref.${s%%:*}" ] || { echo "$0: no utterance of $test_dir/text matches ${s#*:}" >&2; exit 1; }
+  subset_refs+=("${s%%:*}:$exp/data/ref.${s%%:*}")
+done
 
 if [ "$stage" -le 0 ] && $build; then
   # Dependencies and release binaries.
@@ -142,13 +196,17 @@ fi
 
 if [ "$stage" -le 4 ]; then
   # Rank-1 and oracle WER of the N-best lists.
-  steps/nbest_baselines.sh --cmd "$train_cmd" "$test_dir/text" "$exp/baselines" "${nbest[@]}"
+  echo "$0: scoring rule: ${rule:-none}"
+  steps/nbest_baselines.sh --cmd "$train_cmd" "${filters[@]}" "$test_dir/text" "$exp/baselines" "${nbest[@]}"
+  for s in "${subset_refs[@]}"; do
+    steps/nbest_baselines.sh --cmd "$train_cmd" "${filters[@]}" "${s#*:}" "$exp/baselines/${s%%:*}" "${nbest[@]}"
+  done
 fi
 
 if [ "$stage" -le 5 ]; then
   # Rescoring in $nj jobs per system, then the weight sweep.
   sweep=(--cmd "$decode_cmd" --nj "$nj" --ref "$test_dir/text" --rnn-weights "$rnn_weights"
-    --lm-weights "$lm_weights" --wip "$wip")
+    --lm-weights "$lm_weights" --wip "$wip" "${filters[@]}" --subsets "${subset_refs[*]}")
   for c in $criteria; do
     steps/rescore_nbest.sh "${sweep[@]}" --normalized true "$exp/$c/final.mdl" "$exp/rescore_$c" "${nbest[@]}"
     if [ "$c" = nce ]; then
