@@ -1,6 +1,7 @@
 import ArgumentParser
 import FileIO
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -29,7 +30,9 @@ extension KaldiTool {
         print(KaldiHelp.annotate(helpMessage(), table: table))
         Glibc.exit(0)
       case .builtin(let given): arguments = given
-      case .parse(let normalized): arguments = normalized
+      case .parse(let normalized):
+        arguments = normalized
+        GivenOptions.record(normalized)
       }
     } catch {
       usageFailure(String(describing: error))
@@ -62,6 +65,22 @@ extension KaldiTool {
   static func fail(_ error: Error, code: Int32) -> Never {
     stderrWrite("ERROR (\(toolName)): \(error)\n")
     Glibc.exit(code)
+  }
+}
+
+/// The options this run was given, on the command line or in a `--config` file, by their first
+/// names (`lr` for `--lr=0.5`; a boolean set to false is not given). Recorded once, before the
+/// command is parsed, so that `validate()` can refuse options that a mode would not use.
+public enum GivenOptions {
+  private static let names = Mutex<Set<String>>([])
+
+  public static var all: Set<String> { names.withLock { $0 } }
+
+  static func record(_ normalized: [String]) {
+    let given = normalized.prefix { $0 != "--" }.filter { $0.hasPrefix("--") }.map {
+      String($0.dropFirst(2).prefix { $0 != "=" })
+    }
+    names.withLock { $0 = Set(given) }
   }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import NCEModel
+import ToolSupport
 
 /// Data and vocabulary options of `rnnlm-train`.
 struct DataOptions: ParsableArguments {
@@ -122,6 +123,7 @@ extension RNNLMTrain {
     request.model.indexModule = c.indexModule
     request.options = optimization.trainingOptions(threads: threads)
     request.epochs = optimization.epochs
+    request.givenOptions = GivenOptions.all
     request.resume = resume
     return request
   }

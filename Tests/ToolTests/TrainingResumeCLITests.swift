@@ -42,6 +42,24 @@ struct TrainingResumeCLITests {
     #expect(files.map(contents) == before, "an output changed", sourceLocation: sourceLocation)
   }
 
+  /// The same command with `--resume` continues; an option that differs from the recorded run
+  /// is refused, naming it and both values (it used to be ignored without a word).
+  @Test func resumeRefusesOptionsThatDifferFromTheRecordedRun() throws {
+    let directory = try Self.trainedDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try Self.expectFailure(
+      directory, Self.arguments(directory, epochs: 2) + ["--resume", "--lr", "0.5"],
+      "--lr 0.5 differs from 1.0, which this run was trained with")
+    try Self.expectFailure(
+      directory, Self.arguments(directory, epochs: 2) + ["--resume", "--nhid", "8"], "--nhid 8 differs from 6")
+    try Self.expectFailure(
+      directory, Self.arguments(directory, epochs: 2) + ["--resume", "--min-freq", "1000"],
+      "a resumed run keeps its vocabulary")
+    let same = try ToolRunner.run("rnnlm-train", Self.arguments(directory, epochs: 2) + ["--resume", "--threads", "1"])
+    #expect(same.status == 0, "\(same.stderr)")
+    #expect(same.stdout.contains("epoch 2 lr "))
+  }
+
   @Test func resumeAloneContinuesWithTheRecordedTextsAndEpochsIsTheTotal() throws {
     let directory = try Self.trainedDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -52,6 +52,9 @@ public struct TrainingRequest: Sendable {
   public var savePath: String?
   /// Continue from `lastPath`: texts, vocabulary, model and options come from there.
   public var resume = false
+  /// The command-line names of the options the user gave (`lr`, `nhid`, ...): on `--resume`
+  /// each must equal what the checkpoint records (`checkResumable`).
+  public var givenOptions: Set<String> = []
   /// Bytes the run may use; nil: no check. Defaults to the machine's (or the job's) limit.
   public var availableMemory: Double? = physicalMemoryBytes()
 

@@ -119,6 +119,8 @@ public final class TrainingSession {
       throw InputError(
         "records no training text (an older checkpoint): give the run's data directory or training text", file: last)
     }
+    try request.checkResumable(
+      options: options, model: file.model.config, vocabulary: file.vocabulary, trainingText: trainPath, file: last)
     let validPath = request.path(request.validText, "valid.txt") ?? recorded?.valid?.path
     let testPath = request.path(request.testText, "test.txt") ?? recorded?.test?.path
     try checkOutputs(
