@@ -41,7 +41,7 @@ row "oracle of the 50-best" "$(awk 'NR == 1 { print $2 }' "$exp/baselines/wer_or
 if [ -f "$exp/rescore_ce/wer_sweep" ]; then
   # Points with RNN weight 0: the recognizer's own scores with tuned LM weight and penalty;
   # the first best in grid order.
-  best3=$(grep '_rnn0$' "$exp/rescore_ce/wer_sweep" | sort -s -n -k4,4 | awk 'NR == 1' | parse_wer)
+  best3=$(grep '^%WER .*_rnn0$' "$exp/rescore_ce/wer_sweep" | sort -s -n -k4,4 | awk 'NR == 1' | parse_wer)
   IFS='|' read -r w _ l p <<< "$best3"
   row "3-gram, tuned LMWT and wip" "$w" "0, $l, $p" "" ""
 fi
