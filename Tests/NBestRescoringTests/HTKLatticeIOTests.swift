@@ -146,6 +146,7 @@ import Testing
     ("VERSION=1.0\nN=2 L=1\nI=0\nI=1\nJ=0 S=0\n", 5, "without S= and E="),
     ("VERSION=1.0\nN=2 L=1\nI=0\nI=1\nJ=0 S=0 E=1 junk\n", 5, "name=value"),
     ("VERSION=1.0\n", 1, "no size line"),
+    ("VERSION=1.0\nlmscale=0\nN=1 L=0\nI=0\n", 2, "lmscale must be positive"),
   ])
   func malformedSLFIsRefusedAtItsLine(text: String, line: Int, message: String) throws {
     let (directory, path) = try Self.write(text)

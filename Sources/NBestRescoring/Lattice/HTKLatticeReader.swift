@@ -152,7 +152,9 @@ public enum HTKLatticeReader {
           case "VERSION", "V":
             if !value.hasPrefix("1.") { throw lines.error("SLF version '\(value)' is not supported (1.0 is)") }
           case "UTTERANCE", "U": header.utterance = String(value)
-          case "lmscale": header.lmScale = try number(value, name)
+          case "lmscale":
+            header.lmScale = try number(value, name)
+            if header.lmScale <= 0 { throw lines.error("lmscale must be positive, found '\(value)'") }
           case "wdpenalty": header.wordPenalty = try number(value, name)
           case "acscale": header.acousticScale = try number(value, name)
           case "base":

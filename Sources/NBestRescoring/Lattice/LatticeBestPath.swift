@@ -16,13 +16,14 @@ public struct LatticeBestPath: Equatable, Sendable {
   /// The path's summed graph and acoustic costs (final weight included), unscaled.
   public var weight: LatticeWeight
 
-  /// The best path of `lattice`, nil when it has no complete path. Ties keep the path found
+  /// The best path of `lattice`, nil when it has no complete path. `lmWeight` must be positive. Ties keep the path found
   /// first (lower topological position, then earlier arc). Arcs of infinite cost are never taken.
   /// O(states + arcs) after the topological order; throws the `LatticeTopology` error of a
   /// cyclic lattice.
   public static func find(in lattice: Lattice, lmWeight: Double, wordInsertionPenalty: Double = 0) throws
     -> LatticeBestPath?
   {
+    precondition(lmWeight > 0 && lmWeight.isFinite, "the LM weight must be positive")
     guard !lattice.isEmpty else { return nil }
     let order = try LatticeTopology.topologicalOrder(lattice)
     var best = [Double](repeating: .infinity, count: lattice.stateCount)
@@ -31,23 +32,30 @@ public struct LatticeBestPath: Equatable, Sendable {
     best[Int(lattice.start)] = 0
     var bestFinal = (state: -1, cost: Double.infinity)
     lattice.arcs.withUnsafeBufferPointer { arcs in
-      for state32 in order {
-        let state = Int(state32)
-        let here = best[state]
-        guard here < .infinity else { continue }
-        for index in lattice.arcIndices(from: state) {
-          let arc = arcs[index]
-          var cost = here + arc.weight.cost(lmWeight: lmWeight)
-          if arc.word != 0 { cost += wordInsertionPenalty }
-          if cost < best[Int(arc.target)] {
-            best[Int(arc.target)] = cost
-            arcInto[Int(arc.target)] = index
-            sourceOf[Int(arc.target)] = state32
+      best.withUnsafeMutableBufferPointer { best in
+        arcInto.withUnsafeMutableBufferPointer { arcInto in
+          sourceOf.withUnsafeMutableBufferPointer { sourceOf in
+            for state32 in order {
+              let state = Int(state32)
+              let here = best[state]
+              guard here < .infinity else { continue }
+              for index in lattice.arcIndices(from: state) {
+                let arc = arcs[index]
+                let target = Int(arc.target)
+                var cost = here + arc.weight.cost(lmWeight: lmWeight)
+                if arc.word != 0 { cost += wordInsertionPenalty }
+                if cost < best[target] {
+                  best[target] = cost
+                  arcInto[target] = index
+                  sourceOf[target] = state32
+                }
+              }
+              if let final = lattice.finals[state] {
+                let total = here + final.weight.cost(lmWeight: lmWeight)
+                if total < bestFinal.cost { bestFinal = (state, total) }
+              }
+            }
           }
-        }
-        if let final = lattice.finals[state] {
-          let total = here + final.weight.cost(lmWeight: lmWeight)
-          if total < bestFinal.cost { bestFinal = (state, total) }
         }
       }
     }
