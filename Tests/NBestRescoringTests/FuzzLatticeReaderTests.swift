@@ -45,7 +45,9 @@ import Testing
         // What is written reads back to the same text.
         let written = KaldiLatticeWriter.text(of: lattices)
         let again = workspace.write(Array(written.utf8), name: "again.txt")
-        #expect(KaldiLatticeWriter.text(of: try KaldiLatticeReader(rspecifier: again).readAll()) == written, "round \(round): \(what)")
+        #expect(
+          KaldiLatticeWriter.text(of: try KaldiLatticeReader(rspecifier: again).readAll()) == written,
+          "round \(round): \(what)")
       }
     }
     #expect(tally.accepted > 30 && tally.refused > 100, "\(tally)")

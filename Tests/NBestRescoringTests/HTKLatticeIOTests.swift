@@ -76,12 +76,14 @@ import Testing
   }
 
   @Test func wordsOnLinksAndDefaultsAndKeyFromFileName() throws {
-    let text = "VERSION=1.0\nN=3 L=3\nI=0\nI=1\nI=2\nJ=0 S=0 E=1 W=a a=-10 l=-1\nJ=1 S=0 E=1 W=b a=-12 l=-0.5\nJ=2 S=1 E=2 a=-1 l=-0.25\n"
+    let text =
+      "VERSION=1.0\nN=3 L=3\nI=0\nI=1\nI=2\nJ=0 S=0 E=1 W=a a=-10 l=-1\nJ=1 S=0 E=1 W=b a=-12 l=-0.5\nJ=2 S=1 E=2 a=-1 l=-0.25\n"
     let (directory, path) = try Self.write(text, "utt-7.lat")
     defer { removeTree(directory) }
     let (lattice, _) = try HTKLatticeReader.read(path: path, symbols: Self.symbols)
     #expect(lattice.key == "utt-7" && lattice.stateCount == 2 && lattice.arcs.map(\.word) == [1, 2])
-    #expect(lattice.arcs.map(\.weight) == [LatticeWeight(graph: 1, acoustic: 10), LatticeWeight(graph: 0.5, acoustic: 12)])
+    #expect(
+      lattice.arcs.map(\.weight) == [LatticeWeight(graph: 1, acoustic: 10), LatticeWeight(graph: 0.5, acoustic: 12)])
     #expect(lattice.finals[1] == LatticeFinal(weight: LatticeWeight(graph: 0.25, acoustic: 1)))
     #expect(lattice.stateTimes == nil)
   }
@@ -92,7 +94,8 @@ import Testing
     let (lattice, _) = try HTKLatticeReader.read(path: path, symbols: Self.symbols)
     #expect(lattice.key == "ps" && lattice.stateCount == 5 && lattice.start == 0)
     #expect(lattice.arcs.map(\.word) == [0, 0, 1, 2, 0])
-    #expect(lattice.arcs.map(\.weight.acoustic) == [10, 11, 20, 25, 3] && lattice.arcs.allSatisfy { $0.weight.graph == 0 })
+    #expect(
+      lattice.arcs.map(\.weight.acoustic) == [10, 11, 20, 25, 3] && lattice.arcs.allSatisfy { $0.weight.graph == 0 })
     #expect(lattice.finals[4] == LatticeFinal(weight: .one) && lattice.finals.compactMap { $0 }.count == 1)
     let best = try #require(try LatticeBestPath.find(in: lattice, lmWeight: 1))
     #expect(best.words == [1] && best.cost == 33)
@@ -115,7 +118,9 @@ import Testing
     let header = HTKLatticeHeader(lmScale: 10, wordPenalty: -1.5)
     for lattice in try KaldiLatticeReader(rspecifier: directory + "/lat.txt").readAll() {
       let text = try HTKLatticeWriter.text(of: lattice, header: header, symbols: Self.symbols)
-      #expect(text.contains("W=!SENT_END") && text.contains("\tW=") && text.hasPrefix("VERSION=1.0\nUTTERANCE=\(lattice.key)\n"))
+      #expect(
+        text.contains("W=!SENT_END") && text.contains("\tW=")
+          && text.hasPrefix("VERSION=1.0\nUTTERANCE=\(lattice.key)\n"))
       let path = directory + "/\(lattice.key).lat"
       try text.write(toFile: path, atomically: true, encoding: .utf8)
       let (back, backHeader) = try HTKLatticeReader.read(path: path, symbols: Self.symbols)
@@ -128,7 +133,9 @@ import Testing
       }
       for (a, b) in zip(back.finals, lattice.finals) {
         #expect((a == nil) == (b == nil))
-        if let a, let b { #expect(abs(a.weight.graph - b.weight.graph) < 1e-6 && a.weight.acoustic == b.weight.acoustic) }
+        if let a, let b {
+          #expect(abs(a.weight.graph - b.weight.graph) < 1e-6 && a.weight.acoustic == b.weight.acoustic)
+        }
       }
     }
   }

@@ -43,7 +43,9 @@ import Testing
     #expect(lattices.count == 1 && lattices[0].kind == .plain)
     #expect(lattices[0].arcs.map(\.inputLabel) == [12, 0, 9] && lattices[0].arcs.map(\.word) == [3, 0, 4])
     // OpenFst prints a state's arcs before its final weight.
-    #expect(KaldiLatticeWriter.text(of: lattices) == "utt3 \n0\t1\t12\t3\t1.5,10.25\n1\t2\t0\t0\t0,2\n2\t3\t9\t4\n2\t0.25,0\n3\n\n")
+    #expect(
+      KaldiLatticeWriter.text(of: lattices)
+        == "utt3 \n0\t1\t12\t3\t1.5,10.25\n1\t2\t0\t0\t0,2\n2\t3\t9\t4\n2\t0.25,0\n3\n\n")
   }
 
   @Test func startStateIsTheFirstLineSourceAndIsPrintedFirst() throws {
@@ -129,7 +131,9 @@ import Testing
     defer { removeTree(directory) }
     let table = try SymbolTable(path: path)
     #expect(table.count == 3 && table.id(of: "b") == 2 && table.word(of: 1) == "a" && table.id(of: "c") == nil)
-    for (bad, message) in [("a 1\nb 1\n", "id 1"), ("a 1\na 2\n", "twice"), ("a x\n", "non-negative"), ("a 1 2\n", "fields")] {
+    for (bad, message) in [
+      ("a 1\nb 1\n", "id 1"), ("a 1\na 2\n", "twice"), ("a x\n", "non-negative"), ("a 1 2\n", "fields"),
+    ] {
       try bad.write(toFile: path, atomically: true, encoding: .utf8)
       #expect {
         _ = try SymbolTable(path: path)

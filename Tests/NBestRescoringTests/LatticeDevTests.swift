@@ -5,7 +5,9 @@ import Testing
 @testable import NBestRescoring
 
 /// The real lattices of ../shared/data/lattice-dev (the nbest-dev utterances and decodes).
-@Suite(.enabled(if: TestSupport.latticeDev != nil && TestSupport.nbestDev != nil, "needs ../shared/data/lattice-dev and nbest-dev"))
+@Suite(
+  .enabled(
+    if: TestSupport.latticeDev != nil && TestSupport.nbestDev != nil, "needs ../shared/data/lattice-dev and nbest-dev"))
 struct LatticeDevTests {
   static let latticeDev = TestSupport.latticeDev
   /// The decoder's scales (lattice-dev/README): acoustic scale 1/9.5, insertion cost in `g`.
@@ -36,7 +38,8 @@ struct LatticeDevTests {
       uniqueKeysWithValues: try KaldiTextTable.read(TestSupport.nbestDev! + "/archives.1/lmwt.withlm").map {
         ($0.key, Double($0.words[0])!)
       })
-    var sameWords = 0, sameGraphCost = 0
+    var sameWords = 0
+    var sameGraphCost = 0
     for lattice in try Self.kaldiLattices() {
       #expect(LatticeTopology.isTopologicallySorted(lattice))
       #expect(LatticeTopology.connected(lattice).removedStates == 0)
@@ -52,7 +55,8 @@ struct LatticeDevTests {
   /// folded into finals) with costs equal to the written decimals, hence the same best path.
   @Test func slfFilesAreTheSameLatticesAsTheKaldiArchive() throws {
     let symbols = try SymbolTable(path: Self.latticeDev! + "/words.txt")
-    var identical = 0, sameBest = 0
+    var identical = 0
+    var sameBest = 0
     for kaldi in try Self.kaldiLattices() {
       let (slf, header) = try HTKLatticeReader.read(
         path: Self.latticeDev! + "/lat.slf/\(kaldi.key).lat.gz", symbols: symbols)

@@ -8,7 +8,8 @@ import Testing
 @Suite struct LatticeTopologyTests {
   /// A compact lattice from `(source, target, word, graph, acoustic)` arcs and final states.
   static func lattice(
-    _ arcs: [(Int32, Int32, Int32, Double, Double)], finals: [Int32: LatticeWeight], start: Int32 = 0, states: Int32? = nil
+    _ arcs: [(Int32, Int32, Int32, Double, Double)], finals: [Int32: LatticeWeight], start: Int32 = 0,
+    states: Int32? = nil
   ) -> Lattice {
     var builder = LatticeBuilder(key: "test", kind: .compact)
     builder.addState(max(start, states.map { $0 - 1 } ?? 0))
@@ -28,7 +29,9 @@ import Testing
     let order = try LatticeTopology.topologicalOrder(lattice)
     #expect(order == [3, 1, 0, 2])
     let sorted = try LatticeTopology.topologicallySorted(lattice)
-    #expect(LatticeTopology.isTopologicallySorted(sorted) && sorted.start == 0 && sorted.finals[3] == LatticeFinal(weight: .one))
+    #expect(
+      LatticeTopology.isTopologicallySorted(sorted) && sorted.start == 0
+        && sorted.finals[3] == LatticeFinal(weight: .one))
     let before = try #require(try LatticeBestPath.find(in: lattice, lmWeight: 1))
     let after = try #require(try LatticeBestPath.find(in: sorted, lmWeight: 1))
     #expect(before.words == [1, 2, 3] && after.words == before.words && after.cost == before.cost)
@@ -101,13 +104,16 @@ import Testing
         let target = source + 1 + generator.nextInt(below: count - source - 1)
         let word = Int32(generator.nextInt(below: 4))
         arcs.append(
-          (permutation[source], permutation[target], word, generator.nextUniformDouble() * 10 - 2,
-           generator.nextUniformDouble() * 100))
+          (
+            permutation[source], permutation[target], word, generator.nextUniformDouble() * 10 - 2,
+            generator.nextUniformDouble() * 100
+          ))
       }
     }
     var finals: [Int32: LatticeWeight] = [permutation[count - 1]: LatticeWeight(graph: 1, acoustic: 3)]
     for state in 0..<count - 1 where generator.nextInt(below: 4) == 0 {
-      finals[permutation[state]] = LatticeWeight(graph: generator.nextUniformDouble() * 5, acoustic: generator.nextUniformDouble() * 20)
+      finals[permutation[state]] = LatticeWeight(
+        graph: generator.nextUniformDouble() * 5, acoustic: generator.nextUniformDouble() * 20)
     }
     return lattice(arcs, finals: finals, start: 0)
   }

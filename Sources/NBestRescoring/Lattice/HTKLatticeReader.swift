@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 
 /// The header values of an HTK SLF lattice that the costs depend on.
 public struct HTKLatticeHeader: Equatable, Sendable {
@@ -81,10 +81,13 @@ public enum HTKLatticeReader {
   ) {
     let lines = try LineReader(path: path)
     var header = HTKLatticeHeader()
-    var startNode: Int?, endNode: Int?
-    var nodeCount: Int?, linkCount: Int?
+    var startNode: Int?
+    var endNode: Int?
+    var nodeCount: Int?
+    var linkCount: Int?
     // Collected as read and placed by id at the end, so a corrupt N= or L= allocates nothing.
-    var readNodes: [(id: Int, node: Node)] = [], readLinks: [(id: Int, link: Link)] = []
+    var readNodes: [(id: Int, node: Node)] = []
+    var readLinks: [(id: Int, link: Link)] = []
     var headerLine = 0
 
     func number(_ value: Substring, _ name: Substring) throws -> Double {
@@ -129,7 +132,12 @@ public enum HTKLatticeReader {
         readNodes.append((id!, node))
       } else if first == "J" {
         guard let linkCount, let nodeCount else { throw lines.error("link before the size line (N= L=)") }
-        var id: Int?, source: Int?, target: Int?, word: String?, acoustic = 0.0, language: Double?
+        var id: Int?
+        var source: Int?
+        var target: Int?
+        var word: String?
+        var acoustic = 0.0
+        var language: Double?
         for (name, value) in fields {
           switch name {
           case "J": id = try index(value, name, below: linkCount)
@@ -143,7 +151,12 @@ public enum HTKLatticeReader {
         }
         guard let source, let target else { throw lines.error("link without S= and E=") }
         readLinks.append(
-          (id!, Link(source: source, target: target, word: word, acoustic: acoustic, language: language, line: lines.lineNumber)))
+          (
+            id!,
+            Link(
+              source: source, target: target, word: word, acoustic: acoustic, language: language, line: lines.lineNumber
+            )
+          ))
       } else {
         if nodeCount != nil { throw lines.error("header field '\(first)=' after the size line") }
         if headerLine == 0 { headerLine = lines.lineNumber }
@@ -173,7 +186,9 @@ public enum HTKLatticeReader {
         if nodeCount == 0 { throw lines.error("a lattice needs at least one node (N=0)") }
       }
     }
-    guard let nodeCount, let linkCount else { throw InputError("no size line (N= L=)", file: path, line: lines.lineNumber) }
+    guard let nodeCount, let linkCount else {
+      throw InputError("no size line (N= L=)", file: path, line: lines.lineNumber)
+    }
     if readNodes.count != nodeCount || readLinks.count != linkCount {
       throw InputError(
         "declares \(nodeCount) nodes and \(linkCount) links but defines \(readNodes.count) and \(readLinks.count)",
@@ -222,7 +237,9 @@ public enum HTKLatticeReader {
 
   static let sentenceMarkers: Set<String> = ["!NULL", "!SENT_START", "!SENT_END", "<s>", "</s>"]
 
-  private static func wordID(_ word: String?, _ symbols: SymbolTable, epsilon: (String) -> Bool, file: String, line: Int)
+  private static func wordID(
+    _ word: String?, _ symbols: SymbolTable, epsilon: (String) -> Bool, file: String, line: Int
+  )
     throws -> Int32
   {
     guard let word, !epsilon(word) else { return 0 }
@@ -237,7 +254,8 @@ public enum HTKLatticeReader {
     _ symbols: SymbolTable, _ file: String
   ) throws -> Lattice {
     let scale = Foundation.log(header.logBase)
-    var incoming = [Int](repeating: 0, count: nodes.count), outgoing = incoming
+    var incoming = [Int](repeating: 0, count: nodes.count)
+    var outgoing = incoming
     for link in links {
       incoming[link.target] += 1
       outgoing[link.source] += 1
@@ -291,7 +309,8 @@ public enum HTKLatticeReader {
       ["<s>", "</s>", "<sil>", "!NULL"].contains(word) || (word.hasPrefix("[") && word.hasSuffix("]"))
         || (word.count >= 4 && word.hasPrefix("++") && word.hasSuffix("++"))
     }
-    var incoming = [Int](repeating: 0, count: nodes.count), outgoing = incoming
+    var incoming = [Int](repeating: 0, count: nodes.count)
+    var outgoing = incoming
     for link in links {
       incoming[link.target] += 1
       outgoing[link.source] += 1

@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 
 /// Writes a `Lattice` as HTK SLF v1.0 (HTK dialect, natural-log scores), the inverse of
 /// `HTKLatticeReader` for the costs:

@@ -126,7 +126,9 @@ public final class KaldiLatticeReader {
   }
 
   private func state(_ field: Substring) throws -> Int32 {
-    guard let id = Int32(field), id >= 0 else { throw lines.error("state id is not a non-negative integer: '\(field)'") }
+    guard let id = Int32(field), id >= 0 else {
+      throw lines.error("state id is not a non-negative integer: '\(field)'")
+    }
     return id
   }
 

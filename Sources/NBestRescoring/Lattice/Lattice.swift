@@ -43,7 +43,9 @@ public struct LatticeArc: Equatable, Sendable {
   /// The arc's transition ids (`compact` lattices), a range of `Lattice.transitionIDs`.
   public var alignment: Range<Int32>
 
-  public init(target: Int32, word: Int32, inputLabel: Int32? = nil, weight: LatticeWeight, alignment: Range<Int32> = 0..<0) {
+  public init(
+    target: Int32, word: Int32, inputLabel: Int32? = nil, weight: LatticeWeight, alignment: Range<Int32> = 0..<0
+  ) {
     self.target = target
     self.word = word
     self.inputLabel = inputLabel ?? word
@@ -150,7 +152,9 @@ public struct LatticeBuilder {
 
   /// Makes sure states `0...state` exist.
   public mutating func addState(_ state: Int32) {
-    if Int(state) >= finals.count { finals.append(contentsOf: repeatElement(nil, count: Int(state) + 1 - finals.count)) }
+    if Int(state) >= finals.count {
+      finals.append(contentsOf: repeatElement(nil, count: Int(state) + 1 - finals.count))
+    }
   }
 
   public mutating func addArc(from source: Int32, _ arc: LatticeArc) {
