@@ -51,8 +51,9 @@ public struct HTKLatticeHeader: Equatable, Sendable {
 /// end nodes are final with weight One.
 ///
 /// PocketSphinx dialect (`ps_lattice_write_htk`): words sit on nodes at their start time, a
-/// link S->E is S's word segment, so its word is S's (`<s>`, `</s>`, `<sil>`, `!NULL`, and fillers
-/// `[...]`/`++...++` are epsilon) and its `a=` S's acoustic score; no `l=` (graph costs 0 plus
+/// link S->E is S's word segment, so its word is S's (`!NULL` (fillers and silence), `!SENT_START`,
+/// `!SENT_END`, and, as older writers spell them, `<s>`, `</s>`, `<sil>`, `[...]`, `++...++` are
+/// epsilon) and its `a=` S's acoustic score (natural log); `v=` and `p=` are skipped; no `l=` (graph costs 0 plus
 /// any word penalty: the n-gram costs must come from an LM); `start=`/`end=` name the start and
 /// final node (weight One: the `</s>` segment is not scored). `.automatic` picks this dialect
 /// when the header has `start=` or `end=` and no link has `l=`.
@@ -306,7 +307,8 @@ public enum HTKLatticeReader {
   ) throws -> Lattice {
     let scale = Foundation.log(header.logBase)
     func isEpsilon(_ word: String) -> Bool {
-      ["<s>", "</s>", "<sil>", "!NULL"].contains(word) || (word.hasPrefix("[") && word.hasSuffix("]"))
+      ["!NULL", "!SENT_START", "!SENT_END", "<s>", "</s>", "<sil>"].contains(word)
+        || (word.hasPrefix("[") && word.hasSuffix("]"))
         || (word.count >= 4 && word.hasPrefix("++") && word.hasSuffix("++"))
     }
     var incoming = [Int](repeating: 0, count: nodes.count)
