@@ -154,6 +154,26 @@ import Testing
     }
   }
 
+  @Test func directoryStreamsLatticeFilesInNameOrder() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTree(directory) }
+    try Self.pocketSphinx.write(toFile: directory + "/b.lat", atomically: true, encoding: .utf8)
+    try Self.htk.replacingOccurrences(of: "UTTERANCE=u1\n", with: "")
+      .write(toFile: directory + "/a.slf", atomically: true, encoding: .utf8)
+    try "not a lattice".write(toFile: directory + "/README", atomically: true, encoding: .utf8)
+    let reader = try HTKLatticeDirectoryReader(directory: directory, symbols: Self.symbols)
+    #expect(try reader.next()?.lattice.key == "a")
+    #expect(try reader.next()?.lattice.key == "b")
+    #expect(try reader.next() == nil)
+    try FileManager.default.removeItem(atPath: directory + "/a.slf")
+    try FileManager.default.removeItem(atPath: directory + "/b.lat")
+    #expect {
+      _ = try HTKLatticeDirectoryReader(directory: directory, symbols: Self.symbols)
+    } throws: { error in
+      (error as? InputError)?.file == directory
+    }
+  }
+
   @Test(arguments: [
     ("VERSION=1.0\nN=2 L=1\nI=0\nI=1 W=zz\nJ=0 S=0 E=1\n", 5, "not in the symbol table"),
     ("VERSION=1.0\nN=2 L=2\nI=0\nI=1\nJ=0 S=0 E=1\n", 5, "declares 2 nodes and 2 links"),
