@@ -21,6 +21,33 @@ import Testing
     return errors.first ?? ""
   }
 
+  /// A relative `--out` (and its missing parents) is created in the working directory; a run
+  /// that fails leaves no new directory, relative or not (Foundation traps on the parent of a
+  /// one-component relative path: the layout must not ask for it).
+  @Test func relativeOutputDirectoriesAreCreatedAndRemovedOnFailure() throws {
+    let (root, archive, reference) = try RescoringFixture.archive()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let model = try RescoringFixture.model()
+    for out in ["o", "new/exp"] {
+      let ok = try ToolRunner.run(
+        "rescore-nbest", ["--model", model, "--nbest-dir", archive, "--ref", reference, "--out", out],
+        currentDirectory: root)
+      #expect(ok.status == 0 && !ok.signaled, "\(out): \(ok.stderr)")
+      #expect(FileManager.default.fileExists(atPath: root + "/" + out + "/text"))
+      try FileManager.default.removeItem(atPath: root + "/" + out.split(separator: "/")[0])
+      let failed = try ToolRunner.run(
+        "rescore-nbest", ["--model", reference, "--nbest-dir", archive, "--ref", reference, "--out", out],
+        currentDirectory: root)
+      _ = Self.expectOneError(failed, "rescore-nbest")
+      #expect(!FileManager.default.fileExists(atPath: root + "/" + out.split(separator: "/")[0]), "\(out) left behind")
+    }
+    let zero = try ToolRunner.run(
+      "rescore-nbest",
+      ["--model", model, "--nbest-dir", archive, "--ref", reference, "--out", "o", "--lm-weights", "0,10"],
+      currentDirectory: root)
+    #expect(zero.status == 64 && zero.stderr.contains("every LM weight (LMWT) must be positive, got 0"))
+  }
+
   @Test func rescoreNBestRefusesEveryInputAsAnOutput() throws {
     let (root, archive, reference) = try RescoringFixture.archive()
     defer { try? FileManager.default.removeItem(atPath: root) }

@@ -80,6 +80,10 @@ public struct RescoringConfiguration: Sendable {
       throw refuse("--interpolation linear needs per-word n-gram costs: give --arpa")
     }
     do { try interpolation.checkRNNWeights(rnnWeights) } catch let error as InputError { throw refuse(error.message) }
+    // The decision rule divides the acoustic cost by LMWT.
+    if let bad = lmWeights.values.first(where: { $0 <= 0 }) {
+      throw refuse("--lm-weights: every LM weight (LMWT) must be positive, got \(bad)")
+    }
   }
 }
 

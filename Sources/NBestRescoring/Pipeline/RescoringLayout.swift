@@ -76,9 +76,11 @@ struct RescoringLayout {
     for directory in [outputDirectory] + tableDirectories {
       var missing: [String] = []
       var path = (directory as NSString).standardizingPath
+      // Parents by hand: Foundation's deletingLastPathComponent traps on the empty string.
       while !path.isEmpty && path != "/" && !FileManager.default.fileExists(atPath: path) {
         missing.append(path)
-        path = (path as NSString).deletingLastPathComponent
+        guard let slash = path.lastIndex(of: "/") else { break }
+        path = slash == path.startIndex ? "/" : String(path[..<slash])
       }
       do {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
