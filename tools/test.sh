@@ -17,5 +17,8 @@ export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
 swift build --build-tests
 swift test --skip-build --parallel "$@"
 
+# The benchmark package (tools/bench.sh) must keep compiling against the library APIs.
+swift build --package-path "$root/tools/benchmarks"
+
 # Another package must be able to depend on the library products (no unsafe flags in a checkout).
 "$root/tools/check-dependent-package.sh"
