@@ -129,4 +129,46 @@ import Testing
     #expect(result.rnnStates == 5)
     #expect(result.rnnTargets == 6)  // the, a, cat, cat, sat, </s>
   }
+
+  /// Bad inputs are the lattice's errors, not crashes; an empty lattice rescores to an empty
+  /// one; state times, words, acoustic costs and alignments are carried to the expanded states.
+  @Test func rescorerInputsAndCarriedFields() throws {
+    let rescorer = LatticeRNNRescorerTests.rescorer(mode: .unnormalized)
+    let weights = LatticeRNNRescorer.Weights(lmWeight: 2, insertionPenalty: 0, rnnWeight: 0.5)
+    var builder = LatticeBuilder(key: "c", kind: .compact)
+    let alignment = builder.appendTransitionIDs([5, 6, 7])
+    builder.addArc(
+      from: 0, LatticeArc(target: 1, word: 1, weight: LatticeWeight(graph: 1, acoustic: 2), alignment: alignment))
+    builder.addArc(from: 0, LatticeArc(target: 2, word: 2, weight: LatticeWeight(graph: 1.5, acoustic: 3)))
+    builder.addArc(from: 1, LatticeArc(target: 3, word: 3, weight: .one))
+    builder.addArc(from: 2, LatticeArc(target: 3, word: 3, weight: .one))
+    builder.setFinal(3, LatticeFinal(weight: LatticeWeight(graph: 0.5, acoustic: 0)))
+    let lattice = builder.build(start: 0, stateTimes: [0, 0.5, 0.6, 1.2])
+    let result = try rescorer.rescore(lattice, maxNgramOrder: 3, weights: weights)
+    #expect(result.lattice.stateCount == 5)
+    #expect(result.lattice.stateTimes == [0, 0.5, 0.6, 1.2, 1.2])
+    #expect(result.lattice.arcs.map(\.word) == lattice.arcs.map(\.word))
+    #expect(result.lattice.transitionIDs(result.lattice.arcs[0].alignment) == [5, 6, 7])
+    #expect(result.lattice.arcs[1].weight.acoustic == 3)
+    // g' = g + w*rnn (no old LM cost).
+    #expect(abs(result.lattice.arcs[1].weight.graph - (1.5 + 0.5 * result.arcRNNCosts[1])) < 1e-12)
+    #expect(abs(result.lattice.finals[3]!.weight.graph - (0.5 + 0.5 * result.finalRNNCosts[3])) < 1e-12)
+    #expect(result.finalRNNCosts[3] != result.finalRNNCosts[4])  // different histories
+
+    let empty = try rescorer.rescore(
+      LatticeBuilder(key: "e", kind: .compact).build(start: -1), maxNgramOrder: 3, weights: weights)
+    #expect(empty.lattice.isEmpty && empty.rnnStates == 0)
+
+    #expect(throws: InputError.self) {
+      try rescorer.rescore(
+        lattice, maxNgramOrder: 3, oldLMCosts: .init(arcs: [0, 0], finals: [0, 0, 0, 0]), weights: weights)
+    }
+    var unknown = LatticeBuilder(key: "w", kind: .compact)
+    unknown.addArc(from: 0, LatticeArc(target: 1, word: Int32(rescorer.rnnIDs.count), weight: .one))
+    unknown.setFinal(1, LatticeFinal(weight: .one))
+    let error = #expect(throws: InputError.self) {
+      try rescorer.rescore(unknown.build(start: 0), maxNgramOrder: 3, weights: weights)
+    }
+    #expect("\(error.map { "\($0)" } ?? "")".contains("not in the symbol table"))
+  }
 }
