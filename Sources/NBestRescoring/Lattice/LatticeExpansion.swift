@@ -46,46 +46,63 @@ public struct LatticeExpansion: Sendable {
     originalArcs = []
     guard !lattice.isEmpty else { return }
     let historyLength = maxNgramOrder - 1
-    // Provisional ids in order of creation; each original state's expanded states by history.
-    var provisionalHistories: [[Int32]] = [[]]
-    var statesOf = [[Int32]](repeating: [], count: lattice.stateCount)
-    var idsOf = [[[Int32]: Int32]](repeating: [:], count: lattice.stateCount)
-    statesOf[Int(lattice.start)] = [0]
-    idsOf[Int(lattice.start)] = [[]: 0]
-    var finalID = [Int32]()  // provisional -> final
-    var provisionalTargets: [Int32] = []
-    for state in 0..<lattice.stateCount {
-      for provisional in statesOf[state] {
-        if Int(provisional) >= finalID.count {
-          finalID.append(contentsOf: repeatElement(-1, count: Int(provisional) + 1 - finalID.count))
-        }
-        finalID[Int(provisional)] = Int32(originalStates.count)
-        originalStates.append(Int32(state))
-        let history = provisionalHistories[Int(provisional)]
-        histories.append(history)
-        for index in lattice.arcIndices(from: state) {
-          let arc = lattice.arcs[index]
-          var next = history
-          if arc.word != 0 && historyLength > 0 {
-            next.append(arc.word)
-            if next.count > historyLength { next.removeFirst(next.count - historyLength) }
-          }
-          let target = Int(arc.target)
-          let id: Int32
-          if let existing = idsOf[target][next] {
-            id = existing
-          } else {
-            id = Int32(provisionalHistories.count)
-            provisionalHistories.append(next)
-            idsOf[target][next] = id
-            statesOf[target].append(id)
-          }
-          provisionalTargets.append(id)
-          originalArcs.append(Int32(index))
-        }
-        arcOffsets.append(Int32(originalArcs.count))
+    // Histories are interned (id 0: the empty one) and their successors cached, so an arc costs
+    // two hash lookups and no allocation once its (history, word) pair has been seen.
+    var internedHistories: [[Int32]] = [[]]
+    var historyIDs: [[Int32]: Int32] = [[]: 0]
+    var successors: [UInt64: Int32] = [:]
+    func successor(of history: Int32, after word: Int32) -> Int32 {
+      let key = UInt64(UInt32(bitPattern: history)) << 32 | UInt64(UInt32(bitPattern: word))
+      if let next = successors[key] { return next }
+      var words = internedHistories[Int(history)]
+      words.append(word)
+      if words.count > historyLength { words.removeFirst(words.count - historyLength) }
+      let next: Int32
+      if let existing = historyIDs[words] {
+        next = existing
+      } else {
+        next = Int32(internedHistories.count)
+        internedHistories.append(words)
+        historyIDs[words] = next
       }
-      idsOf[state] = [:]  // every arc into `state` came from an earlier state
+      successors[key] = next
+      return next
+    }
+    // Provisional ids in order of creation, keyed by (original state, history id).
+    var provisionalHistories: [Int32] = [0]
+    var statesOf = [[Int32]](repeating: [], count: lattice.stateCount)
+    var idsOf: [UInt64: Int32] = [UInt64(UInt32(bitPattern: lattice.start)) << 32: 0]
+    statesOf[Int(lattice.start)] = [0]
+    var finalID = [Int32](repeating: -1, count: 1)  // provisional -> final
+    var provisionalTargets: [Int32] = []
+    lattice.arcs.withUnsafeBufferPointer { arcs in
+      for state in 0..<lattice.stateCount {
+        for provisional in statesOf[state] {
+          finalID[Int(provisional)] = Int32(originalStates.count)
+          originalStates.append(Int32(state))
+          let history = provisionalHistories[Int(provisional)]
+          histories.append(internedHistories[Int(history)])
+          for index in lattice.arcIndices(from: state) {
+            let arc = arcs[index]
+            let next = arc.word != 0 && historyLength > 0 ? successor(of: history, after: arc.word) : history
+            let key = UInt64(UInt32(bitPattern: arc.target)) << 32 | UInt64(UInt32(bitPattern: next))
+            let id: Int32
+            if let existing = idsOf[key] {
+              id = existing
+            } else {
+              id = Int32(provisionalHistories.count)
+              provisionalHistories.append(next)
+              finalID.append(-1)
+              idsOf[key] = id
+              statesOf[Int(arc.target)].append(id)
+            }
+            provisionalTargets.append(id)
+            originalArcs.append(Int32(index))
+          }
+          arcOffsets.append(Int32(originalArcs.count))
+        }
+        statesOf[state] = []
+      }
     }
     arcTargets = provisionalTargets.map { finalID[Int($0)] }
   }
