@@ -40,6 +40,9 @@ public struct SymbolTable: Sendable {
   /// The id of `word`, nil when it is not in the table.
   public func id<S: StringProtocol>(of word: S) -> Int32? { idsByWord[String(word)] }
 
+  /// The highest id in the table, -1 when it is empty.
+  public var maxID: Int32 { wordsByID.keys.max() ?? -1 }
+
   /// The word of `id`, nil when no word has it.
   public func word(of id: Int32) -> String? { wordsByID[id] }
 }

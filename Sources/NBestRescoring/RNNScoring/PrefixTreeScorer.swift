@@ -82,7 +82,7 @@ public struct PrefixTreeScorer {
   }
 
   /// `ln p(targets[i] | hidden[rows[i]])` (normalized) or `s - lnZ` (unnormalized).
-  private func targetLogProbabilities(_ hidden: Matrix, rows: [Int32], targets: [Int32]) -> [Float] {
+  func targetLogProbabilities(_ hidden: Matrix, rows: [Int32], targets: [Int32]) -> [Float] {
     switch mode {
     case .unnormalized:
       let gathered = rows.withUnsafeBufferPointer { hidden.gatheringRows($0) }
