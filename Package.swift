@@ -27,6 +27,7 @@ let package = Package(
     .library(name: "NBestRescoring", targets: ["NBestRescoring"]),
     .library(name: "WERScoring", targets: ["WERScoring"]),
     .library(name: "ToolSupport", targets: ["ToolSupport"]),
+    .library(name: "ToolOptions", targets: ["ToolOptions"]),
     .executable(name: "rnnlm-train", targets: ["rnnlm-train"]),
     .executable(name: "rnnlm-eval", targets: ["rnnlm-eval"]),
     .executable(name: "rnnlm-score", targets: ["rnnlm-score"]),
@@ -53,8 +54,13 @@ let package = Package(
       name: "NBestRescoring", dependencies: ["FileIO", "NCECore", "NCEModel", "WERScoring"],
       swiftSettings: optimize),
     .target(name: "ToolSupport", dependencies: ["FileIO", argumentParser]),
+    // The option declarations of the larger tools and their mapping to library requests.
+    .target(
+      name: "ToolOptions",
+      dependencies: ["FileIO", "NCEModel", "NBestRescoring", "WERScoring", "ToolSupport", argumentParser]),
     .executableTarget(
-      name: "rnnlm-train", dependencies: ["FileIO", "NCECore", "NCEModel", "ToolSupport", argumentParser]),
+      name: "rnnlm-train",
+      dependencies: ["FileIO", "NCECore", "NCEModel", "ToolOptions", "ToolSupport", argumentParser]),
     .executableTarget(
       name: "rnnlm-eval", dependencies: ["FileIO", "NCECore", "NCEModel", "ToolSupport", argumentParser]),
     .executableTarget(
@@ -62,7 +68,7 @@ let package = Package(
       dependencies: ["FileIO", "NCEModel", "ToolSupport", argumentParser]),
     .executableTarget(
       name: "rescore-nbest",
-      dependencies: ["FileIO", "NCEModel", "NBestRescoring", "WERScoring", "ToolSupport", argumentParser]),
+      dependencies: ["FileIO", "NBestRescoring", "ToolOptions", "ToolSupport", argumentParser]),
     .executableTarget(
       name: "compute-wer", dependencies: ["WERScoring", "ToolSupport", argumentParser]),
     // Shared by the test targets: temporary directories and seeded file mutations for fuzzing.
@@ -77,6 +83,7 @@ let package = Package(
       name: "NBestRescoringTests",
       dependencies: ["NBestRescoring", "FileIO", "NCECore", "NCEModel", "WERScoring", "TestSupport"],
       exclude: ["Fixtures", "Reference"]),
+    .testTarget(name: "ToolOptionsTests", dependencies: ["ToolOptions", "NBestRescoring", "NCEModel"]),
     .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport", "FileIO", "TestSupport", argumentParser]),
     .testTarget(
       name: "ToolTests",

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NCECore
 import NCEModel
+import ToolOptions
 import ToolSupport
 
 @main
@@ -21,31 +22,7 @@ struct RNNLMTrain: KaldiTool {
       """)
 
   @OptionGroup var shared: SharedOptions
-  @OptionGroup(title: "Data") var dataOptions: DataOptions
-  @OptionGroup(title: "Model") var architecture: ArchitectureOptions
-  @OptionGroup(title: "Criterion") var criterionOptions: CriterionOptions
-  @OptionGroup(title: "Optimisation") var optimization: OptimizationOptions
-
-  @Option(help: "Model file to write (the best model); the latest state goes to <save>.last.")
-  var save = "rnnlm.mdl"
-  @Flag(
-    help: "Continue training from <save>.last (texts and options are taken from that file; --epochs sets the total).")
-  var resume = false
-  @Option(help: "Cores: data-parallel training workers and evaluation threads.")
-  var threads = 1
-
-  func validate() throws {
-    if dataOptions.data == nil && dataOptions.trainText == nil && !resume {
-      throw ValidationError("give --data DIR or --train-text FILE")
-    }
-    if dataOptions.minFreq < 1 { throw ValidationError("--min-freq must be at least 1") }
-    do { try optimization.trainingOptions(threads: threads).validate() } catch let error as ModelConfigError {
-      throw ValidationError(error.message)
-    }
-    if NormTermSetting(criterionOptions.normTerm) == nil {
-      throw ValidationError("--norm-term must be a number or 'auto', got '\(criterionOptions.normTerm)'")
-    }
-  }
+  @OptionGroup var options: TrainingCommandLine
 
   func run() throws {
     let log = Log(tool: Self.toolName)
@@ -55,17 +32,17 @@ struct RNNLMTrain: KaldiTool {
     BLAS.threads = 1
     InterruptFlag.install()
 
-    let session = try TrainingSession.prepare(request) { log.info($0) }
+    let session = try TrainingSession.prepare(options.request) { log.info($0) }
     let out = StandardOutput()
     let progress = ProgressPrinter(
       log: log, out: out,
       report: TrainingReport(
-        everyBatches: optimization.logInterval, standardOutputIsTerminal: isatty(STDOUT_FILENO) != 0,
+        everyBatches: options.optimization.logInterval, standardOutputIsTerminal: isatty(STDOUT_FILENO) != 0,
         lossIsCrossEntropy: session.trainer.model.config.loss == .full))
     let outcome = try session.run(report: { progress.show($0) }, shouldStop: { InterruptFlag.isSet })
     switch outcome {
     case .interrupted:
-      log.info("interrupted: state saved to \(save).last; continue with --resume")
+      log.info("interrupted: state saved to \(options.save).last; continue with --resume")
       try out.flush()
       // Ctrl-C is the user's choice (exit 0); SIGTERM ends a job that is not finished, and a
       // scheduler or recipe must see that (143).
