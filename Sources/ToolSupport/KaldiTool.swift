@@ -83,10 +83,3 @@ public enum GivenOptions {
     names.withLock { $0 = Set(given) }
   }
 }
-
-/// Writes to standard error without buffering (Swift 6 rejects the C `stderr` global).
-/// Failures are ignored: logs on a full disk must not stop (or, as `FileHandle.write` does,
-/// crash) a tool whose results can still be written.
-public func stderrWrite(_ text: String) {
-  _ = Array(text.utf8).withUnsafeBytes { DescriptorWriter.writeAll($0, to: STDERR_FILENO) }
-}

@@ -1,8 +1,4 @@
-import Foundation
-
-#if canImport(Glibc)
-  import Glibc
-#endif
+import FileIO
 
 /// Kaldi-style log lines on stderr: `LOG (<tool>) message`.
 public struct Log: Sendable {
@@ -11,7 +7,4 @@ public struct Log: Sendable {
 
   public func info(_ message: String) { stderrWrite("LOG (\(tool)) \(message)\n") }
   public func warning(_ message: String) { stderrWrite("WARNING (\(tool)) \(message)\n") }
-
-  /// True when stderr is a terminal, so a `\r` progress line makes sense.
-  public static var stderrIsTerminal: Bool { isatty(2) != 0 }
 }

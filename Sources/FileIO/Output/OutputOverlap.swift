@@ -84,13 +84,9 @@ public enum OutputOverlap {
   }
 
   /// The file a Kaldi rxfilename or table specifier reads, nil for stdin and pipes.
+  /// The `ark...:` prefix is read by `TableSpecifier`; a specifier it refuses is taken as a path.
   public static func filePath(of specifier: String) -> String? {
-    var path = specifier
-    if let colon = path.firstIndex(of: ":") {
-      let prefix = path[..<colon]
-      let kinds = prefix.split(separator: ",").map(String.init)
-      if let kind = kinds.first, ["ark", "scp"].contains(kind) { path = String(path[path.index(after: colon)...]) }
-    }
+    let path = (try? TableSpecifier(parsing: specifier))?.path ?? specifier
     let trimmed = path.trimmingCharacters(in: .whitespaces)
     if trimmed.isEmpty || trimmed == "-" || trimmed.hasSuffix("|") { return nil }
     return trimmed

@@ -61,7 +61,7 @@ public final class ProgressMeter: Sendable {
   public init(
     tool: String, label: String, unit: String, total: Int? = nil, style: Style = ProgressMeter.defaultStyle,
     clock: @escaping @Sendable () -> Double = ProgressMeter.monotonicSeconds,
-    output: @escaping @Sendable (String) -> Void = ProgressMeter.writeToStandardError
+    output: @escaping @Sendable (String) -> Void = { stderrWrite($0) }
   ) {
     prefix = "LOG (\(tool)) "
     self.label = label
@@ -135,10 +135,5 @@ public final class ProgressMeter: Sendable {
     var time = timespec()
     clock_gettime(CLOCK_MONOTONIC, &time)
     return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-  }
-
-  /// Unbuffered, and failures ignored: progress must never stop a job.
-  public static let writeToStandardError: @Sendable (String) -> Void = { text in
-    _ = Array(text.utf8).withUnsafeBytes { DescriptorWriter.writeAll($0, to: STDERR_FILENO) }
   }
 }
