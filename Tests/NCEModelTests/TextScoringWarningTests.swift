@@ -99,3 +99,38 @@ final class ManualClock: @unchecked Sendable {
     return now
   }
 }
+
+/// `rnnlm-eval`'s pipeline runs the same utterance-id check as `rnnlm-score`.
+@Suite struct TextEvaluationIdWarningTests {
+  static func warnings(text: String) throws -> [String] {
+    let (vocabulary, model) = try TextScoringWarningTests.setup(loss: .full)
+    let path = try makeTemporaryFile("text", text: text)
+    var warnings: [String] = []
+    _ = try TextEvaluation.evaluate(
+      text: path, model: model, vocabulary: vocabulary, mode: .normalized, selfNormalizationStatistics: false,
+      threads: 1, warn: { warnings.append($0) })
+    return warnings
+  }
+
+  @Test func idsAtTheStartOfEveryLineAreNoticed() throws {
+    let text = (1...40).map { "spk2-utt\($0) the cat sat on the mat" }.joined(separator: "\n") + "\n"
+    let warnings = try Self.warnings(text: text)
+    #expect(warnings.count == 1)
+    #expect(warnings.first?.contains("the first word of 40 of the first 40 lines") == true)
+    #expect(warnings.first?.contains("cut -d' ' -f2-") == true, "rnnlm-eval has no --utt-ids: the advice differs")
+  }
+
+  @Test func plainSentencesAndRepeatedUnknownWordsPass() throws {
+    let plain = (1...40).map { $0 % 2 == 0 ? "the cat sat" : "on the mat" }.joined(separator: "\n") + "\n"
+    #expect(try Self.warnings(text: plain).isEmpty)
+    let repeated = (1...40).map { _ in "<unk> cat sat" }.joined(separator: "\n") + "\n"
+    #expect(try Self.warnings(text: repeated).isEmpty)
+  }
+
+  @Test func theWarningComesOnceFromTheFirstThousandLines() throws {
+    let text = (1...1500).map { "u\($0) the cat" }.joined(separator: "\n") + "\n"
+    let warnings = try Self.warnings(text: text)
+    #expect(warnings.count == 1)
+    #expect(warnings.first?.contains("of the first 1000 lines") == true)
+  }
+}

@@ -48,8 +48,9 @@ extension TextEvaluation {
   /// The pipeline of `rnnlm-eval`: streams `text` (any `LineReader` path) in pieces through the
   /// model, under `mode`; with `selfNormalizationStatistics` also the offsets
   /// `ln Σ_w exp s(w,h) - lnZ` (a second, normalized pass when `mode` is unnormalized).
-  /// `progress` counts scored sentences; `warn` gets the warning for unnormalized scoring of a
-  /// model whose criterion never trained self-normalization.
+  /// `progress` counts scored sentences; `warn` gets the warnings for unnormalized scoring of a
+  /// model whose criterion never trained self-normalization and for lines that look like they
+  /// start with utterance ids (`TextScoring`'s check).
   /// Errors: a model that cannot score in `mode` (index GRU: no perplexity), the text's.
   public static func evaluate(
     text: String, model: RNNLanguageModel, vocabulary: Vocabulary, mode: ScoringMode,
@@ -68,7 +69,17 @@ extension TextEvaluation {
     var evaluation = TextEvaluation()
     var selfNormalization = TextEvaluation()
     var checked = mode == .normalized || selfNormalizationStatistics
-    try Corpus.forEachChunk(path: text, vocabulary: vocabulary) { chunk in
+    var firstWords = TextScoring.FirstWordCheck(
+      advice: "rnnlm-eval reads plain sentences: drop the ids first (e.g. cut -d' ' -f2- text)")
+    var idWarning: String?
+    let firstWord = { (word: Substring, isOOV: Bool) in
+      if let warning = firstWords.add(word, isOOV: isOOV) { idWarning = warning }
+    }
+    try Corpus.forEachChunk(path: text, vocabulary: vocabulary, firstWord: firstWord) { chunk in
+      if let warning = idWarning {
+        idWarning = nil
+        warn(warning)
+      }
       if !checked {
         checked = true
         let sample = (0..<min(chunk.sentenceCount, warningSample)).map { chunk.sentence($0) }
@@ -77,6 +88,7 @@ extension TextEvaluation {
       evaluation.add(chunk, scorer: scorer, offsets: selfNormalizationStatistics && mode == .normalized)
       if let normalizedScorer { selfNormalization.add(chunk, scorer: normalizedScorer, offsets: true) }
     }
+    if let warning = idWarning ?? firstWords.finish() { warn(warning) }
     progress?.finish()
     // Costs of a model with finite weights are finite: anything else is an overflow, and a
     // perplexity of inf or nan would pass for a result.

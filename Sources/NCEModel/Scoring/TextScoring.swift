@@ -40,7 +40,7 @@ public enum TextScoring {
     var summary = Summary()
     var keys: [String] = []  // of the piece being scored
     var scored = 0
-    var firstWords = FirstWordCheck()
+    var firstWords = FirstWordCheck(advice: "Use --utt-ids for Kaldi 'utt-id words' lines")
     var sample: [[Int32]]? = scorer.mode == .unnormalized ? [] : nil
     func checkSample() {
       guard let taken = sample else { return }
@@ -110,6 +110,8 @@ public enum TextScoring {
   /// Whether the lines of a plain text start with utterance ids: most of the first
   /// `checkedLines` lines start with an out-of-vocabulary word, a different one each time.
   struct FirstWordCheck {
+    /// What the warning tells the user to do (the tools differ).
+    let advice: String
     var lines = 0
     var oovFirstWords = Set<Substring>()
     var repeatedOOV = false
@@ -129,7 +131,7 @@ public enum TextScoring {
       let oov = oovFirstWords.count
       guard lines >= 2, !repeatedOOV, 2 * oov > lines else { return nil }
       return "the first word of \(oov) of the first \(lines) lines is a different out-of-vocabulary word each "
-        + "time (e.g. '\(oovFirstWords.first!)'): utterance ids scored as words? Use --utt-ids for Kaldi 'utt-id words' lines"
+        + "time (e.g. '\(oovFirstWords.first!)'): utterance ids scored as words? \(advice)"
     }
   }
 }

@@ -29,14 +29,17 @@ public struct Corpus: Sendable {
   /// Streams the file in pieces of whole sentences, each of at least `maxTokens` words except
   /// the last, and calls `body` with each piece; only one piece is in memory at a time, so a
   /// text of any size can be evaluated. A text of at most `maxTokens` words is one piece, equal
-  /// to `Corpus(path:vocabulary:)`. Errors as `init(path:vocabulary:)`, and those of `body`.
+  /// to `Corpus(path:vocabulary:)`. `firstWord` sees the first word of each sentence and whether
+  /// it is out of the vocabulary. Errors as `init(path:vocabulary:)`, and those of `body`.
   public static func forEachChunk(
-    path: String, vocabulary: Vocabulary, maxTokens: Int = 1 << 20, _ body: (Corpus) throws -> Void
+    path: String, vocabulary: Vocabulary, maxTokens: Int = 1 << 20,
+    firstWord: ((Substring, _ isOOV: Bool) -> Void)? = nil, _ body: (Corpus) throws -> Void
   ) throws {
     var chunk = Corpus(sentences: [])
     // A full piece is handed out when the next sentence starts, so the last call always
     // has sentences and sees the empty lines that end the text.
     var full = false
+    var atSentenceStart = true
     var scanner = TextScanner()
     try scanner.scan(
       path: path,
@@ -51,9 +54,14 @@ public struct Corpus: Sendable {
           chunk.oovCount += 1
           if word == Vocabulary.unkWord { chunk.literalUnkCount += 1 }
         }
+        if atSentenceStart {
+          atSentenceStart = false
+          firstWord?(word, id == Vocabulary.unkID)
+        }
         chunk.tokens.append(id)
       },
       endOfSentence: {
+        atSentenceStart = true
         chunk.sentenceStarts.append(chunk.tokens.count)
         full = chunk.tokens.count >= maxTokens
       },
