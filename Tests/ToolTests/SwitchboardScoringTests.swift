@@ -225,5 +225,20 @@ import Testing
       script, arguments + ["--stage", "4", "--acronyms-map", "my map"], in: work)
     #expect(blank.status == 1)
     #expect(blank.output.contains("the filter command cannot hold blanks"))
+
+    // A run without parts removes the parts of the earlier run, which would otherwise be
+    // listed as its results; the whole set's files stay.
+    let whole = try RecipeTests.bash(script, arguments + ["--stage", "4", "--subsets", "none"], in: work)
+    #expect(whole.status == 0, "\(whole.output)")
+    let manager = FileManager.default
+    for part in ["baselines/swbd", "baselines/callhm", "rescore_nce/swbd", "rescore_nce_unnorm/callhm"] {
+      #expect(!manager.fileExists(atPath: exp.appendingPathComponent(part).path), "\(part) left behind")
+    }
+    #expect(manager.fileExists(atPath: exp.appendingPathComponent("rescore_nce/best_wer").path))
+    let table = try String(contentsOf: exp.appendingPathComponent("results.md"), encoding: .utf8)
+    #expect(!table.contains("(swbd)") && !table.contains("(callhm)"), "\(table)")
+    let reserved = try RecipeTests.bash(script, arguments + ["--stage", "4", "--subsets", "log:^sw_"], in: work)
+    #expect(reserved.status == 1)
+    #expect(reserved.output.contains("cannot name a part"), "\(reserved.output)")
   }
 }

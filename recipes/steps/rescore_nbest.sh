@@ -115,6 +115,9 @@ else
   echo "$config" > "$dir/.costs_done"
 fi
 
+part_names=()
+for s in $subsets; do part_names+=("${s%%:*}"); done
+utils/replace_parts.sh "$dir" ${part_names[@]+"${part_names[@]}"}
 sweep=(--rnn-weights "$rnn_weights" --lm-weights "$lm_weights" --wip "$wip")
 filters=()
 [ -z "$hyp_filter" ] || filters+=(--hyp-filter "$hyp_filter")

@@ -137,6 +137,9 @@ case $subsets in
 esac
 for s in $subsets; do
   [[ "$s" =~ ^[A-Za-z0-9_.-]+:. ]] || { echo "$0: --subsets entries are <name>:<regex>, got '$s'" >&2; exit 1; }
+  case ${s%%:*} in
+    log | split | data | .*) echo "$0: --subsets: '${s%%:*}' cannot name a part (used by the recipe itself)" >&2; exit 1 ;;
+  esac
 done
 mkdir -p "$exp/log"
 # Each part's reference: the lines of <test-dir>/text whose utterance id matches its regex.
@@ -198,6 +201,9 @@ if [ "$stage" -le 4 ]; then
   # Rank-1 and oracle WER of the N-best lists.
   echo "$0: scoring rule: ${rule:-none}"
   steps/nbest_baselines.sh --cmd "$train_cmd" "${filters[@]}" "$test_dir/text" "$exp/baselines" "${nbest[@]}"
+  part_names=()
+  for s in $subsets; do part_names+=("${s%%:*}"); done
+  utils/replace_parts.sh "$exp/baselines" ${part_names[@]+"${part_names[@]}"}
   for s in "${subset_refs[@]}"; do
     steps/nbest_baselines.sh --cmd "$train_cmd" "${filters[@]}" "${s#*:}" "$exp/baselines/${s%%:*}" "${nbest[@]}"
   done
