@@ -233,3 +233,24 @@ import WERScoring
     }
   }
 }
+
+/// The lattice oracle of ../shared/data/lattice-dev against its README's checker: 18.32%.
+@Suite(.enabled(if: TestSupport.latticeDev != nil, "needs ../shared/data/lattice-dev"))
+struct LatticeDevOracleTests {
+  @Test func oracleWERIsTheCheckersValue() throws {
+    let directory = TestSupport.latticeDev!
+    let symbols = try SymbolTable(path: directory + "/words.txt")
+    let (references, _) = try KaldiTextReader.read(path: directory + "/text")
+    let reader = try KaldiLatticeReader(rspecifier: directory + "/lat.kaldi.txt.gz")
+    var summary = WERSummary()
+    while let lattice = try reader.next() {
+      let reference = try #require(references[lattice.key])
+      let oracle = try #require(try LatticeOracle.find(in: lattice, reference: reference.map { symbols.id(of: $0) ?? -1 }))
+      let counts = WordAligner.counts(reference: reference, hypothesis: oracle.words.map { symbols.word(of: $0)! })
+      #expect(counts.errors == oracle.errors)
+      summary.add(counts)
+    }
+    #expect(summary.sentences == 150 && summary.counts.referenceWords == 2162)
+    #expect(String(format: "%.2f", summary.wer) == "18.32", "\(summary.counts)")
+  }
+}
