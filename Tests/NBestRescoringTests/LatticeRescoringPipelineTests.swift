@@ -149,6 +149,31 @@ import WERScoring
     #expect(count == 3)
   }
 
+  /// With every history merged (order 1) the merge setting matters: `best_weights` records it,
+  /// and a run of the best setting alone with it selects the sweep's text.
+  @Test func bestWeightsRecordTheMergeSettingAndReproduceTheText() throws {
+    let fixture = try Fixture(seed: 1445)
+    let out = fixture.base.root + "/out"
+    var configuration = fixture.configuration(out: out)
+    configuration.maxNgramOrder = 1
+    configuration.lmWeights = WeightGrid(values: [1, 3, 10])
+    let result = try LatticeRescoringPipeline.run(configuration)
+    let lines = try Self.read(out + "/best_weights").split(separator: "\n").map(String.init)
+    #expect(lines.contains("--merge-lmwt=3.0") && lines.contains("--merge-wip=0.0"), "\(lines)")
+    var again = fixture.configuration(out: fixture.base.root + "/again")
+    again.maxNgramOrder = 1
+    again.reference = nil
+    again.oracle = false
+    let best = result.report.bestSetting
+    again.rnnWeights = WeightGrid(values: [best.rnnWeight])
+    again.lmWeights = WeightGrid(values: [best.lmWeight])
+    again.insertionPenalties = WeightGrid(values: [best.insertionPenalty])
+    again.mergeLMWeight = 3
+    again.mergeInsertionPenalty = 0
+    try LatticeRescoringPipeline.run(again)
+    #expect(try Self.read(fixture.base.root + "/again/text") == Self.read(out + "/text"))
+  }
+
   @Test func aFailedRunLeavesEarlierOutputsAndRefusesOutputsThatAreInputs() throws {
     let fixture = try Fixture(seed: 1444)
     let out = fixture.base.root + "/out"

@@ -116,8 +116,12 @@ if [ -n "$ref" ]; then
   name=$(awk '{ n = $NF; sub(/^.*\//, "", n); print n }' "$dir/best_wer")
   IFS=_ read -r _ lmwt penalty w <<< "$name"
   w=${w#rnn}
+  # The merge setting of the sweep (the same in every part: it depends on the grids only), so
+  # that the second pass merges histories as the sweep did.
+  merge=$(grep -h -e '^--merge-lmwt=' -e '^--merge-wip=' "$dir"/split/1/best_weights)
   best=(--rnn-weights "$w" --lm-weights "$lmwt" --wip "$penalty")
-  printf -- '--rnn-weights=%s\n--lm-weights=%s\n--wip=%s\n' "$w" "$lmwt" "$penalty" > "$dir/best_weights"
+  for m in $merge; do best+=("$m"); done
+  printf -- '--rnn-weights=%s\n--lm-weights=%s\n--wip=%s\n%s\n' "$w" "$lmwt" "$penalty" "$merge" > "$dir/best_weights"
   echo "$0: $(cat "$dir/best_wer")"
   if [ "$oracle" = true ]; then
     awk '/^%WER/ { e += $4; n += $6 } END { printf "%%WER %.2f [ %d / %d ] lattice oracle\n", 100 * e / n, e, n }' \

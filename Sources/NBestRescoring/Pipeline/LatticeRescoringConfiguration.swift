@@ -60,13 +60,18 @@ public struct LatticeRescoringConfiguration: Sendable {
     self.outputDirectory = outputDirectory
   }
 
+  /// The LMWT and insertion penalty under which histories are merged (`--merge-lmwt`,
+  /// `--merge-wip`); nil: the middle value of the grid (the lower middle for an even count).
+  public var mergeLMWeight: Double?
+  public var mergeInsertionPenalty: Double?
+
   /// The setting under which histories are merged (the best path into a merged state keeps its
-  /// RNN state): the middle LMWT and the middle insertion penalty of the grids (the lower
-  /// middle for an even count), with RNN weight `rnnWeight`.
+  /// RNN state): `mergeLMWeight` and `mergeInsertionPenalty`, with RNN weight `rnnWeight`.
   public func mergeWeights(rnnWeight: Double) -> LatticeRNNRescorer.Weights {
     LatticeRNNRescorer.Weights(
-      lmWeight: lmWeights.values[(lmWeights.values.count - 1) / 2],
-      insertionPenalty: insertionPenalties.values[(insertionPenalties.values.count - 1) / 2], rnnWeight: rnnWeight)
+      lmWeight: mergeLMWeight ?? lmWeights.values[(lmWeights.values.count - 1) / 2],
+      insertionPenalty: mergeInsertionPenalty ?? insertionPenalties.values[(insertionPenalties.values.count - 1) / 2],
+      rnnWeight: rnnWeight)
   }
 
   /// Whether the grids hold exactly one setting.
@@ -81,6 +86,10 @@ public struct LatticeRescoringConfiguration: Sendable {
     if threads < 1 { throw refuse("--threads must be at least 1") }
     if maxNgramOrder < 1 { throw refuse("--max-ngram-order must be at least 1, got \(maxNgramOrder)") }
     if unkPenalty != nil && oovTypes != nil { throw refuse("give either --unk-penalty or --oov-types") }
+    if let merge = mergeLMWeight, !(merge > 0 && merge.isFinite) {
+      throw refuse("--merge-lmwt must be a positive LM weight, got \(merge)")
+    }
+    if let merge = mergeInsertionPenalty, !merge.isFinite { throw refuse("--merge-wip must be finite, got \(merge)") }
     if let bad = lmWeights.values.first(where: { !($0 > 0) }) {
       throw refuse("--lm-weights: every LM weight (LMWT) must be positive, got \(bad)")
     }

@@ -11,8 +11,9 @@ import WERScoring
 /// rescored lattices, an N-best archive directory and the lattice oracle.
 ///
 /// The sweep: for each RNN weight `w` the lattice is expanded and merged once (the merge keeps,
-/// per merged history, the RNN state of the best path under `mergeWeights(rnnWeight: w)`, the
-/// middle LMWT and wip of the grids). The best path of that rescored lattice under every (LMWT,
+/// per merged history, the RNN state of the best path under `mergeWeights(rnnWeight: w)`:
+/// `--merge-lmwt`/`--merge-wip`, by default the middle LMWT and wip of the grids; `best_weights`
+/// records them, so a rerun with it as `--config` merges and selects as the sweep did). The best path of that rescored lattice under every (LMWT,
 /// wip) is found (`LatticeBestPath`); the distinct paths form a small candidate list whose costs
 /// are the paths' (acoustic; graph without the old LM as `graphCost`; old LM as `ngramCost`; RNN
 /// as `rnnCost`), so `ScoreCombination`'s rule gives every path exactly its lattice cost and
@@ -157,8 +158,11 @@ public enum LatticeRescoringPipeline {
     let sweepReport = WeightSweepReport(joining: reports)
     if sweepReport.scored {
       try sweepReport.stageWERFiles(directory: out, in: outputs)
+      // The merge setting too, so that a run with --config best_weights merges and selects as the sweep did.
+      let merge = configuration.mergeWeights(rnnWeight: sweepReport.bestSetting.rnnWeight)
       try outputs.write(
-        text: sweepReport.bestWeightsConfig(interpolation: .logLinear, scorerOOVCost: oov.penalty, tool: "rescore-lattice"),
+        text: sweepReport.bestWeightsConfig(interpolation: .logLinear, scorerOOVCost: oov.penalty, tool: "rescore-lattice")
+          + "--merge-lmwt=\(merge.lmWeight)\n--merge-wip=\(merge.insertionPenalty)\n",
         to: path(WeightSweepReport.bestWeightsFileName, in: out))
     }
     var oracle: WERSummary?

@@ -18,6 +18,13 @@ public struct LatticeInputOptions: ParsableArguments {
   @Option(help: "Output directory of text, wer_*, best_weights, oracle_wer.") public var out: String?
   @Option(help: "Histories are merged when their last N-1 words agree (Kaldi's --max-ngram-order).")
   public var maxNgramOrder = 4
+  @Option(
+    help:
+      "LM weight under which merged histories keep the RNN state of their best path (default: the middle of --lm-weights)."
+  )
+  public var mergeLmwt: Double?
+  @Option(help: "Insertion penalty of that merge decision (default: the middle of --wip).")
+  public var mergeWip: Double?
   @Option(help: "ARPA model whose costs are the old LM costs removed from the graph costs.") public var oldLM: String?
   @Option(help: "File of 'lattice-word LM-token...' lines: the RNN scores and the text use the tokens.")
   public var wordMap: String?
@@ -85,6 +92,8 @@ public struct LatticeRescoringCommandLine: ParsableArguments {
       lattices: input.lattices, symbolTable: symbolTable, model: model, outputDirectory: out)
     configuration.format = input.format
     configuration.maxNgramOrder = input.maxNgramOrder
+    configuration.mergeLMWeight = input.mergeLmwt
+    configuration.mergeInsertionPenalty = input.mergeWip
     configuration.oldLM = input.oldLM
     configuration.wordMap = input.wordMap
     configuration.composeBeam = input.latticeComposeBeam
