@@ -149,6 +149,38 @@ import WERScoring
     #expect(count == 3)
   }
 
+  /// `--write-lattices` writes the rescored lattices in the input format: the SLF directory holds
+  /// the same lattices as the Kaldi archive (costs to the 6 written decimals).
+  @Test func rescoredLatticesAreWrittenInEitherFormat() throws {
+    let fixture = try Fixture(seed: 1446)
+    var written: [[Lattice]] = []
+    for (k, input) in [fixture.archive, fixture.slf].enumerated() {
+      var configuration = fixture.configuration(out: fixture.base.root + "/out\(k)", lattices: input)
+      configuration.rnnWeights = WeightGrid(values: [0.5])
+      configuration.maxNgramOrder = 3
+      configuration.writeLattices = k == 0 ? "ark,t:" + fixture.base.root + "/rescored.txt" : fixture.base.root + "/rescored"
+      try LatticeRescoringPipeline.run(configuration)
+      if k == 0 {
+        written.append(try KaldiLatticeReader(rspecifier: fixture.base.root + "/rescored.txt").readAll())
+      } else {
+        let reader = try HTKLatticeDirectoryReader(directory: fixture.base.root + "/rescored", symbols: Self.symbols)
+        var lattices: [Lattice] = []
+        while let next = try reader.next() { lattices.append(next.lattice) }
+        written.append(lattices)
+      }
+    }
+    #expect(written[0].map(\.key) == Self.keys && written[1].map(\.key) == Self.keys)
+    for (kaldi, slf) in zip(written[0], written[1]) {
+      #expect(kaldi.stateCount > 0 && kaldi.arcs.count == slf.arcs.count && kaldi.stateCount == slf.stateCount)
+      for (a, b) in zip(kaldi.arcs, slf.arcs) {
+        #expect(a.word == b.word && a.target == b.target)
+        #expect(abs(a.weight.graph - b.weight.graph) < 1e-4 && abs(a.weight.acoustic - b.weight.acoustic) < 1e-4)
+      }
+      let best = try LatticeBestPath.find(in: kaldi, lmWeight: 10)
+      #expect(best?.words == (try LatticeBestPath.find(in: slf, lmWeight: 10))?.words)
+    }
+  }
+
   /// With every history merged (order 1) the merge setting matters: `best_weights` records it,
   /// and a run of the best setting alone with it selects the sweep's text.
   @Test func bestWeightsRecordTheMergeSettingAndReproduceTheText() throws {
