@@ -181,6 +181,60 @@ import WERScoring
     }
   }
 
+  /// `--merge-rnn-weight`: one rescoring per lattice; each RNN weight's selection is the best
+  /// path of that rescoring re-weighted, which for the merge weight itself is the per-weight run's.
+  @Test func oneRescoringServesEveryRNNWeight() throws {
+    let fixture = try Fixture(seed: 1447)
+    var shared = fixture.configuration(out: fixture.base.root + "/shared")
+    shared.maxNgramOrder = 1
+    shared.mergeRNNWeight = 0.5
+    let result = try LatticeRescoringPipeline.run(shared)
+    var perWeight = fixture.configuration(out: fixture.base.root + "/per")
+    perWeight.maxNgramOrder = 1
+    let separate = try LatticeRescoringPipeline.run(perWeight)
+    #expect(result.statistics.rnnStates * 3 == separate.statistics.rnnStates)
+    #expect(try Self.read(fixture.base.root + "/shared/best_weights").contains("--merge-rnn-weight=0.5\n"))
+    let rescorer = LatticeRNNRescorerTests.rescorer(mode: .normalized, oovPenalty: 0)
+    let oov = try OOVCost.resolve(unkPenalty: nil, oovTypes: nil, vocabulary: RNNScoringSupport.vocabulary())
+    let exact = LatticeRNNRescorer(
+      model: try ModelFile.read(path: fixture.base.model, optimizerState: false).model, mode: .normalized,
+      oovCost: oov, rnnIDs: rescorer.rnnIDs, isOOV: rescorer.isOOV)
+    let (references, _) = try KaldiTextReader.read(path: fixture.base.reference)
+    for (index, setting) in result.report.settings.enumerated() {
+      var summary = WERSummary()
+      for lattice in fixture.lattices {
+        let oldLM = LatticeRNNRescorer.OldLMCosts(
+          arcs: lattice.arcs.map(\.weight.graph), finals: lattice.finals.map { $0?.weight.graph ?? 0 })
+        // Merged under w = 0.5, then every arc's costs re-weighted to this setting's w.
+        let merged = try exact.rescore(
+          lattice, maxNgramOrder: 1, oldLMCosts: oldLM, weights: shared.mergeWeights(rnnWeight: 0.5))
+        var builder = LatticeBuilder(key: lattice.key, kind: lattice.kind)
+        for state in 0..<merged.lattice.stateCount {
+          builder.addState(Int32(state))
+          for index in merged.lattice.arcIndices(from: state) {
+            var arc = merged.lattice.arcs[index]
+            let source = Int(merged.expansion.originalArcs[index])
+            let g = lattice.arcs[source].weight.graph
+            arc.weight.graph = setting.rnnWeight * merged.arcRNNCosts[index] + (1 - setting.rnnWeight) * g
+            builder.addArc(from: Int32(state), arc)
+          }
+          if var final = merged.lattice.finals[state] {
+            let g = lattice.finals[Int(merged.expansion.originalStates[state])]!.weight.graph
+            final.weight.graph = setting.rnnWeight * merged.finalRNNCosts[state] + (1 - setting.rnnWeight) * g
+            builder.setFinal(Int32(state), final)
+          }
+        }
+        let path = try #require(
+          try LatticeBestPath.find(
+            in: builder.build(start: 0), lmWeight: setting.lmWeight, wordInsertionPenalty: setting.insertionPenalty))
+        summary.add(
+          WordAligner.counts(reference: references[lattice.key]!, hypothesis: path.words.map { Self.symbols.word(of: $0)! }))
+      }
+      #expect(summary.counts == result.report.summaries[index].counts, "setting \(setting.werName)")
+      if setting.rnnWeight == 0.5 { #expect(summary.counts == separate.report.summaries[index].counts) }
+    }
+  }
+
   /// With every history merged (order 1) the merge setting matters: `best_weights` records it,
   /// and a run of the best setting alone with it selects the sweep's text.
   @Test func bestWeightsRecordTheMergeSettingAndReproduceTheText() throws {

@@ -10,7 +10,7 @@ import ToolOptions
       "--model", "m.mdl", "--symbol-table", "words.txt", "--lattices", "ark,t:lat.1.txt", "--lattices", "slf/",
       "--format", "kaldi", "--out", "exp", "--unnormalized", "--ref", "text", "--rnn-weights", "0:0.5:1",
       "--min-lmwt", "7", "--max-lmwt", "9", "--word-ins-penalty", "0,1", "--threads", "2", "--max-ngram-order", "3",
-      "--oracle", "--oracle-text", "oracle.txt", "--unk-penalty", "4", "--merge-lmwt", "8.5", "--merge-wip", "0.5",
+      "--oracle", "--oracle-text", "oracle.txt", "--unk-penalty", "4", "--merge-lmwt", "8.5", "--merge-wip", "0.5", "--merge-rnn-weight", "0.3",
     ])
     let configuration = try options.configuration()
     #expect(configuration.lattices == ["ark,t:lat.1.txt", "slf/"] && configuration.format == .kaldi)
@@ -20,6 +20,7 @@ import ToolOptions
     #expect(configuration.insertionPenalties.values == [0, 1] && configuration.threads == 2)
     #expect(configuration.maxNgramOrder == 3 && configuration.oracle && configuration.oracleText == "oracle.txt")
     #expect(configuration.reference == "text" && configuration.unkPenalty == 4 && configuration.nbest == nil)
+    #expect(configuration.mergeRNNWeight == 0.3)
     #expect(configuration.mergeWeights(rnnWeight: 0.5) == .init(lmWeight: 8.5, insertionPenalty: 0.5, rnnWeight: 0.5))
     let defaults = try LatticeRescoringCommandLine.parse([
       "--model", "m", "--symbol-table", "w", "--lattices", "l", "--out", "o", "--ref", "t", "--lm-weights", "7:10",

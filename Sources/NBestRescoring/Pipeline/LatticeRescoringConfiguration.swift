@@ -64,6 +64,10 @@ public struct LatticeRescoringConfiguration: Sendable {
   /// `--merge-wip`); nil: the middle value of the grid (the lower middle for an even count).
   public var mergeLMWeight: Double?
   public var mergeInsertionPenalty: Double?
+  /// `--merge-rnn-weight`: expand and rescore each lattice once, merging under this RNN weight,
+  /// and give every RNN weight of the grid the same RNN costs (one rescoring instead of one per
+  /// RNN weight); nil: one rescoring per RNN weight, merging under that weight.
+  public var mergeRNNWeight: Double?
 
   /// The setting under which histories are merged (the best path into a merged state keeps its
   /// RNN state): `mergeLMWeight` and `mergeInsertionPenalty`, with RNN weight `rnnWeight`.
@@ -89,6 +93,7 @@ public struct LatticeRescoringConfiguration: Sendable {
     if let merge = mergeLMWeight, !(merge > 0 && merge.isFinite) {
       throw refuse("--merge-lmwt must be a positive LM weight, got \(merge)")
     }
+    if let merge = mergeRNNWeight, !merge.isFinite { throw refuse("--merge-rnn-weight must be finite, got \(merge)") }
     if let merge = mergeInsertionPenalty, !merge.isFinite { throw refuse("--merge-wip must be finite, got \(merge)") }
     if let bad = lmWeights.values.first(where: { !($0 > 0) }) {
       throw refuse("--lm-weights: every LM weight (LMWT) must be positive, got \(bad)")

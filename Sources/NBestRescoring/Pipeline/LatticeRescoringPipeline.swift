@@ -10,7 +10,8 @@ import WERScoring
 /// `text`, `wer_*` and `best_weights` exactly as `rescore-nbest` writes them; optionally the
 /// rescored lattices, an N-best archive directory and the lattice oracle.
 ///
-/// The sweep: for each RNN weight `w` the lattice is expanded and merged once (the merge keeps,
+/// The sweep: for each RNN weight `w` (or once, under `--merge-rnn-weight`, for all of them,
+/// each re-weighting the same RNN costs) the lattice is expanded and merged once (the merge keeps,
 /// per merged history, the RNN state of the best path under `mergeWeights(rnnWeight: w)`:
 /// `--merge-lmwt`/`--merge-wip`, by default the middle LMWT and wip of the grids; `best_weights`
 /// records them, so a rerun with it as `--config` merges and selects as the sweep did). The best path of that rescored lattice under every (LMWT,
@@ -146,7 +147,10 @@ public enum LatticeRescoringPipeline {
     }
     progress?.finish()
     statistics.seconds = ProgressMeter.monotonicSeconds() - startTime
-    log(statistics.description(order: configuration.maxNgramOrder, rnnWeights: configuration.rnnWeights.values.count))
+    log(
+      statistics.description(
+        order: configuration.maxNgramOrder,
+        rnnWeights: configuration.mergeRNNWeight == nil ? configuration.rnnWeights.values.count : 1))
 
     var reports: [WeightSweepReport] = []
     for sweep in sweeps {
@@ -160,9 +164,10 @@ public enum LatticeRescoringPipeline {
       try sweepReport.stageWERFiles(directory: out, in: outputs)
       // The merge setting too, so that a run with --config best_weights merges and selects as the sweep did.
       let merge = configuration.mergeWeights(rnnWeight: sweepReport.bestSetting.rnnWeight)
+      let mergeRNN = configuration.mergeRNNWeight.map { "--merge-rnn-weight=\($0)\n" } ?? ""
       try outputs.write(
         text: sweepReport.bestWeightsConfig(interpolation: .logLinear, scorerOOVCost: oov.penalty, tool: "rescore-lattice")
-          + "--merge-lmwt=\(merge.lmWeight)\n--merge-wip=\(merge.insertionPenalty)\n",
+          + "--merge-lmwt=\(merge.lmWeight)\n--merge-wip=\(merge.insertionPenalty)\n" + mergeRNN,
         to: path(WeightSweepReport.bestWeightsFileName, in: out))
     }
     var oracle: WERSummary?
@@ -453,16 +458,30 @@ struct UtteranceContext: @unchecked Sendable {
       return outcome
     }
     let words = { (ids: [Int32]) in ids.map { symbols.word(of: $0)! } }
+    // With --merge-rnn-weight one rescoring serves every RNN weight (its costs re-weighted).
+    var shared: (result: LatticeRNNRescorer.Result, oldLM: LatticeRNNRescorer.OldLMCosts)?
     for (k, w) in configuration.rnnWeights.values.enumerated() {
-      let (rescored, oldLM) = try LatticeRescoringPipeline.rescore(
-        lattice, with: rescorer, configuration: configuration, weights: configuration.mergeWeights(rnnWeight: w))
+      let rescoring: (result: LatticeRNNRescorer.Result, oldLM: LatticeRNNRescorer.OldLMCosts)
+      if let shared {
+        rescoring = shared
+      } else {
+        rescoring = try LatticeRescoringPipeline.rescore(
+          lattice, with: rescorer, configuration: configuration,
+          weights: configuration.mergeWeights(rnnWeight: configuration.mergeRNNWeight ?? w))
+        outcome.statistics.rnnStates += rescoring.result.rnnStates
+        outcome.statistics.rnnTargets += rescoring.result.rnnTargets
+        outcome.statistics.batches += rescoring.result.batches
+        if configuration.mergeRNNWeight != nil { shared = rescoring }
+      }
+      var rescored = rescoring.result
+      let oldLM = rescoring.oldLM
+      if configuration.mergeRNNWeight.map({ $0 != w }) ?? false {
+        rescored.lattice = Self.reweighted(rescored, original: lattice, oldLM: oldLM, rnnWeight: w)
+      }
       if k == 0 {
         outcome.statistics.statesOut = rescored.lattice.stateCount
         outcome.statistics.arcsOut = rescored.lattice.arcs.count
       }
-      outcome.statistics.rnnStates += rescored.rnnStates
-      outcome.statistics.rnnTargets += rescored.rnnTargets
-      outcome.statistics.batches += rescored.batches
       func hypothesis(_ path: LatticeBestPath, rank: Int) -> NBestHypothesis {
         var nolm = 0.0
         var old = 0.0
@@ -527,6 +546,38 @@ struct UtteranceContext: @unchecked Sendable {
       }
     }
     return outcome
+  }
+}
+
+extension UtteranceContext {
+  /// `result.lattice` with the graph costs of RNN weight `w` (the rule of `LatticeRNNRescorer`,
+  /// `g - lm_old + w*rnn + (1-w)*lm_old`) from the result's RNN costs: the same expansion and
+  /// merge, another weight.
+  static func reweighted(
+    _ result: LatticeRNNRescorer.Result, original: Lattice, oldLM: LatticeRNNRescorer.OldLMCosts, rnnWeight w: Double
+  ) -> Lattice {
+    let expansion = result.expansion
+    var arcs = result.lattice.arcs
+    for index in arcs.indices {
+      let source = Int(expansion.originalArcs[index])
+      arcs[index].weight.graph = LatticeRNNRescorer.interpolatedGraphCost(
+        graph: original.arcs[source].weight.graph, oldLM: oldLM.arcs[source], rnn: result.arcRNNCosts[index],
+        rnnWeight: w)
+    }
+    var finals = result.lattice.finals
+    for state in finals.indices where finals[state] != nil {
+      let source = Int(expansion.originalStates[state])
+      finals[state]!.weight.graph = LatticeRNNRescorer.interpolatedGraphCost(
+        graph: original.finals[source]!.weight.graph, oldLM: oldLM.finals[source], rnn: result.finalRNNCosts[state],
+        rnnWeight: w)
+    }
+    let lattice = result.lattice
+    var reweighted = Lattice(
+      key: lattice.key, kind: lattice.kind, start: lattice.start, arcOffsets: lattice.arcOffsets, arcs: arcs,
+      finals: finals, transitionIDs: lattice.transitionIDs, stateTimes: lattice.stateTimes)
+    reweighted.sourceFile = lattice.sourceFile
+    reweighted.sourceLine = lattice.sourceLine
+    return reweighted
   }
 }
 

@@ -25,6 +25,11 @@ public struct LatticeInputOptions: ParsableArguments {
   public var mergeLmwt: Double?
   @Option(help: "Insertion penalty of that merge decision (default: the middle of --wip).")
   public var mergeWip: Double?
+  @Option(
+    help:
+      "Rescore each lattice once, merging under this RNN weight, and sweep every --rnn-weights value on its RNN costs (default: one rescoring per RNN weight)."
+  )
+  public var mergeRnnWeight: Double?
   @Option(help: "ARPA model whose costs are the old LM costs removed from the graph costs.") public var oldLM: String?
   @Option(help: "File of 'lattice-word LM-token...' lines: the RNN scores and the text use the tokens.")
   public var wordMap: String?
@@ -94,6 +99,7 @@ public struct LatticeRescoringCommandLine: ParsableArguments {
     configuration.maxNgramOrder = input.maxNgramOrder
     configuration.mergeLMWeight = input.mergeLmwt
     configuration.mergeInsertionPenalty = input.mergeWip
+    configuration.mergeRNNWeight = input.mergeRnnWeight
     configuration.oldLM = input.oldLM
     configuration.wordMap = input.wordMap
     configuration.composeBeam = input.latticeComposeBeam
