@@ -13,12 +13,13 @@ import Testing
     }
   }
 
-  @Test(.enabled(if: ToolRunner.isBuilt("rescore-lattice")), .timeLimit(.minutes(2)))
-  func twoJobsGiveTheSweepOfOneRun() throws {
+  @Test(.enabled(if: ToolRunner.isBuilt("rescore-lattice")), .timeLimit(.minutes(2)), arguments: ["", "0.5"])
+  func twoJobsGiveTheSweepOfOneRun(mergeRNNWeight: String) throws {
     let (root, words, archive, reference) = try RescoreLatticeCLITests.lattices()
     defer { try? FileManager.default.removeItem(atPath: root) }
     let model = try RescoringFixture.model()
-    let grid = ["--rnn-weights", "0,0.5,1", "--lm-weights", "5,10", "--wip", "0,1"]
+    let merge = mergeRNNWeight.isEmpty ? [] : ["--merge-rnn-weight", mergeRNNWeight]
+    let grid = ["--rnn-weights", "0,0.5,1", "--lm-weights", "5,10", "--wip", "0,1", "--max-ngram-order", "2"] + merge
     let direct = try ToolRunner.run(
       "rescore-lattice",
       ["--model", model, "--symbol-table", words, "--lattices", archive, "--ref", reference, "--out", root + "/direct"]
@@ -28,7 +29,8 @@ import Testing
     let demo = RecipeTests.root.appendingPathComponent("recipes/demo").path
     let script = """
       cd '\(demo)' && steps/rescore_lattice.sh --nj 2 \
-        --ref '\(reference)' --rnn-weights 0,0.5,1 --lm-weights 5,10 --wip 0,1 --oracle true \
+        --ref '\(reference)' --rnn-weights 0,0.5,1 --lm-weights 5,10 --wip 0,1 --oracle true --max-ngram-order 2 \
+        \(merge.joined(separator: " ")) \
         '\(model)' '\(words)' '\(root)/lat.txt.gz' '\(root)/recipe'
       """
     let recipe = try ToolRunner.runShell(script)

@@ -26,6 +26,7 @@ rnn_weights=0:0.25:1 # RNN interpolation weights (GRID)
 lm_weights=7:17      # LM weights (inverse acoustic scales)
 wip=0,0.5,1          # word insertion penalties
 max_ngram_order=4    # history merging: the last N-1 words
+merge_rnn_weight=    # one rescoring per lattice, merged under this RNN weight; empty: one per RNN weight
 unk_penalty=         # nats per OOV word; empty: rescore-lattice's default
 oracle=false         # also the lattice oracle WER (needs --ref)
 write_lattices=false # also the rescored lattices of the chosen setting
@@ -44,6 +45,7 @@ Options (defaults in brackets):
   --lm-weights <grid>      [7:17]
   --wip <grid>             [0,0.5,1]
   --max-ngram-order <n>    [4]
+  --merge-rnn-weight <w>   rescore once, merging under w, for every RNN weight [one rescoring per weight]
   --unk-penalty <nats>     OOV cost per word [rescore-lattice's default]
   --oracle <bool>          lattice oracle WER into <dir>/oracle_wer [false]
   --write-lattices <bool>  rescored lattices of the chosen setting [false]"
@@ -83,6 +85,7 @@ mode=--normalized
 [ "$normalized" = true ] || mode=--unnormalized
 common=(--model "$model" "$mode" --symbol-table "$words" --max-ngram-order "$max_ngram_order" --threads "$threads")
 [ -z "$unk_penalty" ] || common+=(--unk-penalty "$unk_penalty")
+[ -z "$merge_rnn_weight" ] || common+=(--merge-rnn-weight "$merge_rnn_weight")
 # $cmd runs each job's command through a shell: the rspecifier (blanks, pipes) goes into a
 # per-job --config file instead of the command line.
 for j in $(seq 1 "$nj"); do
@@ -118,9 +121,9 @@ if [ -n "$ref" ]; then
   w=${w#rnn}
   # The merge setting of the sweep (the same in every part: it depends on the grids only), so
   # that the second pass merges histories as the sweep did.
-  merge=$(grep -h -e '^--merge-lmwt=' -e '^--merge-wip=' "$dir"/split/1/best_weights)
+  merge=$(grep -h -e '^--merge-lmwt=' -e '^--merge-wip=' -e '^--merge-rnn-weight=' "$dir"/split/1/best_weights)
   best=(--rnn-weights "$w" --lm-weights "$lmwt" --wip "$penalty")
-  for m in $merge; do best+=("$m"); done
+  for m in $merge; do [[ "$m" == --merge-rnn-weight=* ]] || best+=("$m"); done
   printf -- '--rnn-weights=%s\n--lm-weights=%s\n--wip=%s\n%s\n' "$w" "$lmwt" "$penalty" "$merge" > "$dir/best_weights"
   echo "$0: $(cat "$dir/best_wer")"
   if [ "$oracle" = true ]; then
