@@ -32,6 +32,7 @@ let package = Package(
     .executable(name: "rnnlm-eval", targets: ["rnnlm-eval"]),
     .executable(name: "rnnlm-score", targets: ["rnnlm-score"]),
     .executable(name: "rescore-nbest", targets: ["rescore-nbest"]),
+    .executable(name: "rescore-lattice", targets: ["rescore-lattice"]),
     .executable(name: "compute-wer", targets: ["compute-wer"]),
   ],
   dependencies: [
@@ -70,6 +71,9 @@ let package = Package(
       name: "rescore-nbest",
       dependencies: ["FileIO", "NBestRescoring", "ToolOptions", "ToolSupport", argumentParser]),
     .executableTarget(
+      name: "rescore-lattice",
+      dependencies: ["FileIO", "NBestRescoring", "ToolOptions", "ToolSupport", argumentParser]),
+    .executableTarget(
       name: "compute-wer", dependencies: ["WERScoring", "ToolSupport", argumentParser]),
     // Shared by the test targets: temporary directories and seeded file mutations for fuzzing.
     .target(name: "TestSupport", dependencies: ["FileIO", "NCECore"], path: "Tests/TestSupport"),
@@ -88,7 +92,7 @@ let package = Package(
     .testTarget(
       name: "ToolTests",
       dependencies: [
-        "rnnlm-train", "rnnlm-eval", "rnnlm-score", "rescore-nbest", "compute-wer", "NCECore", "NCEModel",
+        "rnnlm-train", "rnnlm-eval", "rnnlm-score", "rescore-nbest", "rescore-lattice", "compute-wer", "NCECore", "NCEModel",
         "TestSupport",
       ]),
   ]

@@ -137,7 +137,9 @@ import Testing
   }
 
   /// Every tool of SPEC §1.
-  static let implementedTools = ["rnnlm-train", "compute-wer", "rnnlm-eval", "rnnlm-score", "rescore-nbest"]
+  static let implementedTools = [
+    "rnnlm-train", "compute-wer", "rnnlm-eval", "rnnlm-score", "rescore-nbest", "rescore-lattice",
+  ]
 
   @Test func everyToolIsBuilt() {
     for tool in Self.implementedTools { #expect(ToolRunner.isBuilt(tool), "\(tool)") }

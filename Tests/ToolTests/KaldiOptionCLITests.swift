@@ -6,7 +6,7 @@ import Testing
 /// repeated, in `--config` files, garbage refused; the last occurrence wins; the command line
 /// overrides the config file; negative numbers after a space; `--help` shows true defaults.
 @Suite struct KaldiOptionCLITests {
-  static let tools = ["rnnlm-train", "rnnlm-eval", "rnnlm-score", "rescore-nbest", "compute-wer"]
+  static let tools = ["rnnlm-train", "rnnlm-eval", "rnnlm-score", "rescore-nbest", "rescore-lattice", "compute-wer"]
 
   /// `arguments` with `option` placed first, in the middle and last.
   static func positions(of option: String, in arguments: [String]) -> [[String]] {
@@ -310,7 +310,7 @@ import Testing
         "--carry-state", "--resume",
       ],
       "rnnlm-eval": ["--self-norm-stats"], "rnnlm-score": ["--unnormalized", "--utt-ids"],
-      "rescore-nbest": ["--reuse-rnn-costs"],
+      "rescore-nbest": ["--reuse-rnn-costs"], "rescore-lattice": ["--oracle"],
       "compute-wer": ["--text", "--sclite", "--ignore-case"],
     ]
     for name in booleans[tool] ?? [] {
@@ -323,6 +323,10 @@ import Testing
       "rescore-nbest": [
         ("--normalized/--unnormalized", "--normalized"), ("--wip, --word-ins-penalty", "0"), ("--rnn-weights", "0.5"),
         ("--lm-weights", "10"),
+      ],
+      "rescore-lattice": [
+        ("--normalized/--unnormalized", "--normalized"), ("--max-ngram-order", "4"), ("--format", "auto"),
+        ("--rnn-weights", "0.5"), ("--lm-weights", "10"), ("--threads", "1"),
       ],
       "compute-wer": [("--mode", "strict"), ("--special-symbol", "<eps>")],
     ]

@@ -8,7 +8,9 @@
 #   stage 1: WER of the recognizer's rank-1 hypotheses and of the N-best oracle;
 #   stage 2: train a small cross-entropy (CE) model and a small NCE model, in parallel;
 #   stage 3: rescore the 50-best lists: CE normalized, NCE normalized, NCE unnormalized;
-#   stage 4: print the table (also written to exp/results.md).
+#   stage 4: rescore the lattices of 30 of the utterances (data/lattices) with the NCE model,
+#            unnormalized, and the same 30 utterances' 50-best lists, for comparison;
+#   stage 5: print the table (also written to exp/results.md).
 # Weights (RNN weight, LM weight, insertion penalty) are tuned on the same 150 utterances, as
 # Kaldi's score.sh reports the best LMWT on the scored set: the table shows what each LM can
 # reach on this set, not a held-out result. Runs from any directory: recipes/demo/run.sh.
@@ -17,7 +19,7 @@
 stage=0
 nj=2              # parallel jobs (training runs the two models at once; rescoring shards)
 build=true        # false: skip install-deps and `swift build` (binaries already in --bin-dir)
-bin_dir=          # directory with rnnlm-train, rescore-nbest, compute-wer [<repo>/.build/release]
+bin_dir=          # directory with rnnlm-train, rescore-nbest, rescore-lattice, compute-wer [<repo>/.build/release]
 ce_epochs=1       # epochs over the 20,000 training sentences
 nce_epochs=2
 model_opts="--nlayers 1 --emsize 200 --nhid 200 --lr 2 --momentum 0.9 --dropout 0"
@@ -62,7 +64,7 @@ if [ "$stage" -le 0 ] && $build; then
   echo "$0: building release binaries (log: $exp/log/build.log)"
   $train_cmd "$exp/log/build.log" swift build -c release --package-path "$NCE_ROOT"
 fi
-for tool in rnnlm-train rescore-nbest compute-wer; do
+for tool in rnnlm-train rescore-nbest rescore-lattice compute-wer; do
   command -v "$tool" > /dev/null || { echo "$0: $tool not found; run stage 0 or give --bin-dir" >&2; exit 1; }
 done
 
@@ -98,6 +100,17 @@ if [ "$stage" -le 3 ]; then
 fi
 
 if [ "$stage" -le 4 ]; then
+  # Lattices of 30 utterances (the first 30 of lattice-dev, see data/README): the lattice sweep
+  # with the lattice oracle, and the 50-best sweep scored on the same 30 references.
+  lattices=$data/lattices
+  sweep=(--cmd "$train_cmd" --nj "$nj" --ref "$lattices/text" --rnn-weights "$rnn_weights"
+    --lm-weights "$lm_weights" --wip "$wip" --normalized false)
+  steps/rescore_nbest.sh "${sweep[@]}" $exp/nce/final.mdl $exp/rescore_nce_unnorm_30 $nbest
+  steps/rescore_lattice.sh "${sweep[@]}" --oracle true --merge-rnn-weight 0.5 $exp/nce/final.mdl $lattices/words.txt \
+    $lattices/lat.txt.gz $exp/rescore_lattice_nce_unnorm
+fi
+
+if [ "$stage" -le 5 ]; then
   # The table: WERs, chosen weights and time taken.
   local/make_table.sh --total-seconds $(($(date +%s) - start_time)) $exp > $exp/results.md
   cat $exp/results.md

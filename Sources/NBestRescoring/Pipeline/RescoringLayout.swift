@@ -71,9 +71,13 @@ struct RescoringLayout {
 
   /// Creates the missing output directories (parents included) and returns those it created,
   /// deepest first, so that a failed run can remove them again (`removeIfEmpty`).
-  func createDirectories() throws -> [String] {
+  func createDirectories() throws -> [String] { try Self.createDirectories([outputDirectory] + tableDirectories) }
+
+  /// Creates the missing `directories` (parents included) and returns those it created,
+  /// deepest first (for `removeIfEmpty`).
+  static func createDirectories(_ directories: [String]) throws -> [String] {
     var created: [String] = []
-    for directory in [outputDirectory] + tableDirectories {
+    for directory in directories {
       var missing: [String] = []
       var path = (directory as NSString).standardizingPath
       // Parents by hand: Foundation's deletingLastPathComponent traps on the empty string.

@@ -76,15 +76,17 @@ public struct WeightSweepReport: Sendable {
   /// The name of the file holding `bestWeightsConfig`.
   public static let bestWeightsFileName = "best_weights"
 
-  /// A Kaldi `--config` file that makes `rescore-nbest` select what the best setting selected,
+  /// A Kaldi `--config` file that makes `tool` (`rescore-nbest` or `rescore-lattice`) select what the best setting selected,
   /// on this or another set: `--rnn-weights=`, `--lm-weights=`, `--wip=` and `--interpolation=`
   /// lines (the labels read back to the exact grid values), and `--unk-penalty=` with the best
   /// setting's OOV cost when the sweep covered OOV costs, else `scorerOOVCost` (the scorer's
   /// cost; nil when the RNN costs were reused from `lmwt.rnn`, which holds its OOV cost: then
   /// a comment says so). `#` lines describe the run (`--config` skips them).
-  public func bestWeightsConfig(interpolation: LMInterpolation, scorerOOVCost: Double?) -> String {
+  public func bestWeightsConfig(interpolation: LMInterpolation, scorerOOVCost: Double?, tool: String = "rescore-nbest")
+    -> String
+  {
     let best = bestSetting
-    var text = "# rescore-nbest: the best of \(settings.count) settings\n"
+    var text = "# \(tool): the best of \(settings.count) settings\n"
     if scored {
       text += "# \(werLine(bestIndex).replacingOccurrences(of: "%WER ", with: "error rate "))\n"
     }

@@ -54,6 +54,19 @@ for system in ce:"CE, normalized" nce:"NCE, normalized" nce_unnorm:"NCE, unnorma
   score=$(( $(elapsed "$exp/rescore_$name"/log/score.*.log) + $(elapsed "$exp/rescore_$name/log/sweep.log") ))
   row "$label" "$w" "$rw, $l, $p" "$ppl" "train ${train}s, rescore ${score}s"
 done
+if [ -f "$exp/rescore_lattice_nce_unnorm/best_wer" ]; then
+  # The 30 utterances with bundled lattices: the lattice oracle, 50-best and lattice rescoring.
+  row "lattices (30 utt.): oracle" "$(awk 'NR == 1 { print $2 }' "$exp/rescore_lattice_nce_unnorm/oracle_wer")" "" "" ""
+  for system in rescore_nce_unnorm_30:"NCE, unnorm., 50-best (30 utt.)" \
+    rescore_lattice_nce_unnorm:"NCE, unnorm., lattice (30 utt.)"; do
+    name=${system%%:*} label=${system#*:}
+    [ -f "$exp/$name/best_wer" ] || continue
+    IFS='|' read -r w rw l p < <(parse_wer < "$exp/$name/best_wer")
+    score=0
+    for f in "$exp/$name"/log/*.log; do score=$((score + $(elapsed "$f"))); done
+    row "$label" "$w" "$rw, $l, $p" "" "rescore ${score}s"
+  done
+fi
 echo
 echo "WER on nbest-dev (150 utterances, 2,162 words); weights tuned on the same utterances."
 if [ -f "$exp/log/build.log" ]; then echo "Build: $(elapsed "$exp/log/build.log") s."; fi
