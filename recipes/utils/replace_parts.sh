@@ -8,8 +8,10 @@ if [ $# -lt 1 ]; then echo "Usage: $0 <dir> [<name> ...]" >&2; exit 1; fi
 dir=$1
 shift
 for name in "$@"; do
-  [[ "$name" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]*$ ]] && [ "$name" != log ] && [ "$name" != split ] ||
-    { echo "$0: '$name' cannot name a part (letters, digits, _ . -; not log or split)" >&2; exit 1; }
+  if ! [[ "$name" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]*$ ]] || [ "$name" = log ] || [ "$name" = split ]; then
+    echo "$0: '$name' cannot name a part (letters, digits, _ . -; not log or split)" >&2
+    exit 1
+  fi
 done
 mkdir -p "$dir"
 if [ -f "$dir/.parts" ]; then
