@@ -33,7 +33,9 @@ import Testing
   /// final state carrying its costs: graph `graphCost + ngramCost`, acoustic `acousticCost`,
   /// old LM cost `ngramCost`. Returns the lattice, the old LM costs and, per arc, the
   /// hypothesis whose end arc it is (-1 for other arcs).
-  static func unionLattice(of list: NBestList, generator: inout SeededGenerator) -> (
+  static func unionLattice(
+    of list: NBestList, generator: inout SeededGenerator, symbols: SymbolTable = LatticeRNNRescorerTests.symbols
+  ) -> (
     Lattice, LatticeRNNRescorer.OldLMCosts, [Int]
   ) {
     var builder = LatticeBuilder(key: list.utteranceID, kind: .compact)
