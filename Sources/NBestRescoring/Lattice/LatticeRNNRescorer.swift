@@ -29,7 +29,8 @@ import NCEModel
 /// costs are scored together (`PrefixTreeScorer`'s output code: one logits GEMM per block of
 /// distinct states when normalized, dot products when unnormalized); words of several tokens
 /// take one more batched step per extra token, shared by the arcs with the same state and token.
-/// Every RNN state is computed once and kept for its merged history. Not thread-safe: one
+/// Every RNN state is computed once and kept for its merged history; states of a level entered
+/// from one RNN state by the same token share it. Not thread-safe: one
 /// rescorer per thread.
 public struct LatticeRNNRescorer {
   public let model: RNNLanguageModel
@@ -239,6 +240,8 @@ public struct LatticeRNNRescorer {
     var bankCell: [[Float]]
     var bankOutput: [Float] = []
     var bankCount = 0
+    /// The bank row after feeding a token (low 32 bits) to a bank row (high 32 bits).
+    var rowAfter: [UInt64: Int32] = [:]
     /// Per bank row: the level that last used it and its row in that level's output batch.
     var rowStamp: [Int32] = []
     var rowInLevel: [Int32] = []
@@ -345,11 +348,17 @@ public struct LatticeRNNRescorer {
       return live
     }
 
-    /// Gives every state of `level` the RNN state of its best incoming arc.
+    /// Gives every state of `level` the RNN state of its best incoming arc. States entered
+    /// from the same RNN state by the same token (parallel arcs of one word with different
+    /// times, in this level or an earlier one) share one forward step: the RNN state depends
+    /// only on the tokens.
     mutating func advance(_ level: [Int32]) {
       var sources: [Int32] = []
       var inputs: [Int32] = []
       var entered: [Int32] = []
+      var enteredSteps: [Int32] = []
+      var stepOf: [UInt64: Int32] = [:]
+      let first = Int32(bankCount)
       rescorer.tokens.ids.withUnsafeBufferPointer { tokenIDs in
         for state32 in level where state32 != 0 {
           let state = Int(state32)
@@ -361,17 +370,31 @@ public struct LatticeRNNRescorer {
             node[state] = node[source]
           } else {
             let range = rescorer.tokens.tokenRange(of: word)
-            sources.append(range.count > 1 ? prefixRow[arc] : node[source])
-            inputs.append(tokenIDs[range.upperBound - 1])
+            let sourceRow = range.count > 1 ? prefixRow[arc] : node[source]
+            let input = tokenIDs[range.upperBound - 1]
+            let key = UInt64(UInt32(bitPattern: sourceRow)) << 32 | UInt64(UInt32(bitPattern: input))
+            if let row = rowAfter[key] {
+              node[state] = row
+              continue
+            }
+            if let step = stepOf[key] {
+              enteredSteps.append(step)
+            } else {
+              let step = Int32(sources.count)
+              stepOf[key] = step
+              rowAfter[key] = first + step
+              sources.append(sourceRow)
+              inputs.append(input)
+              enteredSteps.append(step)
+            }
             entered.append(state32)
           }
         }
       }
       guard !inputs.isEmpty else { return }
       var states = gatherStates(sources)
-      let first = bankCount
       appendToBank(inputs: inputs, states: &states)
-      for (i, state) in entered.enumerated() { node[Int(state)] = Int32(first + i) }
+      for (state, step) in zip(entered, enteredSteps) { node[Int(state)] = first + step }
     }
 
     /// Scores the word arcs and `</s>` of every state of `level` and relaxes their targets.
@@ -441,43 +464,57 @@ public struct LatticeRNNRescorer {
     }
 
     /// Adds the costs of the second and later tokens of `arcs` (multi-token words; their
-    /// first token is scored), one batched forward step per token position, and records each
-    /// arc's `prefixRow`.
+    /// first token is scored), one batched forward step per token position (shared by equal
+    /// (row, token) pairs, reused across levels), and records each arc's `prefixRow`.
     mutating func scoreLaterTokens(of arcs: [Int32]) {
       let tokens = rescorer.tokens
+      let width = rescorer.model.config.embeddingSize
       var pending = arcs
       var position = 1
       while !pending.isEmpty {
-        // One step: feed token position-1 from each arc's current row, shared by equal pairs.
+        // Feed token position-1 to each arc's current row.
         var stepOf: [UInt64: Int32] = [:]
         var sources: [Int32] = []
         var inputs: [Int32] = []
-        var steps: [Int32] = []
+        var rowsAfter: [Int32] = []
         var targets: [Int32] = []
+        let first = Int32(bankCount)
         for arc in pending {
           let range = tokens.tokenRange(of: arcWords[Int(arc)])
           let input = tokens.ids[range.lowerBound + position - 1]
           let key = UInt64(UInt32(bitPattern: prefixRow[Int(arc)])) << 32 | UInt64(UInt32(bitPattern: input))
-          let step: Int32
-          if let existing = stepOf[key] {
-            step = existing
+          if let row = rowAfter[key] {
+            rowsAfter.append(row)
+          } else if let step = stepOf[key] {
+            rowsAfter.append(first + step)
           } else {
-            step = Int32(sources.count)
+            let step = Int32(sources.count)
             stepOf[key] = step
+            rowAfter[key] = first + step
             sources.append(prefixRow[Int(arc)])
             inputs.append(input)
+            rowsAfter.append(first + step)
           }
-          steps.append(step)
           targets.append(tokens.ids[range.lowerBound + position])
         }
-        var states = gatherStates(sources)
-        let first = bankCount
-        appendToBank(inputs: inputs, states: &states)
-        let hidden = gatherRows(
-          of: bankOutput, width: rescorer.model.config.embeddingSize,
-          rows: (0..<Int32(inputs.count)).map { Int32(first) + $0 })
+        if !inputs.isEmpty {
+          var states = gatherStates(sources)
+          appendToBank(inputs: inputs, states: &states)
+        }
+        // Score token `position` from the distinct rows.
+        levelNumber += 1
+        var bankRows: [Int32] = []
+        var rows: [Int32] = []
+        for row in rowsAfter {
+          if rowStamp[Int(row)] != levelNumber {
+            rowStamp[Int(row)] = levelNumber
+            rowInLevel[Int(row)] = Int32(bankRows.count)
+            bankRows.append(row)
+          }
+          rows.append(rowInLevel[Int(row)])
+        }
         let logProbabilities = PrefixTreeScorer(model: rescorer.model, mode: rescorer.mode).targetLogProbabilities(
-          hidden, rows: steps, targets: targets)
+          gatherRows(of: bankOutput, width: width, rows: bankRows), rows: rows, targets: targets)
         rnnTargets += targets.count
         var next: [Int32] = []
         for (i, arc) in pending.enumerated() {
@@ -485,9 +522,9 @@ public struct LatticeRNNRescorer {
           var cost = -Double(logProbabilities[i])
           if tokens.isOOV[range.lowerBound + position] { cost += rescorer.oovCost.penalty }
           arcRNNCosts[Int(arc)] += cost
-          // The row after the tokens before `position`: the next step's input row, or, after
-          // the last token, the row `advance` feeds that token from.
-          prefixRow[Int(arc)] = Int32(first) + steps[i]
+          // The row after the tokens before `position + 1`: the next step's input row, or,
+          // after the last token, the row `advance` feeds that token from.
+          prefixRow[Int(arc)] = rowsAfter[i]
           if position + 1 < range.count { next.append(arc) }
         }
         pending = next
