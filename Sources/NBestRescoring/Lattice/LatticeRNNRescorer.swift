@@ -166,7 +166,40 @@ public struct LatticeRNNRescorer {
   public func rescore(
     _ lattice: Lattice, maxNgramOrder: Int, oldLM: OldLMSource, weights: Weights, pruning: Pruning = .none
   ) throws -> Result {
+    try rescore([lattice], maxNgramOrder: maxNgramOrder, oldLM: [oldLM], weights: weights, pruning: pruning)[0]
+  }
+
+  /// Rescores `lattices` together (`oldLM[i]` for `lattices[i]`): each result is what
+  /// `rescore` gives for that lattice alone (up to the float rounding of differently composed
+  /// batches), but level `L` of every lattice shares one forward batch and one output batch, so
+  /// a thread makes as many GEMM calls for the group as for its longest lattice. On one thread
+  /// the output layer's per-call cost dominates small batches (lattice-dev at order 2: 10.1 s
+  /// one lattice at a time, see docs/lattices.md); memory grows with the group (every lattice
+  /// keeps its RNN states until the group is done). Throws the first lattice error.
+  public func rescore(
+    _ lattices: [Lattice], maxNgramOrder: Int, oldLM: [OldLMSource], weights: Weights, pruning: Pruning = .none
+  ) throws -> [Result] {
     precondition(weights.lmWeight > 0 && weights.lmWeight.isFinite, "the LM weight must be positive")
+    precondition(oldLM.count == lattices.count, "one old LM source per lattice")
+    var runs: [Run] = []
+    for (lattice, oldLM) in zip(lattices, oldLM) {
+      runs.append(try run(lattice, maxNgramOrder: maxNgramOrder, oldLM: oldLM, weights: weights, pruning: pruning))
+    }
+    scoreTogether(&runs)
+    return runs.map { $0.result() }
+  }
+
+  /// A forward cache with the input projection table (shared by one group of runs).
+  func makeCache() -> RNNLanguageModel.ForwardCache {
+    var cache = model.makeCache()
+    cache.inputProjectionTable = inputProjection.table()
+    return cache
+  }
+
+  /// Checks `lattice` and `oldLM`, expands it and prepares its run.
+  private func run(
+    _ lattice: Lattice, maxNgramOrder: Int, oldLM: OldLMSource, weights: Weights, pruning: Pruning
+  ) throws -> Run {
     var order = maxNgramOrder
     switch oldLM {
     case .none: break
@@ -187,11 +220,91 @@ public struct LatticeRNNRescorer {
     }
     let expansion = try LatticeExpansion(lattice, maxNgramOrder: order)
     let old = Self.oldLMCosts(oldLM, lattice: lattice, expansion: expansion)
-    var run = Run(
+    return Run(
       rescorer: self, lattice: lattice, expansion: expansion, oldArcCosts: old.arcs, oldFinalCosts: old.finals,
       weights: weights, pruning: pruning)
-    run.scoreAllLevels()
-    return run.result()
+  }
+
+  /// Scores `runs` level by level in lockstep: per level one forward batch for the states of
+  /// all runs entered by a word, one output batch for their first tokens and `</s>`.
+  private func scoreTogether(_ runs: inout [Run]) {
+    var rng = SeededGenerator(seed: 0)  // unused: no dropout at evaluation
+    var cache = makeCache()
+    let started = runs.indices.filter { runs[$0].expansion.stateCount > 0 }
+    guard !started.isEmpty else { return }
+    // The state after <s>, from the initial state: the same for every run.
+    var initial = model.initialState(batch: 1)
+    let afterStart = model.forward(
+      inputs: [Vocabulary.bosID], steps: 1, states: &initial, cache: &cache, training: false, using: &rng)
+    for r in started { runs[r].start(states: initial, output: afterStart) }
+    let levels = runs.map { $0.levels() }
+    let levelCount = levels.map(\.count).max() ?? 0
+    let layers = model.config.layers
+    let hiddenSize = model.config.hiddenSize
+    let width = model.config.embeddingSize
+    for depth in 0..<levelCount {
+      var live = [[Int32]](repeating: [], count: runs.count)
+      for r in started where depth < levels[r].count {
+        live[r] = runs[r].pruning.isActive ? runs[r].select(levels[r][depth]) : levels[r][depth]
+      }
+      // One forward step for the word-entered states of every run.
+      var hidden = [[Float]](repeating: [], count: layers)
+      var cell = [[Float]](repeating: [], count: layers)
+      var inputs: [Int32] = []
+      var counts = [Int](repeating: 0, count: runs.count)
+      for r in started where !live[r].isEmpty {
+        let request = runs[r].prepareAdvance(live[r])
+        guard !request.inputs.isEmpty else { continue }
+        for layer in 0..<layers {
+          runs[r].appendRows(
+            of: runs[r].bankHidden[layer], width: hiddenSize, rows: request.sources, to: &hidden[layer])
+          if !runs[r].bankCell[layer].isEmpty {
+            runs[r].appendRows(of: runs[r].bankCell[layer], width: hiddenSize, rows: request.sources, to: &cell[layer])
+          }
+        }
+        inputs.append(contentsOf: request.inputs)
+        counts[r] = request.inputs.count
+      }
+      if !inputs.isEmpty {
+        var states = (0..<layers).map { layer in
+          RecurrentState(
+            hidden: Matrix(rows: inputs.count, cols: hiddenSize, storage: hidden[layer]),
+            cell: cell[layer].isEmpty
+              ? Matrix(rows: 0, cols: 0) : Matrix(rows: inputs.count, cols: hiddenSize, storage: cell[layer]))
+        }
+        let output = model.forward(
+          inputs: inputs, steps: 1, states: &states, cache: &cache, training: false, using: &rng)
+        var offset = 0
+        for r in started where counts[r] > 0 {
+          runs[r].finishAdvance(states: states, output: output, rows: offset..<(offset + counts[r]))
+          offset += counts[r]
+        }
+      }
+      // One output batch for the first tokens and </s> of every run.
+      var outputRows: [Float] = []
+      var rows: [Int32] = []
+      var targets: [Int32] = []
+      var targetCounts = [Int](repeating: 0, count: runs.count)
+      for r in started where !live[r].isEmpty {
+        runs[r].prepareScores(live[r])
+        let rowOffset = Int32(outputRows.count / width)
+        runs[r].appendRows(of: runs[r].bankOutput, width: width, rows: runs[r].scratchBankRows, to: &outputRows)
+        rows.append(contentsOf: runs[r].scratchRows.lazy.map { $0 + rowOffset })
+        targets.append(contentsOf: runs[r].scratchTargets)
+        targetCounts[r] = runs[r].scratchTargets.count
+      }
+      let logProbabilities =
+        targets.isEmpty
+        ? []
+        : PrefixTreeScorer(model: model, mode: mode).targetLogProbabilities(
+          Matrix(rows: outputRows.count / width, cols: width, storage: outputRows), rows: rows, targets: targets)
+      var offset = 0
+      for r in started where !live[r].isEmpty {
+        runs[r].applyScores(logProbabilities[offset..<(offset + targetCounts[r])], cache: &cache)
+        offset += targetCounts[r]
+        runs[r].relax(live[r])
+      }
+    }
   }
 
   /// `g - lm_old + w*rnn + (1-w)*lm_old`, the terms of weight 0 omitted.
@@ -251,8 +364,10 @@ public struct LatticeRNNRescorer {
     var scratchRows: [Int32] = []
     var scratchTargets: [Int32] = []
     var scratchDestinations: [Int] = []
-    var cache: RNNLanguageModel.ForwardCache
-    var rng = SeededGenerator(seed: 0)  // unused: no dropout at evaluation
+    /// The states `prepareAdvance` left for `finishAdvance`, and their forward-step rows.
+    var enteredStates: [Int32] = []
+    var enteredSteps: [Int32] = []
+    var multiTokenArcs: [Int32] = []
     var rnnTargets = 0
     var batches = 0
 
@@ -281,8 +396,6 @@ public struct LatticeRNNRescorer {
       let layers = rescorer.model.config.layers
       bankHidden = [[Float]](repeating: [], count: layers)
       bankCell = [[Float]](repeating: [], count: layers)
-      cache = rescorer.model.makeCache()
-      cache.inputProjectionTable = rescorer.inputProjection.table()
     }
 
     /// Longest distance in arcs from the start of each expanded state, as level lists.
@@ -301,12 +414,10 @@ public struct LatticeRNNRescorer {
       return levels
     }
 
-    mutating func scoreAllLevels() {
-      guard expansion.stateCount > 0 else { return }
+    /// Starts at the state after `<s>` (`states`, `output`: one row).
+    mutating func start(states: [RecurrentState], output: Matrix) {
       best[0] = 0
-      // The state after <s>, from the initial state.
-      var states = rescorer.model.initialState(batch: 1)
-      appendToBank(inputs: [Vocabulary.bosID], states: &states)
+      appendToBank(states: states, output: output, rows: 0..<1)
       node[0] = 0
       if pruning.isActive {
         backward = LatticeRNNRescorer.backwardCosts(of: lattice, weights: weights)
@@ -315,11 +426,6 @@ public struct LatticeRNNRescorer {
         expanded = [Bool](repeating: false, count: expansion.stateCount)
         keptArc = [Bool](repeating: false, count: expansion.arcCount)
         restricted = [Bool](repeating: false, count: expansion.stateCount)
-      }
-      for level in levels() {
-        let live = pruning.isActive ? select(level) : level
-        advance(live)
-        scoreArcs(of: live)
       }
     }
 
@@ -352,7 +458,9 @@ public struct LatticeRNNRescorer {
     /// from the same RNN state by the same token (parallel arcs of one word with different
     /// times, in this level or an earlier one) share one forward step: the RNN state depends
     /// only on the tokens.
-    mutating func advance(_ level: [Int32]) {
+    /// Returns the forward steps needed (source bank rows and input tokens); `finishAdvance`
+    /// takes their results.
+    mutating func prepareAdvance(_ level: [Int32]) -> (sources: [Int32], inputs: [Int32]) {
       var sources: [Int32] = []
       var inputs: [Int32] = []
       var entered: [Int32] = []
@@ -391,21 +499,29 @@ public struct LatticeRNNRescorer {
           }
         }
       }
-      guard !inputs.isEmpty else { return }
-      var states = gatherStates(sources)
-      appendToBank(inputs: inputs, states: &states)
-      for (state, step) in zip(entered, enteredSteps) { node[Int(state)] = first + step }
+      enteredStates = entered
+      self.enteredSteps = enteredSteps
+      return (sources, inputs)
     }
 
-    /// Scores the word arcs and `</s>` of every state of `level` and relaxes their targets.
-    mutating func scoreArcs(of level: [Int32]) {
+    /// Appends rows `rows` of a forward step's `states` and `output` (this run's requests, in
+    /// order) to the bank and gives the entered states their rows.
+    mutating func finishAdvance(states: [RecurrentState], output: Matrix, rows: Range<Int>) {
+      let first = Int32(bankCount)
+      appendToBank(states: states, output: output, rows: rows)
+      for (state, step) in zip(enteredStates, enteredSteps) { node[Int(state)] = first + step }
+    }
+
+    /// Collects the output rows (`scratchBankRows`) and the first-token and `</s>` targets
+    /// (`scratchRows`, `scratchTargets`) of the word arcs and finals of `level`.
+    mutating func prepareScores(_ level: [Int32]) {
       levelNumber += 1
       // Distinct bank rows of the level, then one target per word arc's first token and final.
       scratchBankRows.removeAll(keepingCapacity: true)
       scratchRows.removeAll(keepingCapacity: true)
       scratchTargets.removeAll(keepingCapacity: true)
       scratchDestinations.removeAll(keepingCapacity: true)
-      var multiTokenArcs: [Int32] = []
+      multiTokenArcs.removeAll(keepingCapacity: true)
       let tokens = rescorer.tokens
       tokens.ids.withUnsafeBufferPointer { tokenIDs in
         for state32 in level {
@@ -441,15 +557,19 @@ public struct LatticeRNNRescorer {
           }
         }
       }
+    }
+
+    /// Takes the log-probabilities of `prepareScores`' targets, then scores the later tokens of
+    /// multi-token words.
+    mutating func applyScores(_ logProbabilities: ArraySlice<Float>, cache: inout RNNLanguageModel.ForwardCache) {
+      let tokens = rescorer.tokens
       if !scratchTargets.isEmpty {
-        let hidden = gatherRows(of: bankOutput, width: rescorer.model.config.embeddingSize, rows: scratchBankRows)
-        let logProbabilities = PrefixTreeScorer(model: rescorer.model, mode: rescorer.mode).targetLogProbabilities(
-          hidden, rows: scratchRows, targets: scratchTargets)
+        let base = logProbabilities.startIndex
         rnnTargets += scratchTargets.count
         let penalty = rescorer.oovCost.penalty
         tokens.isOOV.withUnsafeBufferPointer { isOOV in
           for (i, destination) in scratchDestinations.enumerated() {
-            var cost = -Double(logProbabilities[i])
+            var cost = -Double(logProbabilities[base + i])
             if destination >= 0 {
               if isOOV[tokens.tokenRange(of: arcWords[destination]).lowerBound] { cost += penalty }
               arcRNNCosts[destination] = cost
@@ -459,14 +579,13 @@ public struct LatticeRNNRescorer {
           }
         }
       }
-      if !multiTokenArcs.isEmpty { scoreLaterTokens(of: multiTokenArcs) }
-      relax(level)
+      if !multiTokenArcs.isEmpty { scoreLaterTokens(of: multiTokenArcs, cache: &cache) }
     }
 
     /// Adds the costs of the second and later tokens of `arcs` (multi-token words; their
     /// first token is scored), one batched forward step per token position (shared by equal
     /// (row, token) pairs, reused across levels), and records each arc's `prefixRow`.
-    mutating func scoreLaterTokens(of arcs: [Int32]) {
+    mutating func scoreLaterTokens(of arcs: [Int32], cache: inout RNNLanguageModel.ForwardCache) {
       let tokens = rescorer.tokens
       let width = rescorer.model.config.embeddingSize
       var pending = arcs
@@ -499,7 +618,10 @@ public struct LatticeRNNRescorer {
         }
         if !inputs.isEmpty {
           var states = gatherStates(sources)
-          appendToBank(inputs: inputs, states: &states)
+          var rng = SeededGenerator(seed: 0)  // unused: no dropout at evaluation
+          let output = rescorer.model.forward(
+            inputs: inputs, steps: 1, states: &states, cache: &cache, training: false, using: &rng)
+          appendToBank(states: states, output: output, rows: 0..<inputs.count)
         }
         // Score token `position` from the distinct rows.
         levelNumber += 1
@@ -590,19 +712,23 @@ public struct LatticeRNNRescorer {
       }
     }
 
-    /// One forward step of `inputs` from `states` (one row each); appends the new states and
-    /// output rows to the bank.
-    mutating func appendToBank(inputs: [Int32], states: inout [RecurrentState]) {
-      let hidden = rescorer.model.forward(
-        inputs: inputs, steps: 1, states: &states, cache: &cache, training: false, using: &rng)
+    /// Appends rows `rows` of a forward step's new `states` and `output` to the bank (one
+    /// forward batch this run took part in).
+    mutating func appendToBank(states: [RecurrentState], output: Matrix, rows: Range<Int>) {
+      let width = rescorer.model.config.hiddenSize
       for layer in states.indices {
-        bankHidden[layer].append(contentsOf: states[layer].hidden.storage)
-        bankCell[layer].append(contentsOf: states[layer].cell.storage)
+        bankHidden[layer].append(
+          contentsOf: states[layer].hidden.storage[(rows.lowerBound * width)..<(rows.upperBound * width)])
+        if !states[layer].cell.storage.isEmpty {
+          bankCell[layer].append(
+            contentsOf: states[layer].cell.storage[(rows.lowerBound * width)..<(rows.upperBound * width)])
+        }
       }
-      bankOutput.append(contentsOf: hidden.storage)
-      bankCount += inputs.count
-      rowStamp.append(contentsOf: repeatElement(0, count: inputs.count))
-      rowInLevel.append(contentsOf: repeatElement(0, count: inputs.count))
+      let outputWidth = output.cols
+      bankOutput.append(contentsOf: output.storage[(rows.lowerBound * outputWidth)..<(rows.upperBound * outputWidth)])
+      bankCount += rows.count
+      rowStamp.append(contentsOf: repeatElement(0, count: rows.count))
+      rowInLevel.append(contentsOf: repeatElement(0, count: rows.count))
       batches += 1
     }
 
@@ -621,13 +747,19 @@ public struct LatticeRNNRescorer {
     func gatherRows(of bank: [Float], width: Int, rows: [Int32]) -> Matrix {
       var storage: [Float] = []
       storage.reserveCapacity(rows.count * width)
+      appendRows(of: bank, width: width, rows: rows, to: &storage)
+      return Matrix(rows: rows.count, cols: width, storage: storage)
+    }
+
+    /// Appends rows `rows` of `bank` (`width` floats each) to `storage`.
+    func appendRows(of bank: [Float], width: Int, rows: [Int32], to storage: inout [Float]) {
+      storage.reserveCapacity(storage.count + rows.count * width)
       bank.withUnsafeBufferPointer { bank in
         for row in rows {
           let start = Int(row) * width
           storage.append(contentsOf: UnsafeBufferPointer(rebasing: bank[start..<(start + width)]))
         }
       }
-      return Matrix(rows: rows.count, cols: width, storage: storage)
     }
 
     /// The kept states and arcs under pruning: expanded, with a final state reachable through

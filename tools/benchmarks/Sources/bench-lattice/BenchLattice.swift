@@ -9,9 +9,10 @@ import NCEModel
 /// `LatticeRNNRescorer` on lattice-dev's 150 lattices (word-mapped by `ptbtok.map`) for each
 /// order and beam, with arcs, RNN states (forward steps) and output scores, and the ratio to the
 /// N-best time. Weights LMWT 9.5, wip 0, RNN weight 0.5, no old LM (its cost is not timed).
+/// Lattices are rescored in groups of `--group` (default 16; 1 = one at a time) sharing batches.
 ///
 /// Usage: bench-lattice --model M [--lattice-dir DIR] [--nbest-dir DIR] [--orders 2,3,4]
-///        [--beams inf,8] [--modes normalized,unnormalized]
+///        [--beams inf,8] [--modes normalized,unnormalized] [--group N]
 @main
 enum BenchLattice {
   static func main() {
@@ -29,16 +30,16 @@ enum BenchLattice {
     var options = [
       "--lattice-dir": root + "/../shared/data/lattice-dev",
       "--nbest-dir": root + "/../shared/data/nbest-dev/archives.1",
-      "--orders": "2,3,4,5,6", "--beams": "inf,8", "--modes": "normalized,unnormalized",
+      "--orders": "2,3,4,5,6", "--beams": "inf,8", "--modes": "normalized,unnormalized", "--group": "16",
     ]
     var arguments = Array(CommandLine.arguments.dropFirst())
     while arguments.count >= 2, options[arguments[0]] != nil || arguments[0] == "--model" {
       options[arguments[0]] = arguments[1]
       arguments.removeFirst(2)
     }
-    guard arguments.isEmpty, let modelPath = options["--model"] else {
+    guard arguments.isEmpty, let modelPath = options["--model"], let group = Int(options["--group"]!), group > 0 else {
       throw InputError(
-        "usage: bench-lattice --model M [--lattice-dir DIR] [--nbest-dir DIR] [--orders 2,3] [--beams inf,8] [--modes normalized,unnormalized]"
+        "usage: bench-lattice --model M [--lattice-dir DIR] [--nbest-dir DIR] [--orders 2,3] [--beams inf,8] [--modes normalized,unnormalized] [--group N]"
       )
     }
     let orders = options["--orders"]!.split(separator: ",").compactMap { Int($0) }
@@ -55,7 +56,7 @@ enum BenchLattice {
     let weights = LatticeRNNRescorer.Weights(lmWeight: 9.5, insertionPenalty: 0, rnnWeight: 0.5)
     let arcs = lattices.reduce(0) { $0 + $1.arcs.count }
     print(
-      "### bench-lattice: \((modelPath as NSString).lastPathComponent), V = \(file.vocabulary.count), \(lattices.count) lattices (\(arcs) arcs), \(lists.count) N-best lists, 1 thread, CPU seconds\n"
+      "### bench-lattice: \((modelPath as NSString).lastPathComponent), V = \(file.vocabulary.count), \(lattices.count) lattices (\(arcs) arcs), \(lists.count) N-best lists, 1 thread, CPU seconds, lattices in groups of \(group)\n"
     )
     print("| mode | rescoring | arcs | RNN states | output scores | seconds | x N-best |")
     print("|---|---|---|---|---|---|---|")
@@ -78,12 +79,16 @@ enum BenchLattice {
           var failure: Error?
           let seconds = timed {
             do {
-              for lattice in lattices {
-                let result = try rescorer.rescore(
-                  lattice, maxNgramOrder: order, oldLM: .none, weights: weights, pruning: .init(beam: beam))
-                keptArcs += result.lattice.arcs.count
-                states += result.rnnStates
-                targets += result.rnnTargets
+              for start in stride(from: 0, to: lattices.count, by: group) {
+                let chunk = Array(lattices[start..<min(lattices.count, start + group)])
+                let results = try rescorer.rescore(
+                  chunk, maxNgramOrder: order, oldLM: chunk.map { _ in .none }, weights: weights,
+                  pruning: .init(beam: beam))
+                for result in results {
+                  keptArcs += result.lattice.arcs.count
+                  states += result.rnnStates
+                  targets += result.rnnTargets
+                }
               }
             } catch { failure = error }
           }
