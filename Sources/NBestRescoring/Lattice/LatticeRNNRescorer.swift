@@ -173,8 +173,8 @@ public struct LatticeRNNRescorer {
   /// `rescore` gives for that lattice alone (up to the float rounding of differently composed
   /// batches), but level `L` of every lattice shares one forward batch and one output batch, so
   /// a thread makes as many GEMM calls for the group as for its longest lattice. On one thread
-  /// the output layer's per-call cost dominates small batches (lattice-dev at order 2: 10.1 s
-  /// one lattice at a time, see docs/lattices.md); memory grows with the group (every lattice
+  /// the output layer's per-call cost dominates small batches (on lattice-dev groups of 16 are
+  /// about twice as fast, see docs/lattices.md); memory grows with the group (every lattice
   /// keeps its RNN states until the group is done). Throws the first lattice error.
   public func rescore(
     _ lattices: [Lattice], maxNgramOrder: Int, oldLM: [OldLMSource], weights: Weights, pruning: Pruning = .none
@@ -454,12 +454,12 @@ public struct LatticeRNNRescorer {
       return live
     }
 
-    /// Gives every state of `level` the RNN state of its best incoming arc. States entered
-    /// from the same RNN state by the same token (parallel arcs of one word with different
-    /// times, in this level or an earlier one) share one forward step: the RNN state depends
+    /// Gives every state of `level` the RNN state of its best incoming arc: epsilon-entered
+    /// states and states whose (RNN state, token) step is known at once; returns the forward
+    /// steps still needed (source bank rows, input tokens), whose results `finishAdvance`
+    /// takes. States entered from the same RNN state by the same token (a word's arcs with
+    /// different times, in this level or an earlier one) share one step: the RNN state depends
     /// only on the tokens.
-    /// Returns the forward steps needed (source bank rows and input tokens); `finishAdvance`
-    /// takes their results.
     mutating func prepareAdvance(_ level: [Int32]) -> (sources: [Int32], inputs: [Int32]) {
       var sources: [Int32] = []
       var inputs: [Int32] = []
