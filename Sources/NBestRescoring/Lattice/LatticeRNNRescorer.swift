@@ -26,8 +26,9 @@ import NCEModel
 /// advance their best predecessor's RNN state by one `RNNLanguageModel.forward` step (one
 /// batch for the whole level, the forward code training and `PrefixTreeScorer` use); states
 /// entered by epsilon share their predecessor's RNN state. Then the level's word arcs and `</s>`
-/// costs are scored together (`PrefixTreeScorer`'s output code: one logits GEMM per block of
-/// distinct states when normalized, dot products when unnormalized); words of several tokens
+/// costs are scored together: one dot product per target, minus `lnZ` (unnormalized) or minus
+/// the state's log normalizer (normalized; computed once per RNN state, one logits GEMM per
+/// block of new states, and kept: a state is often scored in several levels); words of several tokens
 /// take one more batched step per extra token, shared by the arcs with the same state and token.
 /// Every RNN state is computed once and kept for its merged history; states of a level entered
 /// from one RNN state by the same token share it. Not thread-safe: one
@@ -285,19 +286,28 @@ public struct LatticeRNNRescorer {
       var rows: [Int32] = []
       var targets: [Int32] = []
       var targetCounts = [Int](repeating: 0, count: runs.count)
+      var rowOwners: [(run: Int, bankRow: Int32)] = []
       for r in started where !live[r].isEmpty {
         runs[r].prepareScores(live[r])
+        for bankRow in runs[r].scratchBankRows { rowOwners.append((r, bankRow)) }
         let rowOffset = Int32(outputRows.count / width)
         runs[r].appendRows(of: runs[r].bankOutput, width: width, rows: runs[r].scratchBankRows, to: &outputRows)
         rows.append(contentsOf: runs[r].scratchRows.lazy.map { $0 + rowOffset })
         targets.append(contentsOf: runs[r].scratchTargets)
         targetCounts[r] = runs[r].scratchTargets.count
       }
-      let logProbabilities =
-        targets.isEmpty
-        ? []
-        : PrefixTreeScorer(model: model, mode: mode).targetLogProbabilities(
-          Matrix(rows: outputRows.count / width, cols: width, storage: outputRows), rows: rows, targets: targets)
+      var logProbabilities: [Float] = []
+      if !targets.isEmpty {
+        let hidden = Matrix(rows: outputRows.count / width, cols: width, storage: outputRows)
+        switch mode {
+        case .unnormalized:
+          logProbabilities = PrefixTreeScorer(model: model, mode: mode).targetLogProbabilities(
+            hidden, rows: rows, targets: targets)
+        case .normalized:
+          logProbabilities = normalizedLogProbabilities(
+            hidden, rows: rows, targets: targets, owners: rowOwners, runs: &runs)
+        }
+      }
       var offset = 0
       for r in started where !live[r].isEmpty {
         runs[r].applyScores(logProbabilities[offset..<(offset + targetCounts[r])], cache: &cache)
@@ -305,6 +315,44 @@ public struct LatticeRNNRescorer {
         runs[r].relax(live[r])
       }
     }
+  }
+
+  /// `ln p(targets[i] | hidden[rows[i]])`: `s(w, h) - ln Z(h)`, one dot product per target;
+  /// `ln Z` of an RNN state is computed once (one logits GEMM per block of 256 new states) and
+  /// kept in its run (`owners[row]`: the run and bank row of each row of `hidden`), so a state
+  /// scored in several levels (epsilon successors, shared steps) costs its softmax once.
+  private func normalizedLogProbabilities(
+    _ hidden: Matrix, rows: [Int32], targets: [Int32], owners: [(run: Int, bankRow: Int32)], runs: inout [Run]
+  ) -> [Float] {
+    var normalizers = [Float](repeating: 0, count: hidden.rows)
+    var missing: [Int32] = []
+    for (row, owner) in owners.enumerated() {
+      let cached = runs[owner.run].logNormalizers[Int(owner.bankRow)]
+      if cached.isNaN { missing.append(Int32(row)) } else { normalizers[row] = cached }
+    }
+    if !missing.isEmpty {
+      let newRows = missing.withUnsafeBufferPointer { hidden.gatheringRows($0) }
+      let v = model.output.vocabularySize
+      var logits = Matrix(rows: 0, cols: 0)
+      var start = 0
+      while start < newRows.rows {
+        let end = min(newRows.rows, start + 256)
+        model.output.logits(newRows.rows(start..<end), into: &logits)
+        logits.withUnsafeBufferPointer { l in
+          for k in start..<end {
+            let normalizer = VectorMath.logSumExp(l.baseAddress! + (k - start) * v, count: v)
+            let row = Int(missing[k])
+            normalizers[row] = normalizer
+            runs[owners[row].run].logNormalizers[Int(owners[row].bankRow)] = normalizer
+          }
+        }
+        start = end
+      }
+    }
+    let gathered = rows.withUnsafeBufferPointer { hidden.gatheringRows($0) }
+    var scores = targets.withUnsafeBufferPointer { model.output.targetScores(gathered, targets: $0) }
+    for i in scores.indices { scores[i] -= normalizers[Int(rows[i])] }
+    return scores
   }
 
   /// `g - lm_old + w*rnn + (1-w)*lm_old`, the terms of weight 0 omitted.
@@ -353,6 +401,8 @@ public struct LatticeRNNRescorer {
     var bankCell: [[Float]]
     var bankOutput: [Float] = []
     var bankCount = 0
+    /// `ln Z` of each bank row's output distribution once computed (normalized mode), NaN before.
+    var logNormalizers: [Float] = []
     /// The bank row after feeding a token (low 32 bits) to a bank row (high 32 bits).
     var rowAfter: [UInt64: Int32] = [:]
     /// Per bank row: the level that last used it and its row in that level's output batch.
@@ -728,6 +778,7 @@ public struct LatticeRNNRescorer {
       bankOutput.append(contentsOf: output.storage[(rows.lowerBound * outputWidth)..<(rows.upperBound * outputWidth)])
       bankCount += rows.count
       rowStamp.append(contentsOf: repeatElement(0, count: rows.count))
+      logNormalizers.append(contentsOf: repeatElement(.nan, count: rows.count))
       rowInLevel.append(contentsOf: repeatElement(0, count: rows.count))
       batches += 1
     }
