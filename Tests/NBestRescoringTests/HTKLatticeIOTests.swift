@@ -95,7 +95,8 @@ import Testing
     #expect(lattice.key == "utt-7" && lattice.stateCount == 2 && lattice.arcs.map(\.word) == [1, 2])
     #expect(
       lattice.arcs.map(\.weight) == [LatticeWeight(graph: 1, acoustic: 10), LatticeWeight(graph: 0.5, acoustic: 12)])
-    #expect(lattice.finals[1] == LatticeFinal(weight: LatticeWeight(graph: 0.25, acoustic: 1)))
+    #expect(lattice.finals[1] == LatticeFinal(weight: LatticeWeight(graph: 0.25, acoustic: 1), languageModelCost: 0.25))
+    #expect(lattice.arcs.map(\.languageModelCost) == [1, 0.5])
     #expect(lattice.stateTimes == nil)
   }
 

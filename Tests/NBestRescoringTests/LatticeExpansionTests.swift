@@ -164,7 +164,7 @@ import Testing
         lattice, maxNgramOrder: 3, oldLMCosts: .init(arcs: [0, 0], finals: [0, 0, 0, 0]), weights: weights)
     }
     var unknown = LatticeBuilder(key: "w", kind: .compact)
-    unknown.addArc(from: 0, LatticeArc(target: 1, word: Int32(rescorer.rnnIDs.count), weight: .one))
+    unknown.addArc(from: 0, LatticeArc(target: 1, word: Int32(rescorer.tokens.wordCount), weight: .one))
     unknown.setFinal(1, LatticeFinal(weight: .one))
     let error = #expect(throws: InputError.self) {
       try rescorer.rescore(unknown.build(start: 0), maxNgramOrder: 3, weights: weights)

@@ -33,7 +33,9 @@ import Testing
   /// final state carrying its costs: graph `graphCost + ngramCost`, acoustic `acousticCost`,
   /// old LM cost `ngramCost`. Returns the lattice, the old LM costs and, per arc, the
   /// hypothesis whose end arc it is (-1 for other arcs).
-  static func unionLattice(of list: NBestList, generator: inout SeededGenerator) -> (
+  static func unionLattice(
+    of list: NBestList, generator: inout SeededGenerator, symbols: SymbolTable = LatticeRNNRescorerTests.symbols
+  ) -> (
     Lattice, LatticeRNNRescorer.OldLMCosts, [Int]
   ) {
     var builder = LatticeBuilder(key: list.utteranceID, kind: .compact)
@@ -244,6 +246,48 @@ import Testing
       }
       #expect(RNNScoringSupport.isClose(best.cost, bestCost, relative: 1e-4), "round \(round)")
       #expect(best.words.map { Self.symbols.word(of: $0)! } == bestWords, "round \(round)")
+    }
+  }
+
+  /// Rescoring a group of lattices together (shared batches per level) gives each lattice its
+  /// own result: the same expansion, words and weights, and costs within float rounding; an
+  /// empty lattice in the group stays empty; pruning and ARPA sources apply per lattice.
+  @Test(arguments: [ScoringMode.normalized, .unnormalized])
+  func groupRescoringEqualsOneLatticeAtATime(mode: ScoringMode) throws {
+    let rescorer = Self.rescorer(mode: mode)
+    var generator = SeededGenerator(seed: 1438)
+    var lattices: [Lattice] = []
+    var sources: [LatticeRNNRescorer.OldLMSource] = []
+    for index in 0..<12 {
+      if index == 5 {
+        lattices.append(LatticeBuilder(key: "empty", kind: .compact).build(start: -1))
+        sources.append(.none)
+        continue
+      }
+      let (lattice, oldLM) = Self.randomLattice(&generator, maxStates: 12)
+      lattices.append(lattice)
+      sources.append(index % 2 == 0 ? .given(oldLM) : .none)
+    }
+    let weights = LatticeRNNRescorer.Weights(lmWeight: 6, insertionPenalty: 0.3, rnnWeight: 0.6)
+    for pruning in [LatticeRNNRescorer.Pruning.none, .init(beam: 3, maxArcs: 40)] {
+      let together = try rescorer.rescore(
+        lattices, maxNgramOrder: 3, oldLM: sources, weights: weights, pruning: pruning)
+      #expect(together.count == lattices.count)
+      for (index, lattice) in lattices.enumerated() {
+        let alone = try rescorer.rescore(
+          lattice, maxNgramOrder: 3, oldLM: sources[index], weights: weights, pruning: pruning)
+        let group = together[index]
+        #expect(group.lattice.key == lattice.key && group.lattice.stateCount == alone.lattice.stateCount)
+        #expect(group.expansion.originalArcs == alone.expansion.originalArcs)
+        #expect(group.lattice.arcs.map(\.word) == alone.lattice.arcs.map(\.word))
+        #expect(group.rnnStates == alone.rnnStates)
+        for (a, b) in zip(group.lattice.arcs, alone.lattice.arcs) {
+          #expect(RNNScoringSupport.isClose(a.weight.graph, b.weight.graph, relative: 1e-5), "lattice \(index)")
+        }
+        for (a, b) in zip(group.finalRNNCosts, alone.finalRNNCosts) {
+          #expect(RNNScoringSupport.isClose(a, b, relative: 1e-5), "lattice \(index)")
+        }
+      }
     }
   }
 }

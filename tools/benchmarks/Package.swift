@@ -26,6 +26,12 @@ let package = Package(
         .product(name: "NCEModel", package: "NCERescore"),
       ], swiftSettings: optimize),
     .executableTarget(
+      name: "bench-lattice",
+      dependencies: [
+        .product(name: "NBestRescoring", package: "NCERescore"),
+        .product(name: "NCEModel", package: "NCERescore"),
+      ], swiftSettings: optimize),
+    .executableTarget(
       name: "bench-train", dependencies: [.product(name: "NCEModel", package: "NCERescore")],
       swiftSettings: optimize),
   ]

@@ -40,7 +40,9 @@ public struct HTKLatticeHeader: Equatable, Sendable {
 /// a link's `acoustic = -acscale * a * s` and `graph = -l * s + wordPenaltyCost` for a link that
 /// carries a word or ends in `!SENT_END` (HTK's penalised links; `wordPenaltyCost = -wdpenalty *
 /// s / lmscale`), `-l * s` otherwise. Then `graph + acoustic / lmscale` ranks paths exactly as
-/// HTK's `acscale*a + lmscale*l + wdpenalty` does (divided by `-lmscale`).
+/// HTK's `acscale*a + lmscale*l + wdpenalty` does (divided by `-lmscale`). The `l=` part alone,
+/// `-l * s`, is kept as the arc's (or final's) `languageModelCost` (the old LM cost rescoring
+/// removes).
 ///
 /// HTK dialect: a link's word is its own `W=` or else its end node's (`!NULL` = epsilon;
 /// `!SENT_START`, `!SENT_END`, `<s>`, `</s>` are sentence markers, epsilon too). Start: `start=`,
@@ -289,10 +291,15 @@ public enum HTKLatticeReader {
       var weight = LatticeWeight(
         graph: -(link.language ?? 0) * scale, acoustic: -header.acousticScale * link.acoustic * scale)
       if label != "!NULL" { weight.graph += header.wordPenaltyCost }
+      let languageModelCost = link.language.map { -$0 * scale }
       if link.target == foldedEnd {
-        builder.setFinal(state(link.source), LatticeFinal(weight: weight))
+        builder.setFinal(
+          state(link.source), LatticeFinal(weight: weight, languageModelCost: languageModelCost))
       } else {
-        builder.addArc(from: state(link.source), LatticeArc(target: state(link.target), word: word, weight: weight))
+        builder.addArc(
+          from: state(link.source),
+          LatticeArc(
+            target: state(link.target), word: word, weight: weight, languageModelCost: languageModelCost))
       }
     }
     if foldedEnd == nil {
@@ -329,7 +336,10 @@ public enum HTKLatticeReader {
       var weight = LatticeWeight(
         graph: -(link.language ?? 0) * scale, acoustic: -header.acousticScale * link.acoustic * scale)
       if word != 0 { weight.graph += header.wordPenaltyCost }
-      builder.addArc(from: Int32(link.source), LatticeArc(target: Int32(link.target), word: word, weight: weight))
+      builder.addArc(
+        from: Int32(link.source),
+        LatticeArc(
+          target: Int32(link.target), word: word, weight: weight, languageModelCost: link.language.map { -$0 * scale }))
     }
     for end in ends { builder.setFinal(Int32(end), LatticeFinal(weight: .one)) }
     return builder.build(start: Int32(start), stateTimes: times(nodes, dropping: nil))

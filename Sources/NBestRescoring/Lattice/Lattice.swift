@@ -42,15 +42,20 @@ public struct LatticeArc: Equatable, Sendable {
   public var weight: LatticeWeight
   /// The arc's transition ids (`compact` lattices), a range of `Lattice.transitionIDs`.
   public var alignment: Range<Int32>
+  /// The n-gram LM cost the file states for this arc (SLF `-l * ln(base)`, part of `graph`),
+  /// nil when it states none (Kaldi archives, links without `l=`).
+  public var languageModelCost: Double?
 
   public init(
-    target: Int32, word: Int32, inputLabel: Int32? = nil, weight: LatticeWeight, alignment: Range<Int32> = 0..<0
+    target: Int32, word: Int32, inputLabel: Int32? = nil, weight: LatticeWeight, alignment: Range<Int32> = 0..<0,
+    languageModelCost: Double? = nil
   ) {
     self.target = target
     self.word = word
     self.inputLabel = inputLabel ?? word
     self.weight = weight
     self.alignment = alignment
+    self.languageModelCost = languageModelCost
   }
 }
 
@@ -58,10 +63,14 @@ public struct LatticeArc: Equatable, Sendable {
 public struct LatticeFinal: Equatable, Sendable {
   public var weight: LatticeWeight
   public var alignment: Range<Int32>
+  /// The n-gram LM cost of `</s>` the file states (SLF `l=` of the link into the end node),
+  /// nil when it states none.
+  public var languageModelCost: Double?
 
-  public init(weight: LatticeWeight, alignment: Range<Int32> = 0..<0) {
+  public init(weight: LatticeWeight, alignment: Range<Int32> = 0..<0, languageModelCost: Double? = nil) {
     self.weight = weight
     self.alignment = alignment
+    self.languageModelCost = languageModelCost
   }
 }
 

@@ -106,4 +106,34 @@ public struct LatticeExpansion: Sendable {
     }
     arcTargets = provisionalTargets.map { finalID[Int($0)] }
   }
+
+  /// The states `keepState` marks and the arcs `keepArc` marks (kept arcs join kept states),
+  /// renumbered in order (so still sorted, state 0 the start when kept), with the index in
+  /// `self` of each kept state and arc.
+  func restricted(states keepState: [Bool], arcs keepArc: [Bool]) -> (
+    expansion: LatticeExpansion, states: [Int32], arcs: [Int32]
+  ) {
+    var newState = [Int32](repeating: -1, count: stateCount)
+    var states: [Int32] = []
+    for state in 0..<stateCount where keepState[state] {
+      newState[state] = Int32(states.count)
+      states.append(Int32(state))
+    }
+    var result = self
+    result.originalStates = states.map { originalStates[Int($0)] }
+    result.histories = states.map { histories[Int($0)] }
+    result.arcOffsets = [0]
+    result.arcTargets = []
+    result.originalArcs = []
+    var arcs: [Int32] = []
+    for state in states {
+      for arc in arcIndices(from: Int(state)) where keepArc[arc] {
+        arcs.append(Int32(arc))
+        result.arcTargets.append(newState[Int(arcTargets[arc])])
+        result.originalArcs.append(originalArcs[arc])
+      }
+      result.arcOffsets.append(Int32(arcs.count))
+    }
+    return (result, states, arcs)
+  }
 }

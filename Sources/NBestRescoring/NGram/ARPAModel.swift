@@ -27,11 +27,12 @@ public final class ARPAModel: Sendable {
   private let index: [[UInt64: Int32]]
   /// For order k >= 2 at index k - 2: entries by id.
   private let entries: [[NGramEntry]]
-  private let unknownID: Int32
+  /// The id of `<unk>` (the file's, or the substitute's).
+  public let unknownID: Int32
   /// Whether the file defines `<unk>` (otherwise a substitute with log10 p = -100 is used).
   public let hasUnknownWord: Bool
-  private let sentenceStartID: Int32
-  private let sentenceEndID: Int32
+  public let sentenceStartID: Int32
+  public let sentenceEndID: Int32
   /// Cost of a word when the model has no `<unk>`: 100 ln 10.
   public static let missingUnknownCost = 100 * CostParsing.ln10
 
@@ -40,6 +41,9 @@ public final class ARPAModel: Sendable {
 
   /// Whether `word` is in the vocabulary.
   public func contains(_ word: String) -> Bool { vocabulary[word] != nil }
+
+  /// The id of `word`, `unknownID` when the model lacks it (the rule `wordCosts` applies).
+  public func id(of word: String) -> Int32 { vocabulary[word] ?? unknownID }
 
   /// Loads `path`. Errors name the file and line.
   public convenience init(path: String) throws {
@@ -87,8 +91,9 @@ public final class ARPAModel: Sendable {
     wordCosts(words).reduce(0, +)
   }
 
-  /// Cost of word id `word` after `history` (most recent last).
-  private func cost(of word: Int32, history: UnsafeBufferPointer<Int32>) -> Double {
+  /// Cost of word id `word` after `history` (ids, most recent last; only the last `order - 1`
+  /// are used; a sentence's history starts with `sentenceStartID`).
+  public func cost(of word: Int32, history: UnsafeBufferPointer<Int32>) -> Double {
     let maxContext = min(history.count, order - 1)
     // Longest k such that (history suffix of length k, word) is an n-gram.
     var matched = 0
