@@ -42,8 +42,10 @@ import WERScoring
       slf = base.root + "/slf"
       try FileManager.default.createDirectory(atPath: slf, withIntermediateDirectories: true)
       for lattice in lattices {
-        try HTKLatticeWriter.text(of: lattice, header: HTKLatticeHeader(utterance: lattice.key), symbols: LatticeRescoringPipelineTests.symbols)
-          .write(toFile: slf + "/\(lattice.key).lat", atomically: false, encoding: .utf8)
+        try HTKLatticeWriter.text(
+          of: lattice, header: HTKLatticeHeader(utterance: lattice.key), symbols: LatticeRescoringPipelineTests.symbols
+        )
+        .write(toFile: slf + "/\(lattice.key).lat", atomically: false, encoding: .utf8)
       }
     }
 
@@ -72,7 +74,7 @@ import WERScoring
     let oov = try OOVCost.resolve(unkPenalty: nil, oovTypes: nil, vocabulary: RNNScoringSupport.vocabulary())
     let exact = LatticeRNNRescorer(
       model: try ModelFile.read(path: fixture.base.model, optimizerState: false).model, mode: .normalized,
-      oovCost: oov, rnnIDs: rescorer.rnnIDs, isOOV: rescorer.isOOV)
+      oovCost: oov, tokens: rescorer.tokens)
     var bestTexts: [String] = []
     for (index, setting) in result.report.settings.enumerated() {
       var summary = WERSummary()
@@ -81,7 +83,8 @@ import WERScoring
         let oldLM = LatticeRNNRescorer.OldLMCosts(
           arcs: lattice.arcs.map(\.weight.graph), finals: lattice.finals.map { $0?.weight.graph ?? 0 })
         let rescored = try exact.rescore(
-          lattice, maxNgramOrder: 2, oldLMCosts: oldLM, weights: configuration.mergeWeights(rnnWeight: setting.rnnWeight))
+          lattice, maxNgramOrder: 2, oldLMCosts: oldLM,
+          weights: configuration.mergeWeights(rnnWeight: setting.rnnWeight))
         let path = try #require(
           try LatticeBestPath.find(
             in: rescored.lattice, lmWeight: setting.lmWeight, wordInsertionPenalty: setting.insertionPenalty))
@@ -94,11 +97,14 @@ import WERScoring
     }
     #expect(try Self.read(out + "/text") == bestTexts[result.report.bestIndex])
     #expect(result.report.settings.count == 12)
-    for setting in result.report.settings { #expect(FileManager.default.fileExists(atPath: out + "/" + setting.werName)) }
+    for setting in result.report.settings {
+      #expect(FileManager.default.fileExists(atPath: out + "/" + setting.werName))
+    }
     #expect(try Self.read(out + "/best_weights").hasPrefix("# rescore-lattice: the best of 12 settings"))
     #expect(result.standardOutput.hasSuffix(result.report.bestWERLine(prefix: out + "/")))
     #expect(result.standardOutput.contains("# lattice oracle: "))
-    #expect(result.statistics.lattices == 3 && result.statistics.arcsIn == fixture.lattices.map(\.arcs.count).reduce(0, +))
+    #expect(
+      result.statistics.lattices == 3 && result.statistics.arcsIn == fixture.lattices.map(\.arcs.count).reduce(0, +))
   }
 
   @Test func threadsAndFormatsGiveTheSameResults() throws {
@@ -111,7 +117,9 @@ import WERScoring
       let result = try LatticeRescoringPipeline.run(configuration)
       let files = ["text", "best_weights", "oracle_wer"] + result.report.settings.map(\.werName)
       outputs.append(
-        try files.map { try Self.read(out + "/" + $0) } + [result.standardOutput.replacingOccurrences(of: out, with: "")])
+        try files.map { try Self.read(out + "/" + $0) } + [
+          result.standardOutput.replacingOccurrences(of: out, with: "")
+        ])
     }
     #expect(outputs[0] == outputs[1])
     #expect(outputs[0] == outputs[2])
@@ -158,7 +166,8 @@ import WERScoring
       var configuration = fixture.configuration(out: fixture.base.root + "/out\(k)", lattices: input)
       configuration.rnnWeights = WeightGrid(values: [0.5])
       configuration.maxNgramOrder = 3
-      configuration.writeLattices = k == 0 ? "ark,t:" + fixture.base.root + "/rescored.txt" : fixture.base.root + "/rescored"
+      configuration.writeLattices =
+        k == 0 ? "ark,t:" + fixture.base.root + "/rescored.txt" : fixture.base.root + "/rescored"
       try LatticeRescoringPipeline.run(configuration)
       if k == 0 {
         written.append(try KaldiLatticeReader(rspecifier: fixture.base.root + "/rescored.txt").readAll())
@@ -198,7 +207,7 @@ import WERScoring
     let oov = try OOVCost.resolve(unkPenalty: nil, oovTypes: nil, vocabulary: RNNScoringSupport.vocabulary())
     let exact = LatticeRNNRescorer(
       model: try ModelFile.read(path: fixture.base.model, optimizerState: false).model, mode: .normalized,
-      oovCost: oov, rnnIDs: rescorer.rnnIDs, isOOV: rescorer.isOOV)
+      oovCost: oov, tokens: rescorer.tokens)
     let (references, _) = try KaldiTextReader.read(path: fixture.base.reference)
     for (index, setting) in result.report.settings.enumerated() {
       var summary = WERSummary()
@@ -228,7 +237,8 @@ import WERScoring
           try LatticeBestPath.find(
             in: builder.build(start: 0), lmWeight: setting.lmWeight, wordInsertionPenalty: setting.insertionPenalty))
         summary.add(
-          WordAligner.counts(reference: references[lattice.key]!, hypothesis: path.words.map { Self.symbols.word(of: $0)! }))
+          WordAligner.counts(
+            reference: references[lattice.key]!, hypothesis: path.words.map { Self.symbols.word(of: $0)! }))
       }
       #expect(summary.counts == result.report.summaries[index].counts, "setting \(setting.werName)")
       if setting.rnnWeight == 0.5 { #expect(summary.counts == separate.report.summaries[index].counts) }
@@ -265,7 +275,8 @@ import WERScoring
     let out = fixture.base.root + "/out"
     try LatticeRescoringPipeline.run(fixture.configuration(out: out))
     let before = try Self.read(out + "/text")
-    try "u1 \n0\t1\t99999\t1,1,\n1\n\n".write(toFile: fixture.base.root + "/bad.txt", atomically: false, encoding: .utf8)
+    try "u1 \n0\t1\t99999\t1,1,\n1\n\n".write(
+      toFile: fixture.base.root + "/bad.txt", atomically: false, encoding: .utf8)
     #expect(throws: InputError.self) {
       try LatticeRescoringPipeline.run(fixture.configuration(out: out, lattices: fixture.base.root + "/bad.txt"))
     }
@@ -277,11 +288,20 @@ import WERScoring
     #expect(try Self.read(out + "/text") == before)
   }
 
-  @Test func optionsTheRescorerDoesNotTakeYetAreUsageErrors() throws {
-    var configuration = LatticeRescoringConfiguration(lattices: ["l"], symbolTable: "w", model: "m", outputDirectory: "o")
+  @Test func rescorerOptionsAreChecked() throws {
+    var configuration = LatticeRescoringConfiguration(
+      lattices: ["l"], symbolTable: "w", model: "m", outputDirectory: "o")
     try configuration.validate()
     configuration.oldLM = "lm.arpa"
     configuration.maxArcs = 10
+    configuration.composeBeam = 0
+    try configuration.validate()
+    configuration.maxArcs = 0
+    #expect(throws: RescoringUsageError.self) { try configuration.validate() }
+    configuration.maxArcs = nil
+    configuration.composeBeam = -.infinity
+    #expect(throws: RescoringUsageError.self) { try configuration.validate() }
+    configuration.composeBeam = .nan
     #expect(throws: RescoringUsageError.self) { try configuration.validate() }
     configuration = LatticeRescoringConfiguration(lattices: ["l"], symbolTable: "w", model: "m", outputDirectory: "o")
     configuration.rnnWeights = WeightGrid(values: [0, 1])
@@ -294,6 +314,81 @@ import WERScoring
 }
 
 /// `LatticeOracle` and `LatticeNBestPaths` against exhaustive path enumeration.
+/// The rescorer options wired through the pipeline: `--old-lm`, pruning.
+@Suite struct LatticeRescoringOptionsTests {
+  /// The `--nbest` archive of a run at RNN weight 0 (the selection does not depend on the old
+  /// LM then): per hypothesis id, its words, the graph cost without the old LM (`lmwt.nolm`) and
+  /// the old LM cost (`lmwt.lmonly`, = `(1-w)*old` at w = 0).
+  static func nbestCosts(_ configuration: LatticeRescoringConfiguration) throws -> [String: (
+    words: [String], nolm: Double, old: Double
+  )] {
+    try LatticeRescoringPipeline.run(configuration)
+    let directory = configuration.nbest!.directory
+    func table(_ name: String) throws -> [String: [String]] {
+      var rows: [String: [String]] = [:]
+      for line in try LatticeRescoringPipelineTests.read(directory + "/" + name).split(separator: "\n") {
+        let fields = line.split(separator: " ").map(String.init)
+        rows[fields[0]] = Array(fields.dropFirst())
+      }
+      return rows
+    }
+    let words = try table("words_text")
+    let nolm = try table("lmwt.nolm")
+    let old = try table("lmwt.lmonly")
+    return Dictionary(
+      uniqueKeysWithValues: words.map { key, words in
+        (key, (words, Double(nolm[key]![0])!, Double(old[key]![0])!))
+      })
+  }
+
+  @Test func oldLMCostsComeFromTheARPAModel() throws {
+    let fixture = try LatticeRescoringPipelineTests.Fixture(seed: 2026)
+    let arpaPath = TestSupport.fixture("ptb250.4gram.arpa.gz")
+    let arpa = try ARPAModel(path: arpaPath)
+    func configuration(oldLM: String?, name: String) -> LatticeRescoringConfiguration {
+      var configuration = fixture.configuration(out: fixture.base.root + "/" + name)
+      configuration.rnnWeights = WeightGrid(values: [0])
+      configuration.lmWeights = WeightGrid(values: [10])
+      configuration.insertionPenalties = WeightGrid(values: [0])
+      configuration.oracle = false
+      configuration.oldLM = oldLM
+      configuration.nbest = (4, fixture.base.root + "/" + name + "-nbest")
+      return configuration
+    }
+    // Without --old-lm the whole graph cost is the old LM cost; with it, the ARPA cost of the
+    // words (recomputed on the expansion to the model's order) and the rest stays in nolm.
+    let whole = try Self.nbestCosts(configuration(oldLM: nil, name: "whole"))
+    let recomputed = try Self.nbestCosts(configuration(oldLM: arpaPath, name: "arpa"))
+    #expect(whole.count == recomputed.count && whole.count >= 3)
+    for (key, row) in recomputed {
+      let plain = try #require(whole[key])
+      #expect(plain.words == row.words, "\(key)")
+      #expect(abs(plain.nolm) < 1e-9, "\(key): without --old-lm nothing of g stays outside the old LM")
+      #expect(abs(row.old - arpa.sentenceCost(row.words)) < 2e-5, "\(key): \(row.old)")
+      #expect(abs(row.nolm + row.old - plain.old) < 2e-5, "\(key): the path's graph cost is split, not changed")
+    }
+  }
+
+  @Test func pruningKeepsFewerArcsAndAnInfiniteBeamChangesNothing() throws {
+    let fixture = try LatticeRescoringPipelineTests.Fixture(seed: 77)
+    let unpruned = try LatticeRescoringPipeline.run(fixture.configuration(out: fixture.base.root + "/unpruned"))
+    var infinite = fixture.configuration(out: fixture.base.root + "/infinite")
+    infinite.composeBeam = .infinity
+    let same = try LatticeRescoringPipeline.run(infinite)
+    #expect(same.statistics.arcsOut == unpruned.statistics.arcsOut)
+    #expect(
+      try LatticeRescoringPipelineTests.read(fixture.base.root + "/infinite/text")
+        == LatticeRescoringPipelineTests.read(fixture.base.root + "/unpruned/text"))
+    #expect(same.report.werLines() == unpruned.report.werLines())
+    var tight = fixture.configuration(out: fixture.base.root + "/tight")
+    tight.composeBeam = 0
+    tight.maxArcs = 3
+    let pruned = try LatticeRescoringPipeline.run(tight)
+    #expect(pruned.statistics.arcsOut < unpruned.statistics.arcsOut)
+    #expect(pruned.statistics.lattices == 3 && pruned.statistics.emptyLattices == 0, "one path is always kept")
+  }
+}
+
 @Suite struct LatticeSearchTests {
   static let symbols = LatticeRNNRescorerTests.symbols
 
@@ -356,12 +451,37 @@ struct LatticeDevOracleTests {
     var summary = WERSummary()
     while let lattice = try reader.next() {
       let reference = try #require(references[lattice.key])
-      let oracle = try #require(try LatticeOracle.find(in: lattice, reference: reference.map { symbols.id(of: $0) ?? -1 }))
+      let oracle = try #require(
+        try LatticeOracle.find(in: lattice, reference: reference.map { symbols.id(of: $0) ?? -1 }))
       let counts = WordAligner.counts(reference: reference, hypothesis: oracle.words.map { symbols.word(of: $0)! })
       #expect(counts.errors == oracle.errors)
       summary.add(counts)
     }
     #expect(summary.sentences == 150 && summary.counts.referenceWords == 2162)
     #expect(String(format: "%.2f", summary.wer) == "18.32", "\(summary.counts)")
+  }
+
+  /// With `ptbtok.map` the oracle runs on the token lattice the pipeline builds for
+  /// `--word-map` (each word arc a chain of its tokens): the checker's PTB-tokenized 16.05%.
+  @Test func wordMappedOracleWERIsTheCheckersValue() throws {
+    let directory = TestSupport.latticeDev!
+    let symbols = try SymbolTable(path: directory + "/words.txt")
+    let map = try LatticeWordMap(path: directory + "/ptbtok.map")
+    let tokens = map.tokenSymbols(of: symbols)
+    #expect(tokens.table.id(of: "n't") != nil && tokens.tokensOfWord[symbols.id(of: "doesn't")!]?.count == 2)
+    let (references, _) = try KaldiTextReader.read(path: directory + "/text")
+    let reader = try KaldiLatticeReader(rspecifier: directory + "/lat.kaldi.txt.gz")
+    var summary = WERSummary()
+    while let lattice = try reader.next() {
+      let reference = try #require(references[lattice.key])
+      let tokenLattice = LatticeWordMap.tokenLattice(of: lattice, tokensOfWord: tokens.tokensOfWord)
+      let oracle = try #require(
+        try LatticeOracle.find(in: tokenLattice, reference: reference.map { tokens.table.id(of: $0) ?? -1 }))
+      let counts = WordAligner.counts(reference: reference, hypothesis: oracle.words.map { tokens.table.word(of: $0)! })
+      #expect(counts.errors == oracle.errors)
+      summary.add(counts)
+    }
+    #expect(summary.sentences == 150 && summary.counts.referenceWords == 2162)
+    #expect(String(format: "%.2f", summary.wer) == "16.05", "\(summary.counts)")
   }
 }

@@ -10,7 +10,8 @@ import ToolOptions
       "--model", "m.mdl", "--symbol-table", "words.txt", "--lattices", "ark,t:lat.1.txt", "--lattices", "slf/",
       "--format", "kaldi", "--out", "exp", "--unnormalized", "--ref", "text", "--rnn-weights", "0:0.5:1",
       "--min-lmwt", "7", "--max-lmwt", "9", "--word-ins-penalty", "0,1", "--threads", "2", "--max-ngram-order", "3",
-      "--oracle", "--oracle-text", "oracle.txt", "--unk-penalty", "4", "--merge-lmwt", "8.5", "--merge-wip", "0.5", "--merge-rnn-weight", "0.3",
+      "--oracle", "--oracle-text", "oracle.txt", "--unk-penalty", "4", "--merge-lmwt", "8.5", "--merge-wip", "0.5",
+      "--merge-rnn-weight", "0.3",
     ])
     let configuration = try options.configuration()
     #expect(configuration.lattices == ["ark,t:lat.1.txt", "slf/"] && configuration.format == .kaldi)
@@ -38,12 +39,21 @@ import ToolOptions
     let base = ["--model", "m", "--symbol-table", "w", "--lattices", "l", "--out", "o"]
     #expect((try? LatticeRescoringCommandLine.parse(base)) != nil)
     for extra in [
-      ["--rnn-weights", "0,1"], ["--oracle"], ["--nbest", "3"], ["--interpolation", "linear"], ["--old-lm", "x"],
-      ["--word-map", "x"], ["--merge-lmwt", "0"], ["--lattice-compose-beam", "8"], ["--max-arcs", "100"], ["--max-ngram-order", "0"],
+      ["--rnn-weights", "0,1"], ["--oracle"], ["--nbest", "3"], ["--interpolation", "linear"],
+      ["--merge-lmwt", "0"], ["--lattice-compose-beam", "-1"], ["--max-arcs", "0"], ["--max-ngram-order", "0"],
       ["--mode", "all"],
     ] {
       #expect(throws: (any Error).self, "\(extra)") { try LatticeRescoringCommandLine.parse(base + extra) }
     }
     #expect(throws: (any Error).self) { try LatticeRescoringCommandLine.parse(["--lattices", "l", "--out", "o"]) }
+  }
+
+  @Test func rescorerOptionsReachTheConfiguration() throws {
+    let configuration = try LatticeRescoringCommandLine.parse([
+      "--model", "m", "--symbol-table", "w", "--lattices", "l", "--out", "o", "--old-lm", "lm.arpa", "--word-map",
+      "ptbtok.map", "--lattice-compose-beam", "8", "--max-arcs", "100",
+    ]).configuration()
+    #expect(configuration.oldLM == "lm.arpa" && configuration.wordMap == "ptbtok.map")
+    #expect(configuration.composeBeam == 8 && configuration.maxArcs == 100)
   }
 }

@@ -69,14 +69,23 @@ import Testing
     let before = ToolRunner.read(out + "/text")
     // Usage errors: exit 64.
     Self.expectOneError(
-      try ToolRunner.run("rescore-lattice", base + ["--lattices", archive, "--out", out, "--old-lm", "lm.arpa"]),
-      status: 64, ["--old-lm", "not available"])
+      try ToolRunner.run("rescore-lattice", base + ["--lattices", archive, "--out", out, "--max-arcs", "0"]),
+      status: 64, ["--max-arcs must be at least 1"])
+    Self.expectOneError(
+      try ToolRunner.run(
+        "rescore-lattice", base + ["--lattices", archive, "--out", out, "--old-lm", root + "/no.arpa"]),
+      status: 1, ["no.arpa"])
+    Self.expectOneError(
+      try ToolRunner.run(
+        "rescore-lattice", base + ["--lattices", archive, "--out", out, "--word-map", root + "/no.map"]),
+      status: 1, ["no.map"])
     Self.expectOneError(
       try ToolRunner.run("rescore-lattice", base + ["--lattices", archive, "--out", out, "--nbest", "3"]), status: 64,
       ["--nbest N and --nbest-out DIR go together"])
     Self.expectOneError(
       try ToolRunner.run(
-        "rescore-lattice", base + ["--lattices", archive, "--out", out, "--rnn-weights", "0,1", "--write-lattices", root + "/w"]),
+        "rescore-lattice",
+        base + ["--lattices", archive, "--out", out, "--rnn-weights", "0,1", "--write-lattices", root + "/w"]),
       status: 64, ["one RNN weight"])
     // An input error names the file and line: exit 1, earlier outputs untouched.
     try ToolRunner.write(["bad.txt": "u1 \n0\t1\t77\t1,1,\n1\n\n"], in: root)

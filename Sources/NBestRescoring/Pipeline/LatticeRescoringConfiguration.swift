@@ -45,12 +45,15 @@ public struct LatticeRescoringConfiguration: Sendable {
   public var oracle = false
   /// The oracle paths as a Kaldi `text` (`--oracle-text`).
   public var oracleText: String?
-  /// Options whose implementation lives in `LatticeRNNRescorer` (see
-  /// `LatticeRescoringPipeline.rescore`): `--old-lm`, `--word-map`, `--lattice-compose-beam`,
-  /// `--max-arcs`.
+  /// `--old-lm`: the ARPA model whose costs, recomputed on the expanded lattice, are the old
+  /// n-gram costs removed (without it: the lattice's SLF `l=`, else the whole graph cost).
   public var oldLM: String?
+  /// `--word-map`: lattice words -> LM tokens; the RNN, the texts and the oracle use the tokens.
   public var wordMap: String?
+  /// `--lattice-compose-beam`: expand only states within this beam of the best of their level
+  /// (`LatticeRNNRescorer.Pruning`); nil: no beam.
   public var composeBeam: Double?
+  /// `--max-arcs`: stop creating arcs of a lattice after this many (one path is always kept).
   public var maxArcs: Int?
 
   public init(lattices: [String], symbolTable: String, model: String, outputDirectory: String) {
@@ -101,6 +104,8 @@ public struct LatticeRescoringConfiguration: Sendable {
     if reference == nil && !isSingleSetting {
       throw refuse("a sweep over several weight settings needs --ref to choose from")
     }
+    if let beam = composeBeam, !(beam >= 0) { throw refuse("--lattice-compose-beam must be at least 0, got \(beam)") }
+    if let maxArcs, maxArcs < 1 { throw refuse("--max-arcs must be at least 1, got \(maxArcs)") }
     if oracle && reference == nil { throw refuse("--oracle needs --ref") }
     if oracleText != nil && !oracle { throw refuse("--oracle-text needs --oracle") }
     if writeLattices != nil && rnnWeights.values.count != 1 {
@@ -115,6 +120,5 @@ public struct LatticeRescoringConfiguration: Sendable {
         )
       }
     }
-    try LatticeRescoringPipeline.checkRescorerOptions(self)
   }
 }

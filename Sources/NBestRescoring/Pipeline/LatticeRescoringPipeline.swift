@@ -46,6 +46,8 @@ public enum LatticeRescoringPipeline {
     var inputs = sources.map { OutputOverlap.Input.directory($0.path, name: "--lattices") }
     inputs.append(.init(configuration.symbolTable, name: "--symbol-table"))
     inputs.append(.init(configuration.model, name: "--model"))
+    if let oldLM = configuration.oldLM { inputs.append(.init(oldLM, name: "--old-lm")) }
+    if let wordMap = configuration.wordMap { inputs.append(.init(wordMap, name: "--word-map")) }
     if let reference = configuration.reference { inputs.append(.init(reference, name: "--ref")) }
     var outputPaths = [path("text", in: out)]
     if configuration.reference != nil {
@@ -59,7 +61,8 @@ public enum LatticeRescoringPipeline {
       if writesHTK {
         let target = (latticeOutput as NSString).standardizingPath
         if let input = sources.first(where: { ($0.path as NSString).standardizingPath == target }) {
-          throw InputError("--write-lattices would write into the --lattices input directory \(input.path)", file: latticeOutput)
+          throw InputError(
+            "--write-lattices would write into the --lattices input directory \(input.path)", file: latticeOutput)
         }
       } else {
         outputPaths.append(latticeOutput)
@@ -74,10 +77,14 @@ public enum LatticeRescoringPipeline {
     let oov = try OOVCost.resolve(
       unkPenalty: configuration.unkPenalty, oovTypes: configuration.oovTypes, vocabulary: file.vocabulary)
     if let note = oov.note { log(note) }
-    let map = LatticeRNNRescorer.wordMap(symbols: symbols, vocabulary: file.vocabulary)
+    let wordMap = try configuration.wordMap.map { try LatticeWordMap(path: $0) }
+    let tokens = LatticeTokenSequences(symbols: symbols, vocabulary: file.vocabulary, wordMap: wordMap)
+    let oldLM = try configuration.oldLM.map { path in
+      let model = try ARPAModel(path: path)
+      return (model: model, wordIDs: LatticeRNNRescorer.arpaWordIDs(symbols: symbols, model: model))
+    }
     let rescorers = (0..<configuration.threads).map { _ in
-      LatticeRNNRescorer(
-        model: file.model, mode: configuration.scoring, oovCost: oov, rnnIDs: map.rnnIDs, isOOV: map.isOOV)
+      LatticeRNNRescorer(model: file.model, mode: configuration.scoring, oovCost: oov, tokens: tokens)
     }
     let referenceTexts: [(key: String, words: [String])]? = try configuration.reference.map { path in
       let (transcripts, order) = try KaldiTextReader.read(path: path)
@@ -112,9 +119,10 @@ public enum LatticeRescoringPipeline {
     var oracleSeen: Set<String> = []
     var statistics = LatticeRescoringStatistics()
     let context = UtteranceContext(
-      configuration: configuration, symbols: symbols, references: referenceWords, writesHTK: writesHTK)
+      configuration: configuration, symbols: symbols, references: referenceWords, writesHTK: writesHTK,
+      oldLM: oldLM, wordMap: wordMap.map { ($0, $0.tokenSymbols(of: symbols)) })
 
-    let chunkSize = 8 * configuration.threads
+    let chunkSize = groupSize * configuration.threads
     for source in sources {
       while true {
         var chunk: [(lattice: Lattice, header: HTKLatticeHeader?)] = []
@@ -166,7 +174,8 @@ public enum LatticeRescoringPipeline {
       let merge = configuration.mergeWeights(rnnWeight: sweepReport.bestSetting.rnnWeight)
       let mergeRNN = configuration.mergeRNNWeight.map { "--merge-rnn-weight=\($0)\n" } ?? ""
       try outputs.write(
-        text: sweepReport.bestWeightsConfig(interpolation: .logLinear, scorerOOVCost: oov.penalty, tool: "rescore-lattice")
+        text: sweepReport.bestWeightsConfig(
+          interpolation: .logLinear, scorerOOVCost: oov.penalty, tool: "rescore-lattice")
           + "--merge-lmwt=\(merge.lmWeight)\n--merge-wip=\(merge.insertionPenalty)\n" + mergeRNN,
         to: path(WeightSweepReport.bestWeightsFileName, in: out))
     }
@@ -174,7 +183,9 @@ public enum LatticeRescoringPipeline {
     if configuration.oracle {
       for (key, words) in referenceTexts ?? [] where !oracleSeen.contains(key) {
         oracleSummary.addMissing()
-        if configuration.rules.mode == .all { oracleSummary.add(EditCounts(deletions: words.count, referenceWords: words.count)) }
+        if configuration.rules.mode == .all {
+          oracleSummary.add(EditCounts(deletions: words.count, referenceWords: words.count))
+        }
       }
       oracle = oracleSummary
       try outputs.write(text: oracleSummary.kaldiReport(), to: path(oracleFileName, in: out))
@@ -207,38 +218,33 @@ public enum LatticeRescoringPipeline {
   /// The files of an `--nbest` directory (Kaldi's `rnnlmrescore.sh` archive layout).
   public static let nbestFileNames = ["words_text", "acwt", "lmwt.nolm", "lmwt.lmonly"]
 
-  /// Refuses the rescorer options whose parameters `LatticeRNNRescorer.rescore` does not take
-  /// yet (`--old-lm`, `--word-map`, `--lattice-compose-beam`, `--max-arcs`), as a usage error.
-  public static func checkRescorerOptions(_ configuration: LatticeRescoringConfiguration) throws {
-    var given: [String] = []
-    if configuration.oldLM != nil { given.append("--old-lm") }
-    if configuration.wordMap != nil { given.append("--word-map") }
-    if configuration.composeBeam != nil { given.append("--lattice-compose-beam") }
-    if configuration.maxArcs != nil { given.append("--max-arcs") }
-    guard given.isEmpty else {
-      throw RescoringUsageError(
-        message:
-          "\(given.joined(separator: ", ")): not available in this build (the lattice rescorer does not take \(given.count == 1 ? "it" : "them") yet)"
-      )
-    }
-  }
+  /// Lattices rescored together by one thread (`LatticeRNNRescorer`'s group call: one forward
+  /// and one output batch per level for the whole group; memory grows with it).
+  static let groupSize = 16
 
-  /// The one call of the rescorer: expands `lattice` to the configured order and rescores it
-  /// under `weights`; returns the old n-gram cost of each arc and final it used. Without
-  /// `--old-lm` the whole graph cost of an arc or final counts as its old LM cost (the n-gram
-  /// part and whatever else the decoder folded into it: `w` scales all of it; an infinite graph
-  /// cost keeps an old LM cost of 0, so the arc stays impossible).
+  /// The one call of the rescorer: expands each lattice of `group` to the configured order
+  /// (at least the `--old-lm` model's) and rescores it under `weights` and the configured
+  /// pruning. The old n-gram cost removed from each arc and final: `--old-lm`'s, recomputed on
+  /// the expanded lattice; else what the lattice states (SLF `l=`); else the whole graph cost
+  /// (the n-gram part and whatever else the decoder folded into it: `w` scales all of it; an
+  /// infinite graph cost keeps an old LM cost of 0, so the arc stays impossible).
   static func rescore(
-    _ lattice: Lattice, with rescorer: LatticeRNNRescorer, configuration: LatticeRescoringConfiguration,
-    weights: LatticeRNNRescorer.Weights
-  ) throws -> (result: LatticeRNNRescorer.Result, oldLM: LatticeRNNRescorer.OldLMCosts) {
-    try checkRescorerOptions(configuration)
-    func oldLM(_ graph: Double) -> Double { graph.isFinite ? graph : 0 }
-    let costs = LatticeRNNRescorer.OldLMCosts(
-      arcs: lattice.arcs.map { oldLM($0.weight.graph) }, finals: lattice.finals.map { $0.map { oldLM($0.weight.graph) } ?? 0 })
-    let result = try rescorer.rescore(
-      lattice, maxNgramOrder: configuration.maxNgramOrder, oldLMCosts: costs, weights: weights)
-    return (result, costs)
+    _ group: [Lattice], with rescorer: LatticeRNNRescorer, configuration: LatticeRescoringConfiguration,
+    oldLM: (model: ARPAModel, wordIDs: [Int32])?, weights: LatticeRNNRescorer.Weights
+  ) throws -> [LatticeRNNRescorer.Result] {
+    func graphAsOldLM(_ graph: Double) -> Double { graph.isFinite ? graph : 0 }
+    let sources = group.map { lattice -> LatticeRNNRescorer.OldLMSource in
+      if let oldLM { return .arpa(oldLM.model, wordIDs: oldLM.wordIDs) }
+      if let stated = LatticeRNNRescorer.OldLMCosts(statedIn: lattice) { return .given(stated) }
+      return .given(
+        LatticeRNNRescorer.OldLMCosts(
+          arcs: lattice.arcs.map { graphAsOldLM($0.weight.graph) },
+          finals: lattice.finals.map { $0.map { graphAsOldLM($0.weight.graph) } ?? 0 }))
+    }
+    let pruning = LatticeRNNRescorer.Pruning(
+      beam: configuration.composeBeam ?? .infinity, maxArcs: configuration.maxArcs)
+    return try rescorer.rescore(
+      group, maxNgramOrder: configuration.maxNgramOrder, oldLM: sources, weights: weights, pruning: pruning)
   }
 
   /// The `wer_*` names of the configuration's grid, in grid order.
@@ -294,24 +300,24 @@ public enum LatticeRescoringPipeline {
     }
   }
 
-  /// Rescores the lattices of `chunk` on up to `rescorers.count` threads; the outcomes are in
-  /// chunk order and do not depend on the number of threads.
+  /// Rescores the lattices of `chunk` on up to `rescorers.count` threads, in groups of
+  /// `groupSize` consecutive lattices (the same groups for any number of threads, so the
+  /// outcomes, in chunk order, do not depend on it).
   static func rescoreChunk(
     _ chunk: [(lattice: Lattice, header: HTKLatticeHeader?)], rescorers: [LatticeRNNRescorer],
     context: UtteranceContext
   ) throws -> [UtteranceOutcome] {
-    var results = [Result<UtteranceOutcome, Error>?](repeating: nil, count: chunk.count)
-    let workers = min(rescorers.count, chunk.count)
+    let groups = stride(from: 0, to: chunk.count, by: groupSize).map { $0..<min($0 + groupSize, chunk.count) }
+    var results = [Result<[UtteranceOutcome], Error>?](repeating: nil, count: groups.count)
+    let workers = min(rescorers.count, groups.count)
     results.withUnsafeMutableBufferPointer { results in
       parallelFor(workers, threads: workers) { worker in
-        for index in stride(from: worker, to: chunk.count, by: workers) {
-          results[index] = Result {
-            try context.process(chunk[index].lattice, header: chunk[index].header, rescorer: rescorers[worker])
-          }
+        for index in stride(from: worker, to: groups.count, by: workers) {
+          results[index] = Result { try context.process(Array(chunk[groups[index]]), rescorer: rescorers[worker]) }
         }
       }
     }
-    return try results.map { try $0!.get() }
+    return try results.flatMap { try $0!.get() }
   }
 }
 
@@ -442,134 +448,177 @@ struct UtteranceContext: @unchecked Sendable {
   let symbols: SymbolTable
   let references: [String: [String]]
   let writesHTK: Bool
+  /// `--old-lm` and its ids of the symbol table's words.
+  let oldLM: (model: ARPAModel, wordIDs: [Int32])?
+  /// `--word-map` with its token table: hypotheses, texts and the oracle are in tokens.
+  let wordMap: (map: LatticeWordMap, tokens: (table: SymbolTable, tokensOfWord: [Int32: [Int32]]))?
 
-  /// Prepares, rescores (once per RNN weight) and selects one lattice.
-  func process(_ input: Lattice, header: HTKLatticeHeader?, rescorer: LatticeRNNRescorer) throws -> UtteranceOutcome {
-    var outcome = UtteranceOutcome(key: input.key)
-    outcome.statistics.lattices = 1
-    for arc in input.arcs where arc.word != 0 && symbols.word(of: arc.word) == nil {
-      throw input.error("word id \(arc.word) is not in the symbol table (--symbol-table)")
-    }
-    let lattice = LatticeTopology.connected(try LatticeTopology.topologicallySorted(input)).lattice
-    outcome.statistics.statesIn = input.stateCount
-    outcome.statistics.arcsIn = input.arcs.count
-    guard !lattice.isEmpty else {
-      outcome.statistics.emptyLattices = 1
-      return outcome
-    }
-    let words = { (ids: [Int32]) in ids.map { symbols.word(of: $0)! } }
-    // With --merge-rnn-weight one rescoring serves every RNN weight (its costs re-weighted).
-    var shared: (result: LatticeRNNRescorer.Result, oldLM: LatticeRNNRescorer.OldLMCosts)?
-    for (k, w) in configuration.rnnWeights.values.enumerated() {
-      let rescoring: (result: LatticeRNNRescorer.Result, oldLM: LatticeRNNRescorer.OldLMCosts)
-      if let shared {
-        rescoring = shared
+  /// The words (with `--word-map`: the tokens) of lattice word ids.
+  func words(_ ids: [Int32]) -> [String] {
+    guard let wordMap else { return ids.map { symbols.word(of: $0)! } }
+    return ids.flatMap { wordMap.map.tokens(of: symbols.word(of: $0)!) }
+  }
+
+  /// Prepares, rescores (once per RNN weight, the group together) and selects each lattice of
+  /// `group`; the outcomes are in group order.
+  func process(
+    _ group: [(lattice: Lattice, header: HTKLatticeHeader?)], rescorer: LatticeRNNRescorer
+  ) throws -> [UtteranceOutcome] {
+    var outcomes: [UtteranceOutcome] = []
+    var prepared: [(lattice: Lattice, outcome: Int)] = []
+    for input in group {
+      let input = input.lattice
+      var outcome = UtteranceOutcome(key: input.key)
+      outcome.statistics.lattices = 1
+      for arc in input.arcs where arc.word != 0 && symbols.word(of: arc.word) == nil {
+        throw input.error("word id \(arc.word) is not in the symbol table (--symbol-table)")
+      }
+      let lattice = LatticeTopology.connected(try LatticeTopology.topologicallySorted(input)).lattice
+      outcome.statistics.statesIn = input.stateCount
+      outcome.statistics.arcsIn = input.arcs.count
+      if lattice.isEmpty {
+        outcome.statistics.emptyLattices = 1
       } else {
-        rescoring = try LatticeRescoringPipeline.rescore(
-          lattice, with: rescorer, configuration: configuration,
+        prepared.append((lattice, outcomes.count))
+      }
+      outcomes.append(outcome)
+    }
+    guard !prepared.isEmpty else { return outcomes }
+    // With --merge-rnn-weight one rescoring serves every RNN weight (its costs re-weighted).
+    var shared: [LatticeRNNRescorer.Result]?
+    for (k, w) in configuration.rnnWeights.values.enumerated() {
+      let results: [LatticeRNNRescorer.Result]
+      if let shared {
+        results = shared
+      } else {
+        results = try LatticeRescoringPipeline.rescore(
+          prepared.map(\.lattice), with: rescorer, configuration: configuration, oldLM: oldLM,
           weights: configuration.mergeWeights(rnnWeight: configuration.mergeRNNWeight ?? w))
-        outcome.statistics.rnnStates += rescoring.result.rnnStates
-        outcome.statistics.rnnTargets += rescoring.result.rnnTargets
-        outcome.statistics.batches += rescoring.result.batches
-        if configuration.mergeRNNWeight != nil { shared = rescoring }
-      }
-      var rescored = rescoring.result
-      let oldLM = rescoring.oldLM
-      if configuration.mergeRNNWeight.map({ $0 != w }) ?? false {
-        rescored.lattice = Self.reweighted(rescored, original: lattice, oldLM: oldLM, rnnWeight: w)
-      }
-      if k == 0 {
-        outcome.statistics.statesOut = rescored.lattice.stateCount
-        outcome.statistics.arcsOut = rescored.lattice.arcs.count
-      }
-      func hypothesis(_ path: LatticeBestPath, rank: Int) -> NBestHypothesis {
-        var nolm = 0.0
-        var old = 0.0
-        var rnn = rescored.finalRNNCosts[Int(path.finalState)]
-        for index in path.arcs {
-          let original = Int(rescored.expansion.originalArcs[index])
-          nolm += lattice.arcs[original].weight.graph - oldLM.arcs[original]
-          old += oldLM.arcs[original]
-          rnn += rescored.arcRNNCosts[index]
+        for (item, result) in zip(prepared, results) {
+          outcomes[item.outcome].statistics.rnnStates += result.rnnStates
+          outcomes[item.outcome].statistics.rnnTargets += result.rnnTargets
+          outcomes[item.outcome].statistics.batches += result.batches
         }
-        let state = Int(rescored.expansion.originalStates[Int(path.finalState)])
-        nolm += lattice.finals[state]!.weight.graph - oldLM.finals[state]
-        old += oldLM.finals[state]
-        return NBestHypothesis(
-          rank: rank, words: words(path.words), acousticCost: path.weight.acoustic, graphCost: nolm, ngramCost: old,
-          rnnCost: rnn)
+        if configuration.mergeRNNWeight != nil { shared = results }
       }
-      var paths: [LatticeBestPath] = []
-      for lmwt in configuration.lmWeights.values {
-        for wip in configuration.insertionPenalties.values {
-          guard
-            let path = try LatticeBestPath.find(in: rescored.lattice, lmWeight: lmwt, wordInsertionPenalty: wip)
-          else { continue }
-          if !paths.contains(where: { $0.arcs == path.arcs && $0.finalState == path.finalState }) { paths.append(path) }
-        }
+      for (item, result) in zip(prepared, results) {
+        try select(
+          item.lattice, rescoring: result, rnnWeight: w, first: k == 0, header: group[item.outcome].header,
+          into: &outcomes[item.outcome])
       }
-      outcome.lists.append(
-        NBestList(
-          utteranceID: lattice.key,
-          hypotheses: paths.enumerated().map { hypothesis($0.element, rank: $0.offset + 1) }))
-      guard k == 0 else { continue }
-      if configuration.writeLattices != nil {
-        if writesHTK {
-          outcome.latticeText = try HTKLatticeWriter.text(
-            of: rescored.lattice, header: header ?? HTKLatticeHeader(), symbols: symbols)
+    }
+    if configuration.oracle {
+      for item in prepared {
+        guard let reference = references[item.lattice.key] else { continue }
+        let lattice: Lattice
+        let table: SymbolTable
+        if let wordMap {
+          lattice = LatticeWordMap.tokenLattice(of: item.lattice, tokensOfWord: wordMap.tokens.tokensOfWord)
+          table = wordMap.tokens.table
         } else {
-          var text = ""
-          KaldiLatticeWriter.append(rescored.lattice, to: &text)
-          outcome.latticeText = text
+          (lattice, table) = (item.lattice, symbols)
         }
-      }
-      if let nbest = configuration.nbest {
-        let best = try LatticeNBestPaths.find(
-          in: rescored.lattice, count: nbest.count, lmWeight: configuration.lmWeights.values[0],
-          wordInsertionPenalty: configuration.insertionPenalties.values[0])
-        outcome.nbest = best.enumerated().map { rank, path in
-          var row = hypothesis(path, rank: rank + 1)
-          // The rescored LM cost becomes the archive's n-gram cost (lmwt.lmonly).
-          var lm = 0.0
-          if w != 0 { lm += w * (row.rnnCost ?? 0) }
-          if w != 1 { lm += (1 - w) * (row.ngramCost ?? 0) }
-          row.ngramCost = lm
-          return row
+        let ids = reference.map { table.id(of: $0) ?? -1 }
+        if let oracle = try LatticeOracle.find(in: lattice, reference: ids) {
+          let hypothesis = oracle.words.map { table.word(of: $0)! }
+          outcomes[item.outcome].oracle = (
+            hypothesis, WordAligner.counts(reference: reference, hypothesis: hypothesis)
+          )
         }
       }
     }
-    if configuration.oracle, let reference = references[lattice.key] {
-      let ids = reference.map { symbols.id(of: $0) ?? -1 }
-      if let oracle = try LatticeOracle.find(in: lattice, reference: ids) {
-        let hypothesis = words(oracle.words)
-        outcome.oracle = (hypothesis, WordAligner.counts(reference: reference, hypothesis: hypothesis))
+    return outcomes
+  }
+
+  /// The candidate list of RNN weight `w` (the best path of every (LMWT, wip) of the rescored
+  /// lattice) and, for the first RNN weight, the rescored lattice and N-best outputs.
+  func select(
+    _ lattice: Lattice, rescoring: LatticeRNNRescorer.Result, rnnWeight w: Double, first: Bool,
+    header: HTKLatticeHeader?, into outcome: inout UtteranceOutcome
+  ) throws {
+    var rescored = rescoring
+    if configuration.mergeRNNWeight.map({ $0 != w }) ?? false {
+      rescored.lattice = Self.reweighted(rescored, original: lattice, rnnWeight: w)
+    }
+    if first {
+      outcome.statistics.statesOut = rescored.lattice.stateCount
+      outcome.statistics.arcsOut = rescored.lattice.arcs.count
+    }
+    func hypothesis(_ path: LatticeBestPath, rank: Int) -> NBestHypothesis {
+      var nolm = 0.0
+      var old = 0.0
+      var rnn = rescored.finalRNNCosts[Int(path.finalState)]
+      for index in path.arcs {
+        let original = Int(rescored.expansion.originalArcs[index])
+        nolm += lattice.arcs[original].weight.graph - rescored.arcOldLMCosts[index]
+        old += rescored.arcOldLMCosts[index]
+        rnn += rescored.arcRNNCosts[index]
+      }
+      let state = Int(rescored.expansion.originalStates[Int(path.finalState)])
+      nolm += lattice.finals[state]!.weight.graph - rescored.finalOldLMCosts[Int(path.finalState)]
+      old += rescored.finalOldLMCosts[Int(path.finalState)]
+      return NBestHypothesis(
+        rank: rank, words: words(path.words), acousticCost: path.weight.acoustic, graphCost: nolm, ngramCost: old,
+        rnnCost: rnn)
+    }
+    var paths: [LatticeBestPath] = []
+    for lmwt in configuration.lmWeights.values {
+      for wip in configuration.insertionPenalties.values {
+        guard let path = try LatticeBestPath.find(in: rescored.lattice, lmWeight: lmwt, wordInsertionPenalty: wip)
+        else { continue }
+        if !paths.contains(where: { $0.arcs == path.arcs && $0.finalState == path.finalState }) { paths.append(path) }
       }
     }
-    return outcome
+    outcome.lists.append(
+      NBestList(
+        utteranceID: lattice.key, hypotheses: paths.enumerated().map { hypothesis($0.element, rank: $0.offset + 1) }))
+    guard first else { return }
+    if configuration.writeLattices != nil {
+      if writesHTK {
+        outcome.latticeText = try HTKLatticeWriter.text(
+          of: rescored.lattice, header: header ?? HTKLatticeHeader(), symbols: symbols)
+      } else {
+        var text = ""
+        KaldiLatticeWriter.append(rescored.lattice, to: &text)
+        outcome.latticeText = text
+      }
+    }
+    if let nbest = configuration.nbest {
+      let best = try LatticeNBestPaths.find(
+        in: rescored.lattice, count: nbest.count, lmWeight: configuration.lmWeights.values[0],
+        wordInsertionPenalty: configuration.insertionPenalties.values[0])
+      outcome.nbest = best.enumerated().map { rank, path in
+        var row = hypothesis(path, rank: rank + 1)
+        // The rescored LM cost becomes the archive's n-gram cost (lmwt.lmonly).
+        var lm = 0.0
+        if w != 0 { lm += w * (row.rnnCost ?? 0) }
+        if w != 1 { lm += (1 - w) * (row.ngramCost ?? 0) }
+        row.ngramCost = lm
+        return row
+      }
+    }
   }
 }
 
 extension UtteranceContext {
   /// `result.lattice` with the graph costs of RNN weight `w` (the rule of `LatticeRNNRescorer`,
-  /// `g - lm_old + w*rnn + (1-w)*lm_old`) from the result's RNN costs: the same expansion and
-  /// merge, another weight.
-  static func reweighted(
-    _ result: LatticeRNNRescorer.Result, original: Lattice, oldLM: LatticeRNNRescorer.OldLMCosts, rnnWeight w: Double
-  ) -> Lattice {
+  /// `g - lm_old + w*rnn + (1-w)*lm_old`) from the result's RNN and old LM costs: the same
+  /// expansion and merge, another weight.
+  static func reweighted(_ result: LatticeRNNRescorer.Result, original: Lattice, rnnWeight w: Double) -> Lattice {
     let expansion = result.expansion
     var arcs = result.lattice.arcs
     for index in arcs.indices {
       let source = Int(expansion.originalArcs[index])
       arcs[index].weight.graph = LatticeRNNRescorer.interpolatedGraphCost(
-        graph: original.arcs[source].weight.graph, oldLM: oldLM.arcs[source], rnn: result.arcRNNCosts[index],
+        graph: original.arcs[source].weight.graph, oldLM: result.arcOldLMCosts[index], rnn: result.arcRNNCosts[index],
         rnnWeight: w)
     }
     var finals = result.lattice.finals
     for state in finals.indices where finals[state] != nil {
       let source = Int(expansion.originalStates[state])
       finals[state]!.weight.graph = LatticeRNNRescorer.interpolatedGraphCost(
-        graph: original.finals[source]!.weight.graph, oldLM: oldLM.finals[source], rnn: result.finalRNNCosts[state],
-        rnnWeight: w)
+        graph: original.finals[source]!.weight.graph, oldLM: result.finalOldLMCosts[state],
+        rnn: result.finalRNNCosts[state], rnnWeight: w)
     }
     let lattice = result.lattice
     var reweighted = Lattice(
