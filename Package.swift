@@ -92,7 +92,8 @@ let package = Package(
     .testTarget(
       name: "ToolTests",
       dependencies: [
-        "rnnlm-train", "rnnlm-eval", "rnnlm-score", "rescore-nbest", "rescore-lattice", "compute-wer", "NCECore", "NCEModel",
+        "rnnlm-train", "rnnlm-eval", "rnnlm-score", "rescore-nbest", "rescore-lattice", "compute-wer", "NCECore",
+        "NCEModel",
         "TestSupport",
       ]),
   ]

@@ -35,7 +35,10 @@ public enum LatticeNBestPaths {
     var expanded: Set<Int64> = []
     var emitted: Set<Int32> = []
     var queue = MinimumHeap()
-    queue.push(.init(priority: toEnd[Int(lattice.start)], sequence: 0, state: lattice.start, cost: 0, prefix: 0, step: -1, isFinal: false))
+    queue.push(
+      .init(
+        priority: toEnd[Int(lattice.start)], sequence: 0, state: lattice.start, cost: 0, prefix: 0, step: -1,
+        isFinal: false))
     var sequence = 1
     var result: [LatticeBestPath] = []
     while result.count < count, let item = queue.pop() {
@@ -58,13 +61,17 @@ public enum LatticeNBestPaths {
           weight.acoustic += arc.weight.acoustic
           if arc.word != 0 { words.append(arc.word) }
         }
-        result.append(LatticeBestPath(arcs: arcs, finalState: item.state, words: words, cost: item.cost, weight: weight))
+        result.append(
+          LatticeBestPath(arcs: arcs, finalState: item.state, words: words, cost: item.cost, weight: weight))
         continue
       }
       guard expanded.insert(Int64(item.state) << 32 | Int64(item.prefix)).inserted else { continue }
       if let final = lattice.finals[state] {
         let total = item.cost + final.weight.cost(lmWeight: lmWeight)
-        queue.push(.init(priority: total, sequence: sequence, state: item.state, cost: total, prefix: item.prefix, step: item.step, isFinal: true))
+        queue.push(
+          .init(
+            priority: total, sequence: sequence, state: item.state, cost: total, prefix: item.prefix, step: item.step,
+            isFinal: true))
         sequence += 1
       }
       for index in lattice.arcIndices(from: state) {
@@ -84,7 +91,10 @@ public enum LatticeNBestPaths {
           }
         }
         steps.append((Int32(index), item.step))
-        queue.push(.init(priority: priority, sequence: sequence, state: arc.target, cost: cost, prefix: prefix, step: Int32(steps.count - 1), isFinal: false))
+        queue.push(
+          .init(
+            priority: priority, sequence: sequence, state: arc.target, cost: cost, prefix: prefix,
+            step: Int32(steps.count - 1), isFinal: false))
         sequence += 1
       }
     }

@@ -91,7 +91,8 @@ public struct LatticeRescoringCommandLine: ParsableArguments {
     guard let out = input.out else { throw ValidationError("give --out DIR") }
     if scoringOptions.interpolation != .logLinear {
       throw ValidationError(
-        "--interpolation linear needs per-word n-gram costs along whole sentences; lattices are rescored log-linearly per arc")
+        "--interpolation linear needs per-word n-gram costs along whole sentences; lattices are rescored log-linearly per arc"
+      )
     }
     var configuration = LatticeRescoringConfiguration(
       lattices: input.lattices, symbolTable: symbolTable, model: model, outputDirectory: out)
