@@ -1,0 +1,67 @@
+import Dispatch
+import Synchronization
+
+/// Thread-seconds spent per kernel family, summed over all threads; off by default (one
+/// relaxed atomic load per instrumented call then). `bench-train --profile` turns it on to print
+/// where training time goes (perf counters are not available on the reference VM).
+public enum KernelProfile {
+  /// The instrumented families; no family's timed calls nest inside another's.
+  public enum Kernel: String, CaseIterable, Sendable {
+    /// `BLAS.gemm` into OpenBLAS (all-steps and output-layer products).
+    case openBLAS = "OpenBLAS sgemm"
+    /// `BLAS.recurrentGEMM`: the per-step recurrent products.
+    case stepGEMM = "per-step GEMM"
+    /// The gradient reduction over workers and the SGD update (wall time x thread count).
+    case update = "reduction + update"
+  }
+
+  private static let enabled = Atomic<Bool>(false)
+  private static let openBLAS = Atomic<Int>(0)
+  private static let stepGEMM = Atomic<Int>(0)
+  private static let update = Atomic<Int>(0)
+
+  /// Whether calls are timed. Turning it on clears the totals.
+  public static var isEnabled: Bool {
+    get { enabled.load(ordering: .relaxed) }
+    set {
+      if newValue { reset() }
+      enabled.store(newValue, ordering: .relaxed)
+    }
+  }
+
+  /// Clears all totals.
+  public static func reset() {
+    openBLAS.store(0, ordering: .relaxed)
+    stepGEMM.store(0, ordering: .relaxed)
+    update.store(0, ordering: .relaxed)
+  }
+
+  /// Thread-seconds recorded for `kernel` since the profile was enabled.
+  public static func seconds(_ kernel: Kernel) -> Double {
+    let nanoseconds: Int
+    switch kernel {
+    case .openBLAS: nanoseconds = openBLAS.load(ordering: .relaxed)
+    case .stepGEMM: nanoseconds = stepGEMM.load(ordering: .relaxed)
+    case .update: nanoseconds = update.load(ordering: .relaxed)
+    }
+    return Double(nanoseconds) * 1e-9
+  }
+
+  /// Runs `body`, adding its wall time times `threads` to `kernel` when the profile is on.
+  @inline(__always)
+  public static func measure<R>(_ kernel: Kernel, threads: Int = 1, _ body: () throws -> R) rethrows -> R {
+    guard enabled.load(ordering: .relaxed) else { return try body() }
+    let start = DispatchTime.now().uptimeNanoseconds
+    defer { add(Double(DispatchTime.now().uptimeNanoseconds - start) * Double(threads), to: kernel) }
+    return try body()
+  }
+
+  private static func add(_ nanoseconds: Double, to kernel: Kernel) {
+    let amount = Int(nanoseconds)
+    switch kernel {
+    case .openBLAS: openBLAS.wrappingAdd(amount, ordering: .relaxed)
+    case .stepGEMM: stepGEMM.wrappingAdd(amount, ordering: .relaxed)
+    case .update: update.wrappingAdd(amount, ordering: .relaxed)
+    }
+  }
+}
