@@ -18,6 +18,8 @@ public final class SGDOptimizer {
   private var lastStep: [String: [Int]] = [:]
   private var stepCount = 0
   static let lagSuffix = "#lag"
+  /// Elements below which a parameter's update runs on one thread.
+  static let parallelMinimum = 32_768
 
   public init(weightDecay: Float, momentum: Float) {
     self.weightDecay = weightDecay
@@ -141,6 +143,11 @@ public final class SGDOptimizer {
                 let kernel = UpdateKernel(
                   w: w.baseAddress!, g: g.baseAddress!, m: m.baseAddress, lr: lr, weightDecay: weightDecay,
                   momentum: momentum, gradientScale: gradientScale, copies: copies)
+                // Small parameters (biases, a few touched rows) in one chunk: a parallel region
+                // costs a thread wake-up, more than their update. Elements and rows are
+                // independent, so the chunking does not change any value.
+                let work = parameter.isRowSparse ? parameter.touchedRows.members.count * cols : w.count
+                let threads = work >= Self.parallelMinimum ? threads : 1
                 if parameter.isRowSparse {
                   let rows = parameter.touchedRows.members
                   let stepCount = self.stepCount

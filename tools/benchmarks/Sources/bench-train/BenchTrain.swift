@@ -128,12 +128,13 @@ struct BenchTrain {
     )
   }
 
-  /// The fastest of `repeats` runs of `run` (which returns tokens/s, epoch seconds and the
-  /// epoch's training loss) and, with `profile`, the share of the runs' thread time (`threads` x
-  /// epoch seconds) per kernel family, and the training loss (fixed seed: equal across builds up
-  /// to float rounding).
+  /// The fastest of `repeats` runs of `run` (which returns tokens/s, epoch seconds, the epoch's
+  /// training loss and CPU seconds) and, with `profile`, the share of the runs' thread time
+  /// (`threads` x epoch seconds) per kernel family, the training loss (fixed seed: equal across
+  /// builds up to float rounding) and the least CPU time of one run.
   static func profiled(
-    _ profile: Bool, threads: Int, repeats: Int, _ run: () throws -> (rate: Double, seconds: Double, loss: Double)
+    _ profile: Bool, threads: Int, repeats: Int,
+    _ run: () throws -> (rate: Double, seconds: Double, loss: Double, cpuSeconds: Double)
   ) rethrows -> (Double, String?) {
     KernelProfile.isEnabled = profile
     defer { KernelProfile.isEnabled = false }
@@ -150,6 +151,7 @@ struct BenchTrain {
     }
     parts.append("rest \(Int((100 * (1 - accounted)).rounded()))%")
     parts.append("train loss \(String(format: "%.6f", runs[0].loss))")
+    parts.append("least CPU time \(String(format: "%.3f", runs.map(\.cpuSeconds).min()!)) s")
     return (rate, parts.joined(separator: ", "))
   }
 
@@ -174,7 +176,7 @@ struct BenchTrain {
   /// Tokens per second of one epoch, set up by the library's training pipeline
   /// (`TrainingSession.prepare` on corpora in memory: no checkpoints are written).
   static func trainingRate(config: ModelConfig, options: TrainingOptions, corpus: Corpus, vocabulary: Vocabulary) throws
-    -> (rate: Double, seconds: Double, loss: Double)
+    -> (rate: Double, seconds: Double, loss: Double, cpuSeconds: Double)
   {
     var request = TrainingRequest(savePath: nil)
     request.model = config
@@ -182,11 +184,23 @@ struct BenchTrain {
     request.options = options
     request.availableMemory = nil
     let session = try TrainingSession.prepare(request, vocabulary: vocabulary, train: corpus, valid: nil, test: nil)
-    var result = (rate: 0.0, seconds: 0.0, loss: 0.0)
+    var result = (rate: 0.0, seconds: 0.0, loss: 0.0, cpuSeconds: 0.0)
+    let cpuStart = processCPUSeconds()
     _ = try session.run(report: { event in
-      if case .epochFinished(let record) = event { result = (record.tokensPerSecond, record.seconds, record.trainLoss) }
+      if case .epochFinished(let record) = event {
+        result = (record.tokensPerSecond, record.seconds, record.trainLoss, 0)
+      }
     })
+    result.cpuSeconds = processCPUSeconds() - cpuStart
     return result
+  }
+
+  /// CPU time of the whole process (all threads): on a loaded machine the figure to compare,
+  /// where wall-clock rates mostly measure the other jobs.
+  static func processCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
   }
 
   static func evaluationRate(config: ModelConfig, corpus: Corpus, mode: ScoringMode, threads: Int) -> Double {
