@@ -21,7 +21,8 @@ public enum BLAS {
     }
     KernelProfile.measure(.openBLAS) {
       sgemm(
-        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c,
+        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta,
+        c: c,
         ldc: ldc)
     }
   }

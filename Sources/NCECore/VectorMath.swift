@@ -243,7 +243,8 @@ extension VectorMath {
     var i = 0
     while i + 32 <= count {
       even.addProduct(
-        rx.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self), ry.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self))
+        rx.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self), ry.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+      )
       odd.addProduct(
         rx.loadUnaligned(fromByteOffset: i * 4 + 64, as: Lanes.self),
         ry.loadUnaligned(fromByteOffset: i * 4 + 64, as: Lanes.self))
@@ -251,7 +252,8 @@ extension VectorMath {
     }
     if i + 16 <= count {
       even.addProduct(
-        rx.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self), ry.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self))
+        rx.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self), ry.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+      )
       i += 16
     }
     var total = (even + odd).sum()

@@ -238,7 +238,7 @@ public final class Trainer {
     BLAS.threads = 1
     generators.withUnsafeMutableBufferPointer { gens in
       losses.withUnsafeMutableBufferPointer { out in
-        parallelFor(count, threads: count) { w in
+        KernelProfile.parallelWorkers(count) { w in
           out[w] = workers[w].process(shares[w], carryState: options.carryState, scale: scale, using: &gens[w])
         }
       }
