@@ -19,6 +19,20 @@ public enum BLAS {
       }
       return
     }
+    KernelProfile.measure(.openBLAS) {
+      sgemm(
+        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta,
+        c: c,
+        ldc: ldc)
+    }
+  }
+
+  /// `cblas_sgemm` itself (`k > 0`), not profiled (callers are).
+  @usableFromInline
+  static func sgemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
     cblas_sgemm(
       CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
       Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
@@ -81,12 +95,18 @@ extension BLAS {
     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
   ) {
     if m == 0 || n == 0 { return }
-    if m < SmallGEMM.rowLimit && k > 0 {
-      SmallGEMM.multiply(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
-    } else {
-      gemm(
-        transA: false, transB: false, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: accumulate ? 1 : 0, c: c,
-        ldc: ldc)
+    if k == 0 {
+      if !accumulate { for r in 0..<m { (c + r * ldc).update(repeating: 0, count: n) } }
+      return
+    }
+    KernelProfile.measure(.stepGEMM) {
+      if m < SmallGEMM.rowLimit {
+        SmallGEMM.multiply(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+      } else {
+        sgemm(
+          transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
+          beta: accumulate ? 1 : 0, c: c, ldc: ldc)
+      }
     }
   }
 }

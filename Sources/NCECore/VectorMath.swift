@@ -230,3 +230,79 @@ public enum VectorMath {
     return maximum + scalarLog(total)
   }
 }
+
+extension VectorMath {
+  /// `Σ x[i] y[i]`, 32 lanes per step in two accumulators, inlined: for the many length-`E`
+  /// dot products of per-row noise, where a library call per product costs as much as the work.
+  @inline(__always)
+  public static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
+    let rx = UnsafeRawPointer(x)
+    let ry = UnsafeRawPointer(y)
+    var even = Lanes()
+    var odd = Lanes()
+    var i = 0
+    while i + 32 <= count {
+      even.addProduct(
+        rx.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self), ry.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+      )
+      odd.addProduct(
+        rx.loadUnaligned(fromByteOffset: i * 4 + 64, as: Lanes.self),
+        ry.loadUnaligned(fromByteOffset: i * 4 + 64, as: Lanes.self))
+      i += 32
+    }
+    if i + 16 <= count {
+      even.addProduct(
+        rx.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self), ry.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+      )
+      i += 16
+    }
+    var total = (even + odd).sum()
+    while i < count {
+      total += x[i] * y[i]
+      i += 1
+    }
+    return total
+  }
+
+  /// `y[i] += alpha x[i]`, 16 lanes per step, inlined (see `dot`).
+  @inline(__always)
+  public static func addScaled(
+    _ alpha: Float, _ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    let rx = UnsafeRawPointer(x)
+    let ry = UnsafeMutableRawPointer(y)
+    let a = Lanes(repeating: alpha)
+    var i = 0
+    while i + 16 <= count {
+      var v = ry.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+      v.addProduct(a, rx.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self))
+      ry.storeBytes(of: v, toByteOffset: i * 4, as: Lanes.self)
+      i += 16
+    }
+    while i < count {
+      y[i] += alpha * x[i]
+      i += 1
+    }
+  }
+}
+
+extension VectorMath {
+  /// 16 floats from `p + j`; lanes at or past `count` (a row's tail) are zero.
+  @inline(__always)
+  public static func lanes(_ p: UnsafePointer<Float>, _ j: Int, _ count: Int) -> Lanes {
+    if j + 16 <= count { return UnsafeRawPointer(p + j).loadUnaligned(as: Lanes.self) }
+    var v = Lanes()
+    for i in 0..<(count - j) { v[i] = p[j + i] }
+    return v
+  }
+
+  /// Stores to `p + j` the lanes of `v` that fall before `count`.
+  @inline(__always)
+  public static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>, _ j: Int, _ count: Int) {
+    if j + 16 <= count {
+      UnsafeMutableRawPointer(p + j).storeBytes(of: v, as: Lanes.self)
+    } else {
+      for i in 0..<(count - j) { p[j + i] = v[i] }
+    }
+  }
+}

@@ -101,4 +101,41 @@ struct SGDOptimizerTests {
       }
     }
   }
+
+  /// The 16-lane update and its scalar tail against PyTorch's SGD in Double, with gradient
+  /// scaling (clipping), weight decay, momentum on and off, dense and row-sparse parameters whose
+  /// widths are not multiples of 16, and a mirror replica that must receive the same values.
+  @Test(arguments: [Float(0), 0.9], [false, true])
+  func vectorUpdateMatchesDoubleReference(momentum mu: Float, rowSparse: Bool) {
+    let (rows, cols) = (3, 37)
+    let lr: Float = 0.3
+    let wd: Float = 0.01
+    let scale: Float = 0.5
+    let start = (0..<(rows * cols)).map { Float(($0 * 7919) % 101) / 50 - 1 }
+    let parameter = Parameter(name: "p", value: Matrix(rows: rows, cols: cols, storage: start), isRowSparse: rowSparse)
+    let mirror = Parameter(name: "p", value: parameter.value, isRowSparse: rowSparse)
+    let optimizer = SGDOptimizer(weightDecay: wd, momentum: mu)
+    var w = start.map(Double.init)
+    var m = [Double](repeating: 0, count: w.count)
+    for step in 1...3 {
+      for i in 0..<(rows * cols) { parameter.gradient.storage[i] = Float((i + step) % 13) / 13 - 0.4 }
+      if rowSparse { for row in 0..<rows { parameter.touch(row: row) } }
+      let g = parameter.gradient.storage.map(Double.init)
+      optimizer.step([parameter], learningRate: lr, gradientScale: scale, mirrors: [[mirror]], threads: 2)
+      parameter.zeroGradient()
+      for i in w.indices {
+        let grad = g[i] * Double(scale) + Double(wd) * w[i]
+        if mu != 0 {
+          m[i] = Double(mu) * m[i] + grad
+          w[i] -= Double(lr) * m[i]
+        } else {
+          w[i] -= Double(lr) * grad
+        }
+      }
+    }
+    for i in w.indices {
+      #expect(abs(Double(parameter.value.storage[i]) - w[i]) < 1e-5, "element \(i)")
+    }
+    #expect(mirror.value == parameter.value)
+  }
 }

@@ -53,7 +53,7 @@ struct SampledScores {
           targetScores.withUnsafeMutableBufferPointer { s in
             for i in 0..<n {
               let t = Int(targets[i])
-              s[i] = BLAS.dot(count: e, h.baseAddress! + i * e, w.baseAddress! + t * e) + b[t]
+              s[i] = VectorMath.dot(h.baseAddress! + i * e, w.baseAddress! + t * e, count: e) + b[t]
             }
           }
         }
@@ -106,7 +106,7 @@ struct SampledScores {
                 let hi = h.baseAddress! + i * e
                 for j in 0..<k {
                   let word = Int(ids[i * k + j])
-                  s[i * k + j] = BLAS.dot(count: e, hi, w.baseAddress! + word * e) + b[word]
+                  s[i * k + j] = VectorMath.dot(hi, w.baseAddress! + word * e, count: e) + b[word]
                 }
               }
             }
@@ -140,8 +140,8 @@ struct SampledScores {
               gradHidden.withUnsafeMutableBufferPointer { dh in
                 for i in 0..<n {
                   let t = Int(targets[i])
-                  BLAS.axpy(count: e, alpha: g[i], x: w.baseAddress! + t * e, y: dh.baseAddress! + i * e)
-                  BLAS.axpy(count: e, alpha: g[i], x: h.baseAddress! + i * e, y: dw.baseAddress! + t * e)
+                  VectorMath.addScaled(g[i], w.baseAddress! + t * e, to: dh.baseAddress! + i * e, count: e)
+                  VectorMath.addScaled(g[i], h.baseAddress! + i * e, to: dw.baseAddress! + t * e, count: e)
                   db[t] += g[i]
                   weight.touch(row: t)
                   bias.touch(row: t)
@@ -170,7 +170,7 @@ struct SampledScores {
         weight.gradient.withUnsafeMutableBufferPointer { dw in
           for j in 0..<k {
             let word = Int(ids[j])
-            BLAS.axpy(count: e, alpha: 1, x: block.baseAddress! + j * e, y: dw.baseAddress! + word * e)
+            VectorMath.addScaled(1, block.baseAddress! + j * e, to: dw.baseAddress! + word * e, count: e)
             weight.touch(row: word)
           }
         }
@@ -208,8 +208,8 @@ struct SampledScores {
                     for j in 0..<k {
                       let word = Int(ids[i * k + j])
                       let coefficient = g[i * k + j]
-                      BLAS.axpy(count: e, alpha: coefficient, x: w.baseAddress! + word * e, y: dhi)
-                      BLAS.axpy(count: e, alpha: coefficient, x: hi, y: dw.baseAddress! + word * e)
+                      VectorMath.addScaled(coefficient, w.baseAddress! + word * e, to: dhi, count: e)
+                      VectorMath.addScaled(coefficient, hi, to: dw.baseAddress! + word * e, count: e)
                       db[word] += coefficient
                       weight.touch(row: word)
                       bias.touch(row: word)

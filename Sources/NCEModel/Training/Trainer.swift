@@ -145,10 +145,12 @@ public final class Trainer {
         model.zeroGradients()
         return .diverged(batch: index, cause: loss.isFinite ? .gradient(norm) : .loss(loss))
       }
-      optimizer.step(
-        model.parameters, learningRate: state.learningRate,
-        gradientScale: SGDOptimizer.clipFactor(norm: norm, maxNorm: options.clip),
-        mirrors: workers.dropFirst().map(\.model.parameters), threads: workers.count)
+      KernelProfile.measure(.update, threads: workers.count) {
+        optimizer.step(
+          model.parameters, learningRate: state.learningRate,
+          gradientScale: SGDOptimizer.clipFactor(norm: norm, maxNorm: options.clip),
+          mirrors: workers.dropFirst().map(\.model.parameters), threads: workers.count)
+      }
       model.zeroGradients()
       lossSum += loss
       tokens += batch.tokenCount
@@ -227,7 +229,7 @@ public final class Trainer {
     let count = min(workers.count, batch.batchSize)
     if count == 1 {
       let loss = workers[0].process(batch, carryState: options.carryState, scale: scale, using: &generator)
-      return (loss, model.parameters.reduce(0.0) { $0 + $1.gradientSquaredNorm })
+      return (loss, KernelProfile.measure(.update) { model.parameters.reduce(0.0) { $0 + $1.gradientSquaredNorm } })
     }
     let shares = (0..<count).map { batch.interleavedShare($0, of: count) }
     var generators = [generator] + (1..<count).map { _ in SeededGenerator(seed: generator.next()) }
@@ -236,14 +238,16 @@ public final class Trainer {
     BLAS.threads = 1
     generators.withUnsafeMutableBufferPointer { gens in
       losses.withUnsafeMutableBufferPointer { out in
-        parallelFor(count, threads: count) { w in
+        KernelProfile.parallelWorkers(count) { w in
           out[w] = workers[w].process(shares[w], carryState: options.carryState, scale: scale, using: &gens[w])
         }
       }
     }
     BLAS.threads = savedThreads
     generator = generators[0]
-    let squaredNorm = GradientReduction.sum(workers[1..<count].map(\.model), into: model, threads: workers.count)
+    let squaredNorm = KernelProfile.measure(.update, threads: workers.count) {
+      GradientReduction.sum(workers[1..<count].map(\.model), into: model, threads: workers.count)
+    }
     return (losses.reduce(0, +), squaredNorm)
   }
 

@@ -103,22 +103,11 @@ public final class GRULayer: RecurrentLayer {
                     BLAS.recurrentGEMM(
                       m: active, n: g3, k: h, a: hPrev, lda: h, b: w.baseAddress!, ldb: g3, c: sc, ldc: g3,
                       accumulate: false)
-                    VectorMath.addRowVector(bh.baseAddress!, to: sc, rows: active, cols: g3)
                     for r in 0..<active {
-                      let row = gt + r * g3
-                      let hs = sc + r * g3
-                      let rn = recN.baseAddress! + (row0 + r) * h
-                      for j in 0..<(2 * h) { row[j] += hs[j] }
-                      VectorMath.sigmoid(row, count: 2 * h)
-                      rn.update(from: hs + 2 * h, count: h)
-                      for j in 0..<h { row[2 * h + j] += row[j] * rn[j] }
-                      VectorMath.tanh(row + 2 * h, count: h)
-                      let hp = hPrev + r * h
-                      let hn = hNext + r * h
-                      for j in 0..<h {
-                        let z = row[h + j]
-                        hn[j] = (1 - z) * row[2 * h + j] + z * hp[j]
-                      }
+                      Self.stepRow(
+                        gates: gt + r * g3, recurrent: sc + r * g3, recurrentBias: bh.baseAddress!,
+                        recurrentN: recN.baseAddress! + (row0 + r) * h, previous: hPrev + r * h, next: hNext + r * h,
+                        count: h)
                     }
                   }
                 }
@@ -168,28 +157,11 @@ public final class GRULayer: RecurrentLayer {
                       let hPrev = hiddens.baseAddress! + layout.previousStateRow(t) * h
                       let dOutT = dOut.baseAddress! + row0 * h
                       for r in 0..<active {
-                        let row = gates.baseAddress! + (row0 + r) * g3
-                        let rn = recN.baseAddress! + (row0 + r) * h
-                        let dx = dX.baseAddress! + (row0 + r) * g3
-                        let dhr = dH.baseAddress! + (row0 + r) * g3
-                        let hp = hPrev + r * h
-                        for j in 0..<h {
-                          let k = r * h + j
-                          let d = dOutT[k] + dh[k]
-                          let rg = row[j]
-                          let z = row[h + j]
-                          let n = row[2 * h + j]
-                          let dan = d * (1 - z) * (1 - n * n)
-                          let daz = d * (hp[j] - n) * z * (1 - z)
-                          let dar = dan * rn[j] * rg * (1 - rg)
-                          dx[j] = dar
-                          dx[h + j] = daz
-                          dx[2 * h + j] = dan
-                          dhr[j] = dar
-                          dhr[h + j] = daz
-                          dhr[2 * h + j] = dan * rg
-                          dh[k] = d * z
-                        }
+                        Self.gateGradients(
+                          gates: gates.baseAddress! + (row0 + r) * g3, recurrentN: recN.baseAddress! + (row0 + r) * h,
+                          previous: hPrev + r * h, gradOutput: dOutT + r * h, gradHidden: dh.baseAddress! + r * h,
+                          gradInputGates: dX.baseAddress! + (row0 + r) * g3,
+                          gradRecurrentGates: dH.baseAddress! + (row0 + r) * g3, count: h)
                       }
                       if t > 0 {
                         BLAS.recurrentGEMM(
@@ -226,5 +198,62 @@ public final class GRULayer: RecurrentLayer {
     var gradInput = Matrix(rows: rows, cols: inputSize)
     BLAS.gemm(cache.gradInputGates, inputWeight.value, transB: true, into: &gradInput)
     return gradInput
+  }
+
+  /// One row of a forward step in one pass, 16 lanes at a time: with `a = recurrent + recurrentBias`
+  /// (`h U + b_h`), `r = σ(x_r + a_r)`, `z = σ(x_z + a_z)`, `n = tanh(x_n + r ∘ a_n)`,
+  /// `next = (1 - z) ∘ n + z ∘ previous`; `gates` (holding `x W + b_x`) becomes `r, z, n`, and
+  /// `recurrentN` receives `a_n` for the backward pass.
+  @inline(__always)
+  static func stepRow(
+    gates row: UnsafeMutablePointer<Float>, recurrent hs: UnsafePointer<Float>, recurrentBias bh: UnsafePointer<Float>,
+    recurrentN rn: UnsafeMutablePointer<Float>, previous hp: UnsafePointer<Float>, next hn: UnsafeMutablePointer<Float>,
+    count h: Int
+  ) {
+    typealias V = VectorMath
+    var j = 0
+    while j < h {
+      let r = V.sigmoid(V.lanes(row, j, h) + (V.lanes(hs, j, h) + V.lanes(bh, j, h)))
+      let z = V.sigmoid(V.lanes(row + h, j, h) + (V.lanes(hs + h, j, h) + V.lanes(bh + h, j, h)))
+      let an = V.lanes(hs + 2 * h, j, h) + V.lanes(bh + 2 * h, j, h)
+      let n = V.tanh(V.lanes(row + 2 * h, j, h) + r * an)
+      V.store(r, row, j, h)
+      V.store(z, row + h, j, h)
+      V.store(n, row + 2 * h, j, h)
+      V.store(an, rn, j, h)
+      V.store((1 - z) * n + z * V.lanes(hp, j, h), hn, j, h)
+      j += 16
+    }
+  }
+
+  /// One row of a backward step, 16 lanes at a time: with `d = gradOutput + gradHidden`,
+  /// `dn = d(1-z)(1-n²)`, `dz = d(h_prev - n)z(1-z)`, `dr = dn·a_n·r(1-r)`; the input-gate
+  /// gradients are `dr, dz, dn`, the recurrent ones `dr, dz, dn·r`, and `gradHidden ← d·z` (the
+  /// direct path to the previous step; the caller adds the recurrent product).
+  @inline(__always)
+  static func gateGradients(
+    gates row: UnsafePointer<Float>, recurrentN rn: UnsafePointer<Float>, previous hp: UnsafePointer<Float>,
+    gradOutput dOut: UnsafePointer<Float>, gradHidden dh: UnsafeMutablePointer<Float>,
+    gradInputGates dx: UnsafeMutablePointer<Float>, gradRecurrentGates dhr: UnsafeMutablePointer<Float>, count h: Int
+  ) {
+    typealias V = VectorMath
+    var j = 0
+    while j < h {
+      let d = V.lanes(dOut, j, h) + V.lanes(dh, j, h)
+      let r = V.lanes(row, j, h)
+      let z = V.lanes(row + h, j, h)
+      let n = V.lanes(row + 2 * h, j, h)
+      let dn = d * (1 - z) * (1 - n * n)
+      let dz = d * (V.lanes(hp, j, h) - n) * z * (1 - z)
+      let dr = dn * V.lanes(rn, j, h) * r * (1 - r)
+      V.store(dr, dx, j, h)
+      V.store(dz, dx + h, j, h)
+      V.store(dn, dx + 2 * h, j, h)
+      V.store(dr, dhr, j, h)
+      V.store(dz, dhr + h, j, h)
+      V.store(dn * r, dhr + 2 * h, j, h)
+      V.store(d * z, dh, j, h)
+      j += 16
+    }
   }
 }

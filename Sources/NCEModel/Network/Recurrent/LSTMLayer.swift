@@ -114,30 +114,10 @@ public final class LSTMLayer: RecurrentLayer {
                   let cNext = cells.baseAddress! + (batch + row0) * h
                   let hNext = hiddens.baseAddress! + (batch + row0) * h
                   let tc = tanhCells.baseAddress! + row0 * h
-                  // One sigmoid over the step's whole gate block (no per-row tails), with
-                  // tanh(x) = 2σ(2x) - 1 for the g gate; one tanh over the new cells.
                   for r in 0..<active {
-                    let g = gt + r * g4 + 2 * h
-                    for j in 0..<h { g[j] += g[j] }
-                  }
-                  VectorMath.sigmoid(gt, count: active * g4)
-                  for r in 0..<active {
-                    let row = gt + r * g4
-                    let cp = cPrev + r * h
-                    let cn = cNext + r * h
-                    for j in 0..<h {
-                      let g = 2 * row[2 * h + j] - 1
-                      row[2 * h + j] = g
-                      cn[j] = row[h + j] * cp[j] + row[j] * g
-                    }
-                  }
-                  tc.update(from: cNext, count: active * h)
-                  VectorMath.tanh(tc, count: active * h)
-                  for r in 0..<active {
-                    let row = gt + r * g4
-                    let tcr = tc + r * h
-                    let hn = hNext + r * h
-                    for j in 0..<h { hn[j] = row[3 * h + j] * tcr[j] }
+                    Self.stepRow(
+                      gates: gt + r * g4, previousCell: cPrev + r * h, cell: cNext + r * h, tanhCell: tc + r * h,
+                      hidden: hNext + r * h, count: h)
                   }
                 }
               }
@@ -231,6 +211,35 @@ public final class LSTMLayer: RecurrentLayer {
     var gradInput = Matrix(rows: rows, cols: inputSize)
     BLAS.gemm(cache.gradGates, inputWeight.value, transB: true, into: &gradInput)
     return gradInput
+  }
+
+  /// One row of a forward step in one pass, 16 lanes at a time: the gate pre-activations
+  /// `gates` become `i = σ(x_i)`, `f = σ(x_f)`, `g = tanh(x_g)` (as `2σ(2x) - 1`), `o = σ(x_o)`;
+  /// `cell = f ∘ previousCell + i ∘ g`, `tanhCell = tanh(cell)`, `hidden = o ∘ tanhCell`.
+  @inline(__always)
+  static func stepRow(
+    gates row: UnsafeMutablePointer<Float>, previousCell cp: UnsafePointer<Float>, cell cn: UnsafeMutablePointer<Float>,
+    tanhCell tc: UnsafeMutablePointer<Float>, hidden hn: UnsafeMutablePointer<Float>, count h: Int
+  ) {
+    typealias V = VectorMath
+    var j = 0
+    while j < h {
+      let i = V.sigmoid(V.lanes(row, j, h))
+      let f = V.sigmoid(V.lanes(row + h, j, h))
+      let x = V.lanes(row + 2 * h, j, h)
+      let g = 2 * V.sigmoid(x + x) - 1
+      let o = V.sigmoid(V.lanes(row + 3 * h, j, h))
+      let c = f * V.lanes(cp, j, h) + i * g
+      let t = V.tanh(c)
+      V.store(i, row, j, h)
+      V.store(f, row + h, j, h)
+      V.store(g, row + 2 * h, j, h)
+      V.store(o, row + 3 * h, j, h)
+      V.store(c, cn, j, h)
+      V.store(t, tc, j, h)
+      V.store(o * t, hn, j, h)
+      j += 16
+    }
   }
 
   /// One row of the step's gate gradients (16 lanes at a time; pointers do not alias, which

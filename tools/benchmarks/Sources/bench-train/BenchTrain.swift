@@ -28,13 +28,18 @@ struct BenchTrain {
     func wanted(_ setting: String, _ criterion: String) -> Bool {
       only.map { setting.contains($0) || criterion.contains($0) } ?? true
     }
+    // --profile: after each training row, the share of thread time per kernel family
+    // (`KernelProfile`, summed over all repeats of the row).
+    let profile = arguments.contains("--profile")
     BLAS.threads = blasThreads
     print(
       "### Training and evaluation (OpenBLAS \(BLAS.coreName); \(threads) worker(s), \(blasThreads) BLAS thread(s) each; best of \(repeats))"
     )
     print("")
-    print("| setting | criterion | mode | tokens/s | ideal tokens/s (FLOPs at 250 GFLOP/s) | ratio |")
-    print("|---|---|---|---:|---:|---:|")
+    print(
+      "| setting | criterion | mode | tokens/s | ideal tokens/s (FLOPs at 250 GFLOP/s) | ratio |"
+        + (profile ? " share of thread time |" : ""))
+    print("|---|---|---|---:|---:|---:|" + (profile ? "---|" : ""))
     let ptb = try ptbCorpus(sentences: sentences)
     for (loss, k) in [(LossKind.full, 0), (.nce, 100), (.nce, 500), (.sampled, 100)] {
       guard wanted("PTB", loss == .full ? "CE" : "\(loss.rawValue) k=\(k)") else { continue }
@@ -45,13 +50,34 @@ struct BenchTrain {
       options.epochs = 1
       options.logInterval = Int.max
       options.threads = threads
-      let rate = try (0..<repeats).map { _ in
+      let (rate, shares) = try profiled(profile, threads: threads, repeats: repeats) {
         try trainingRate(config: config, options: options, corpus: ptb.corpus, vocabulary: ptb.vocabulary)
-      }.max()!
+      }
       let ideal = peakFLOPs / trainingFLOPs(config, k: k)
       row(
         "PTB 2x200, V=\(config.vocabularySize)", loss == .full ? "CE" : "\(loss.rawValue) k=\(k)", "sentence", rate,
-        ideal)
+        ideal, shares)
+    }
+    // Issue 16's GRU setting: 1x200 GRU, NCE k=20, batched noise and noise per word.
+    for perWord in [false, true] {
+      let criterion = perWord ? "nce k=20 per-word noise" : "nce k=20"
+      guard wanted("PTB GRU", criterion) else { continue }
+      var config = ModelConfig(vocabularySize: ptb.vocabulary.count)
+      config.cell = .gru
+      config.layers = 1
+      config.loss = .nce
+      config.noiseRatio = 20
+      config.perWordNoise = perWord
+      var options = TrainingOptions()
+      options.epochs = 1
+      options.logInterval = Int.max
+      options.threads = threads
+      let (rate, shares) = try profiled(profile, threads: threads, repeats: repeats) {
+        try trainingRate(config: config, options: options, corpus: ptb.corpus, vocabulary: ptb.vocabulary)
+      }
+      row(
+        "PTB GRU 1x200, V=\(config.vocabularySize)", criterion, "sentence", rate,
+        peakFLOPs / trainingFLOPs(config, k: 20), shares)
     }
     let evalConfig = ModelConfig(vocabularySize: ptb.vocabulary.count)
     for mode in ScoringMode.allCases where wanted("PTB", "evaluation \(mode.rawValue)") {
@@ -79,13 +105,13 @@ struct BenchTrain {
       options.logInterval = Int.max
       options.learningRate = 2
       options.threads = threads
-      let rate = try (0..<repeats).map { _ in
+      let (rate, shares) = try profiled(profile, threads: threads, repeats: repeats) {
         try trainingRate(config: config, options: options, corpus: swbd.corpus, vocabulary: swbd.vocabulary)
-      }.max()!
+      }
       swbdRates[loss] = rate
       row(
         "SWBD-size 1x300, V=30000", loss == .full ? "CE" : "nce k=500", "concat", rate,
-        peakFLOPs / trainingFLOPs(config, k: loss == .full ? 0 : 500))
+        peakFLOPs / trainingFLOPs(config, k: loss == .full ? 0 : 500), shares)
     }
     if let nce = swbdRates[.nce], let ce = swbdRates[.full] {
       print("")
@@ -93,10 +119,40 @@ struct BenchTrain {
     }
   }
 
-  static func row(_ setting: String, _ criterion: String, _ mode: String, _ rate: Double, _ ideal: Double) {
+  static func row(
+    _ setting: String, _ criterion: String, _ mode: String, _ rate: Double, _ ideal: Double, _ shares: String? = nil
+  ) {
     print(
       "| \(setting) | \(criterion) | \(mode) | \(Int(rate)) | \(Int(ideal)) | \(String(format: "%.2f", rate / ideal)) |"
+        + (shares.map { " \($0) |" } ?? "")
     )
+  }
+
+  /// The fastest of `repeats` runs of `run` (which returns tokens/s, epoch seconds, the epoch's
+  /// training loss and CPU seconds) and, with `profile`, the share of the runs' thread time
+  /// (`threads` x epoch seconds) per kernel family, the training loss (fixed seed: equal across
+  /// builds up to float rounding) and the least CPU time of one run.
+  static func profiled(
+    _ profile: Bool, threads: Int, repeats: Int,
+    _ run: () throws -> (rate: Double, seconds: Double, loss: Double, cpuSeconds: Double)
+  ) rethrows -> (Double, String?) {
+    KernelProfile.isEnabled = profile
+    defer { KernelProfile.isEnabled = false }
+    let runs = try (0..<repeats).map { _ in try run() }
+    let rate = runs.map(\.rate).max()!
+    guard profile else { return (rate, nil) }
+    let threadSeconds = Double(threads) * runs.map(\.seconds).reduce(0, +)
+    var parts: [String] = []
+    var accounted = 0.0
+    for kernel in KernelProfile.Kernel.allCases {
+      let share = KernelProfile.seconds(kernel) / threadSeconds
+      accounted += share
+      parts.append("\(kernel.rawValue) \(Int((100 * share).rounded()))%")
+    }
+    parts.append("rest \(Int((100 * (1 - accounted)).rounded()))%")
+    parts.append("train loss \(String(format: "%.6f", runs[0].loss))")
+    parts.append("least CPU time \(String(format: "%.3f", runs.map(\.cpuSeconds).min()!)) s")
+    return (rate, parts.joined(separator: ", "))
   }
 
   /// Multiply-adds of the recurrent part per token (forward).
@@ -120,7 +176,7 @@ struct BenchTrain {
   /// Tokens per second of one epoch, set up by the library's training pipeline
   /// (`TrainingSession.prepare` on corpora in memory: no checkpoints are written).
   static func trainingRate(config: ModelConfig, options: TrainingOptions, corpus: Corpus, vocabulary: Vocabulary) throws
-    -> Double
+    -> (rate: Double, seconds: Double, loss: Double, cpuSeconds: Double)
   {
     var request = TrainingRequest(savePath: nil)
     request.model = config
@@ -128,11 +184,23 @@ struct BenchTrain {
     request.options = options
     request.availableMemory = nil
     let session = try TrainingSession.prepare(request, vocabulary: vocabulary, train: corpus, valid: nil, test: nil)
-    var rate = 0.0
+    var result = (rate: 0.0, seconds: 0.0, loss: 0.0, cpuSeconds: 0.0)
+    let cpuStart = processCPUSeconds()
     _ = try session.run(report: { event in
-      if case .epochFinished(let record) = event { rate = record.tokensPerSecond }
+      if case .epochFinished(let record) = event {
+        result = (record.tokensPerSecond, record.seconds, record.trainLoss, 0)
+      }
     })
-    return rate
+    result.cpuSeconds = processCPUSeconds() - cpuStart
+    return result
+  }
+
+  /// CPU time of the whole process (all threads): on a loaded machine the figure to compare,
+  /// where wall-clock rates mostly measure the other jobs.
+  static func processCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
   }
 
   static func evaluationRate(config: ModelConfig, corpus: Corpus, mode: ScoringMode, threads: Int) -> Double {
