@@ -106,7 +106,8 @@ if [ "$stage" -le 4 ]; then
   sweep=(--cmd "$train_cmd" --nj "$nj" --ref "$lattices/text" --rnn-weights "$rnn_weights"
     --lm-weights "$lm_weights" --wip "$wip" --normalized false)
   steps/rescore_nbest.sh "${sweep[@]}" $exp/nce/final.mdl $exp/rescore_nce_unnorm_30 $nbest
-  steps/rescore_lattice.sh "${sweep[@]}" --oracle true --merge-rnn-weight 0.5 $exp/nce/final.mdl $lattices/words.txt \
+  steps/rescore_lattice.sh "${sweep[@]}" --oracle true --merge-rnn-weight 0.5 --word-map $lattices/ptbtok.map \
+    $exp/nce/final.mdl $lattices/words.txt \
     $lattices/lat.txt.gz $exp/rescore_lattice_nce_unnorm
 fi
 

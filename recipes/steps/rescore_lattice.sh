@@ -28,6 +28,9 @@ wip=0,0.5,1          # word insertion penalties
 max_ngram_order=4    # history merging: the last N-1 words
 merge_rnn_weight=    # one rescoring per lattice, merged under this RNN weight; empty: one per RNN weight
 unk_penalty=         # nats per OOV word; empty: rescore-lattice's default
+word_map=            # lattice word -> LM tokens ("<word> <tokens...>"); texts and WER in tokens
+old_lm=              # ARPA model of the decoder: its costs are the old LM costs removed
+beam=                # --lattice-compose-beam; empty: no pruning
 oracle=false         # also the lattice oracle WER (needs --ref)
 write_lattices=false # also the rescored lattices of the chosen setting
 # End configuration section.
@@ -47,6 +50,9 @@ Options (defaults in brackets):
   --max-ngram-order <n>    [4]
   --merge-rnn-weight <w>   rescore once, merging under w, for every RNN weight [one rescoring per weight]
   --unk-penalty <nats>     OOV cost per word [rescore-lattice's default]
+  --word-map <file>        lattice words -> LM tokens, e.g. ptbtok.map [none]
+  --old-lm <arpa>          the decoder's n-gram LM: old LM costs recomputed from it [the lattices' own]
+  --beam <b>               pruned expansion (--lattice-compose-beam) [none]
   --oracle <bool>          lattice oracle WER into <dir>/oracle_wer [false]
   --write-lattices <bool>  rescored lattices of the chosen setting [false]"
 . utils/parse_options.sh
@@ -54,7 +60,7 @@ set -euo pipefail
 
 if [ $# -ne 4 ]; then printf '%s\n' "$help_message" >&2; exit 1; fi
 model=$1 words=$2 lattices=$3 dir=$4
-for f in "$model" "$words"; do [ -f "$f" ] || { echo "$0: no such file: $f" >&2; exit 1; }; done
+for f in "$model" "$words" $word_map $old_lm; do [ -f "$f" ] || { echo "$0: no such file: $f" >&2; exit 1; }; done
 [ -z "$ref" ] || [ -f "$ref" ] || { echo "$0: no such file: $ref" >&2; exit 1; }
 [ -n "$ref" ] || [ "$oracle" = false ] || { echo "$0: --oracle true needs --ref" >&2; exit 1; }
 command -v rescore-lattice > /dev/null || { echo "$0: rescore-lattice is not on the PATH (source path.sh)" >&2; exit 1; }
@@ -86,6 +92,9 @@ mode=--normalized
 common=(--model "$model" "$mode" --symbol-table "$words" --max-ngram-order "$max_ngram_order" --threads "$threads")
 [ -z "$unk_penalty" ] || common+=(--unk-penalty "$unk_penalty")
 [ -z "$merge_rnn_weight" ] || common+=(--merge-rnn-weight "$merge_rnn_weight")
+[ -z "$word_map" ] || common+=(--word-map "$word_map")
+[ -z "$old_lm" ] || common+=(--old-lm "$old_lm")
+[ -z "$beam" ] || common+=(--lattice-compose-beam "$beam")
 # $cmd runs each job's command through a shell: the rspecifier (blanks, pipes) goes into a
 # per-job --config file instead of the command line.
 for j in $(seq 1 "$nj"); do
