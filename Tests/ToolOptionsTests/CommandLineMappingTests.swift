@@ -37,7 +37,7 @@ import ToolOptions
     #expect(request.options.directLearningRate == 0.3 && request.options.directL2 == 0)
     let defaults = try TrainingCommandLine.parse(["--train-text", "t", "--direct", "2"]).request
     #expect(defaults.model.direct == DirectFeatureConfig(tableSize: 2_000_000, order: 3))
-    #expect(defaults.options.directLearningRate == nil && defaults.options.directL2 == 1e-6)
+    #expect(defaults.options.directLearningRate == 20 && defaults.options.directL2 == 1e-6)
     #expect(try TrainingCommandLine.parse(["--train-text", "t"]).request.model.direct == nil)
     for bad in [
       ["--direct-order", "3"], ["--direct-lr", "1"], ["--direct", "-1"], ["--direct", "1", "--direct-l2", "-1"],

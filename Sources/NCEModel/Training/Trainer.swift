@@ -47,7 +47,7 @@ public final class Trainer {
     optimizer = SGDOptimizer(weightDecay: options.weightDecay, momentum: options.momentum)
     if let direct = model.output.direct {
       optimizer.plainRules[direct.weight.name] = SGDOptimizer.PlainRule(
-        learningRateFactor: (options.directLearningRate ?? options.learningRate) / options.learningRate,
+        learningRateFactor: options.directLearningRate / options.learningRate,
         weightDecay: options.directL2)
     }
     optimizer.restore(buffers: momentum)

@@ -38,7 +38,7 @@ extension TrainingRequest {
       ("index-module", self.model.indexModule?.rawValue ?? "none", model.indexModule?.rawValue ?? "none"),
       ("direct", text(Double(self.model.direct?.tableSize ?? 0) / 1e6), text(Double(model.direct?.tableSize ?? 0) / 1e6)),
       ("direct-order", text(self.model.direct?.order ?? 0), text(model.direct?.order ?? 0)),
-      ("direct-lr", options.directLearningRate.map(text) ?? "--lr", recorded.directLearningRate.map(text) ?? "--lr"),
+      ("direct-lr", text(options.directLearningRate), text(recorded.directLearningRate)),
       ("direct-l2", text(options.directL2), text(recorded.directL2)),
     ]
     for setting in settings where givenOptions.contains(setting.name) && setting.given != setting.recorded {

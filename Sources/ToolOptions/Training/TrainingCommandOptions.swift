@@ -69,7 +69,8 @@ public struct OptimizationOptions: ParsableArguments {
   @Option(help: "Initial learning rate.") public var lr: Float = 1
   @Option(help: "Divide the learning rate by this when validation PPL does not improve.") public var lrDecay: Float = 2
   @Option(help: "L2 weight decay.") public var weightDecay: Float = 1e-5
-  @Option(help: "Learning rate of the direct features (default: --lr); decays with it.") public var directLr: Float?
+  @Option(help: "Learning rate of the direct features (default 20: plain SGD on the table); decays with --lr.")
+  public var directLr: Float?
   @Option(help: "L2 of the direct features, applied to the weights each update touches (default 1e-6).")
   public var directL2: Float?
   @Option(help: "SGD momentum (0.9: the SGD Pytorch-NCE's reference figures were trained with).") public var momentum:
@@ -111,7 +112,7 @@ public struct OptimizationOptions: ParsableArguments {
     options.carryState = carryState
     options.seed = seed
     options.logInterval = logInterval
-    options.directLearningRate = directLr
+    options.directLearningRate = directLr ?? options.directLearningRate
     options.directL2 = directL2 ?? options.directL2
     options.threads = threads
     return options
