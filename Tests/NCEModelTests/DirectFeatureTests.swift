@@ -51,7 +51,8 @@ import Testing
     bounded.append(history: [4, Vocabulary.eosID, 9])
     bounded.append(history: [4, Vocabulary.bosID])
     #expect(bounded.bases[0..<3] == bounded.bases[3..<6])
-    #expect(bounded.bases[2] == Self.documentedBase([4, Vocabulary.bosID], order: 2, tableSize: size, vocabularySize: v))
+    #expect(
+      bounded.bases[2] == Self.documentedBase([4, Vocabulary.bosID], order: 2, tableSize: size, vocabularySize: v))
     var short = DirectRows(for: features)
     short.append(history: [Vocabulary.bosID])
     #expect(short.bases[2] == -1)
@@ -93,8 +94,10 @@ import Testing
       switch kind {
       case .full:
         var c = CrossEntropyCriterion()
-        return c.lossAndGradient(hidden: fixture.hidden, targets: t, output: output, direct: rows, scale: 1, using: &rng)
-          .loss
+        return c.lossAndGradient(
+          hidden: fixture.hidden, targets: t, output: output, direct: rows, scale: 1, using: &rng
+        )
+        .loss
       case .nce, .ncePerRow:
         let noise = kind == .nce ? fixture.sharedNoise : fixture.perRowNoise
         var c = NCECriterion(noise: fixture.noise, noiseRatio: noise.count, normTerm: 0.5)
@@ -113,8 +116,10 @@ import Testing
         ).loss
       case .selfContrast:
         var c = SelfContrastCriterion(noise: fixture.noise)
-        return c.lossAndGradient(hidden: fixture.hidden, targets: t, output: output, direct: rows, scale: 1, using: &rng)
-          .loss
+        return c.lossAndGradient(
+          hidden: fixture.hidden, targets: t, output: output, direct: rows, scale: 1, using: &rng
+        )
+        .loss
       }
     }
   }
@@ -135,11 +140,11 @@ import Testing
         continue
       }
       let numeric = GradientChecking.numericGradient(
-        at: direct.weight.value.storage[index], set: { direct.weight.value.storage[index] = $0 }
-      ) {
-        direct.weight.zeroGradient()
-        return Self.evaluate(kind, fixture, output, rows)
-      }
+        at: direct.weight.value.storage[index], set: { direct.weight.value.storage[index] = $0 },
+        loss: {
+          direct.weight.zeroGradient()
+          return Self.evaluate(kind, fixture, output, rows)
+        })
       GradientChecking.expectClose(Double(analytic[index]), numeric, "\(kind) direct[\(index)]")
     }
   }
@@ -170,7 +175,9 @@ import Testing
       let expected = scores[Int(fixture.targets[i])] - lse
       #expect(abs(Double(logProbabilities[i]) - expected) < 1e-5, "row \(i)")
       // The unnormalized target score is the same sum.
-      let unnormalized = fixture.targets.withUnsafeBufferPointer { output.targetScores(fixture.hidden, targets: $0, direct: rows) }
+      let unnormalized = fixture.targets.withUnsafeBufferPointer {
+        output.targetScores(fixture.hidden, targets: $0, direct: rows)
+      }
       #expect(abs(Double(unnormalized[i]) - scores[Int(fixture.targets[i])]) < 1e-5)
     }
   }
@@ -220,7 +227,8 @@ import Testing
     var rng = SeededGenerator(seed: 5)
     let model = RNNLanguageModel(config: config, using: &rng)
     let vocabulary = try Vocabulary(
-      words: Vocabulary.reservedWords + (0..<7).map { "w\($0)" }, counts: [Int](repeating: 1, count: 10), unknownTypeCount: nil)
+      words: Vocabulary.reservedWords + (0..<7).map { "w\($0)" }, counts: [Int](repeating: 1, count: 10),
+      unknownTypeCount: nil)
     let path = directory + "/old.mdl"
     try ModelFile(model: model, vocabulary: vocabulary).write(to: path)
     #expect(FileManager.default.contents(atPath: path)![8] == 1)
@@ -252,8 +260,10 @@ import Testing
       case "nan": payload.tensors["direct.weight"]!.storage[3] = .nan
       default:
         payload.configJSON = Array(
-          String(decoding: payload.configJSON, as: UTF8.self).replacingOccurrences(of: "\"order\":3", with: "\"order\":0")
-            .utf8)
+          String(decoding: payload.configJSON, as: UTF8.self).replacingOccurrences(
+            of: "\"order\":3", with: "\"order\":0"
+          )
+          .utf8)
       }
     }
     let error = #expect(throws: InputError.self) { try ModelFile.read(path: path) }

@@ -31,7 +31,8 @@ import Testing
     #expect(withDirect.parameters == parameters + 1_000_000)
     #expect(withDirect.bytes == estimate.bytes + 9 * 1_000_000 * 2)
     let error = #expect(throws: ModelConfigError.self) { try estimate.check(available: estimate.bytes - 1) }
-    #expect(error?.message.contains("reduce --nhid, --emsize, --batch-size, --noise-ratio, --direct or --threads") == true)
+    #expect(
+      error?.message.contains("reduce --nhid, --emsize, --batch-size, --noise-ratio, --direct or --threads") == true)
 
     config.loss = .full
     config.tieWeights = true

@@ -10,7 +10,9 @@ struct DirectFeatureCLITests {
     let directory = try ToolRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     _ = try CrashSafetyTests.writeCorpus(in: directory, trainSentences: 30)
-    let direct = ["--loss", "nce", "--noise-ratio", "5", "--direct", "0.001", "--direct-order", "3", "--direct-lr", "3"]
+    let direct = [
+      "--loss", "nce", "--noise-ratio", "5", "--direct", "0.001", "--direct-order", "3", "--direct-lr", "3",
+    ]
     let arguments = TrainingResumeCLITests.arguments(directory) + direct
     let trained = try ToolRunner.run("rnnlm-train", arguments)
     #expect(trained.status == 0, "\(trained.stderr)")

@@ -33,7 +33,9 @@ public struct CrossEntropyCriterion: TrainingCriterion {
             VectorMath.scaledExp(row, count: v, shift: lse, scale: scale)
             row[target] -= scale
             VectorMath.accumulateColumnSums(row, rows: 1, cols: v, into: db.baseAddress!)
-            if let features = output.direct, let direct { features.accumulateAll(row: r, coefficients: row, rows: direct) }
+            if let features = output.direct, let direct {
+              features.accumulateAll(row: r, coefficients: row, rows: direct)
+            }
           }
         }
       }

@@ -51,6 +51,9 @@ public struct MixCriterion: TrainingCriterion {
     let sampled = SampledSoftmaxCriterion.accumulate(
       into: &scores, targets: targets, noise: ids, logProposal: noise.logProbabilities,
       removeAccidentalHits: removeAccidentalHits, weight: 0.5 * scale)
-    return (0.5 * nce + 0.5 * sampled, scores.backward(hidden: hidden, targets: targets, noise: ids, output: output, direct: direct))
+    return (
+      0.5 * nce + 0.5 * sampled,
+      scores.backward(hidden: hidden, targets: targets, noise: ids, output: output, direct: direct)
+    )
   }
 }

@@ -35,7 +35,8 @@ struct SampledScores {
   /// Computes `targetScores` and `noiseScores`, and zeroes the gradient coefficients.
   /// - Parameters: `hidden` `[N x E]`, `targets` `N` ids, `noise` shared or `N`-row ids.
   mutating func computeScores(
-    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw, output: OutputLayer, direct: DirectRows? = nil
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw, output: OutputLayer,
+    direct: DirectRows? = nil
   ) {
     output.checkDirect(direct, count: targets.count)
     let n = hidden.rows
@@ -181,7 +182,8 @@ struct SampledScores {
   /// rows of `W` and `b` (touching those rows) and returns `d(scale · loss) / d hidden`, `[N x E]`.
   /// `hidden`, `targets` and `noise` must be those given to `computeScores`.
   mutating func backward(
-    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw, output: OutputLayer, direct: DirectRows? = nil
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw, output: OutputLayer,
+    direct: DirectRows? = nil
   ) -> Matrix {
     if let features = output.direct, let direct { backwardDirect(features, direct, targets: targets, noise: noise) }
     let n = rows

@@ -86,7 +86,9 @@ public final class DirectFeatures {
     precondition(rows.order == order && rows.rows == words.count, "direct rows do not match the scored rows")
     rows.bases.withUnsafeBufferPointer { b in
       weight.value.withUnsafeBufferPointer { d in
-        for i in 0..<words.count { scores[i] += score(row: i, word: words[i], bases: b.baseAddress!, weights: d.baseAddress!) }
+        for i in 0..<words.count {
+          scores[i] += score(row: i, word: words[i], bases: b.baseAddress!, weights: d.baseAddress!)
+        }
       }
     }
   }

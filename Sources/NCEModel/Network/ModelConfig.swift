@@ -65,10 +65,12 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         "--direct-order must be in 1...\(DirectFeatureConfig.maximumOrder), got \(direct.order)")
       try check(
         direct.tableSize >= vocabularySize && direct.tableSize <= 1 << 40,
-        "--direct gives \(direct.tableSize) weights; the table needs at least the \(vocabularySize) words of the vocabulary")
+        "--direct gives \(direct.tableSize) weights; the table needs at least the \(vocabularySize) words of the vocabulary"
+      )
       try check(
         !usesIndexGRU,
-        "--direct adds to the output layer's scores; --index-module gru scores words with its own GRU and has no output layer")
+        "--direct adds to the output layer's scores; --index-module gru scores words with its own GRU and has no output layer"
+      )
     }
     if usesIndexGRU {
       try check(loss == .nce, "--index-module gru trains with --loss nce (full-NCE)")

@@ -41,7 +41,9 @@ public final class OutputLayer {
 
   /// Full logits `[N x V]` = `hidden W^T + b` (one GEMM), plus the direct scores of
   /// `direct` rows `firstDirectRow ..< firstDirectRow + N` (`N` vector adds per order).
-  public func logits(_ hidden: Matrix, into logits: inout Matrix, direct rows: DirectRows? = nil, firstDirectRow: Int = 0) {
+  public func logits(
+    _ hidden: Matrix, into logits: inout Matrix, direct rows: DirectRows? = nil, firstDirectRow: Int = 0
+  ) {
     precondition((direct == nil) == (rows == nil), "direct rows must be given exactly for a layer with direct features")
     BLAS.gemm(hidden, weight.value, transB: true, into: &logits)
     let v = vocabularySize
@@ -49,7 +51,9 @@ public final class OutputLayer {
       logits.withUnsafeMutableBufferPointer {
         VectorMath.addRowVector(b.baseAddress!, to: $0.baseAddress!, rows: hidden.rows, cols: b.count)
         if let direct, let rows {
-          for r in 0..<hidden.rows { direct.addAllScores(row: firstDirectRow + r, to: $0.baseAddress! + r * v, rows: rows) }
+          for r in 0..<hidden.rows {
+            direct.addAllScores(row: firstDirectRow + r, to: $0.baseAddress! + r * v, rows: rows)
+          }
         }
       }
     }
@@ -73,7 +77,9 @@ public final class OutputLayer {
         }
       }
     }
-    if let direct, let rows { scores.withUnsafeMutableBufferPointer { direct.addScores(to: $0.baseAddress!, words: targets, rows: rows) } }
+    if let direct, let rows {
+      scores.withUnsafeMutableBufferPointer { direct.addScores(to: $0.baseAddress!, words: targets, rows: rows) }
+    }
     return scores
   }
 

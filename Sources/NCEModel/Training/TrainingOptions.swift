@@ -54,7 +54,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     try check(threads >= 1, "--threads must be at least 1")
     try check(maxDivergenceRetries >= 0, "the number of divergence retries must not be negative")
     try check(
-      directLearningRate.isFinite && directLearningRate > 0, "--direct-lr must be a positive number, got \(directLearningRate)")
+      directLearningRate.isFinite && directLearningRate > 0,
+      "--direct-lr must be a positive number, got \(directLearningRate)")
     try check(directL2.isFinite && directL2 >= 0, "--direct-l2 must be a number >= 0, got \(directL2)")
   }
 

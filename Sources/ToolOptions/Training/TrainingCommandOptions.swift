@@ -155,7 +155,8 @@ public struct TrainingCommandLine: ParsableArguments {
     }
     if direct > 0 && criterionOptions.indexModule == .gru {
       throw ValidationError(
-        "--direct adds to the output layer's scores; --index-module gru scores words with its own GRU and has no output layer")
+        "--direct adds to the output layer's scores; --index-module gru scores words with its own GRU and has no output layer"
+      )
     }
     if NormTermSetting(criterionOptions.normTerm) == nil {
       throw ValidationError("--norm-term must be a number or 'auto', got '\(criterionOptions.normTerm)'")
