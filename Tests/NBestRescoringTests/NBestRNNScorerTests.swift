@@ -30,6 +30,29 @@ import Testing
     }
   }
 
+  /// With direct n-gram features (order 4, so histories reach back over several tree levels) the
+  /// tree knows each node's history: its costs equal the flat scorer's, and the features change
+  /// the costs (a model with a zero table would pass trivially).
+  @Test(arguments: [ScoringMode.normalized, .unnormalized])
+  func treeCostsEqualFlatCostsWithDirectFeatures(mode: ScoringMode) {
+    let model = RNNScoringSupport.model(direct: DirectFeatureConfig(tableSize: 300, order: 4))
+    let plain = RNNScoringSupport.model()
+    let vocabulary = RNNScoringSupport.vocabulary()
+    var lists = RNNScoringSupport.lists()
+    let flat = RNNScoringSupport.flatWordCosts(lists, model: model, vocabulary: vocabulary, mode: mode)
+    let withoutDirect = RNNScoringSupport.flatWordCosts(lists, model: plain, vocabulary: vocabulary, mode: mode)
+    #expect(flat != withoutDirect)
+    NBestRNNScorer(model: model, vocabulary: vocabulary, mode: mode, oovCost: OOVCost(penalty: 0), chunkHypotheses: 4)
+      .score(&lists)
+    for (hypothesis, reference) in zip(lists.flatMap(\.hypotheses), flat) {
+      let costs = hypothesis.rnnWordCosts ?? []
+      #expect(costs.count == reference.count)
+      for (a, b) in zip(costs, reference) {
+        #expect(RNNScoringSupport.isClose(a, Double(b), relative: 1e-4), "\(hypothesis.words): \(a) vs \(b)")
+      }
+    }
+  }
+
   /// A full-NCE model (GRU index module) scores through its index module, not the unused
   /// output layer: tree costs equal the flat scorer's, and normalized scoring is refused.
   @Test func indexModuleModelsScoreUnnormalizedOnly() throws {

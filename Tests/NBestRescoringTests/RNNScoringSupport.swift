@@ -15,7 +15,8 @@ enum RNNScoringSupport {
   }
 
   /// A 2-layer LSTM (or GRU) 8/8 with non-zero output biases, so costs differ per word.
-  static func model(cell: CellType = .lstm, seed: UInt64 = 7) -> RNNLanguageModel {
+  /// With `direct`, the direct features get random weights too.
+  static func model(cell: CellType = .lstm, seed: UInt64 = 7, direct: DirectFeatureConfig? = nil) -> RNNLanguageModel {
     var config = ModelConfig(vocabularySize: Vocabulary.reservedWords.count + words.count)
     config.embeddingSize = 8
     config.hiddenSize = 8
@@ -23,9 +24,13 @@ enum RNNScoringSupport {
     config.cell = cell
     config.dropout = 0
     config.normTerm = 2.5
+    config.direct = direct
     var rng = SeededGenerator(seed: seed)
     let model = RNNLanguageModel(config: config, using: &rng)
     for i in 0..<model.output.bias.value.rows { model.output.bias.value[i, 0] = Float(i % 5) * 0.3 - 0.6 }
+    if let table = model.output.direct?.weight {
+      table.value = ParameterInitializer.uniform(rows: table.value.rows, cols: 1, bound: 1, using: &rng)
+    }
     return model
   }
 

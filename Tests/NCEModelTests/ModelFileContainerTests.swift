@@ -89,7 +89,7 @@ func wrapPayload(_ payload: [UInt8]) throws -> [UInt8] {
     #expect(read.tensors["embedding"]!.storage[1].sign == .minus)
     let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
     #expect(Array(bytes[0..<8]) == Array("NCERNNLM".utf8))
-    #expect(Array(bytes[8..<12]) == [1, 0, 0, 0])
+    #expect(Array(bytes[8..<12]) == [UInt8(ModelFileContainer.formatVersion), 0, 0, 0])
     // Overwriting leaves no temporary files behind.
     try ModelFileContainer.write(checkpoint, to: path)
     #expect(
@@ -107,9 +107,9 @@ func wrapPayload(_ payload: [UInt8]) throws -> [UInt8] {
 
   @Test func newerVersionIsRefused() throws {
     var bytes = try checkpointBytes(sampleCheckpoint())
-    bytes[8] = 2
+    bytes[8] = 3
     let error = inputError { _ = try ModelFileContainer.decode(bytes, file: "m.ckpt") }
-    #expect(error?.description == "m.ckpt: written by a newer version (2), this build reads up to 1")
+    #expect(error?.description == "m.ckpt: written by a newer version (3), this build reads up to 2")
   }
 
   @Test func checksumMismatchIsRefused() throws {

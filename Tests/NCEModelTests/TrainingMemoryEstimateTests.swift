@@ -24,8 +24,15 @@ import Testing
     // each with 50 noise scores and 2 layers x 80 gates.
     #expect(estimate.bytes == 4 * (parameters * 5 + 12 * (50 + 160)))
     #expect(throws: Never.self) { try estimate.check(available: estimate.bytes) }
+    // Direct features: 9 bytes per weight and worker (weight, gradient, touched flag).
+    var direct = config
+    direct.direct = DirectFeatureConfig(tableSize: 1_000_000, order: 3)
+    let withDirect = TrainingMemoryEstimate(config: direct, options: options, train: train)
+    #expect(withDirect.parameters == parameters + 1_000_000)
+    #expect(withDirect.bytes == estimate.bytes + 9 * 1_000_000 * 2)
     let error = #expect(throws: ModelConfigError.self) { try estimate.check(available: estimate.bytes - 1) }
-    #expect(error?.message.contains("reduce --nhid, --emsize, --batch-size, --noise-ratio or --threads") == true)
+    #expect(
+      error?.message.contains("reduce --nhid, --emsize, --batch-size, --noise-ratio, --direct or --threads") == true)
 
     config.loss = .full
     config.tieWeights = true

@@ -27,6 +27,26 @@ import ToolOptions
     #expect((try? TrainingCommandLine.parse(["--save", "m.mdl", "--resume"]))?.request.resume == true)
   }
 
+  /// `--direct` in millions of weights, its order, learning rate and L2; the direct settings
+  /// without `--direct`, a negative size and `--direct` with the index module are refused.
+  @Test func directFeatureOptionsBecomeTheRequest() throws {
+    let request = try TrainingCommandLine.parse([
+      "--train-text", "t", "--direct", "0.25", "--direct-order", "4", "--direct-lr", "0.3", "--direct-l2", "0",
+    ]).request
+    #expect(request.model.direct == DirectFeatureConfig(tableSize: 250_000, order: 4))
+    #expect(request.options.directLearningRate == 0.3 && request.options.directL2 == 0)
+    let defaults = try TrainingCommandLine.parse(["--train-text", "t", "--direct", "2"]).request
+    #expect(defaults.model.direct == DirectFeatureConfig(tableSize: 2_000_000, order: 3))
+    #expect(defaults.options.directLearningRate == 20 && defaults.options.directL2 == 1e-6)
+    #expect(try TrainingCommandLine.parse(["--train-text", "t"]).request.model.direct == nil)
+    for bad in [
+      ["--direct-order", "3"], ["--direct-lr", "1"], ["--direct", "-1"], ["--direct", "1", "--direct-l2", "-1"],
+      ["--direct", "1", "--index-module", "gru", "--cell", "gru", "--nlayers", "1"],
+    ] {
+      #expect(throws: (any Error).self, "\(bad)") { try TrainingCommandLine.parse(["--train-text", "t"] + bad) }
+    }
+  }
+
   @Test func rescoringOptionsBecomeTheConfiguration() throws {
     let options = try RescoringCommandLine.parse([
       "--model", "m.mdl", "--nbest-dir", "a.1", "--nbest-dir", "a.2", "--out", "exp", "--unnormalized",

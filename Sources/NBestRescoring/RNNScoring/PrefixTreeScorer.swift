@@ -53,6 +53,7 @@ public struct PrefixTreeScorer {
       }
       let hidden = model.forward(
         inputs: Array(tree.words[level]), steps: 1, states: &states, cache: &cache, training: false, using: &rng)
+      let direct = model.output.direct.map { directRows(of: level, depth: depth, in: tree, features: $0) }
       // Targets of this level: the children (nodes of depth + 1), then </s> after terminals.
       var rows: [Int32] = []
       var targets: [Int32] = []
@@ -69,7 +70,7 @@ public struct PrefixTreeScorer {
         targets.append(Vocabulary.eosID)
         destinations.append(-node - 1)
       }
-      let logProbabilities = targetLogProbabilities(hidden, rows: rows, targets: targets)
+      let logProbabilities = targetLogProbabilities(hidden, rows: rows, targets: targets, direct: direct)
       for (i, destination) in destinations.enumerated() {
         if destination >= 0 {
           costs.edgeCosts[destination] = -logProbabilities[i]
@@ -81,13 +82,39 @@ public struct PrefixTreeScorer {
     return costs
   }
 
+  /// The direct features of the nodes of `level` (depth `depth`): each node's history is its
+  /// own word, then its ancestors' up to the root's `<s>`.
+  func directRows(of level: Range<Int>, depth: Int, in tree: HypothesisPrefixTree, features: DirectFeatures)
+    -> DirectRows
+  {
+    var rows = DirectRows(for: features)
+    for node in level {
+      rows.append(historyCount: depth + 1) { j in
+        var n = node
+        for _ in 1..<j { n = Int(tree.parents[n]) }
+        return tree.words[n]
+      }
+    }
+    return rows
+  }
+
   /// `ln p(targets[i] | hidden[rows[i]])` (normalized) or `s - lnZ` (unnormalized).
-  func targetLogProbabilities(_ hidden: Matrix, rows: [Int32], targets: [Int32]) -> [Float] {
+  /// `direct`: the direct features of every row of `hidden` (`DirectRows.append(history:)` with
+  /// its history words, most recent first), given exactly when the model has them.
+  public func targetLogProbabilities(_ hidden: Matrix, rows: [Int32], targets: [Int32], direct: DirectRows? = nil)
+    -> [Float]
+  {
+    precondition(
+      (model.output.direct == nil) == (direct == nil) && (direct == nil || direct!.rows == hidden.rows),
+      "direct rows must be given exactly for a model with direct features, one per hidden row")
     switch mode {
     case .unnormalized:
       let gathered = rows.withUnsafeBufferPointer { hidden.gatheringRows($0) }
+      let gatheredDirect = direct.map { d in rows.withUnsafeBufferPointer { d.gathering(rows: $0) } }
       let lnZ = model.config.normTerm
-      var scores = targets.withUnsafeBufferPointer { model.unnormalizedTargetScores(gathered, targets: $0) }
+      var scores = targets.withUnsafeBufferPointer {
+        model.unnormalizedTargetScores(gathered, targets: $0, direct: gatheredDirect)
+      }
       for i in scores.indices { scores[i] -= lnZ }
       return scores
     case .normalized:
@@ -101,7 +128,7 @@ public struct PrefixTreeScorer {
       var start = 0
       while start < hidden.rows {
         let end = min(hidden.rows, start + block)
-        model.output.logits(hidden.rows(start..<end), into: &logits)
+        model.output.logits(hidden.rows(start..<end), into: &logits, direct: direct, firstDirectRow: start)
         logits.withUnsafeBufferPointer { l in
           var currentRow = -1
           var logNormalizer: Float = 0

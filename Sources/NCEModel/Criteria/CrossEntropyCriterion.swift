@@ -1,16 +1,18 @@
 import NCECore
 
 /// Full-softmax cross-entropy: `loss = -ln softmax(h W^T + b)[target]`.
-/// Cost per row is `O(V E)`: three GEMMs (logits, input gradient, weight gradient).
+/// Cost per row is `O(V E)`: three GEMMs (logits, input gradient, weight gradient); direct
+/// features add `2 N` vector adds of length `V` per row (`N` their order).
 public struct CrossEntropyCriterion: TrainingCriterion {
   private var logits = Matrix(rows: 0, cols: 0)
 
   public init() {}
 
   public mutating func lossAndGradient(
-    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, scale: Float,
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, direct: DirectRows?, scale: Float,
     using rng: inout SeededGenerator
   ) -> (loss: Double, gradHidden: Matrix) {
+    output.checkDirect(direct, count: targets.count)
     let n = hidden.rows
     let v = output.vocabularySize
     BLAS.gemm(hidden, output.weight.value, transB: true, into: &logits)
@@ -24,12 +26,16 @@ public struct CrossEntropyCriterion: TrainingCriterion {
           for r in 0..<n {
             let row = l.baseAddress! + r * v
             VectorMath.addRowVector(b.baseAddress!, to: row, rows: 1, cols: v)
+            if let features = output.direct, let direct { features.addAllScores(row: r, to: row, rows: direct) }
             let lse = VectorMath.logSumExp(row, count: v)
             let target = Int(targets[r])
             loss -= Double(row[target] - lse)
             VectorMath.scaledExp(row, count: v, shift: lse, scale: scale)
             row[target] -= scale
             VectorMath.accumulateColumnSums(row, rows: 1, cols: v, into: db.baseAddress!)
+            if let features = output.direct, let direct {
+              features.accumulateAll(row: r, coefficients: row, rows: direct)
+            }
           }
         }
       }

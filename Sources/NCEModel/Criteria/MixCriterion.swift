@@ -30,25 +30,30 @@ public struct MixCriterion: TrainingCriterion {
   }
 
   public mutating func lossAndGradient(
-    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, scale: Float,
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, direct: DirectRows?, scale: Float,
     using rng: inout SeededGenerator
   ) -> (loss: Double, gradHidden: Matrix) {
     if hidden.rows == 0 { return (0, Matrix(rows: 0, cols: output.size)) }
     draw.draw(from: noise, count: noiseRatio, rows: hidden.rows, perRow: perWordNoise, using: &rng)
-    return lossAndGradient(hidden: hidden, targets: targets, output: output, scale: scale, noise: draw)
+    return lossAndGradient(
+      hidden: hidden, targets: targets, output: output, scale: scale, noise: draw, direct: direct)
   }
 
   /// The criterion on given noise ids (tests).
   mutating func lossAndGradient(
-    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, scale: Float, noise ids: NoiseDraw
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, scale: Float, noise ids: NoiseDraw,
+    direct: DirectRows? = nil
   ) -> (loss: Double, gradHidden: Matrix) {
-    scores.computeScores(hidden: hidden, targets: targets, noise: ids, output: output)
+    scores.computeScores(hidden: hidden, targets: targets, noise: ids, output: output, direct: direct)
     let nce = NCECriterion.accumulate(
       into: &scores, targets: targets, noise: ids, logNoise: noise.logProbabilities, normTerm: normTerm,
       weight: 0.5 * scale)
     let sampled = SampledSoftmaxCriterion.accumulate(
       into: &scores, targets: targets, noise: ids, logProposal: noise.logProbabilities,
       removeAccidentalHits: removeAccidentalHits, weight: 0.5 * scale)
-    return (0.5 * nce + 0.5 * sampled, scores.backward(hidden: hidden, targets: targets, noise: ids, output: output))
+    return (
+      0.5 * nce + 0.5 * sampled,
+      scores.backward(hidden: hidden, targets: targets, noise: ids, output: output, direct: direct)
+    )
   }
 }

@@ -9,7 +9,9 @@ import NCECore
 /// (`[N x k] x [k x E]` for the hidden gradient, `[k x N] x [N x E]` for the noise rows) whose
 /// `k` rows are then scatter-added into `W`'s gradient (repeated ids accumulate).
 /// Per-row noise: `N k` dot products and `2 N k` axpys of length `E` on the rows of `W` in place.
-/// Targets always cost `N` dots and `2 N` axpys. All scratch is kept and reused across batches.
+/// Targets always cost `N` dots and `2 N` axpys. Direct features (`output.direct`) add one
+/// lookup per order to every score and one scatter-add per order to its gradient.
+/// All scratch is kept and reused across batches.
 struct SampledScores {
   /// `N`.
   private(set) var rows = 0
@@ -33,8 +35,10 @@ struct SampledScores {
   /// Computes `targetScores` and `noiseScores`, and zeroes the gradient coefficients.
   /// - Parameters: `hidden` `[N x E]`, `targets` `N` ids, `noise` shared or `N`-row ids.
   mutating func computeScores(
-    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw, output: OutputLayer
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw, output: OutputLayer,
+    direct: DirectRows? = nil
   ) {
+    output.checkDirect(direct, count: targets.count)
     let n = hidden.rows
     let k = noise.count
     let e = output.size
@@ -63,6 +67,64 @@ struct SampledScores {
       scorePerRow(hidden: hidden, noise: noise, output: output)
     } else {
       scoreShared(hidden: hidden, noise: noise, output: output)
+    }
+    if let features = output.direct, let direct { addDirectScores(features, direct, targets: targets, noise: noise) }
+  }
+
+  /// Adds the direct scores of every target and noise word: one lookup per order and word.
+  private mutating func addDirectScores(
+    _ features: DirectFeatures, _ rows: DirectRows, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw
+  ) {
+    let n = self.rows
+    let k = noiseCount
+    let stride = noise.rowStride
+    rows.bases.withUnsafeBufferPointer { b in
+      features.weight.value.withUnsafeBufferPointer { d in
+        noise.ids.withUnsafeBufferPointer { ids in
+          targetScores.withUnsafeMutableBufferPointer { ts in
+            noiseScores.withUnsafeMutableBufferPointer { ns in
+              for i in 0..<n {
+                ts[i] += features.score(row: i, word: targets[i], bases: b.baseAddress!, weights: d.baseAddress!)
+                let rowIds = ids.baseAddress! + i * stride
+                let s = ns.baseAddress! + i * k
+                for j in 0..<k {
+                  s[j] += features.score(row: i, word: rowIds[j], bases: b.baseAddress!, weights: d.baseAddress!)
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Adds the score gradient coefficients of every target and noise word to the gradient of
+  /// its direct features, touching them.
+  private func backwardDirect(
+    _ features: DirectFeatures, _ rows: DirectRows, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw
+  ) {
+    let n = self.rows
+    let k = noiseCount
+    let stride = noise.rowStride
+    rows.bases.withUnsafeBufferPointer { b in
+      features.weight.gradient.withUnsafeMutableBufferPointer { g in
+        noise.ids.withUnsafeBufferPointer { ids in
+          targetGradient.withUnsafeBufferPointer { tg in
+            noiseGradient.withUnsafeBufferPointer { ng in
+              for i in 0..<n {
+                features.accumulate(
+                  row: i, word: targets[i], coefficient: tg[i], bases: b.baseAddress!, gradient: g.baseAddress!)
+                let rowIds = ids.baseAddress! + i * stride
+                let c = ng.baseAddress! + i * k
+                for j in 0..<k {
+                  features.accumulate(
+                    row: i, word: rowIds[j], coefficient: c[j], bases: b.baseAddress!, gradient: g.baseAddress!)
+                }
+              }
+            }
+          }
+        }
+      }
     }
   }
 
@@ -120,8 +182,10 @@ struct SampledScores {
   /// rows of `W` and `b` (touching those rows) and returns `d(scale · loss) / d hidden`, `[N x E]`.
   /// `hidden`, `targets` and `noise` must be those given to `computeScores`.
   mutating func backward(
-    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw, output: OutputLayer
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, noise: NoiseDraw, output: OutputLayer,
+    direct: DirectRows? = nil
   ) -> Matrix {
+    if let features = output.direct, let direct { backwardDirect(features, direct, targets: targets, noise: noise) }
     let n = rows
     let e = output.size
     var gradHidden = Matrix(rows: n, cols: e)

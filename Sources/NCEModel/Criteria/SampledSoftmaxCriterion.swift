@@ -28,23 +28,25 @@ public struct SampledSoftmaxCriterion: TrainingCriterion {
   }
 
   public mutating func lossAndGradient(
-    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, scale: Float,
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, direct: DirectRows?, scale: Float,
     using rng: inout SeededGenerator
   ) -> (loss: Double, gradHidden: Matrix) {
     if hidden.rows == 0 { return (0, Matrix(rows: 0, cols: output.size)) }
     draw.draw(from: noise, count: noiseCount, rows: hidden.rows, perRow: perWordNoise, using: &rng)
-    return lossAndGradient(hidden: hidden, targets: targets, output: output, scale: scale, noise: draw)
+    return lossAndGradient(
+      hidden: hidden, targets: targets, output: output, scale: scale, noise: draw, direct: direct)
   }
 
   /// The criterion on given noise ids (tests).
   mutating func lossAndGradient(
-    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, scale: Float, noise ids: NoiseDraw
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, scale: Float, noise ids: NoiseDraw,
+    direct: DirectRows? = nil
   ) -> (loss: Double, gradHidden: Matrix) {
-    scores.computeScores(hidden: hidden, targets: targets, noise: ids, output: output)
+    scores.computeScores(hidden: hidden, targets: targets, noise: ids, output: output, direct: direct)
     let loss = Self.accumulate(
       into: &scores, targets: targets, noise: ids, logProposal: noise.logProbabilities,
       removeAccidentalHits: removeAccidentalHits, weight: scale)
-    return (loss, scores.backward(hidden: hidden, targets: targets, noise: ids, output: output))
+    return (loss, scores.backward(hidden: hidden, targets: targets, noise: ids, output: output, direct: direct))
   }
 
   /// The sampled-softmax row kernel: returns the loss summed over rows and adds

@@ -31,7 +31,7 @@ public struct SelfContrastCriterion: TrainingCriterion {
 
   /// `rng` is unused: the noise is the batch itself.
   public mutating func lossAndGradient(
-    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, scale: Float,
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, direct: DirectRows?, scale: Float,
     using rng: inout SeededGenerator
   ) -> (loss: Double, gradHidden: Matrix) {
     let n = hidden.rows
@@ -43,10 +43,10 @@ public struct SelfContrastCriterion: TrainingCriterion {
       let q = noise.probability(of: Int(word))
       logInclusion[Int(word)] = Float(Foundation.log(-Foundation.expm1(batch * Foundation.log1p(-q))))
     }
-    scores.computeScores(hidden: hidden, targets: targets, noise: draw, output: output)
+    scores.computeScores(hidden: hidden, targets: targets, noise: draw, output: output, direct: direct)
     let loss = SampledSoftmaxCriterion.accumulate(
       into: &scores, targets: targets, noise: draw, logProposal: logInclusion, removeAccidentalHits: true,
       weight: scale)
-    return (loss, scores.backward(hidden: hidden, targets: targets, noise: draw, output: output))
+    return (loss, scores.backward(hidden: hidden, targets: targets, noise: draw, output: output, direct: direct))
   }
 }

@@ -8,9 +8,21 @@ public protocol TrainingCriterion {
   ///   - hidden: `[N x E]`, one row per real position.
   ///   - targets: `N` word ids.
   ///   - scale: the gradients are those of `scale * Σ loss` (the trainer passes `1/N`).
+  ///   - direct: the rows' direct features, given exactly when `output` has them; their
+  ///     gradient (from the same score gradient as `W` and `b`) accumulates in `output.direct`.
   /// - Returns: the loss summed over the `N` rows (nats) and `d(scale * Σ loss)/d hidden`.
   mutating func lossAndGradient(
-    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, scale: Float,
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, direct: DirectRows?, scale: Float,
     using rng: inout SeededGenerator
   ) -> (loss: Double, gradHidden: Matrix)
+}
+
+extension TrainingCriterion {
+  /// The criterion on an output layer without direct features.
+  public mutating func lossAndGradient(
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, scale: Float,
+    using rng: inout SeededGenerator
+  ) -> (loss: Double, gradHidden: Matrix) {
+    lossAndGradient(hidden: hidden, targets: targets, output: output, direct: nil, scale: scale, using: &rng)
+  }
 }

@@ -39,9 +39,10 @@ public struct IndexGRUCriterion: TrainingCriterion {
 
   /// `output` is unused: the index module replaces the output layer.
   public mutating func lossAndGradient(
-    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, scale: Float,
+    hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, direct: DirectRows?, scale: Float,
     using rng: inout SeededGenerator
   ) -> (loss: Double, gradHidden: Matrix) {
+    precondition(direct == nil, "--index-module gru has no output score for direct features")
     if hidden.rows == 0 { return (0, Matrix(rows: 0, cols: module.hiddenSize)) }
     draw.draw(from: noise, count: noiseRatio, rows: hidden.rows, perRow: perWordNoise, using: &rng)
     return lossAndGradient(contexts: hidden, targets: targets, scale: scale, noise: draw)

@@ -22,9 +22,12 @@ extension RNNLanguageModel {
 
   /// The unnormalized score `s(targets[i], hidden[i])` of each row (before subtracting `lnZ`):
   /// the output layer's `h · W[w] + b[w]`, or the index module's `v · GRU(h, e_w) + b`.
-  /// `hidden` is `[N x E]`, rows of `forward`'s output.
-  public func unnormalizedTargetScores(_ hidden: Matrix, targets: UnsafeBufferPointer<Int32>) -> [Float] {
+  /// `hidden` is `[N x E]`, rows of `forward`'s output; `direct`: the rows' direct features,
+  /// given exactly when the model has them.
+  public func unnormalizedTargetScores(
+    _ hidden: Matrix, targets: UnsafeBufferPointer<Int32>, direct: DirectRows? = nil
+  ) -> [Float] {
     if let indexModule { return indexModule.targetScores(contexts: hidden, targets: targets) }
-    return output.targetScores(hidden, targets: targets)
+    return output.targetScores(hidden, targets: targets, direct: direct)
   }
 }

@@ -43,7 +43,8 @@ public struct ModelFile {
     for (name, buffer) in momentum { tensors[Self.momentumPrefix + name] = buffer }
     let checkpoint = ModelFilePayload(
       configJSON: Array(try encoder.encode(header)), vocabulary: vocabulary, tensors: tensors)
-    try ModelFileContainer.write(checkpoint, to: path)
+    // Version 2 only when the model needs it (direct features): see `ModelFileContainer`.
+    try ModelFileContainer.write(checkpoint, to: path, version: model.config.direct == nil ? 1 : 2)
   }
 
   /// Reads and validates a model file; any inconsistency is an `InputError` naming `path` and
@@ -108,6 +109,7 @@ public struct ModelFile {
       throw ModelConfigError(
         message: "the header declares \(config.layers) layers, the file has \(tensors.count) tensors")
     }
+    if let direct = config.direct { try check("direct.weight", rows: direct.tableSize) { _ in 1 } }
     let gates = config.cell == .lstm ? 4 : 3
     for layer in 0..<config.layers {
       try check("rnn.\(layer).weight_hh", rows: config.hiddenSize) { gates * $0 }

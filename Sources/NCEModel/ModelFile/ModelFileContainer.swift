@@ -8,7 +8,7 @@ import NCECore
 ///
 ///     offset  size  field
 ///     0       8     magic "NCERNNLM"
-///     8       4     UInt32 format version (1)
+///     8       4     UInt32 format version (1 or 2)
 ///     12      8     UInt64 length of the compressed payload
 ///     20      4     UInt32 CRC-32 (zlib) of the compressed payload
 ///     24      n     zstd frame holding the payload
@@ -17,20 +17,24 @@ import NCECore
 /// UInt64 word count, then per word a UTF-8 string blob and an Int64 count, then UInt8
 /// has-unknown-type-count and Int64 unknown type count; the tensors as UInt64 count, then per
 /// tensor (sorted by name) a name string blob, UInt64 rows, UInt64 cols and rows*cols Float32.
+/// Version 2 has the same layout; its header may declare direct n-gram features (`direct` in the
+/// model config, tensor `direct.weight`). Writers use the lowest version that holds the model,
+/// so a model without direct features stays readable by version-1 builds.
 ///
 /// The reader checks every length before use: wrong magic, a newer version, truncation, a CRC
 /// mismatch or a malformed payload all end in an `InputError` naming the file.
 public enum ModelFileContainer {
-  public static let formatVersion: UInt32 = 1
+  public static let formatVersion: UInt32 = 2
   public static let magic = Array("NCERNNLM".utf8)
   static let headerSize = 24
 
   /// Writes `checkpoint` to `path` through `AtomicFileWriter` (temp file, fsync, rename).
-  public static func write(_ checkpoint: ModelFilePayload, to path: String) throws {
+  public static func write(_ checkpoint: ModelFilePayload, to path: String, version: UInt32 = formatVersion) throws {
+    precondition((1...formatVersion).contains(version))
     let payload = try ZstdCodec.compress(encodePayload(checkpoint))
     var file = ByteWriter()
     for byte in magic { file.append(byte) }
-    file.append(formatVersion)
+    file.append(version)
     file.append(UInt64(payload.count))
     file.append(CRC32.checksum(payload))
     try AtomicFileWriter.write(file.bytes + payload, to: path)

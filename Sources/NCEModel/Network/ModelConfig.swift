@@ -39,6 +39,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
   public var removeAccidentalHits = false
   /// `nil` (files written before the option existed) means `.none`.
   public var indexModule: IndexModuleKind?
+  /// Direct n-gram features (`--direct`, `--direct-order`); nil: none (and in older files).
+  public var direct: DirectFeatureConfig?
 
   /// Whether the model scores words with an index module instead of its output layer.
   public var usesIndexGRU: Bool { indexModule == .gru }
@@ -57,6 +59,19 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     try check(!loss.usesNoise || noiseRatio > 0, "--noise-ratio must be positive")
     try check(normTerm.isFinite, "--norm-term must be finite")
     try check(noisePower > 0 && noisePower <= 1, "--noise-power must be in (0, 1]")
+    if let direct {
+      try check(
+        direct.order >= 1 && direct.order <= DirectFeatureConfig.maximumOrder,
+        "--direct-order must be in 1...\(DirectFeatureConfig.maximumOrder), got \(direct.order)")
+      try check(
+        direct.tableSize >= vocabularySize && direct.tableSize <= 1 << 40,
+        "--direct gives \(direct.tableSize) weights; the table needs at least the \(vocabularySize) words of the vocabulary"
+      )
+      try check(
+        !usesIndexGRU,
+        "--direct adds to the output layer's scores; --index-module gru scores words with its own GRU and has no output layer"
+      )
+    }
     if usesIndexGRU {
       try check(loss == .nce, "--index-module gru trains with --loss nce (full-NCE)")
       try check(

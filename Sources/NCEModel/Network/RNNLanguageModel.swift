@@ -1,7 +1,8 @@
 import NCECore
 
 /// The RNN language model: embedding → recurrent layers → projection to `embeddingSize`
-/// (only when `hiddenSize != embeddingSize`) → output layer. The criterion is separate; this
+/// (only when `hiddenSize != embeddingSize`) → output layer (+ direct n-gram features when
+/// `config.direct` is set). The criterion is separate; this
 /// type computes hidden vectors, which training and rescoring feed to the output layer.
 public final class RNNLanguageModel {
   public let config: ModelConfig
@@ -34,12 +35,14 @@ public final class RNNLanguageModel {
     projection =
       config.hiddenSize == config.embeddingSize
       ? nil : Linear(name: "projection", inputSize: config.hiddenSize, outputSize: config.embeddingSize, using: &rng)
+    let direct = config.direct.map { DirectFeatures(config: $0, vocabularySize: config.vocabularySize) }
     if config.tieWeights {
       let bias = Parameter(name: "output.bias", value: Matrix(rows: config.vocabularySize, cols: 1), isRowSparse: true)
-      output = OutputLayer(weight: embedding.weight, bias: bias)
+      output = OutputLayer(weight: embedding.weight, bias: bias, direct: direct)
     } else {
-      output = OutputLayer(
+      let untied = OutputLayer(
         name: "output", vocabularySize: config.vocabularySize, size: config.embeddingSize, using: &rng)
+      output = OutputLayer(weight: untied.weight, bias: untied.bias, direct: direct)
     }
     var all = [embedding.weight] + recurrent.parameters + (projection?.parameters ?? [])
     if config.usesIndexGRU, let cell = recurrent.onlyGRULayer {
@@ -52,6 +55,8 @@ public final class RNNLanguageModel {
       if !config.tieWeights { all.append(output.weight) }
       all.append(output.bias)
     }
+    // Last, so that the order (and the generator draws) of the other parameters is unchanged.
+    if let direct { all.append(direct.weight) }
     parameters = all
   }
 

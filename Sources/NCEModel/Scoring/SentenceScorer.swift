@@ -107,12 +107,15 @@ public struct SentenceScorer {
     var inputs: [Int32] = []
     var targets: [Int32] = []
     var owners: [Int] = []
+    var direct = model.output.direct.map { DirectRows(for: $0) }
     for t in 0..<steps {
       for (b, entry) in group.enumerated() where t <= entry.words.count {
         let start = entry.words.startIndex
         inputs.append(t == 0 ? Vocabulary.bosID : entry.words[start + t - 1])
         targets.append(t < entry.words.count ? entry.words[start + t] : Vocabulary.eosID)
         owners.append(b)
+        // The j-th most recent history word is the input of step t - j + 1.
+        direct?.append(historyCount: t + 1) { j in t - j + 1 == 0 ? Vocabulary.bosID : entry.words[start + t - j] }
       }
     }
     var states = model.initialState(batch: batch)
@@ -127,13 +130,15 @@ public struct SentenceScorer {
     switch mode {
     case .normalized:
       let (logProbs, logNormalizers) = targets.withUnsafeBufferPointer {
-        model.output.normalizedLogProbabilities(realHidden, targets: $0)
+        model.output.normalizedLogProbabilities(realHidden, targets: $0, direct: direct)
       }
       logScores = logProbs
       if keepLogNormalizers { norms = logNormalizers.map { $0 - model.config.normTerm } }
     case .unnormalized:
       let lnZ = model.config.normTerm
-      logScores = targets.withUnsafeBufferPointer { model.unnormalizedTargetScores(realHidden, targets: $0) }.map {
+      logScores = targets.withUnsafeBufferPointer {
+        model.unnormalizedTargetScores(realHidden, targets: $0, direct: direct)
+      }.map {
         $0 - lnZ
       }
     }

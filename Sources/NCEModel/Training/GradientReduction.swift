@@ -1,7 +1,8 @@
 import NCECore
 
 /// Sums the gradients of data-parallel replicas into the trained model's, zeroing the
-/// replicas', in the same pass that measures the squared L2 norm of the sum (for clipping).
+/// replicas', in the same pass that measures the squared L2 norm of the sum (for clipping:
+/// the direct features are summed but not measured, see `Parameter.isClipped(in:)`).
 /// Each parameter's work is split into `threads` fixed contiguous chunks (touched rows of a
 /// row-sparse one) and the chunks' partial norms are added in chunk order, so the result
 /// depends on the thread count only. All parameters are reduced in one parallel region: a
@@ -51,8 +52,14 @@ enum GradientReduction {
     var total = 0.0
     for index in targets.indices {
       for source in sources[index] { source.forgetTouchedRows() }
-      total += partials[(index * threads)..<((index + 1) * threads)].reduce(0, +)
+      if targets[index].isClipped(in: master) { total += partials[(index * threads)..<((index + 1) * threads)].reduce(0, +) }
     }
     return total
   }
+}
+
+extension Parameter {
+  /// Whether the parameter counts in the clipped gradient norm: all but the direct features,
+  /// which `SGDOptimizer.PlainRule` updates unclipped.
+  func isClipped(in model: RNNLanguageModel) -> Bool { self !== model.output.direct?.weight }
 }

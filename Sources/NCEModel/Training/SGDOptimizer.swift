@@ -10,9 +10,29 @@ import NCECore
 /// row up to date (the trainer calls it at the end of each epoch). Without this, rarely used
 /// embedding and output rows would move about `1/(1-μ)` = 10 times less than in PyTorch.
 /// Weight decay is applied to touched rows only.
+///
+/// `plainRules` names parameters updated by plain SGD instead (the direct features: their own
+/// learning rate and L2, no momentum buffer for a table of up to 10^9 weights, and no clipping:
+/// each weight's gradient is already bounded by the share of the batch's tokens that use it).
 public final class SGDOptimizer {
   public var weightDecay: Float
   public var momentum: Float
+
+  /// Plain SGD for one parameter: `w -= lr · learningRateFactor · (g + weightDecay · w)` on
+  /// the touched rows, ignoring `momentum` and the clipping factor.
+  public struct PlainRule: Sendable, Equatable {
+    /// Multiplies the current learning rate, so the rule follows `--lr-decay`.
+    public var learningRateFactor: Float
+    public var weightDecay: Float
+
+    public init(learningRateFactor: Float, weightDecay: Float) {
+      self.learningRateFactor = learningRateFactor
+      self.weightDecay = weightDecay
+    }
+  }
+
+  /// Parameters (by name) updated by a `PlainRule`.
+  public var plainRules: [String: PlainRule] = [:]
   private var momentumBuffers: [String: Matrix] = [:]
   /// For row-sparse parameters: the step at which each row was last brought up to date.
   private var lastStep: [String: [Int]] = [:]
@@ -126,6 +146,9 @@ public final class SGDOptimizer {
     if momentum != 0 { prepareMomentumPowers() }
     for (index, parameter) in parameters.enumerated() {
       let cols = parameter.value.cols
+      let rule = plainRules[parameter.name]
+      let momentum = rule == nil ? self.momentum : 0
+      let lr = lr * (rule?.learningRateFactor ?? 1)
       if momentum != 0 && momentumBuffers[parameter.name] == nil {
         momentumBuffers[parameter.name] = Matrix(rows: parameter.value.rows, cols: cols)
       }
@@ -141,8 +164,9 @@ public final class SGDOptimizer {
             buffer.withUnsafeMutableBufferPointer { m in
               last.withUnsafeMutableBufferPointer { lastRow in
                 let kernel = UpdateKernel(
-                  w: w.baseAddress!, g: g.baseAddress!, m: m.baseAddress, lr: lr, weightDecay: weightDecay,
-                  momentum: momentum, gradientScale: gradientScale, copies: copies)
+                  w: w.baseAddress!, g: g.baseAddress!, m: m.baseAddress, lr: lr,
+                  weightDecay: rule?.weightDecay ?? weightDecay, momentum: momentum,
+                  gradientScale: rule == nil ? gradientScale : 1, copies: copies)
                 // Small parameters (biases, a few touched rows) in one chunk: a parallel region
                 // costs a thread wake-up, more than their update. Elements and rows are
                 // independent, so the chunking does not change any value.

@@ -45,6 +45,11 @@ public final class Trainer {
     self.state = state ?? TrainingState(options: options)
     hasCheckpoint = state != nil
     optimizer = SGDOptimizer(weightDecay: options.weightDecay, momentum: options.momentum)
+    if let direct = model.output.direct {
+      optimizer.plainRules[direct.weight.name] = SGDOptimizer.PlainRule(
+        learningRateFactor: options.directLearningRate / options.learningRate,
+        weightDecay: options.directL2)
+    }
     optimizer.restore(buffers: momentum)
   }
 
@@ -229,7 +234,12 @@ public final class Trainer {
     let count = min(workers.count, batch.batchSize)
     if count == 1 {
       let loss = workers[0].process(batch, carryState: options.carryState, scale: scale, using: &generator)
-      return (loss, KernelProfile.measure(.update) { model.parameters.reduce(0.0) { $0 + $1.gradientSquaredNorm } })
+      return (
+        loss,
+        KernelProfile.measure(.update) {
+          model.parameters.reduce(0.0) { $0 + ($1.isClipped(in: model) ? $1.gradientSquaredNorm : 0) }
+        }
+      )
     }
     let shares = (0..<count).map { batch.interleavedShare($0, of: count) }
     var generators = [generator] + (1..<count).map { _ in SeededGenerator(seed: generator.next()) }

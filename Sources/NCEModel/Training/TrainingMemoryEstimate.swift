@@ -8,7 +8,7 @@ import Foundation
 /// the recurrent gates for the rows of a batch. Real use needs more; the bound only catches
 /// options that cannot fit.
 public struct TrainingMemoryEstimate: Sendable {
-  /// Parameter count (embedding, recurrent layers, output layer).
+  /// Parameter count (embedding, recurrent layers, output layer, direct features).
   public var parameters: Double
   /// Lower bound in bytes.
   public var bytes: Double
@@ -23,6 +23,9 @@ public struct TrainingMemoryEstimate: Sendable {
     var p = v * e
     for layer in 0..<config.layers { p += gates * h * ((layer == 0 ? e : h) + h) }
     if !config.usesIndexGRU { p += (config.tieWeights ? 0 : v * h) + v }
+    // Direct features: weights, gradients and the row-set flags per worker, no momentum.
+    let directWeights = Double(config.direct?.tableSize ?? 0)
+    p += directWeights
     parameters = p
     let workers = Double(max(1, options.threads))
     let tokens = Double(train.predictionCount)
@@ -35,7 +38,7 @@ public struct TrainingMemoryEstimate: Sendable {
     case .nce, .sampled, .mix: outputColumns = Double(config.noiseRatio)
     }
     let activations = rows * (outputColumns + Double(config.layers) * gates * h)
-    bytes = 4 * (p * (3 + 2 * (workers - 1)) + activations)
+    bytes = 4 * ((p - directWeights) * (3 + 2 * (workers - 1)) + activations) + 9 * directWeights * workers
   }
 
   /// Throws when the bound exceeds `available` bytes, naming the options to reduce.
@@ -44,7 +47,7 @@ public struct TrainingMemoryEstimate: Sendable {
     func gigabytes(_ value: Double) -> String { String(format: "%.1f GB", value / 1e9) }
     throw ModelConfigError(
       message:
-        "these options need at least \(gigabytes(bytes)) of memory (\(String(format: "%.3g", parameters)) parameters with gradients, momentum and worker replicas, and the activations of one batch), this machine has \(gigabytes(available)): reduce --nhid, --emsize, --batch-size, --noise-ratio or --threads"
+        "these options need at least \(gigabytes(bytes)) of memory (\(String(format: "%.3g", parameters)) parameters with gradients, momentum and worker replicas, and the activations of one batch), this machine has \(gigabytes(available)): reduce --nhid, --emsize, --batch-size, --noise-ratio, --direct or --threads"
     )
   }
 }

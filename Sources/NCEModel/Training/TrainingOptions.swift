@@ -27,6 +27,13 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   public var threads = 1
   /// Times a diverged epoch is retried with half the learning rate before training stops.
   public var maxDivergenceRetries = 3
+  /// Learning rate of the direct features (`--direct-lr`), divided by `learningRateDecay`
+  /// together with `learningRate`. The table is updated by plain SGD on the batch-mean gradient,
+  /// so it needs a much larger rate than the network's momentum SGD: on PTB (NCE k=100, one
+  /// epoch, docs/recipes.md) 1 gains nothing, 10 and 20 lower the validation PPL, 50 diverges.
+  public var directLearningRate: Float = 20
+  /// L2 of the direct features (`--direct-l2`), applied to the touched weights at each update.
+  public var directL2: Float = 1e-6
 
   public init() {}
 
@@ -46,11 +53,15 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     try check(logInterval >= 0, "--log-interval must be at least 0")
     try check(threads >= 1, "--threads must be at least 1")
     try check(maxDivergenceRetries >= 0, "the number of divergence retries must not be negative")
+    try check(
+      directLearningRate.isFinite && directLearningRate > 0,
+      "--direct-lr must be a positive number, got \(directLearningRate)")
+    try check(directL2.isFinite && directL2 >= 0, "--direct-l2 must be a number >= 0, got \(directL2)")
   }
 
   enum CodingKeys: String, CodingKey {
     case learningRate, learningRateDecay, weightDecay, momentum, clip, epochs, batchSize, bptt, concat, bucketByLength
-    case carryState, seed, logInterval, threads, maxDivergenceRetries
+    case carryState, seed, logInterval, threads, maxDivergenceRetries, directLearningRate, directL2
   }
 
   /// Files written before an option existed decode with its default.
@@ -75,6 +86,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     logInterval = try value(.logInterval, defaults.logInterval)
     threads = try value(.threads, defaults.threads)
     maxDivergenceRetries = try value(.maxDivergenceRetries, defaults.maxDivergenceRetries)
+    directLearningRate = try value(.directLearningRate, defaults.directLearningRate)
+    directL2 = try value(.directL2, defaults.directL2)
   }
 }
 

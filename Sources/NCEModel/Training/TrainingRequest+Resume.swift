@@ -36,6 +36,13 @@ extension TrainingRequest {
       ("noise-power", text(self.model.noisePower), text(model.noisePower)),
       ("remove-accidental-hits", text(self.model.removeAccidentalHits), text(model.removeAccidentalHits)),
       ("index-module", self.model.indexModule?.rawValue ?? "none", model.indexModule?.rawValue ?? "none"),
+      (
+        "direct", text(Double(self.model.direct?.tableSize ?? 0) / 1e6),
+        text(Double(model.direct?.tableSize ?? 0) / 1e6)
+      ),
+      ("direct-order", text(self.model.direct?.order ?? 0), text(model.direct?.order ?? 0)),
+      ("direct-lr", text(options.directLearningRate), text(recorded.directLearningRate)),
+      ("direct-l2", text(options.directL2), text(recorded.directL2)),
     ]
     for setting in settings where givenOptions.contains(setting.name) && setting.given != setting.recorded {
       throw InputError(

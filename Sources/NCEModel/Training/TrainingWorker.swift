@@ -10,11 +10,14 @@ final class TrainingWorker {
   var cache: RNNLanguageModel.ForwardCache
   var states: [RecurrentState] = []
   private var gradHidden = Matrix(rows: 0, cols: 0)
+  /// The direct features of the batch's real positions (models with direct features only).
+  private var directRows: DirectRows?
 
   init(model: RNNLanguageModel, criterion: any TrainingCriterion) {
     self.model = model
     self.criterion = criterion
     cache = model.makeCache()
+    directRows = model.output.direct.map { DirectRows(for: $0) }
   }
 
   /// Forward, criterion and backward on `batch`; gradients of `scale * Σ loss` accumulate in
@@ -23,12 +26,17 @@ final class TrainingWorker {
     if states.isEmpty || batch.resetsState || !carryState || states[0].hidden.rows != batch.batchSize {
       states = model.initialState(batch: batch.batchSize)
     }
+    if directRows != nil {
+      directRows!.removeAll()
+      directRows!.append(realPositionsOf: batch)
+    }
     if let layout = batch.packedLayout {
       // Packed: the output rows are the real positions, in order; no padding anywhere.
       let hidden = model.forward(
         inputs: batch.realInputs, layout: layout, states: &states, cache: &cache, training: true, using: &generator)
       let (loss, gradHidden) = batch.realTargets.withUnsafeBufferPointer {
-        criterion.lossAndGradient(hidden: hidden, targets: $0, output: model.output, scale: scale, using: &generator)
+        criterion.lossAndGradient(
+          hidden: hidden, targets: $0, output: model.output, direct: directRows, scale: scale, using: &generator)
       }
       model.backward(gradHidden, cache: &cache)
       return loss
@@ -37,7 +45,8 @@ final class TrainingWorker {
       inputs: batch.inputs, steps: batch.steps, states: &states, cache: &cache, training: true, using: &generator)
     let realHidden = batch.realPositions.withUnsafeBufferPointer { hidden.gatheringRows($0) }
     let (loss, gradReal) = batch.realTargets.withUnsafeBufferPointer {
-      criterion.lossAndGradient(hidden: realHidden, targets: $0, output: model.output, scale: scale, using: &generator)
+      criterion.lossAndGradient(
+        hidden: realHidden, targets: $0, output: model.output, direct: directRows, scale: scale, using: &generator)
     }
     gradHidden.resize(rows: hidden.rows, cols: hidden.cols)
     let width = gradReal.cols

@@ -49,6 +49,18 @@ public struct CriterionOptions: ParsableArguments {
       "Scoring module: none (output layer) or gru (full-NCE: the model's GRU and a scalar regressor score each word; unnormalized scores only, no perplexity).",
       discussion: "gru needs --loss nce --cell gru --nlayers 1 and --emsize equal to --nhid."))
   public var indexModule = IndexModuleKind.none
+  @Option(
+    help: ArgumentHelp(
+      "Direct n-gram (maximum-entropy) features: a hashed table of SIZE x 10^6 weights added to the output scores (faster-rnnlm's -direct); 0: none.",
+      valueName: "SIZE"))
+  public var direct: Double = 0
+  @Option(help: "Highest n-gram order of the direct features, unigram included (default 3).")
+  public var directOrder: Int?
+
+  /// The direct features' settings (nil without `--direct`).
+  var directConfig: DirectFeatureConfig? {
+    direct > 0 ? DirectFeatureConfig(tableSize: Int((direct * 1e6).rounded()), order: directOrder ?? 3) : nil
+  }
 }
 
 /// Optimisation options.
@@ -57,6 +69,10 @@ public struct OptimizationOptions: ParsableArguments {
   @Option(help: "Initial learning rate.") public var lr: Float = 1
   @Option(help: "Divide the learning rate by this when validation PPL does not improve.") public var lrDecay: Float = 2
   @Option(help: "L2 weight decay.") public var weightDecay: Float = 1e-5
+  @Option(help: "Learning rate of the direct features (default 20: plain SGD on the table); decays with --lr.")
+  public var directLr: Float?
+  @Option(help: "L2 of the direct features, applied to the weights each update touches (default 1e-6).")
+  public var directL2: Float?
   @Option(help: "SGD momentum (0.9: the SGD Pytorch-NCE's reference figures were trained with).") public var momentum:
     Float =
       0.9
@@ -96,6 +112,8 @@ public struct OptimizationOptions: ParsableArguments {
     options.carryState = carryState
     options.seed = seed
     options.logInterval = logInterval
+    options.directLearningRate = directLr ?? options.directLearningRate
+    options.directL2 = directL2 ?? options.directL2
     options.threads = threads
     return options
   }
@@ -125,6 +143,20 @@ public struct TrainingCommandLine: ParsableArguments {
     if dataOptions.minFreq < 1 { throw ValidationError("--min-freq must be at least 1") }
     do { try optimization.trainingOptions(threads: threads).validate() } catch let error as ModelConfigError {
       throw ValidationError(error.message)
+    }
+    let direct = criterionOptions.direct
+    if !(direct.isFinite && direct >= 0 && direct <= 1e6) {
+      throw ValidationError("--direct must be a number of millions of weights in [0, 1e6], got \(direct)")
+    }
+    if direct == 0 && !resume
+      && (criterionOptions.directOrder != nil || optimization.directLr != nil || optimization.directL2 != nil)
+    {
+      throw ValidationError("--direct-order, --direct-lr and --direct-l2 set the direct features: give --direct SIZE")
+    }
+    if direct > 0 && criterionOptions.indexModule == .gru {
+      throw ValidationError(
+        "--direct adds to the output layer's scores; --index-module gru scores words with its own GRU and has no output layer"
+      )
     }
     if NormTermSetting(criterionOptions.normTerm) == nil {
       throw ValidationError("--norm-term must be a number or 'auto', got '\(criterionOptions.normTerm)'")
@@ -156,6 +188,7 @@ public struct TrainingCommandLine: ParsableArguments {
     request.model.noisePower = c.noisePower
     request.model.removeAccidentalHits = c.removeAccidentalHits
     request.model.indexModule = c.indexModule
+    request.model.direct = c.directConfig
     request.options = optimization.trainingOptions(threads: threads)
     request.epochs = optimization.epochs
     request.givenOptions = GivenOptions.all
