@@ -28,6 +28,17 @@ struct DirectFeatureCLITests {
     #expect(eval.stdout.contains("self-norm "))
     let score = try ToolRunner.run("rnnlm-score", ["--model", model, "--text", directory + "/valid.txt"])
     #expect(score.status == 0 && !score.stdout.isEmpty, "\(score.stderr)")
+    // rescore-lattice refuses such a model with one error line, before reading any lattice.
+    try "<eps> 0\nthe 1\n".write(toFile: directory + "/words.txt", atomically: false, encoding: .utf8)
+    let lattice = try ToolRunner.run(
+      "rescore-lattice",
+      [
+        "--model", model, "--symbol-table", directory + "/words.txt", "--lattices", directory + "/none.txt", "--out",
+        directory + "/lat",
+      ])
+    #expect(lattice.status == 1, "\(lattice.stderr)")
+    #expect(lattice.stderr.contains("direct n-gram features") && lattice.stderr.split(separator: "\n").filter { $0.hasPrefix("ERROR") }.count == 1)
+    #expect(!FileManager.default.fileExists(atPath: directory + "/lat"))
     try TrainingResumeCLITests.expectFailure(
       directory, TrainingResumeCLITests.arguments(directory, epochs: 2) + direct + ["--resume", "--direct-order", "2"],
       "--direct-order 2 differs from 3")
