@@ -37,7 +37,9 @@ struct DirectFeatureCLITests {
         directory + "/lat",
       ])
     #expect(lattice.status == 1, "\(lattice.stderr)")
-    #expect(lattice.stderr.contains("direct n-gram features") && lattice.stderr.split(separator: "\n").filter { $0.hasPrefix("ERROR") }.count == 1)
+    #expect(
+      lattice.stderr.contains("direct n-gram features")
+        && lattice.stderr.split(separator: "\n").filter { $0.hasPrefix("ERROR") }.count == 1)
     #expect(!FileManager.default.fileExists(atPath: directory + "/lat"))
     try TrainingResumeCLITests.expectFailure(
       directory, TrainingResumeCLITests.arguments(directory, epochs: 2) + direct + ["--resume", "--direct-order", "2"],

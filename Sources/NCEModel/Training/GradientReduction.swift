@@ -52,7 +52,9 @@ enum GradientReduction {
     var total = 0.0
     for index in targets.indices {
       for source in sources[index] { source.forgetTouchedRows() }
-      if targets[index].isClipped(in: master) { total += partials[(index * threads)..<((index + 1) * threads)].reduce(0, +) }
+      if targets[index].isClipped(in: master) {
+        total += partials[(index * threads)..<((index + 1) * threads)].reduce(0, +)
+      }
     }
     return total
   }
