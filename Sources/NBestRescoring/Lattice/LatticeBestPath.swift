@@ -43,6 +43,12 @@ public struct LatticeBestPath: Equatable, Sendable {
     private var finalGraph: [Double]
     private let finalAcoustic: [Double]
     private let start: Int
+    /// `graph + acoustic / lmWeight` of each arc and final state for `scaledLMWeight` (nil: not
+    /// computed since the graph costs last changed): consecutive `find`s with one LM weight
+    /// divide once.
+    private var arcCosts: [Double]
+    private var finalCosts: [Double]
+    private var scaledLMWeight: Double?
     private var best: [Double]
     private var arcInto: [Int]
     private var sourceOf: [Int32]
@@ -59,6 +65,8 @@ public struct LatticeBestPath: Equatable, Sendable {
       finalGraph = lattice.finals.map { $0?.weight.graph ?? 0 }
       finalAcoustic = lattice.finals.map { $0?.weight.acoustic ?? 0 }
       start = Int(lattice.start)
+      arcCosts = [Double](repeating: 0, count: lattice.arcs.count)
+      finalCosts = [Double](repeating: 0, count: lattice.stateCount)
       best = [Double](repeating: .infinity, count: lattice.stateCount)
       arcInto = [Int](repeating: -1, count: lattice.stateCount)
       sourceOf = [Int32](repeating: -1, count: lattice.stateCount)
@@ -70,6 +78,28 @@ public struct LatticeBestPath: Equatable, Sendable {
       precondition(arcs.count == graph.count && finals.count == finalGraph.count)
       graph = arcs
       finalGraph = finals
+      scaledLMWeight = nil
+    }
+
+    /// Fills `arcCosts` and `finalCosts` for `lmWeight` unless they hold it already.
+    private mutating func scale(lmWeight: Double) {
+      guard scaledLMWeight != lmWeight else { return }
+      scaledLMWeight = lmWeight
+      graph.withUnsafeBufferPointer { graph in
+        acoustic.withUnsafeBufferPointer { acoustic in
+          arcCosts.withUnsafeMutableBufferPointer { costs in
+            // The same operations as `LatticeWeight.cost(lmWeight:)`.
+            for index in costs.indices { costs[index] = graph[index] + acoustic[index] / lmWeight }
+          }
+        }
+      }
+      finalGraph.withUnsafeBufferPointer { graph in
+        finalAcoustic.withUnsafeBufferPointer { acoustic in
+          finalCosts.withUnsafeMutableBufferPointer { costs in
+            for state in costs.indices { costs[state] = graph[state] + acoustic[state] / lmWeight }
+          }
+        }
+      }
     }
 
     /// The best path under `lmWeight` (positive) and `wordInsertionPenalty`, nil when the
@@ -77,46 +107,43 @@ public struct LatticeBestPath: Equatable, Sendable {
     public mutating func find(lmWeight: Double, wordInsertionPenalty: Double = 0) -> LatticeBestPath? {
       precondition(lmWeight > 0 && lmWeight.isFinite, "the LM weight must be positive")
       guard !order.isEmpty else { return nil }
+      scale(lmWeight: lmWeight)
       var bestFinal = (state: -1, cost: Double.infinity)
       let start = self.start
       order.withUnsafeBufferPointer { order in
         arcOffsets.withUnsafeBufferPointer { offsets in
           targets.withUnsafeBufferPointer { targets in
             words.withUnsafeBufferPointer { words in
-              graph.withUnsafeBufferPointer { graph in
-                acoustic.withUnsafeBufferPointer { acoustic in
-                  isFinal.withUnsafeBufferPointer { isFinal in
-                    finalGraph.withUnsafeBufferPointer { finalGraph in
-                      finalAcoustic.withUnsafeBufferPointer { finalAcoustic in
-                        best.withUnsafeMutableBufferPointer { best in
-                          arcInto.withUnsafeMutableBufferPointer { arcInto in
-                            sourceOf.withUnsafeMutableBufferPointer { sourceOf in
-                              for state in 0..<best.count {
-                                best[state] = .infinity
-                                arcInto[state] = -1
-                                sourceOf[state] = -1
+              arcCosts.withUnsafeBufferPointer { arcCosts in
+                isFinal.withUnsafeBufferPointer { isFinal in
+                  finalCosts.withUnsafeBufferPointer { finalCosts in
+                    best.withUnsafeMutableBufferPointer { best in
+                      arcInto.withUnsafeMutableBufferPointer { arcInto in
+                        sourceOf.withUnsafeMutableBufferPointer { sourceOf in
+                          for state in 0..<best.count {
+                            best[state] = .infinity
+                            arcInto[state] = -1
+                            sourceOf[state] = -1
+                          }
+                          best[start] = 0
+                          for state32 in order {
+                            let state = Int(state32)
+                            let here = best[state]
+                            guard here < .infinity else { continue }
+                            for index in Int(offsets[state])..<Int(offsets[state + 1]) {
+                              let target = Int(targets[index])
+                              let cost =
+                                words[index] != 0
+                                ? here + arcCosts[index] + wordInsertionPenalty : here + arcCosts[index]
+                              if cost < best[target] {
+                                best[target] = cost
+                                arcInto[target] = index
+                                sourceOf[target] = state32
                               }
-                              best[start] = 0
-                              for state32 in order {
-                                let state = Int(state32)
-                                let here = best[state]
-                                guard here < .infinity else { continue }
-                                for index in Int(offsets[state])..<Int(offsets[state + 1]) {
-                                  let target = Int(targets[index])
-                                  // The same operations as `LatticeWeight.cost(lmWeight:)`.
-                                  var cost = here + (graph[index] + acoustic[index] / lmWeight)
-                                  if words[index] != 0 { cost += wordInsertionPenalty }
-                                  if cost < best[target] {
-                                    best[target] = cost
-                                    arcInto[target] = index
-                                    sourceOf[target] = state32
-                                  }
-                                }
-                                if isFinal[state] {
-                                  let total = here + (finalGraph[state] + finalAcoustic[state] / lmWeight)
-                                  if total < bestFinal.cost { bestFinal = (state, total) }
-                                }
-                              }
+                            }
+                            if isFinal[state] {
+                              let total = here + finalCosts[state]
+                              if total < bestFinal.cost { bestFinal = (state, total) }
                             }
                           }
                         }
