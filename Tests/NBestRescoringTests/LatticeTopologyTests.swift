@@ -143,4 +143,35 @@ import Testing
       #expect(state == best.finalState)
     }
   }
+
+  /// One `LatticeBestPath.Search` serving many settings and graph costs in turn (buffers reused,
+  /// costs replaced) finds what a fresh search of the lattice with those costs finds, and a best
+  /// path by exhaustive enumeration.
+  @Test func reusedSearchEqualsFreshSearches() throws {
+    var generator = SeededGenerator(seed: 1414)
+    let settings = [(10.0, 0.0), (1.0, -1.0), (9.5, 0.5), (17.0, 2.0), (10.0, 0.0)]
+    for round in 0..<200 {
+      let lattice = Self.randomLattice(&generator)
+      var search = try LatticeBestPath.Search(lattice)
+      for costRound in 0..<3 {
+        var current = lattice
+        if costRound > 0 {
+          let arcs = lattice.arcs.map { _ in generator.nextUniformDouble() * 10 - 2 }
+          let finals = lattice.finals.map { _ in generator.nextUniformDouble() * 5 }
+          search.setGraphCosts(arcs: arcs, finals: finals)
+          current = UtteranceContext.reweighted(lattice, graphCosts: (arcs, finals))
+        }
+        for (lmWeight, wip) in settings {
+          let found = search.find(lmWeight: lmWeight, wordInsertionPenalty: wip)
+          let fresh = try LatticeBestPath.find(in: current, lmWeight: lmWeight, wordInsertionPenalty: wip)
+          #expect(found == fresh, "round \(round), costs \(costRound), setting \(lmWeight) \(wip)")
+          let minimum = Self.allPaths(current, lmWeight: lmWeight, wip: wip).map(\.cost).min()
+          #expect((found == nil) == (minimum == nil), "round \(round)")
+          if let found, let minimum {
+            #expect(abs(found.cost - minimum) <= 1e-9 * max(1, abs(minimum)), "round \(round)")
+          }
+        }
+      }
+    }
+  }
 }

@@ -492,6 +492,8 @@ struct UtteranceContext: @unchecked Sendable {
     guard !prepared.isEmpty else { return outcomes }
     // With --merge-rnn-weight one rescoring serves every RNN weight (its costs re-weighted).
     var shared: [LatticeRNNRescorer.Result]?
+    // One best-path search per rescoring, reused by every (LMWT, wip) and re-weighting.
+    var searches: [LatticeBestPath.Search] = []
     for (k, w) in configuration.rnnWeights.values.enumerated() {
       let results: [LatticeRNNRescorer.Result]
       if let shared {
@@ -506,11 +508,12 @@ struct UtteranceContext: @unchecked Sendable {
           outcomes[item.outcome].statistics.batches += result.batches
         }
         if configuration.mergeRNNWeight != nil { shared = results }
+        searches = try results.map { try LatticeBestPath.Search($0.lattice) }
       }
-      for (item, result) in zip(prepared, results) {
+      for (index, (item, result)) in zip(prepared, results).enumerated() {
         try select(
-          item.lattice, rescoring: result, rnnWeight: w, first: k == 0, header: group[item.outcome].header,
-          into: &outcomes[item.outcome])
+          item.lattice, rescoring: result, search: &searches[index], rnnWeight: w, first: k == 0,
+          header: group[item.outcome].header, into: &outcomes[item.outcome])
       }
     }
     if configuration.oracle {
@@ -537,14 +540,22 @@ struct UtteranceContext: @unchecked Sendable {
   }
 
   /// The candidate list of RNN weight `w` (the best path of every (LMWT, wip) of the rescored
-  /// lattice) and, for the first RNN weight, the rescored lattice and N-best outputs.
+  /// lattice) and, for the first RNN weight, the rescored lattice and N-best outputs. `search`
+  /// is `rescoring.lattice`'s; its graph costs are set to those of `w`.
   func select(
-    _ lattice: Lattice, rescoring: LatticeRNNRescorer.Result, rnnWeight w: Double, first: Bool,
-    header: HTKLatticeHeader?, into outcome: inout UtteranceOutcome
+    _ lattice: Lattice, rescoring: LatticeRNNRescorer.Result, search: inout LatticeBestPath.Search,
+    rnnWeight w: Double, first: Bool, header: HTKLatticeHeader?, into outcome: inout UtteranceOutcome
   ) throws {
     var rescored = rescoring
-    if configuration.mergeRNNWeight.map({ $0 != w }) ?? false {
-      rescored.lattice = Self.reweighted(rescored, original: lattice, rnnWeight: w)
+    if let merge = configuration.mergeRNNWeight {
+      let costs: (arcs: [Double], finals: [Double]) =
+        merge != w
+        ? Self.reweightedGraphCosts(rescored, original: lattice, rnnWeight: w)
+        : (rescored.lattice.arcs.map(\.weight.graph), rescored.lattice.finals.map { $0?.weight.graph ?? 0 })
+      search.setGraphCosts(arcs: costs.arcs, finals: costs.finals)
+      if merge != w && first && (configuration.writeLattices != nil || configuration.nbest != nil) {
+        rescored.lattice = Self.reweighted(rescored.lattice, graphCosts: costs)
+      }
     }
     if first {
       outcome.statistics.statesOut = rescored.lattice.stateCount
@@ -570,8 +581,7 @@ struct UtteranceContext: @unchecked Sendable {
     var paths: [LatticeBestPath] = []
     for lmwt in configuration.lmWeights.values {
       for wip in configuration.insertionPenalties.values {
-        guard let path = try LatticeBestPath.find(in: rescored.lattice, lmWeight: lmwt, wordInsertionPenalty: wip)
-        else { continue }
+        guard let path = search.find(lmWeight: lmwt, wordInsertionPenalty: wip) else { continue }
         if !paths.contains(where: { $0.arcs == path.arcs && $0.finalState == path.finalState }) { paths.append(path) }
       }
     }
@@ -607,26 +617,34 @@ struct UtteranceContext: @unchecked Sendable {
 }
 
 extension UtteranceContext {
-  /// `result.lattice` with the graph costs of RNN weight `w` (the rule of `LatticeRNNRescorer`,
-  /// `g - lm_old + w*rnn + (1-w)*lm_old`) from the result's RNN and old LM costs: the same
-  /// expansion and merge, another weight.
-  static func reweighted(_ result: LatticeRNNRescorer.Result, original: Lattice, rnnWeight w: Double) -> Lattice {
+  /// The graph costs of RNN weight `w` (the rule of `LatticeRNNRescorer`,
+  /// `g - lm_old + w*rnn + (1-w)*lm_old`) for `result.lattice`'s arcs and states (0 for a
+  /// non-final state), from the result's RNN and old LM costs: the same expansion and merge,
+  /// another weight.
+  static func reweightedGraphCosts(_ result: LatticeRNNRescorer.Result, original: Lattice, rnnWeight w: Double) -> (
+    arcs: [Double], finals: [Double]
+  ) {
     let expansion = result.expansion
-    var arcs = result.lattice.arcs
-    for index in arcs.indices {
-      let source = Int(expansion.originalArcs[index])
-      arcs[index].weight.graph = LatticeRNNRescorer.interpolatedGraphCost(
-        graph: original.arcs[source].weight.graph, oldLM: result.arcOldLMCosts[index], rnn: result.arcRNNCosts[index],
-        rnnWeight: w)
+    let arcs = result.lattice.arcs.indices.map { index in
+      LatticeRNNRescorer.interpolatedGraphCost(
+        graph: original.arcs[Int(expansion.originalArcs[index])].weight.graph, oldLM: result.arcOldLMCosts[index],
+        rnn: result.arcRNNCosts[index], rnnWeight: w)
     }
-    var finals = result.lattice.finals
-    for state in finals.indices where finals[state] != nil {
-      let source = Int(expansion.originalStates[state])
-      finals[state]!.weight.graph = LatticeRNNRescorer.interpolatedGraphCost(
-        graph: original.finals[source]!.weight.graph, oldLM: result.finalOldLMCosts[state],
-        rnn: result.finalRNNCosts[state], rnnWeight: w)
+    let finals = result.lattice.finals.indices.map { state -> Double in
+      guard result.lattice.finals[state] != nil else { return 0 }
+      return LatticeRNNRescorer.interpolatedGraphCost(
+        graph: original.finals[Int(expansion.originalStates[state])]!.weight.graph,
+        oldLM: result.finalOldLMCosts[state], rnn: result.finalRNNCosts[state], rnnWeight: w)
     }
-    let lattice = result.lattice
+    return (arcs, finals)
+  }
+
+  /// `lattice` with `graphCosts` (`reweightedGraphCosts`) as its arcs' and final states' graph costs.
+  static func reweighted(_ lattice: Lattice, graphCosts: (arcs: [Double], finals: [Double])) -> Lattice {
+    var arcs = lattice.arcs
+    for index in arcs.indices { arcs[index].weight.graph = graphCosts.arcs[index] }
+    var finals = lattice.finals
+    for state in finals.indices where finals[state] != nil { finals[state]!.weight.graph = graphCosts.finals[state] }
     var reweighted = Lattice(
       key: lattice.key, kind: lattice.kind, start: lattice.start, arcOffsets: lattice.arcOffsets, arcs: arcs,
       finals: finals, transitionIDs: lattice.transitionIDs, stateTimes: lattice.stateTimes)
