@@ -30,7 +30,7 @@ merge_rnn_weight=    # one rescoring per lattice, merged under this RNN weight; 
 unk_penalty=         # nats per OOV word; empty: rescore-lattice's default
 word_map=            # lattice word -> LM tokens ("<word> <tokens...>"); texts and WER in tokens
 old_lm=              # ARPA model of the decoder: its costs are the old LM costs removed
-beam=                # --lattice-compose-beam; empty: no pruning
+beam=8               # --lattice-compose-beam (pruned expansion, as Kaldi's lmrescore_pruned.sh); empty: none
 oracle=false         # also the lattice oracle WER (needs --ref)
 write_lattices=false # also the rescored lattices of the chosen setting
 # End configuration section.
@@ -52,7 +52,7 @@ Options (defaults in brackets):
   --unk-penalty <nats>     OOV cost per word [rescore-lattice's default]
   --word-map <file>        lattice words -> LM tokens, e.g. ptbtok.map [none]
   --old-lm <arpa>          the decoder's n-gram LM: old LM costs recomputed from it [the lattices' own]
-  --beam <b>               pruned expansion (--lattice-compose-beam) [none]
+  --beam <b>               pruned expansion (--lattice-compose-beam); empty: exact [8]
   --oracle <bool>          lattice oracle WER into <dir>/oracle_wer [false]
   --write-lattices <bool>  rescored lattices of the chosen setting [false]"
 . utils/parse_options.sh

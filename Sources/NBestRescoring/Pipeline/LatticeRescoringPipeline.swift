@@ -35,6 +35,11 @@ public enum LatticeRescoringPipeline {
   ) throws -> LatticeRescoringResult {
     let startTime = ProgressMeter.monotonicSeconds()
     try configuration.validate()
+    // `--threads` rescores groups of lattices in parallel, each with single-threaded BLAS (as
+    // rescore-nbest): OpenBLAS's own threads would only spin against them on small GEMMs.
+    let savedBLASThreads = BLAS.threads
+    BLAS.threads = 1
+    defer { BLAS.threads = savedBLASThreads }
     let sources = try configuration.lattices.map { try LatticeSource(path: $0, format: configuration.format) }
     let writesHTK = sources.first?.isHTK ?? false
     if configuration.writeLattices != nil && sources.contains(where: { $0.isHTK != writesHTK }) {
