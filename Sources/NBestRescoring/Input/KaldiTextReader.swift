@@ -16,4 +16,10 @@ public enum KaldiTextReader {
     }
     return (transcripts, order)
   }
+
+  /// The transcripts of `path` in file order (the references of a sweep), errors as `read`.
+  public static func readInOrder(path: String) throws -> [(key: String, words: [String])] {
+    let (transcripts, order) = try read(path: path)
+    return order.map { ($0, transcripts[$0] ?? []) }
+  }
 }

@@ -97,10 +97,7 @@ public enum LatticeRescoringPipeline {
     let rescorers = (0..<configuration.threads).map { _ in
       LatticeRNNRescorer(model: file.model, mode: configuration.scoring, oovCost: oov, tokens: tokens)
     }
-    let referenceTexts: [(key: String, words: [String])]? = try configuration.reference.map { path in
-      let (transcripts, order) = try KaldiTextReader.read(path: path)
-      return order.map { ($0, transcripts[$0] ?? []) }
-    }
+    let referenceTexts = try configuration.reference.map(KaldiTextReader.readInOrder)
     let referenceWords = Dictionary(referenceTexts ?? [], uniquingKeysWith: { first, _ in first })
 
     var directories = [out]

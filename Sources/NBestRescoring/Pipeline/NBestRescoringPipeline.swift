@@ -31,7 +31,7 @@ public enum NBestRescoringPipeline {
     let inputs = layout.inputs(configuration)
     try OutputOverlap.refuse(outputs: layout.tableAndTextPaths(rnnWeights: configuration.rnnWeights), inputs: inputs)
     let scorer = try makeScorer(configuration, log: log)
-    let referenceTexts = try references(configuration)
+    let referenceTexts = try configuration.reference.map(KaldiTextReader.readInOrder)
     // A failed run removes the output directories it created (empty: nothing is published).
     let createdDirectories = try layout.createDirectories()
     let outputs = StagedOutputs()
@@ -101,13 +101,6 @@ public enum NBestRescoringPipeline {
         index += 1
       }
     }
-  }
-
-  /// The references in file order, if the configuration has them.
-  static func references(_ configuration: RescoringConfiguration) throws -> [(key: String, words: [String])]? {
-    guard let path = configuration.reference else { return nil }
-    let (transcripts, order) = try KaldiTextReader.read(path: path)
-    return order.map { ($0, transcripts[$0] ?? []) }
   }
 
   /// The scorer of the model (nil with `.reuse`); logs the OOV cost note. With
