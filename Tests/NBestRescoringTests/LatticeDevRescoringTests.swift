@@ -17,10 +17,9 @@ struct LatticeDevRescoringTests {
     let directory = TestSupport.latticeDev!
     let symbols = try SymbolTable(path: directory + "/words.txt")
     let lattices = try KaldiLatticeReader(rspecifier: "ark:" + directory + "/lat.kaldi.txt.gz").readAll()
-    let map = LatticeRNNRescorer.wordMap(symbols: symbols, vocabulary: RNNScoringSupport.vocabulary())
     let rescorer = LatticeRNNRescorer(
-      model: RNNScoringSupport.model(), mode: .normalized, oovCost: OOVCost(penalty: 1), rnnIDs: map.rnnIDs,
-      isOOV: map.isOOV)
+      model: RNNScoringSupport.model(), mode: .normalized, oovCost: OOVCost(penalty: 1),
+      tokens: LatticeTokenSequences(symbols: symbols, vocabulary: RNNScoringSupport.vocabulary()))
     let weights = LatticeRNNRescorer.Weights(lmWeight: 9.5, insertionPenalty: 0, rnnWeight: 0)
     var same = 0
     var arcs = 0
@@ -84,10 +83,9 @@ struct LatticeDevRescoringTests {
     let arpa = try ARPAModel(path: directory + "/lm/en-us.arpa.gz")
     let loaded = clock.duration(to: .now)
     let wordIDs = LatticeRNNRescorer.arpaWordIDs(symbols: symbols, model: arpa)
-    let map = LatticeRNNRescorer.wordMap(symbols: symbols, vocabulary: RNNScoringSupport.vocabulary())
     let rescorer = LatticeRNNRescorer(
-      model: RNNScoringSupport.model(), mode: .unnormalized, oovCost: OOVCost(penalty: 1), rnnIDs: map.rnnIDs,
-      isOOV: map.isOOV)
+      model: RNNScoringSupport.model(), mode: .unnormalized, oovCost: OOVCost(penalty: 1),
+      tokens: LatticeTokenSequences(symbols: symbols, vocabulary: RNNScoringSupport.vocabulary()))
     var worst = 0.0
     var checked = 0
     var expandedStates = 0
@@ -122,10 +120,9 @@ struct LatticeDevRescoringTests {
     let directory = TestSupport.latticeDev!
     let symbols = try SymbolTable(path: directory + "/words.txt")
     let lattices = try KaldiLatticeReader(rspecifier: "ark:" + directory + "/lat.kaldi.txt.gz").readAll().prefix(30)
-    let map = LatticeRNNRescorer.wordMap(symbols: symbols, vocabulary: RNNScoringSupport.vocabulary())
     let rescorer = LatticeRNNRescorer(
-      model: RNNScoringSupport.model(), mode: .normalized, oovCost: OOVCost(penalty: 1), rnnIDs: map.rnnIDs,
-      isOOV: map.isOOV)
+      model: RNNScoringSupport.model(), mode: .normalized, oovCost: OOVCost(penalty: 1),
+      tokens: LatticeTokenSequences(symbols: symbols, vocabulary: RNNScoringSupport.vocabulary()))
     let weights = LatticeRNNRescorer.Weights(lmWeight: 9.5, insertionPenalty: 0, rnnWeight: 0.5)
     var previous = (arcs: Int.max, states: Int.max)
     var sameBest = 0

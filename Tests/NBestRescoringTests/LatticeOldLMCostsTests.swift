@@ -12,10 +12,9 @@ import Testing
   static let symbols = SymbolTable(words: ["<eps>", "a", "b", "zzz", "cat"])
 
   static func rescorer() -> LatticeRNNRescorer {
-    let map = LatticeRNNRescorer.wordMap(symbols: symbols, vocabulary: RNNScoringSupport.vocabulary())
-    return LatticeRNNRescorer(
-      model: RNNScoringSupport.model(), mode: .normalized, oovCost: OOVCost(penalty: 0.5), rnnIDs: map.rnnIDs,
-      isOOV: map.isOOV)
+    LatticeRNNRescorer(
+      model: RNNScoringSupport.model(), mode: .normalized, oovCost: OOVCost(penalty: 0.5),
+      tokens: LatticeTokenSequences(symbols: symbols, vocabulary: RNNScoringSupport.vocabulary()))
   }
 
   /// A random sorted, connected lattice over `symbols` (epsilon and parallel arcs, several finals).

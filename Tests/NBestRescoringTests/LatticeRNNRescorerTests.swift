@@ -11,10 +11,9 @@ import Testing
   static let symbols = SymbolTable(words: ["<eps>"] + RNNScoringSupport.words + ["<unk>", "quokka", "zebra"])
 
   static func rescorer(mode: ScoringMode, cell: CellType = .lstm, oovPenalty: Double = 1.7) -> LatticeRNNRescorer {
-    let map = LatticeRNNRescorer.wordMap(symbols: symbols, vocabulary: RNNScoringSupport.vocabulary())
-    return LatticeRNNRescorer(
+    LatticeRNNRescorer(
       model: RNNScoringSupport.model(cell: cell), mode: mode, oovCost: OOVCost(penalty: oovPenalty),
-      rnnIDs: map.rnnIDs, isOOV: map.isOOV)
+      tokens: LatticeTokenSequences(symbols: symbols, vocabulary: RNNScoringSupport.vocabulary()))
   }
 
   /// Every complete path of `lattice`: its arc indices and final state.

@@ -62,11 +62,12 @@ import Testing
     #expect(Array(tokens.ids[tokens.tokenRange(of: 3)]) == [Vocabulary.unkID, Vocabulary.unkID, Vocabulary.unkID])
     #expect(Array(tokens.isOOV[tokens.tokenRange(of: 3)]) == [true, true, false])
     #expect(Array(tokens.isOOV[tokens.tokenRange(of: 4)]) == [false])
-    // Without a map: one token per word, as `wordMap(symbols:vocabulary:)`.
+    // Without a map: one token per word, the word itself (`<unk>` plus OOV when unknown).
     let plain = LatticeTokenSequences(symbols: symbols, vocabulary: vocabulary)
-    let old = LatticeRNNRescorer.wordMap(symbols: symbols, vocabulary: vocabulary)
-    let fromOld = LatticeTokenSequences(rnnIDs: old.rnnIDs, isOOV: old.isOOV)
-    #expect(plain.ids == fromOld.ids && plain.offsets == fromOld.offsets && plain.isOOV == fromOld.isOOV)
+    let words = ["thecat", "sat", "quokkas", "<unk>"]
+    #expect(plain.offsets == [0, 0, 1, 2, 3, 4])
+    #expect(plain.ids == words.map { vocabulary.id(of: $0) })
+    #expect(plain.isOOV == words.map { vocabulary.id(of: $0) == Vocabulary.unkID && $0 != Vocabulary.unkWord })
   }
 
   /// A word-mapped lattice that is the union of N-best paths gives every path the cost

@@ -122,12 +122,6 @@ public struct LatticeRNNRescorer {
     public var batches: Int
   }
 
-  /// `rnnIDs`/`isOOV` map lattice word ids to the model, one token per word
-  /// (`wordMap(symbols:vocabulary:)`).
-  public init(model: RNNLanguageModel, mode: ScoringMode, oovCost: OOVCost, rnnIDs: [Int32], isOOV: [Bool]) {
-    self.init(model: model, mode: mode, oovCost: oovCost, tokens: LatticeTokenSequences(rnnIDs: rnnIDs, isOOV: isOOV))
-  }
-
   /// `tokens` maps lattice word ids to the model's token sequences
   /// (`LatticeTokenSequences(symbols:vocabulary:wordMap:)`).
   public init(model: RNNLanguageModel, mode: ScoringMode, oovCost: OOVCost, tokens: LatticeTokenSequences) {
@@ -136,20 +130,6 @@ public struct LatticeRNNRescorer {
     self.oovCost = oovCost
     self.tokens = tokens
     inputProjection = InputProjectionCache(model: model)
-  }
-
-  /// The map from a symbol table's word ids to `vocabulary`: a word the vocabulary lacks is
-  /// `<unk>` and OOV (the word `<unk>` itself is not OOV), as `NBestRNNScorer` maps words.
-  public static func wordMap(symbols: SymbolTable, vocabulary: Vocabulary) -> (rnnIDs: [Int32], isOOV: [Bool]) {
-    let maxID = max(0, symbols.maxID)
-    var ids = [Int32](repeating: Vocabulary.unkID, count: Int(maxID) + 1)
-    var oov = [Bool](repeating: false, count: Int(maxID) + 1)
-    for id in 0...Int(maxID) {
-      guard id != 0, let word = symbols.word(of: Int32(id)) else { continue }
-      ids[id] = vocabulary.id(of: word)
-      oov[id] = ids[id] == Vocabulary.unkID && word != Vocabulary.unkWord
-    }
-    return (ids, oov)
   }
 
   /// Expands `lattice` (topologically sorted) to `maxNgramOrder` and rescores it without

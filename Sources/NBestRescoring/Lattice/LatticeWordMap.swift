@@ -45,24 +45,6 @@ public struct LatticeTokenSequences: Sendable {
   public let ids: [Int32]
   public let isOOV: [Bool]
 
-  /// Word ids `0..<wordCount`, one token each: `rnnIDs[w]` (word 0 has none).
-  public init(rnnIDs: [Int32], isOOV: [Bool]) {
-    precondition(rnnIDs.count == isOOV.count, "one OOV flag per word id")
-    var offsets: [Int32] = [0]
-    var ids: [Int32] = []
-    var oov: [Bool] = []
-    for word in rnnIDs.indices {
-      if word != 0 {
-        ids.append(rnnIDs[word])
-        oov.append(isOOV[word])
-      }
-      offsets.append(Int32(ids.count))
-    }
-    self.offsets = offsets
-    self.ids = ids
-    self.isOOV = oov
-  }
-
   /// The tokens of every id of `symbols` through `wordMap` (identity when nil), mapped to
   /// `vocabulary`.
   public init(symbols: SymbolTable, vocabulary: Vocabulary, wordMap: LatticeWordMap? = nil) {
