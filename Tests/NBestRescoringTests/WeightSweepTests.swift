@@ -101,6 +101,29 @@ import WERScoring
     )
   }
 
+  /// The lattice pipeline's sweep names lattices, not N-best lists, in its messages.
+  @Test func aLatticeSweepNamesLatticesInItsMessages() throws {
+    func sweep(_ references: [(key: String, words: [String])], mode: MissingHypothesisMode) throws -> WeightSweep {
+      let sweep = try WeightSweep(
+        rnnWeights: WeightGrid(values: [0]), lmWeights: WeightGrid(values: [10]),
+        insertionPenalties: WeightGrid(values: [0]), references: references, rules: ScoringRules(mode: mode),
+        inputKind: .lattice)
+      for list in Self.lists { try sweep.add(list) }
+      return sweep
+    }
+    let none = #expect(throws: InputError.self) { try sweep([(key: "other", words: ["d"])], mode: .present).run() }
+    #expect(
+      none?.message
+        == "none of the 1 reference utterances has a lattice (2 lattices read): no WER to choose the weights by")
+    let keys = Self.lists.map(\.utteranceID) + ["extra"]
+    let missing = #expect(throws: InputError.self) {
+      try sweep(keys.map { (key: $0, words: ["d"]) }, mode: .strict).run()
+    }
+    #expect(
+      missing?.message.hasPrefix("no lattice for reference 'extra' (--mode=strict") == true, "\(missing?.message ?? "")"
+    )
+  }
+
   @Test func withoutReferenceOnlyOneSettingIsAllowed() throws {
     #expect(throws: InputError.self) {
       _ = try WeightSweep(

@@ -81,10 +81,16 @@ else
     *) cat_lattices=(cat "$lattices") ;;
   esac
   # A lattice is a key line, its arc and final lines, and an empty line: split whole lattices
-  # round-robin (lattice i to part i mod nj + 1).
-  "${cat_lattices[@]}" | awk -v nj="$nj" -v prefix="$dir/split/lat." '
-    BEGIN { RS = ""; ORS = "\n\n" } { print > (prefix ((NR - 1) % nj + 1) ".txt") }'
-  for j in $(seq 1 "$nj"); do [ -f "$dir/split/lat.$j.txt" ] || : > "$dir/split/lat.$j.txt"; done
+  # round-robin (lattice i to part i mod nj + 1). No more jobs than lattices: an empty part
+  # would be a job with nothing to rescore.
+  rm -f "$dir"/split/lat.*.txt
+  count=$("${cat_lattices[@]}" | awk -v nj="$nj" -v prefix="$dir/split/lat." '
+    BEGIN { RS = ""; ORS = "\n\n" } { print > (prefix ((NR - 1) % nj + 1) ".txt") } END { print NR > "/dev/stdout" }')
+  [ "$count" -ge 1 ] || { echo "$0: no lattices in $lattices" >&2; exit 1; }
+  if [ "$nj" -gt "$count" ]; then
+    echo "$0: $count lattices: using $count jobs instead of --nj $nj"
+    nj=$count
+  fi
   input() { echo "ark,t:$dir/split/lat.$1.txt"; }
 fi
 mode=--normalized

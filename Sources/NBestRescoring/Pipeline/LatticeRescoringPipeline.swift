@@ -116,7 +116,7 @@ public enum LatticeRescoringPipeline {
       try WeightSweep(
         rnnWeights: WeightGrid(parsing: label, name: "--rnn-weights"), lmWeights: configuration.lmWeights,
         insertionPenalties: configuration.insertionPenalties, references: referenceTexts, rules: configuration.rules,
-        scratchDirectory: out)
+        scratchDirectory: out, inputKind: .lattice)
     }
     let latticeStream = try latticeOutput.flatMap { writesHTK ? nil : try outputs.stream(for: $0) }
     let nbestStreams = try configuration.nbest.map { nbest in

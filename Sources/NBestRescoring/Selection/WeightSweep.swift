@@ -41,7 +41,17 @@ public final class WeightSweep {
   /// sweep took 8 s before its first output line. A larger product is almost always a typo.
   public static let maximumSettings = 100_000
 
+  /// What an utterance's candidates came from, for the messages about missing ones.
+  public enum InputKind: Sendable {
+    case nbestList, lattice
+
+    var name: String { self == .nbestList ? "N-best list" : "lattice" }
+    var withArticle: String { self == .nbestList ? "an N-best list" : "a lattice" }
+    var plural: String { self == .nbestList ? "lists" : "lattices" }
+  }
+
   public let settings: [SweepSetting]
+  public let inputKind: InputKind
   /// For each setting, the index of its (RNN weight, OOV cost) pair in `slots`.
   private let settingSlots: [Int]
   public let interpolation: LMInterpolation
@@ -80,8 +90,10 @@ public final class WeightSweep {
   public init(
     rnnWeights: WeightGrid, lmWeights: WeightGrid, insertionPenalties: WeightGrid, oovCosts: WeightGrid? = nil,
     baseOOVCost: Double = 0, interpolation: LMInterpolation = .logLinear, references: [(key: String, words: [String])]?,
-    rules: ScoringRules = ScoringRules(), scratchDirectory: String = NSTemporaryDirectory()
+    rules: ScoringRules = ScoringRules(), scratchDirectory: String = NSTemporaryDirectory(),
+    inputKind: InputKind = .nbestList
   ) throws {
+    self.inputKind = inputKind
     let settingCount = try Self.settingCount(
       rnnWeights: rnnWeights, lmWeights: lmWeights, insertionPenalties: insertionPenalties, oovCosts: oovCosts)
     try interpolation.checkRNNWeights(rnnWeights)
@@ -272,13 +284,13 @@ public final class WeightSweep {
   public func run() throws -> WeightSweepReport {
     if let referenceKeys, !referenceSeen.contains(true) {
       throw InputError(
-        "none of the \(referenceKeys.count) reference utterances has an N-best list (\(utteranceCount) lists read): no WER to choose the weights by"
+        "none of the \(referenceKeys.count) reference utterances has \(inputKind.withArticle) (\(utteranceCount) \(inputKind.plural) read): no WER to choose the weights by"
       )
     }
     if let referenceKeys, rules.mode == .strict, let first = referenceKeys.indices.first(where: { !referenceSeen[$0] })
     {
       throw InputError(
-        "no N-best list for reference '\(referenceKeys[first])' (--mode=strict; --mode=present skips it, --mode=all scores it as empty)"
+        "no \(inputKind.name) for reference '\(referenceKeys[first])' (--mode=strict; --mode=present skips it, --mode=all scores it as empty)"
       )
     }
     try scoreFilteredHypotheses()
