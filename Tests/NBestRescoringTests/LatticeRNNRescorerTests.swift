@@ -10,9 +10,14 @@ import Testing
   /// `<eps>`, the model's words, `<unk>` and two words the model lacks.
   static let symbols = SymbolTable(words: ["<eps>"] + RNNScoringSupport.words + ["<unk>", "quokka", "zebra"])
 
-  static func rescorer(mode: ScoringMode, cell: CellType = .lstm, oovPenalty: Double = 1.7) -> LatticeRNNRescorer {
+  /// Direct features of order 4 (histories of 3 tokens) on a table with random weights.
+  static let direct = DirectFeatureConfig(tableSize: 300, order: 4)
+
+  static func rescorer(
+    mode: ScoringMode, cell: CellType = .lstm, oovPenalty: Double = 1.7, direct: DirectFeatureConfig? = nil
+  ) -> LatticeRNNRescorer {
     LatticeRNNRescorer(
-      model: RNNScoringSupport.model(cell: cell), mode: mode, oovCost: OOVCost(penalty: oovPenalty),
+      model: RNNScoringSupport.model(cell: cell, direct: direct), mode: mode, oovCost: OOVCost(penalty: oovPenalty),
       tokens: LatticeTokenSequences(symbols: symbols, vocabulary: RNNScoringSupport.vocabulary()))
   }
 
@@ -101,9 +106,11 @@ import Testing
     return ends[0]
   }
 
-  @Test(arguments: [ScoringMode.normalized, .unnormalized], [CellType.lstm, .gru])
-  func unionOfNBestPathsMatchesNBestRescoring(mode: ScoringMode, cell: CellType) throws {
-    let rescorer = Self.rescorer(mode: mode, cell: cell)
+  /// Also with direct features (order 4 against sentences of up to 6 words; the expansion
+  /// order is exact, so each path's features are its own history's).
+  @Test(arguments: [ScoringMode.normalized, .unnormalized], [(CellType.lstm, false), (.gru, false), (.lstm, true)])
+  func unionOfNBestPathsMatchesNBestRescoring(mode: ScoringMode, variant: (cell: CellType, direct: Bool)) throws {
+    let rescorer = Self.rescorer(mode: mode, cell: variant.cell, direct: variant.direct ? Self.direct : nil)
     var lists = RNNScoringSupport.lists()
     // Distinct n-gram and graph costs per hypothesis so that the weights matter.
     var generator = SeededGenerator(seed: 1414)
@@ -250,10 +257,11 @@ import Testing
 
   /// Rescoring a group of lattices together (shared batches per level) gives each lattice its
   /// own result: the same expansion, words and weights, and costs within float rounding; an
-  /// empty lattice in the group stays empty; pruning and ARPA sources apply per lattice.
-  @Test(arguments: [ScoringMode.normalized, .unnormalized])
-  func groupRescoringEqualsOneLatticeAtATime(mode: ScoringMode) throws {
-    let rescorer = Self.rescorer(mode: mode)
+  /// empty lattice in the group stays empty; pruning and ARPA sources apply per lattice; also
+  /// with direct features.
+  @Test(arguments: [ScoringMode.normalized, .unnormalized], [false, true])
+  func groupRescoringEqualsOneLatticeAtATime(mode: ScoringMode, direct: Bool) throws {
+    let rescorer = Self.rescorer(mode: mode, direct: direct ? Self.direct : nil)
     var generator = SeededGenerator(seed: 1438)
     var lattices: [Lattice] = []
     var sources: [LatticeRNNRescorer.OldLMSource] = []

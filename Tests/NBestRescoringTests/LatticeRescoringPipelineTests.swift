@@ -21,8 +21,8 @@ import WERScoring
     let slf: String
     let lattices: [Lattice]
 
-    init(seed: UInt64) throws {
-      base = try PipelineFixture()
+    init(seed: UInt64, direct: DirectFeatureConfig? = nil) throws {
+      base = try PipelineFixture(direct: direct)
       words = base.root + "/words.txt"
       var table = ""
       for id in 0...Int(LatticeRescoringPipelineTests.symbols.maxID) {
@@ -64,8 +64,9 @@ import WERScoring
 
   static func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
-  @Test func sweepSelectsEverySettingsLatticeBestPath() throws {
-    let fixture = try Fixture(seed: 1441)
+  @Test(arguments: [false, true])
+  func sweepSelectsEverySettingsLatticeBestPath(direct: Bool) throws {
+    let fixture = try Fixture(seed: 1441, direct: direct ? LatticeRNNRescorerTests.direct : nil)
     let out = fixture.base.root + "/out"
     let configuration = fixture.configuration(out: out)
     let result = try LatticeRescoringPipeline.run(configuration)
@@ -107,8 +108,9 @@ import WERScoring
       result.statistics.lattices == 3 && result.statistics.arcsIn == fixture.lattices.map(\.arcs.count).reduce(0, +))
   }
 
-  @Test func threadsAndFormatsGiveTheSameResults() throws {
-    let fixture = try Fixture(seed: 1442)
+  @Test(arguments: [false, true])
+  func threadsAndFormatsGiveTheSameResults(direct: Bool) throws {
+    let fixture = try Fixture(seed: 1442, direct: direct ? LatticeRNNRescorerTests.direct : nil)
     var outputs: [[String]] = []
     for (k, (threads, input)) in [(1, fixture.archive), (3, fixture.archive), (2, fixture.slf)].enumerated() {
       let out = fixture.base.root + "/out\(k)"

@@ -71,9 +71,12 @@ import Testing
   }
 
   /// A word-mapped lattice that is the union of N-best paths gives every path the cost
-  /// `NBestRNNScorer` gives its mapped token sequence; the 1-best follows.
-  @Test(arguments: [ScoringMode.normalized, .unnormalized], [CellType.lstm, .gru])
-  func wordMappedUnionOfNBestPathsMatchesNBestRescoringOfTheTokens(mode: ScoringMode, cell: CellType) throws {
+  /// `NBestRNNScorer` gives its mapped token sequence; the 1-best follows. With direct
+  /// features, a word's later tokens see its earlier ones in their history.
+  @Test(arguments: [ScoringMode.normalized, .unnormalized], [(CellType.lstm, false), (.gru, false), (.gru, true)])
+  func wordMappedUnionOfNBestPathsMatchesNBestRescoringOfTheTokens(
+    mode: ScoringMode, variant: (cell: CellType, direct: Bool)
+  ) throws {
     let map = LatticeWordMap([
       "thecat": ["the", "cat"], "bigredhat": ["big", "red", "hat"], "quokkas": ["quokka", "zebra"],
       "onthe": ["on", "the"], "thedog": ["the", "dog"],
@@ -84,7 +87,8 @@ import Testing
       ]
     let symbols = SymbolTable(words: latticeWords)
     let vocabulary = RNNScoringSupport.vocabulary()
-    let model = RNNScoringSupport.model(cell: cell)
+    let model = RNNScoringSupport.model(
+      cell: variant.cell, direct: variant.direct ? LatticeRNNRescorerTests.direct : nil)
     let oovCost = OOVCost(penalty: 1.3)
     let rescorer = LatticeRNNRescorer(
       model: model, mode: mode, oovCost: oovCost,

@@ -13,12 +13,14 @@ struct PipelineFixture {
   let archive: String
   let reference: String
 
-  /// `root/model.mdl` (seeded), `root/archives.1/` holding `lists`, and `root/text`.
-  init(seed: UInt64 = 7, lists: [NBestList] = RNNScoringSupport.lists()) throws {
+  /// `root/model.mdl` (seeded; with `direct` features when given), `root/archives.1/` holding
+  /// `lists`, and `root/text`.
+  init(seed: UInt64 = 7, lists: [NBestList] = RNNScoringSupport.lists(), direct: DirectFeatureConfig? = nil) throws {
     root = try TestSupport.temporaryDirectory()
     model = root + "/model.mdl"
-    try ModelFile(model: RNNScoringSupport.model(seed: seed), vocabulary: RNNScoringSupport.vocabulary()).write(
-      to: model)
+    try ModelFile(
+      model: RNNScoringSupport.model(seed: seed, direct: direct), vocabulary: RNNScoringSupport.vocabulary()
+    ).write(to: model)
     archive = root + "/archives.1"
     try Self.writeArchive(lists, to: archive)
     reference = root + "/text"

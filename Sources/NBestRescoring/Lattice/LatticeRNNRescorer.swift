@@ -16,6 +16,13 @@ import NCEModel
 /// at `w = 1`), `lm_old` the old n-gram cost (`OldLMSource`), `w` the RNN weight; acoustic costs
 /// are unchanged.
 ///
+/// Direct n-gram features (a model with `output.direct`) are added to every score with the
+/// output layer's code, from the LM tokens of the RNN state's own history
+/// (`LatticeDirectHistories`, `DirectRows.append` as in training and rescore-nbest): a merged
+/// state scores its arcs with the features of the best path it keeps the RNN state of, so every
+/// arc cost is the one rescore-nbest gives that path, also when the direct order exceeds the
+/// expansion order.
+///
 /// "Best path into a state" is by the decision cost of the rescored lattice under the given
 /// `Weights`: `sum(g') + sum(a)/LMWT + wip * n_words` (`LatticeBestPath`'s rule); ties keep the
 /// first path relaxed (levels in order, a level's states by number, a state's arcs in order).
@@ -223,6 +230,8 @@ public struct LatticeRNNRescorer {
     let layers = model.config.layers
     let hiddenSize = model.config.hiddenSize
     let width = model.config.embeddingSize
+    // The direct features of each level's output rows (models with direct features), reused.
+    var levelDirect = model.output.direct.map { DirectRows(for: $0) }
     for depth in 0..<levelCount {
       var live = [[Int32]](repeating: [], count: runs.count)
       for r in started where depth < levels[r].count {
@@ -267,9 +276,13 @@ public struct LatticeRNNRescorer {
       var targets: [Int32] = []
       var targetCounts = [Int](repeating: 0, count: runs.count)
       var rowOwners: [(run: Int, bankRow: Int32)] = []
+      levelDirect?.removeAll()
       for r in started where !live[r].isEmpty {
         runs[r].prepareScores(live[r])
         for bankRow in runs[r].scratchBankRows { rowOwners.append((r, bankRow)) }
+        if levelDirect != nil {
+          runs[r].directHistories!.appendDirectRows(of: runs[r].scratchBankRows, to: &levelDirect!)
+        }
         let rowOffset = Int32(outputRows.count / width)
         runs[r].appendRows(of: runs[r].bankOutput, width: width, rows: runs[r].scratchBankRows, to: &outputRows)
         rows.append(contentsOf: runs[r].scratchRows.lazy.map { $0 + rowOffset })
@@ -282,10 +295,10 @@ public struct LatticeRNNRescorer {
         switch mode {
         case .unnormalized:
           logProbabilities = PrefixTreeScorer(model: model, mode: mode).targetLogProbabilities(
-            hidden, rows: rows, targets: targets)
+            hidden, rows: rows, targets: targets, direct: levelDirect)
         case .normalized:
           logProbabilities = normalizedLogProbabilities(
-            hidden, rows: rows, targets: targets, owners: rowOwners, runs: &runs)
+            hidden, rows: rows, targets: targets, direct: levelDirect, owners: rowOwners, runs: &runs)
         }
       }
       var offset = 0
@@ -301,8 +314,11 @@ public struct LatticeRNNRescorer {
   /// `ln Z` of an RNN state is computed once (one logits GEMM per block of 256 new states) and
   /// kept in its run (`owners[row]`: the run and bank row of each row of `hidden`), so a state
   /// scored in several levels (epsilon successors, shared steps) costs its softmax once.
+  /// `direct`: the direct features of every row of `hidden`, given exactly when the model has them
+  /// (a bank row's features are fixed by its token history, so its cached `ln Z` stays valid).
   private func normalizedLogProbabilities(
-    _ hidden: Matrix, rows: [Int32], targets: [Int32], owners: [(run: Int, bankRow: Int32)], runs: inout [Run]
+    _ hidden: Matrix, rows: [Int32], targets: [Int32], direct: DirectRows?, owners: [(run: Int, bankRow: Int32)],
+    runs: inout [Run]
   ) -> [Float] {
     var normalizers = [Float](repeating: 0, count: hidden.rows)
     var missing: [Int32] = []
@@ -312,12 +328,13 @@ public struct LatticeRNNRescorer {
     }
     if !missing.isEmpty {
       let newRows = missing.withUnsafeBufferPointer { hidden.gatheringRows($0) }
+      let newDirect = direct.map { d in missing.withUnsafeBufferPointer { d.gathering(rows: $0) } }
       let v = model.output.vocabularySize
       var logits = Matrix(rows: 0, cols: 0)
       var start = 0
       while start < newRows.rows {
         let end = min(newRows.rows, start + 256)
-        model.output.logits(newRows.rows(start..<end), into: &logits)
+        model.output.logits(newRows.rows(start..<end), into: &logits, direct: newDirect, firstDirectRow: start)
         logits.withUnsafeBufferPointer { l in
           for k in start..<end {
             let normalizer = VectorMath.logSumExp(l.baseAddress! + (k - start) * v, count: v)
@@ -330,7 +347,10 @@ public struct LatticeRNNRescorer {
       }
     }
     let gathered = rows.withUnsafeBufferPointer { hidden.gatheringRows($0) }
-    var scores = targets.withUnsafeBufferPointer { model.output.targetScores(gathered, targets: $0) }
+    let gatheredDirect = direct.map { d in rows.withUnsafeBufferPointer { d.gathering(rows: $0) } }
+    var scores = targets.withUnsafeBufferPointer {
+      model.output.targetScores(gathered, targets: $0, direct: gatheredDirect)
+    }
     for i in scores.indices { scores[i] -= normalizers[Int(rows[i])] }
     return scores
   }
@@ -394,9 +414,16 @@ public struct LatticeRNNRescorer {
     var scratchRows: [Int32] = []
     var scratchTargets: [Int32] = []
     var scratchDestinations: [Int] = []
-    /// The states `prepareAdvance` left for `finishAdvance`, and their forward-step rows.
+    /// The states `prepareAdvance` left for `finishAdvance`, their forward-step rows, and the
+    /// steps' source bank rows and input tokens.
     var enteredStates: [Int32] = []
     var enteredSteps: [Int32] = []
+    var stepSources: [Int32] = []
+    var stepInputs: [Int32] = []
+    /// The token history of every bank row, for the model's direct features (nil without them),
+    /// and the direct rows of one scored block of later tokens (reused).
+    var directHistories: LatticeDirectHistories?
+    var scratchDirect: DirectRows?
     var multiTokenArcs: [Int32] = []
     var rnnTargets = 0
     var batches = 0
@@ -426,6 +453,10 @@ public struct LatticeRNNRescorer {
       let layers = rescorer.model.config.layers
       bankHidden = [[Float]](repeating: [], count: layers)
       bankCell = [[Float]](repeating: [], count: layers)
+      if let direct = rescorer.model.output.direct {
+        directHistories = LatticeDirectHistories(features: direct)
+        scratchDirect = DirectRows(for: direct)
+      }
     }
 
     /// Longest distance in arcs from the start of each expanded state, as level lists.
@@ -447,7 +478,7 @@ public struct LatticeRNNRescorer {
     /// Starts at the state after `<s>` (`states`, `output`: one row).
     mutating func start(states: [RecurrentState], output: Matrix) {
       best[0] = 0
-      appendToBank(states: states, output: output, rows: 0..<1)
+      appendToBank(states: states, output: output, rows: 0..<1, sources: [-1], inputs: [Vocabulary.bosID])
       node[0] = 0
       if pruning.isActive {
         backward = LatticeRNNRescorer.backwardCosts(of: lattice, weights: weights)
@@ -531,6 +562,8 @@ public struct LatticeRNNRescorer {
       }
       enteredStates = entered
       self.enteredSteps = enteredSteps
+      stepSources = sources
+      stepInputs = inputs
       return (sources, inputs)
     }
 
@@ -538,7 +571,7 @@ public struct LatticeRNNRescorer {
     /// order) to the bank and gives the entered states their rows.
     mutating func finishAdvance(states: [RecurrentState], output: Matrix, rows: Range<Int>) {
       let first = Int32(bankCount)
-      appendToBank(states: states, output: output, rows: rows)
+      appendToBank(states: states, output: output, rows: rows, sources: stepSources, inputs: stepInputs)
       for (state, step) in zip(enteredStates, enteredSteps) { node[Int(state)] = first + step }
     }
 
@@ -651,7 +684,7 @@ public struct LatticeRNNRescorer {
           var rng = SeededGenerator(seed: 0)  // unused: no dropout at evaluation
           let output = rescorer.model.forward(
             inputs: inputs, steps: 1, states: &states, cache: &cache, training: false, using: &rng)
-          appendToBank(states: states, output: output, rows: 0..<inputs.count)
+          appendToBank(states: states, output: output, rows: 0..<inputs.count, sources: sources, inputs: inputs)
         }
         // Score token `position` from the distinct rows.
         levelNumber += 1
@@ -665,8 +698,13 @@ public struct LatticeRNNRescorer {
           }
           rows.append(rowInLevel[Int(row)])
         }
+        if scratchDirect != nil {
+          scratchDirect!.removeAll()
+          directHistories!.appendDirectRows(of: bankRows, to: &scratchDirect!)
+        }
         let logProbabilities = PrefixTreeScorer(model: rescorer.model, mode: rescorer.mode).targetLogProbabilities(
-          gatherRows(of: bankOutput, width: width, rows: bankRows), rows: rows, targets: targets)
+          gatherRows(of: bankOutput, width: width, rows: bankRows), rows: rows, targets: targets,
+          direct: scratchDirect)
         rnnTargets += targets.count
         var next: [Int32] = []
         for (i, arc) in pending.enumerated() {
@@ -743,8 +781,15 @@ public struct LatticeRNNRescorer {
     }
 
     /// Appends rows `rows` of a forward step's new `states` and `output` to the bank (one
-    /// forward batch this run took part in).
-    mutating func appendToBank(states: [RecurrentState], output: Matrix, rows: Range<Int>) {
+    /// forward batch this run took part in); row `k` is bank row `sources[k]` (-1: the initial
+    /// state) advanced by token `inputs[k]`.
+    mutating func appendToBank(
+      states: [RecurrentState], output: Matrix, rows: Range<Int>, sources: [Int32], inputs: [Int32]
+    ) {
+      precondition(sources.count == rows.count && inputs.count == rows.count)
+      if directHistories != nil {
+        for (source, input) in zip(sources, inputs) { directHistories!.append(input: input, after: source) }
+      }
       let width = rescorer.model.config.hiddenSize
       for layer in states.indices {
         bankHidden[layer].append(

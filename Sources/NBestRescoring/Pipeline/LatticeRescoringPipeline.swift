@@ -79,12 +79,6 @@ public enum LatticeRescoringPipeline {
     let symbols = try SymbolTable(path: configuration.symbolTable)
     let file = try ModelFile.read(path: configuration.model, optimizerState: false)
     try file.model.checkSupports(configuration.scoring)
-    if file.model.output.direct != nil {
-      // The lattice rescorer's RNN states do not carry the token histories the features need.
-      throw InputError(
-        "the model has direct n-gram features, which rescore-lattice does not score yet: rescore N-best lists with rescore-nbest",
-        file: configuration.model)
-    }
     let oov = try OOVCost.resolve(
       unkPenalty: configuration.unkPenalty, oovTypes: configuration.oovTypes, vocabulary: file.vocabulary)
     if let note = oov.note { log(note) }
