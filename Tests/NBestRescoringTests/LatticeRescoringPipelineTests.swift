@@ -192,6 +192,44 @@ import WERScoring
     }
   }
 
+  /// SLF outputs take their input files' names: keys (`UTTERANCE=`) with a `/`, as HTK lattices
+  /// of `spk/utt` often have, and compressed inputs are written as plain `<name>.lat`.
+  @Test func rescoredSLFLatticesTakeTheirInputFileNames() throws {
+    let fixture = try Fixture(seed: 1450)
+    let slf = fixture.base.root + "/slf-paths"
+    try FileManager.default.createDirectory(atPath: slf, withIntermediateDirectories: true)
+    for (i, original) in fixture.lattices.enumerated() {
+      var lattice = original
+      lattice.key = "spk\(i)/" + original.key
+      let text = try HTKLatticeWriter.text(of: lattice, header: HTKLatticeHeader(), symbols: Self.symbols)
+      #expect(text.contains("UTTERANCE=spk\(i)/\(original.key)\n"))
+      let file = slf + "/\(original.key).lat"
+      try text.write(toFile: file, atomically: false, encoding: .utf8)
+      if i == 0 {
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gzip.arguments = ["gzip", "-n", file]
+        try gzip.run()
+        gzip.waitUntilExit()
+        #expect(gzip.terminationStatus == 0 && FileManager.default.fileExists(atPath: file + ".gz"))
+      }
+    }
+    var configuration = fixture.configuration(out: fixture.base.root + "/out", lattices: slf)
+    configuration.reference = nil
+    configuration.oracle = false
+    configuration.rnnWeights = WeightGrid(values: [0.5])
+    configuration.lmWeights = WeightGrid(values: [10])
+    configuration.insertionPenalties = WeightGrid(values: [0])
+    configuration.writeLattices = fixture.base.root + "/rescored"
+    try LatticeRescoringPipeline.run(configuration)
+    let names = try FileManager.default.contentsOfDirectory(atPath: fixture.base.root + "/rescored").sorted()
+    #expect(names == Self.keys.map { $0 + ".lat" }.sorted())
+    let reader = try HTKLatticeDirectoryReader(directory: fixture.base.root + "/rescored", symbols: Self.symbols)
+    var keys: [String] = []
+    while let next = try reader.next() { keys.append(next.lattice.key) }
+    #expect(Set(keys) == Set(Self.keys.enumerated().map { "spk\($0)/\($1)" }))
+  }
+
   /// `--merge-rnn-weight`: one rescoring per lattice; each RNN weight's selection is the best
   /// path of that rescoring re-weighted, which for the merge weight itself is the per-weight run's.
   @Test func oneRescoringServesEveryRNNWeight() throws {

@@ -143,7 +143,8 @@ public enum LatticeRescoringPipeline {
             if let latticeStream {
               try latticeStream.write(text)
             } else if let latticeOutput {
-              try outputs.write(text: text, to: path(outcome.key + ".lat", in: latticeOutput))
+              try outputs.write(
+                text: text, to: path(outcome.latticeFileName ?? outcome.key + ".lat", in: latticeOutput))
             }
           }
           if let nbestStreams { try writeNBest(outcome.nbest, key: outcome.key, to: nbestStreams) }
@@ -535,6 +536,14 @@ struct UtteranceContext: @unchecked Sendable {
     return outcomes
   }
 
+  /// The file name of the rescored SLF lattice read from `inputPath`: the input's name without
+  /// `.gz`/`.zst` (outputs are written uncompressed).
+  static func slfOutputName(_ inputPath: String) -> String {
+    var name = Substring((inputPath as NSString).lastPathComponent)
+    for suffix in [".gz", ".zst"] where name.hasSuffix(suffix) { name = name.dropLast(suffix.count) }
+    return String(name)
+  }
+
   /// The candidate list of RNN weight `w` (the best path of every (LMWT, wip) of the rescored
   /// lattice) and, for the first RNN weight, the rescored lattice and N-best outputs. `search`
   /// is `rescoring.lattice`'s; its graph costs are set to those of `w`.
@@ -589,6 +598,7 @@ struct UtteranceContext: @unchecked Sendable {
       if writesHTK {
         outcome.latticeText = try HTKLatticeWriter.text(
           of: rescored.lattice, header: header ?? HTKLatticeHeader(), symbols: symbols)
+        outcome.latticeFileName = lattice.sourceFile.map(Self.slfOutputName)
       } else {
         var text = ""
         KaldiLatticeWriter.append(rescored.lattice, to: &text)
@@ -658,6 +668,9 @@ struct UtteranceOutcome {
   var statistics = LatticeRescoringStatistics()
   /// The rescored lattice in the output format (`--write-lattices`).
   var latticeText: String?
+  /// An SLF output's file name in the output directory: its input file's name, as HTK tools
+  /// name their output lattices (a key such as `UTTERANCE=spk1/utt1` is no file name).
+  var latticeFileName: String?
   /// The N best distinct sequences (`--nbest`), costs as the archive holds them.
   var nbest: [NBestHypothesis] = []
   var oracle: (words: [String], counts: EditCounts)?

@@ -57,7 +57,8 @@ public struct LatticeOutputOptions: ParsableArguments {
   public init() {}
   @Option(
     help:
-      "Write the rescored lattices (one RNN weight) in the input format: ark,t:FILE (Kaldi) or a directory (SLF).")
+      "Write the rescored lattices (one RNN weight) in the input format: ark,t:FILE (Kaldi) or a directory (SLF, one file per input file, same name)."
+  )
   public var writeLattices: String?
   @Option(help: "Write the N best distinct word sequences of each rescored lattice (one setting) into --nbest-out.")
   public var nbest: Int?
