@@ -39,6 +39,17 @@ import ToolOptions
     #expect(defaults.model.direct == DirectFeatureConfig(tableSize: 2_000_000, order: 3))
     #expect(defaults.options.directLearningRate == 20 && defaults.options.directL2 == 1e-6)
     #expect(try TrainingCommandLine.parse(["--train-text", "t"]).request.model.direct == nil)
+    // Fewer than 100 noise samples shared by the batch scale the default rate by k/100.
+    func defaultRate(_ arguments: [String]) throws -> Float {
+      try TrainingCommandLine.parse(["--train-text", "t", "--direct", "1"] + arguments).request.options
+        .directLearningRate
+    }
+    #expect(try defaultRate(["--loss", "nce", "--noise-ratio", "20"]) == 4)
+    #expect(try defaultRate(["--loss", "sampled", "--noise-ratio", "50"]) == 10)
+    #expect(try defaultRate(["--loss", "nce", "--noise-ratio", "20", "--per-word-noise"]) == 20)
+    #expect(try defaultRate(["--loss", "nce", "--noise-ratio", "500"]) == 20)
+    #expect(try defaultRate(["--loss", "self"]) == 20)
+    #expect(try defaultRate(["--loss", "nce", "--noise-ratio", "20", "--direct-lr", "7"]) == 7)
     for bad in [
       ["--direct-order", "3"], ["--direct-lr", "1"], ["--direct", "-1"], ["--direct", "1", "--direct-l2", "-1"],
       ["--direct", "1", "--index-module", "gru", "--cell", "gru", "--nlayers", "1"],

@@ -32,6 +32,16 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   /// so it needs a much larger rate than the network's momentum SGD: on PTB (NCE k=100, one
   /// epoch, docs/recipes.md) 1 gains nothing, 10 and 20 lower the validation PPL, 50 diverges.
   public var directLearningRate: Float = 20
+
+  /// The `--direct-lr` a run gets when none is given: 20, scaled by `k / 100` for fewer than 100
+  /// noise samples drawn once per batch (`nce`, `sampled`, `mix` without `--per-word-noise`).
+  /// Every row of the batch then pushes the features of the same `k` noise words, each by about
+  /// `p / (k q)`, so one batch's step on those weights grows as `1 / k`: on PTB a 1x200 GRU with
+  /// NCE k=20 diverged at 20 and trained well at 4 and 5 (docs/direct-features.md).
+  public static func defaultDirectLearningRate(for model: ModelConfig) -> Float {
+    guard model.loss.usesNoise && !model.perWordNoise && model.noiseRatio < 100 else { return 20 }
+    return 20 * Float(model.noiseRatio) / 100
+  }
   /// L2 of the direct features (`--direct-l2`), applied to the touched weights at each update.
   public var directL2: Float = 1e-6
 

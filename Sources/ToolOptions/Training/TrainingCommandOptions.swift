@@ -69,7 +69,10 @@ public struct OptimizationOptions: ParsableArguments {
   @Option(help: "Initial learning rate.") public var lr: Float = 1
   @Option(help: "Divide the learning rate by this when validation PPL does not improve.") public var lrDecay: Float = 2
   @Option(help: "L2 weight decay.") public var weightDecay: Float = 1e-5
-  @Option(help: "Learning rate of the direct features (default 20: plain SGD on the table); decays with --lr.")
+  @Option(
+    help:
+      "Learning rate of the direct features (plain SGD on the table); decays with --lr. Default 20, or 20*k/100 for k < 100 noise samples shared by the batch."
+  )
   public var directLr: Float?
   @Option(help: "L2 of the direct features, applied to the weights each update touches (default 1e-6).")
   public var directL2: Float?
@@ -190,6 +193,9 @@ public struct TrainingCommandLine: ParsableArguments {
     request.model.indexModule = c.indexModule
     request.model.direct = c.directConfig
     request.options = optimization.trainingOptions(threads: threads)
+    if optimization.directLr == nil {
+      request.options.directLearningRate = TrainingOptions.defaultDirectLearningRate(for: request.model)
+    }
     request.epochs = optimization.epochs
     request.givenOptions = GivenOptions.all
     request.resume = resume
