@@ -125,6 +125,46 @@ import Testing
     }
   }
 
+  /// `recipes/ptb/run.sh` on a tiny text with a criterion and its "-direct" row: both train, the
+  /// direct row gets `--direct-opts`, and the table has both rows with a test PPL.
+  @Test(.timeLimit(.minutes(2)))
+  func ptbRecipeTrainsTheDirectFeatureRow() throws {
+    let work = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: work) }
+    let sentences = [
+      "the cat sat on the mat", "a dog sat on the log", "the dog ate the bone", "a cat ate the fish",
+      "the bird sat on a tree", "the fish swam in the pond",
+    ]
+    var train = ""
+    for round in 0..<10 {
+      for index in sentences.indices { train += sentences[(index + round) % sentences.count] + "\n" }
+    }
+    try Self.write(train, to: work.appendingPathComponent("data/train.txt"))
+    for name in ["valid", "test"] {
+      try Self.write(sentences.joined(separator: "\n") + "\n", to: work.appendingPathComponent("data/\(name).txt"))
+    }
+    let script = Self.root.appendingPathComponent("recipes/ptb/run.sh").path
+    let outcome = try Self.bash(
+      script,
+      [
+        "--build", "false", "--bin-dir", Self.binDirectory.path, "--data", "data", "--exp", "exp", "--epochs", "1",
+        "--threads", "1", "--criteria", "nce4 nce4-direct", "--direct-opts", "--direct 0.01 --direct-order 3",
+        "--train-opts", "--nhid 8 --emsize 8 --nlayers 1 --batch-size 4 --bptt 5",
+      ], in: work)
+    #expect(outcome.status == 0, "\(outcome.output)")
+    let table = try String(contentsOf: work.appendingPathComponent("exp/results.md"), encoding: .utf8)
+    let rows = table.split(separator: "\n").filter { $0.hasPrefix("| NCE k=4") }
+    #expect(rows.count == 2 && rows.last?.hasPrefix("| NCE k=4 + direct features | 1 |") == true, "\(table)")
+    for row in rows {
+      let testPPL = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }[4]
+      #expect(Double(testPPL).map { $0 > 1 } == true, "\(row)")
+    }
+    #expect(table.contains("Direct features (rows \"+ direct features\"): --direct 0.01 --direct-order 3."))
+    let log = try String(contentsOf: work.appendingPathComponent("exp/nce4-direct/log/train.log"), encoding: .utf8)
+    #expect(log.contains("--direct 0.01 --direct-order 3"), "\(log)")
+    #expect(!FileManager.default.fileExists(atPath: Self.root.appendingPathComponent("recipes/ptb/exp/nce4").path))
+  }
+
   @Test(.timeLimit(.minutes(2)))
   func switchboardRecipeRunsOnFakeKaldiDataWithTwoJobs() throws {
     let work = try Self.temporaryDirectory()

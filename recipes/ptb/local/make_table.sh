@@ -15,6 +15,7 @@ reference() {  # criterion -> "test-ppl|valid-ppl-epoch-1" of Pytorch-NCE
   esac
 }
 label() {
+  if [ "$1" != "${1%-direct}" ]; then echo "$(label "${1%-direct}") + direct features"; return; fi
   case $1 in
     ce) echo "CE (full softmax)" ;; nce*) echo "NCE k=${1#nce}" ;;
     sampled*) echo "sampled softmax k=${1#sampled}" ;; self) echo "self-contrast" ;; *) echo "$1" ;;
