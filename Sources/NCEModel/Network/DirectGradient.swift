@@ -71,8 +71,9 @@ public final class DirectGradient {
     let touchedCount = workers.reduce(0) { $0 + $1.touched.count }
     let storages = workers.map(\.storage)
     let touchedLists = workers.map(\.touched)
-    // Below this many weights a parallel region costs more (a thread wake-up) than it saves.
-    let threads = touchedCount >= 32_768 ? max(1, threads) : 1
+    // Each weight costs a few cache misses: past a few thousand, a second thread pays for its
+    // wake-up (at 32,768 most PTB batches ran on one thread).
+    let threads = touchedCount >= 4096 ? max(1, threads) : 1
     let untouched = Float(bitPattern: untouchedPattern)
     parallelFor(threads, threads: threads) { chunk in
       let lower = chunk * size / threads
