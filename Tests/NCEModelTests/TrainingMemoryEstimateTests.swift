@@ -29,7 +29,8 @@ import Testing
     direct.direct = DirectFeatureConfig(tableSize: 1_000_000, order: 3)
     let withDirect = TrainingMemoryEstimate(config: direct, options: options, train: train)
     #expect(withDirect.parameters == parameters + 1_000_000)
-    #expect(withDirect.bytes == estimate.bytes + 9 * 1_000_000 * 2)
+    // One shared table and one gradient per worker (2 workers).
+    #expect(withDirect.bytes == estimate.bytes + 4 * 1_000_000 * 3)
     let error = #expect(throws: ModelConfigError.self) { try estimate.check(available: estimate.bytes - 1) }
     #expect(
       error?.message.contains("reduce --nhid, --emsize, --batch-size, --noise-ratio, --direct or --threads") == true)

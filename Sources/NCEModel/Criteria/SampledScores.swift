@@ -107,20 +107,14 @@ struct SampledScores {
     let k = noiseCount
     let stride = noise.rowStride
     rows.bases.withUnsafeBufferPointer { b in
-      features.weight.gradient.withUnsafeMutableBufferPointer { g in
-        noise.ids.withUnsafeBufferPointer { ids in
-          targetGradient.withUnsafeBufferPointer { tg in
-            noiseGradient.withUnsafeBufferPointer { ng in
-              for i in 0..<n {
-                features.accumulate(
-                  row: i, word: targets[i], coefficient: tg[i], bases: b.baseAddress!, gradient: g.baseAddress!)
-                let rowIds = ids.baseAddress! + i * stride
-                let c = ng.baseAddress! + i * k
-                for j in 0..<k {
-                  features.accumulate(
-                    row: i, word: rowIds[j], coefficient: c[j], bases: b.baseAddress!, gradient: g.baseAddress!)
-                }
-              }
+      noise.ids.withUnsafeBufferPointer { ids in
+        targetGradient.withUnsafeBufferPointer { tg in
+          noiseGradient.withUnsafeBufferPointer { ng in
+            for i in 0..<n {
+              features.accumulate(row: i, word: targets[i], coefficient: tg[i], bases: b.baseAddress!)
+              let rowIds = ids.baseAddress! + i * stride
+              let c = ng.baseAddress! + i * k
+              for j in 0..<k { features.accumulate(row: i, word: rowIds[j], coefficient: c[j], bases: b.baseAddress!) }
             }
           }
         }

@@ -29,17 +29,32 @@ public struct DirectFeatureConfig: Codable, Sendable, Equatable {
 /// adds and its gradient from `N` more; a sampled criterion costs one lookup per order and word.
 /// A history stops after its first sentence boundary word (`<s>` or `</s>`): the orders it
 /// cannot fill are absent (shorter histories at the start of a sentence).
+///
+/// Training keeps the gradient outside `weight` (`gradient`, one per worker): the data-parallel
+/// replicas of a model share one table and accumulate into their own `DirectGradient`.
 public final class DirectFeatures {
-  /// `D`, `[tableSize x 1]`, row-sparse (one row per weight), initialised to zero.
+  /// `D`, `[tableSize x 1]`, initialised to zero; shared by the training replicas of a model.
   public let weight: Parameter
+  /// This model's (worker's) gradient of `D`.
+  public let gradient: DirectGradient
   public let order: Int
   public let vocabularySize: Int
 
   public init(config: DirectFeatureConfig, vocabularySize: Int) {
     precondition(config.tableSize >= vocabularySize && config.order >= 1, "invalid direct feature settings")
-    weight = Parameter(name: "direct.weight", value: Matrix(rows: config.tableSize, cols: 1), isRowSparse: true)
+    weight = Parameter(name: "direct.weight", valueWithGradientOutside: Matrix(rows: config.tableSize, cols: 1))
+    gradient = DirectGradient(tableSize: config.tableSize)
     order = config.order
     self.vocabularySize = vocabularySize
+  }
+
+  /// Features reading (not copying) the table of `other`, with a gradient of their own: a
+  /// training replica's.
+  public init(sharingTableOf other: DirectFeatures) {
+    weight = other.weight
+    gradient = DirectGradient(tableSize: other.tableSize)
+    order = other.order
+    vocabularySize = other.vocabularySize
   }
 
   public var tableSize: Int { weight.value.rows }
@@ -106,31 +121,21 @@ public final class DirectFeatures {
     }
   }
 
-  /// `D.gradient[base_o + word] += coefficient` for every order of row `row`, touching those weights.
+  /// `gradient[base_o + word] += coefficient` for every order of row `row`, touching those weights.
   @inline(__always)
-  func accumulate(
-    row: Int, word: Int32, coefficient: Float, bases: UnsafePointer<Int>, gradient: UnsafeMutablePointer<Float>
-  ) {
+  func accumulate(row: Int, word: Int32, coefficient: Float, bases: UnsafePointer<Int>) {
     let rowBases = bases + row * order
-    for o in 0..<order where rowBases[o] >= 0 {
-      let index = rowBases[o] + Int(word)
-      gradient[index] += coefficient
-      weight.touch(row: index)
-    }
+    for o in 0..<order where rowBases[o] >= 0 { gradient.add(coefficient, at: rowBases[o] + Int(word)) }
   }
 
   /// Adds `coefficients[w]` (`V` floats: `d loss / d s(w, h_row)`) to the gradient of every
-  /// feature of row `row`: one vector add per order, touching those `V` weights.
+  /// feature of row `row`: one slice of `V` weights per order.
   func accumulateAll(row: Int, coefficients: UnsafePointer<Float>, rows: DirectRows) {
     let v = vocabularySize
     rows.bases.withUnsafeBufferPointer { b in
-      weight.gradient.withUnsafeMutableBufferPointer { g in
-        for o in 0..<order {
-          let base = b[row * order + o]
-          guard base >= 0 else { continue }
-          VectorMath.addRowVector(coefficients, to: g.baseAddress! + base, rows: 1, cols: v)
-          for w in 0..<v { weight.touch(row: base + w) }
-        }
+      for o in 0..<order {
+        let base = b[row * order + o]
+        if base >= 0 { gradient.add(coefficients, toSliceAt: base, count: v) }
       }
     }
   }

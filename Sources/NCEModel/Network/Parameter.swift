@@ -4,11 +4,16 @@ import NCECore
 ///
 /// Row-sparse parameters (embeddings, output rows) record which rows received gradient in
 /// `touchedRows`, so clipping and the update visit only those rows.
+///
+/// A parameter with `gradientOutside` (the direct-feature table, whose workers each keep a
+/// `DirectGradient`) has an empty `gradient` and no touched rows: the generic reduction,
+/// clipping and update leave it alone, and its owner updates it.
 public final class Parameter {
   public let name: String
   public var value: Matrix
   public var gradient: Matrix
   public let isRowSparse: Bool
+  public let gradientOutside: Bool
   public private(set) var touchedRows = RowSet(capacity: 0)
 
   public init(name: String, value: Matrix, isRowSparse: Bool = false) {
@@ -16,7 +21,17 @@ public final class Parameter {
     self.value = value
     self.gradient = Matrix(rows: value.rows, cols: value.cols)
     self.isRowSparse = isRowSparse
+    gradientOutside = false
     if isRowSparse { touchedRows = RowSet(capacity: value.rows) }
+  }
+
+  /// A parameter whose gradient is kept elsewhere (`gradientOutside`).
+  public init(name: String, valueWithGradientOutside value: Matrix) {
+    self.name = name
+    self.value = value
+    gradient = Matrix(rows: 0, cols: value.cols)
+    isRowSparse = true
+    self.gradientOutside = true
   }
 
   /// Records that `row` of the gradient is non-zero.

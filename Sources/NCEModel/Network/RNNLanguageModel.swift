@@ -25,7 +25,12 @@ public final class RNNLanguageModel {
     public var inputProjectionTable: Matrix?
   }
 
-  public init(config: ModelConfig, using rng: inout SeededGenerator) {
+  public convenience init(config: ModelConfig, using rng: inout SeededGenerator) {
+    self.init(config: config, sharingDirectTableOf: nil, using: &rng)
+  }
+
+  /// `shared`: direct features whose table the model reads instead of allocating its own.
+  init(config: ModelConfig, sharingDirectTableOf shared: DirectFeatures?, using rng: inout SeededGenerator) {
     self.config = config
     embedding = Embedding(
       name: "embedding", vocabularySize: config.vocabularySize, size: config.embeddingSize, using: &rng)
@@ -35,7 +40,9 @@ public final class RNNLanguageModel {
     projection =
       config.hiddenSize == config.embeddingSize
       ? nil : Linear(name: "projection", inputSize: config.hiddenSize, outputSize: config.embeddingSize, using: &rng)
-    let direct = config.direct.map { DirectFeatures(config: $0, vocabularySize: config.vocabularySize) }
+    let direct =
+      shared.map { DirectFeatures(sharingTableOf: $0) }
+      ?? config.direct.map { DirectFeatures(config: $0, vocabularySize: config.vocabularySize) }
     if config.tieWeights {
       let bias = Parameter(name: "output.bias", value: Matrix(rows: config.vocabularySize, cols: 1), isRowSparse: true)
       output = OutputLayer(weight: embedding.weight, bias: bias, direct: direct)
@@ -76,6 +83,17 @@ public final class RNNLanguageModel {
         )
       }
       parameter.value = tensor
+    }
+  }
+
+  /// A data-parallel training replica of `model`: a copy of every parameter except the
+  /// direct-feature table, which it shares (one table in memory, updated once per step), with a
+  /// gradient of its own.
+  convenience init(replicaOf model: RNNLanguageModel) {
+    var rng = SeededGenerator(seed: 0)
+    self.init(config: model.config, sharingDirectTableOf: model.output.direct, using: &rng)
+    for (parameter, source) in zip(parameters, model.parameters) where parameter !== source {
+      parameter.value = source.value
     }
   }
 
@@ -147,5 +165,6 @@ public final class RNNLanguageModel {
 
   public func zeroGradients() {
     for parameter in parameters { parameter.zeroGradient() }
+    output.direct?.gradient.reset()
   }
 }

@@ -1,16 +1,18 @@
 import NCECore
 
 /// Sums the gradients of data-parallel replicas into the trained model's, zeroing the
-/// replicas', in the same pass that measures the squared L2 norm of the sum (for clipping:
-/// the direct features are summed but not measured, see `Parameter.isClipped(in:)`).
+/// replicas', in the same pass that measures the squared L2 norm of the sum (for clipping).
 /// Each parameter's work is split into `threads` fixed contiguous chunks (touched rows of a
 /// row-sparse one) and the chunks' partial norms are added in chunk order, so the result
 /// depends on the thread count only. All parameters are reduced in one parallel region: a
 /// region per parameter cost a thread wake-up each, which on a 1x200 GRU was a tenth of a batch.
 enum GradientReduction {
+  /// Parameters whose gradient is outside them (the direct features' shared table) are left to
+  /// the update (`SGDOptimizer.step(directGradients:)`).
   static func sum(_ replicas: [RNNLanguageModel], into master: RNNLanguageModel, threads: Int) -> Double {
-    let targets = master.parameters
-    let sources = targets.indices.map { index in replicas.map { $0.parameters[index] } }
+    let reduced = master.parameters.indices.filter { !master.parameters[$0].gradientOutside }
+    let targets = reduced.map { master.parameters[$0] }
+    let sources = reduced.map { index in replicas.map { $0.parameters[index] } }
     for (index, target) in targets.enumerated() where target.isRowSparse {
       for source in sources[index] { for row in source.touchedRows.members { target.touch(row: Int(row)) } }
     }

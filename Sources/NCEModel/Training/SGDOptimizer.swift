@@ -135,16 +135,29 @@ public final class SGDOptimizer {
 
   /// One update with gradients `gradientScale * gradient` (the clipping factor, applied on the
   /// fly). `mirrors[i]` lists the parameters of replica `i` (same order), which receive every
-  /// updated value, so data-parallel workers need no separate copy pass. The work of each
-  /// parameter is split into `threads` fixed contiguous chunks (rows of a row-sparse one), so
-  /// results do not depend on scheduling.
+  /// updated value, so data-parallel workers need no separate copy pass (a replica sharing the
+  /// parameter object itself needs none). The work of each parameter is split into `threads`
+  /// fixed contiguous chunks (rows of a row-sparse one), so results do not depend on scheduling.
+  ///
+  /// `directGradients`: the workers' gradients of the direct-feature table (the parameter whose
+  /// gradient is outside it, `Parameter.gradientOutside`), in worker order; summed in that order
+  /// and applied by its `PlainRule` in one pass (`DirectGradient.applySGD`), then reset.
   public func step(
     _ parameters: [Parameter], learningRate lr: Float, gradientScale: Float = 1, mirrors: [[Parameter]] = [],
-    threads: Int = 1
+    directGradients: [DirectGradient] = [], threads: Int = 1
   ) {
     stepCount += 1
     if momentum != 0 { prepareMomentumPowers() }
     for (index, parameter) in parameters.enumerated() {
+      if parameter.gradientOutside {
+        let rule = plainRules[parameter.name] ?? PlainRule(learningRateFactor: 1, weightDecay: weightDecay)
+        parameter.value.withUnsafeMutableBufferPointer { w in
+          DirectGradient.applySGD(
+            directGradients, to: w.baseAddress!, learningRate: lr * rule.learningRateFactor, l2: rule.weightDecay,
+            threads: threads)
+        }
+        continue
+      }
       let cols = parameter.value.cols
       let rule = plainRules[parameter.name]
       let momentum = rule == nil ? self.momentum : 0
@@ -157,7 +170,7 @@ public final class SGDOptimizer {
       }
       var last = momentum != 0 && parameter.isRowSparse ? lastStep.removeValue(forKey: parameter.name)! : []
       var buffer = momentum != 0 ? momentumBuffers.removeValue(forKey: parameter.name)! : Matrix(rows: 0, cols: 0)
-      let replicas = mirrors.map { $0[index] }
+      let replicas = mirrors.map { $0[index] }.filter { $0 !== parameter }
       Parameter.withStorage(of: replicas[...], \.value) { copies in
         parameter.value.withUnsafeMutableBufferPointer { w in
           parameter.gradient.withUnsafeBufferPointer { g in

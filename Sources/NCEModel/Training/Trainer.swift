@@ -154,7 +154,8 @@ public final class Trainer {
         optimizer.step(
           model.parameters, learningRate: state.learningRate,
           gradientScale: SGDOptimizer.clipFactor(norm: norm, maxNorm: options.clip),
-          mirrors: workers.dropFirst().map(\.model.parameters), threads: workers.count)
+          mirrors: workers.dropFirst().map(\.model.parameters),
+          directGradients: workers.compactMap { $0.model.output.direct?.gradient }, threads: workers.count)
       }
       model.zeroGradients()
       lossSum += loss
@@ -217,9 +218,8 @@ public final class Trainer {
   private func makeWorkers() -> [TrainingWorker] {
     let main = TrainingWorker(model: model, criterion: criterion)
     guard options.threads > 1 else { return [main] }
-    let tensors = model.tensors
     let replicas = (1..<options.threads).map { _ in
-      TrainingWorker(model: try! RNNLanguageModel(config: model.config, tensors: tensors), criterion: criterion)
+      TrainingWorker(model: RNNLanguageModel(replicaOf: model), criterion: criterion)
     }
     return [main] + replicas
   }

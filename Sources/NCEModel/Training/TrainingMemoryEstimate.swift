@@ -23,7 +23,7 @@ public struct TrainingMemoryEstimate: Sendable {
     var p = v * e
     for layer in 0..<config.layers { p += gates * h * ((layer == 0 ? e : h) + h) }
     if !config.usesIndexGRU { p += (config.tieWeights ? 0 : v * h) + v }
-    // Direct features: weights, gradients and the row-set flags per worker, no momentum.
+    // Direct features: one table shared by the workers, one gradient per worker, no momentum.
     let directWeights = Double(config.direct?.tableSize ?? 0)
     p += directWeights
     parameters = p
@@ -38,7 +38,7 @@ public struct TrainingMemoryEstimate: Sendable {
     case .nce, .sampled, .mix: outputColumns = Double(config.noiseRatio)
     }
     let activations = rows * (outputColumns + Double(config.layers) * gates * h)
-    bytes = 4 * ((p - directWeights) * (3 + 2 * (workers - 1)) + activations) + 9 * directWeights * workers
+    bytes = 4 * ((p - directWeights) * (3 + 2 * (workers - 1)) + activations) + 4 * directWeights * (1 + workers)
   }
 
   /// Throws when the bound exceeds `available` bytes, naming the options to reduce.

@@ -1,0 +1,101 @@
+import NCECore
+
+/// One training worker's gradient of a direct-feature table (`DirectFeatures`): a dense table
+/// of `tableSize` Floats plus the list of the weights a batch touched, in first-touch order.
+///
+/// An untouched weight holds the NaN bit pattern `untouchedPattern`, which no arithmetic
+/// produces (operations return the default NaN or propagate an input NaN's payload), so the
+/// accumulation needs no separate touched flags: one memory access per lookup checks and adds.
+/// A touched weight's gradient is `0 + c_1 + c_2 + ...` in accumulation order, as a dense
+/// zero-initialised gradient would hold.
+///
+/// The workers share the table's weights (`DirectFeatures.init(sharingTableOf:)`) and keep one
+/// gradient each; `applySGD` sums them in worker order and updates the table in one pass.
+public final class DirectGradient {
+  /// The bit pattern of an untouched weight: a negative NaN with every payload bit set.
+  static let untouchedPattern: UInt32 = 0xFFFF_FFFF
+  public let tableSize: Int
+  private let storage: UnsafeMutablePointer<Float>
+  /// The touched weights, each once, in first-touch order.
+  public private(set) var touched: [Int] = []
+
+  public init(tableSize: Int) {
+    self.tableSize = tableSize
+    storage = .allocate(capacity: tableSize)
+    storage.initialize(repeating: Float(bitPattern: Self.untouchedPattern), count: tableSize)
+  }
+
+  deinit { storage.deallocate() }
+
+  /// The gradient of weight `index` (0 when untouched).
+  public func value(at index: Int) -> Float {
+    precondition(index >= 0 && index < tableSize, "direct weight \(index) outside the table")
+    return storage[index].bitPattern == Self.untouchedPattern ? 0 : storage[index]
+  }
+
+  /// Adds `coefficient` to the gradient of weight `index`, touching it.
+  @inline(__always)
+  func add(_ coefficient: Float, at index: Int) {
+    let old = storage[index]
+    if old.bitPattern == Self.untouchedPattern {
+      storage[index] = 0 + coefficient
+      touched.append(index)
+    } else {
+      storage[index] = old + coefficient
+    }
+  }
+
+  /// Adds `coefficients[w]` to the gradient of weight `base + w` for `w < count`, touching them.
+  func add(_ coefficients: UnsafePointer<Float>, toSliceAt base: Int, count: Int) {
+    for w in 0..<count { add(coefficients[w], at: base + w) }
+  }
+
+  /// Forgets every touched weight (back to an all-zero gradient).
+  public func reset() {
+    for index in touched { storage[index] = Float(bitPattern: Self.untouchedPattern) }
+    touched.removeAll(keepingCapacity: true)
+  }
+
+  /// Sums the gradients of `workers` (all of one table of `tableSize` weights) in worker order
+  /// and applies plain SGD with L2 to every weight any of them touched:
+  /// `g = g_0 + g_1 + ...` (only the workers that touched the weight), then
+  /// `w -= learningRate * (g + l2 * w)`; the gradients are reset. One pass per weight instead of
+  /// a reduction, an update and a zeroing pass. The work is split into `threads` fixed ranges of
+  /// the table, and each weight's value does not depend on the split.
+  static func applySGD(
+    _ workers: [DirectGradient], to weights: UnsafeMutablePointer<Float>, learningRate lr: Float, l2: Float,
+    threads: Int
+  ) {
+    guard let size = workers.first?.tableSize else { return }
+    precondition(workers.allSatisfy { $0.tableSize == size }, "the workers' gradients belong to other tables")
+    let touchedCount = workers.reduce(0) { $0 + $1.touched.count }
+    let storages = workers.map(\.storage)
+    let touchedLists = workers.map(\.touched)
+    // Each weight costs a few cache misses: past a few thousand, a second thread pays for its
+    // wake-up (at 32,768 most PTB batches ran on one thread).
+    let threads = touchedCount >= 4096 ? max(1, threads) : 1
+    let untouched = Float(bitPattern: untouchedPattern)
+    parallelFor(threads, threads: threads) { chunk in
+      let lower = chunk * size / threads
+      let upper = (chunk + 1) * size / threads
+      for (first, list) in touchedLists.enumerated() {
+        let g = storages[first]
+        for index in list where index >= lower && index < upper {
+          // Touched by an earlier worker: already summed and applied.
+          guard g[index].bitPattern != untouchedPattern else { continue }
+          var total = g[index]
+          g[index] = untouched
+          for later in (first + 1)..<storages.count {
+            let other = storages[later]
+            if other[index].bitPattern != untouchedPattern {
+              total += other[index]
+              other[index] = untouched
+            }
+          }
+          weights[index] -= lr * (total + l2 * weights[index])
+        }
+      }
+    }
+    for worker in workers { worker.touched.removeAll(keepingCapacity: true) }
+  }
+}

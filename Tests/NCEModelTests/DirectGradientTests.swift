@@ -1,0 +1,96 @@
+import NCECore
+import Testing
+
+@testable import NCEModel
+
+@Suite("Direct-feature gradient")
+struct DirectGradientTests {
+  /// Random contributions `(index, coefficient)` for each worker: many repeats of few weights
+  /// (as the unigram slice and shared noise give), many single touches, zero coefficients.
+  static func contributions(workers: Int, tableSize: Int, count: Int, seed: UInt64) -> [[(Int, Float)]] {
+    var rng = SeededGenerator(seed: seed)
+    return (0..<workers).map { _ in
+      (0..<count).map { _ in
+        let index =
+          rng.next() % 3 == 0 ? Int(rng.next() % 64) : Int(rng.next() % UInt64(tableSize))
+        let coefficient: Float = rng.next() % 17 == 0 ? 0 : Float(rng.nextUniformDouble() - 0.5) * 1e-3
+        return (index, coefficient)
+      }
+    }
+  }
+
+  /// What the dense per-worker gradients, their reduction and the plain SGD update computed:
+  /// each worker's zero-initialised gradient accumulated in order, the workers' gradients added
+  /// to worker 0's in worker order (only when there are several), then `w -= lr (g·1 + l2 w)`
+  /// on every weight any worker touched.
+  static func reference(
+    _ workers: [[(Int, Float)]], weights start: [Float], learningRate lr: Float, l2: Float
+  ) -> [Float] {
+    var gradients = workers.map { _ in [Float](repeating: 0, count: start.count) }
+    var touched = Set<Int>()
+    for (w, list) in workers.enumerated() {
+      for (index, coefficient) in list {
+        gradients[w][index] += coefficient
+        touched.insert(index)
+      }
+    }
+    var total = gradients[0]
+    for w in 1..<max(1, workers.count) {
+      for i in total.indices { total[i] += gradients[w][i] }
+    }
+    var weights = start
+    let scale: Float = 1
+    for i in touched { weights[i] -= lr * (total[i] * scale + l2 * weights[i]) }
+    return weights
+  }
+
+  /// The one-pass sum and update equals the dense reference bit for bit, for 1 to 3 workers
+  /// and 1 or 2 threads (the split must not change a value), and leaves every gradient empty.
+  @Test(arguments: [(1, 1), (2, 1), (2, 2), (3, 2)])
+  func theMergedUpdateEqualsDenseReductionAndSGD(_ workerCount: Int, _ threads: Int) {
+    let tableSize = 200_000
+    var rng = SeededGenerator(seed: 7)
+    let start = (0..<tableSize).map { _ in Float(rng.nextUniformDouble() - 0.5) * 0.1 }
+    for round in 0..<2 {
+      let lists = Self.contributions(
+        workers: workerCount, tableSize: tableSize, count: 40_000, seed: UInt64(100 + round))
+      let gradients = (0..<workerCount).map { _ in DirectGradient(tableSize: tableSize) }
+      for (w, list) in lists.enumerated() {
+        for (index, coefficient) in list { gradients[w].add(coefficient, at: index) }
+      }
+      #expect(gradients[0].touched.count == Set(lists[0].map(\.0)).count)
+      var weights = start
+      weights.withUnsafeMutableBufferPointer {
+        DirectGradient.applySGD(gradients, to: $0.baseAddress!, learningRate: 20, l2: 1e-3, threads: threads)
+      }
+      let expected = Self.reference(lists, weights: start, learningRate: 20, l2: 1e-3)
+      let differing = zip(weights, expected).filter { $0.0.bitPattern != $0.1.bitPattern }.count
+      #expect(differing == 0, "\(differing) weights differ from the dense reference")
+      #expect(weights != start)
+      for gradient in gradients {
+        #expect(gradient.touched.isEmpty)
+        #expect(lists.joined().allSatisfy { gradient.value(at: $0.0) == 0 }, "a gradient was not reset")
+      }
+    }
+  }
+
+  /// A replica reads its model's table (no copy) and keeps a gradient of its own.
+  @Test func aReplicaSharesTheTableAndNotTheGradient() {
+    var config = ModelConfig(vocabularySize: 30)
+    config.embeddingSize = 4
+    config.hiddenSize = 4
+    config.layers = 1
+    config.direct = DirectFeatureConfig(tableSize: 500, order: 2)
+    var rng = SeededGenerator(seed: 3)
+    let model = RNNLanguageModel(config: config, using: &rng)
+    let replica = RNNLanguageModel(replicaOf: model)
+    #expect(replica.output.direct!.weight === model.output.direct!.weight)
+    #expect(replica.output.direct!.gradient !== model.output.direct!.gradient)
+    #expect(replica.tensors == model.tensors)
+    replica.output.direct!.gradient.add(1, at: 7)
+    #expect(model.output.direct!.gradient.value(at: 7) == 0)
+    #expect(replica.output.direct!.gradient.value(at: 7) == 1)
+    replica.zeroGradients()
+    #expect(replica.output.direct!.gradient.touched.isEmpty)
+  }
+}
