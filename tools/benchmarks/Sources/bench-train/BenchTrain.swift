@@ -149,6 +149,8 @@ struct BenchTrain {
       accounted += share
       parts.append("\(kernel.rawValue) \(Int((100 * share).rounded()))%")
     }
+    // CPU time one worker used beyond another: the wait an idle machine would still see.
+    parts.append("uneven work (CPU, part of the wait) \(String(format: "%.1f", 100 * KernelProfile.workImbalanceSeconds / threadSeconds))%")
     parts.append("rest \(Int((100 * (1 - accounted)).rounded()))%")
     parts.append("train loss \(String(format: "%.6f", runs[0].loss))")
     parts.append("least CPU time \(String(format: "%.3f", runs.map(\.cpuSeconds).min()!)) s")
