@@ -142,7 +142,8 @@ struct SGDOptimizerTests {
   /// All parameters update in one parallel region: large ones (dense, and row-sparse with many
   /// touched rows) split into chunks, small ones whole on one chunk in turn. With momentum, its
   /// row catch-ups and a plain rule on one parameter, any thread count must give exactly the
-  /// one-thread values, and every mirror the updated values of the rows the step wrote.
+  /// one-thread values, and every mirror the updated values of the rows the step wrote; the
+  /// gradients it zeroes on the way must be all zero after it.
   @Test(arguments: [2, 3])
   func oneRegionForAllParametersEqualsTheOneThreadStep(threads: Int) {
     let shapes: [(rows: Int, cols: Int, rowSparse: Bool)] = [
@@ -181,8 +182,11 @@ struct SGDOptimizerTests {
       }
       #expect(parallel[1].touchedRows.members.count * 128 >= SGDOptimizer.parallelMinimum)
       optimizers[0].step(reference, learningRate: 0.3, gradientScale: 0.7)
-      optimizers[1].step(parallel, learningRate: 0.3, gradientScale: 0.7, mirrors: [mirror], threads: threads)
-      for p in reference + parallel { p.zeroGradient() }
+      optimizers[1].step(
+        parallel, learningRate: 0.3, gradientScale: 0.7, mirrors: [mirror], threads: threads, zeroingGradients: true)
+      for p in reference { p.zeroGradient() }
+      // The fused zeroing leaves what `zeroGradient()` leaves.
+      for p in parallel { #expect(p.gradient.storage.allSatisfy { $0 == 0 } && p.touchedRows.members.isEmpty) }
       for (a, b) in zip(reference, parallel) { #expect(a.value == b.value, "\(a.name) step \(step)") }
     }
     let start = make()

@@ -139,10 +139,12 @@ public final class SGDOptimizer {
   /// in one parallel region of `threads` chunks (a region costs a thread wake-up): a large
   /// parameter is split into `threads` fixed contiguous chunks (rows of a row-sparse one), a
   /// small one goes whole to one chunk, in turn. Elements and rows are independent, so results
-  /// do not depend on `threads` or on scheduling.
+  /// do not depend on `threads` or on scheduling. With `zeroingGradients` each gradient is left
+  /// as `Parameter.zeroGradient()` leaves it, in the same pass (no serial pass over the
+  /// gradients between batches).
   public func step(
     _ parameters: [Parameter], learningRate lr: Float, gradientScale: Float = 1, mirrors: [[Parameter]] = [],
-    threads: Int = 1
+    threads: Int = 1, zeroingGradients: Bool = false
   ) {
     precondition(mirrors.allSatisfy { $0.count == parameters.count }, "every mirror lists every parameter")
     stepCount += 1
@@ -192,7 +194,7 @@ public final class SGDOptimizer {
             Self.withBaseAddresses(&lags) { lagStorage in
               let kernels = parameters.indices.map { index in
                 UpdateKernel(
-                  w: values[index], g: UnsafePointer(gradients[index]), m: momentumStorage[index], lr: settings[index].lr,
+                  w: values[index], g: gradients[index], zeroesGradient: zeroingGradients, m: momentumStorage[index], lr: settings[index].lr,
                   weightDecay: settings[index].weightDecay, momentum: settings[index].momentum,
                   gradientScale: settings[index].gradientScale,
                   copies: mirrors.indices.map { copies[$0 * parameters.count + index] })
@@ -230,6 +232,7 @@ public final class SGDOptimizer {
         }
       }
     }
+    if zeroingGradients { for parameter in parameters where parameter.isRowSparse { parameter.forgetTouchedRows() } }
     for (index, parameter) in parameters.enumerated() where settings[index].momentum != 0 {
       momentumBuffers[parameter.name] = Matrix(
         rows: parameter.value.rows, cols: parameter.value.cols, storage: buffers[index])
@@ -254,13 +257,16 @@ public final class SGDOptimizer {
 /// The element-wise SGD update of one parameter on raw storage, shared by every chunk.
 private struct UpdateKernel: @unchecked Sendable {
   let w: UnsafeMutablePointer<Float>
-  let g: UnsafePointer<Float>
+  let g: UnsafeMutablePointer<Float>
+  /// Whether `update` sets the gradient elements it read to 0.
+  let zeroesGradient: Bool
   let m: UnsafeMutablePointer<Float>?
   let lr: Float, weightDecay: Float, momentum: Float, gradientScale: Float
   let copies: [UnsafeMutablePointer<Float>]
 
   /// Elements `start ..< start + count`: `grad = scale g + wd w`; with momentum
-  /// `m = μ m + grad`, `w -= lr m`, else `w -= lr grad`; then the new values to every copy.
+  /// `m = μ m + grad`, `w -= lr m`, else `w -= lr grad`; then the new values to every copy
+  /// (and `g = 0` with `zeroesGradient`).
   /// 16 lanes at a time (the pointers may alias as far as the compiler knows, so the scalar
   /// loop stayed scalar), with the same operations in the same order as the scalar tail.
   @inline(__always)
@@ -302,5 +308,6 @@ private struct UpdateKernel: @unchecked Sendable {
       }
     }
     for copy in copies { (copy + start).update(from: w + start, count: count) }
+    if zeroesGradient { (g + start).update(repeating: 0, count: count) }
   }
 }

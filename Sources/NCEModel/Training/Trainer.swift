@@ -154,9 +154,8 @@ public final class Trainer {
         optimizer.step(
           model.parameters, learningRate: state.learningRate,
           gradientScale: SGDOptimizer.clipFactor(norm: norm, maxNorm: options.clip),
-          mirrors: workers.dropFirst().map(\.model.parameters), threads: workers.count)
+          mirrors: workers.dropFirst().map(\.model.parameters), threads: workers.count, zeroingGradients: true)
       }
-      model.zeroGradients()
       lossSum += loss
       tokens += batch.tokenCount
       sessionTokens += batch.tokenCount
