@@ -206,7 +206,9 @@ func key(_ pairs: [(Int32, Int32)]) -> [Int32] { pairs.flatMap { [$0.0, $0.1] } 
       #expect(tokens.max()! - tokens.min()! <= lanes.map(\.count).max()!)
       let mean = Double(batch.tokenCount) / Double(workers)
       excess += Double(tokens.max()!) - mean
-      let interleaved = (0..<workers).map { w in stride(from: w, to: batch.batchSize, by: workers).map { lanes[$0].count } }
+      let interleaved = (0..<workers).map { w in
+        stride(from: w, to: batch.batchSize, by: workers).map { lanes[$0].count }
+      }
       interleavedExcess += Double(interleaved.map { $0.reduce(0, +) }.max()!) - mean
     }
     #expect(interleavedExcess > 0 && excess < interleavedExcess / 3, "\(excess) \(interleavedExcess)")

@@ -194,7 +194,8 @@ public final class SGDOptimizer {
             Self.withBaseAddresses(&lags) { lagStorage in
               let kernels = parameters.indices.map { index in
                 UpdateKernel(
-                  w: values[index], g: gradients[index], zeroesGradient: zeroingGradients, m: momentumStorage[index], lr: settings[index].lr,
+                  w: values[index], g: gradients[index], zeroesGradient: zeroingGradients, m: momentumStorage[index],
+                  lr: settings[index].lr,
                   weightDecay: settings[index].weightDecay, momentum: settings[index].momentum,
                   gradientScale: settings[index].gradientScale,
                   copies: mirrors.indices.map { copies[$0 * parameters.count + index] })
