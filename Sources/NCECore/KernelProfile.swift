@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Thread-seconds spent per kernel family, summed over all threads; off by default (one
@@ -23,6 +24,7 @@ public enum KernelProfile {
   private static let stepGEMM = Atomic<Int>(0)
   private static let update = Atomic<Int>(0)
   private static let workerWait = Atomic<Int>(0)
+  private static let workImbalance = Atomic<Int>(0)
 
   /// Whether calls are timed. Turning it on clears the totals.
   public static var isEnabled: Bool {
@@ -39,7 +41,14 @@ public enum KernelProfile {
     stepGEMM.store(0, ordering: .relaxed)
     update.store(0, ordering: .relaxed)
     workerWait.store(0, ordering: .relaxed)
+    workImbalance.store(0, ordering: .relaxed)
   }
+
+  /// CPU seconds by which the workers of `parallelWorkers` regions had uneven work: per region,
+  /// the most CPU time one worker used minus each worker's, summed. The part of `.workerWait`
+  /// that uneven shares cause even on an idle machine; the rest of the wait is a worker woken
+  /// late or descheduled (on a shared machine, most of it).
+  public static var workImbalanceSeconds: Double { Double(workImbalance.load(ordering: .relaxed)) * 1e-9 }
 
   /// Thread-seconds recorded for `kernel` since the profile was enabled.
   public static func seconds(_ kernel: Kernel) -> Double {
@@ -67,16 +76,30 @@ public enum KernelProfile {
   public static func parallelWorkers(_ count: Int, _ body: (Int) -> Void) {
     guard enabled.load(ordering: .relaxed) else { return parallelFor(count, threads: count, body) }
     var busy = [UInt64](repeating: 0, count: count)
+    var cpu = [Int](repeating: 0, count: count)
     let start = DispatchTime.now().uptimeNanoseconds
     busy.withUnsafeMutableBufferPointer { out in
-      parallelFor(count, threads: count) { worker in
-        let begin = DispatchTime.now().uptimeNanoseconds
-        body(worker)
-        out[worker] = DispatchTime.now().uptimeNanoseconds - begin
+      cpu.withUnsafeMutableBufferPointer { cpuOut in
+        parallelFor(count, threads: count) { worker in
+          let begin = DispatchTime.now().uptimeNanoseconds
+          let cpuBegin = threadCPUNanoseconds()
+          body(worker)
+          cpuOut[worker] = threadCPUNanoseconds() - cpuBegin
+          out[worker] = DispatchTime.now().uptimeNanoseconds - begin
+        }
       }
     }
     let region = Double(DispatchTime.now().uptimeNanoseconds - start) * Double(count)
     add(max(0, region - busy.reduce(0.0) { $0 + Double($1) }), to: .workerWait)
+    let most = cpu.max() ?? 0
+    workImbalance.wrappingAdd(cpu.reduce(0) { $0 + most - $1 }, ordering: .relaxed)
+  }
+
+  /// CPU time of the calling thread.
+  private static func threadCPUNanoseconds() -> Int {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Int(time.tv_sec) * 1_000_000_000 + Int(time.tv_nsec)
   }
 
   private static func add(_ nanoseconds: Double, to kernel: Kernel) {

@@ -138,4 +138,65 @@ struct SGDOptimizerTests {
     }
     #expect(mirror.value == parameter.value)
   }
+
+  /// All parameters update in one parallel region: large ones (dense, and row-sparse with many
+  /// touched rows) split into chunks, small ones whole on one chunk in turn. With momentum, its
+  /// row catch-ups and a plain rule on one parameter, any thread count must give exactly the
+  /// one-thread values, and every mirror the updated values of the rows the step wrote; the
+  /// gradients it zeroes on the way must be all zero after it.
+  @Test(arguments: [2, 3])
+  func oneRegionForAllParametersEqualsTheOneThreadStep(threads: Int) {
+    let shapes: [(rows: Int, cols: Int, rowSparse: Bool)] = [
+      (200, 200, false), (300, 128, true), (1, 37, false), (50, 5, true), (3, 40, false),
+    ]
+    var generator = SeededGenerator(seed: 21)
+    func make() -> [Parameter] {
+      shapes.enumerated().map { index, shape in
+        var values = SeededGenerator(seed: UInt64(index + 1))
+        let start = (0..<(shape.rows * shape.cols)).map { _ in values.nextUniform() - 0.5 }
+        return Parameter(
+          name: "p\(index)", value: Matrix(rows: shape.rows, cols: shape.cols, storage: start),
+          isRowSparse: shape.rowSparse)
+      }
+    }
+    let reference = make()
+    let parallel = make()
+    let mirror = make()
+    let optimizers = [SGDOptimizer(weightDecay: 0.01, momentum: 0.9), SGDOptimizer(weightDecay: 0.01, momentum: 0.9)]
+    for optimizer in optimizers {
+      optimizer.plainRules["p3"] = SGDOptimizer.PlainRule(learningRateFactor: 2, weightDecay: 0.001)
+    }
+    var written = Set<[Int]>()
+    for step in 0..<4 {
+      for (index, shape) in shapes.enumerated() {
+        for row in 0..<shape.rows where !shape.rowSparse || (row * 7 + step) % 10 != 0 {
+          if shape.rowSparse { written.insert([index, row]) }
+          for j in 0..<shape.cols {
+            let g = generator.nextUniform() - 0.5
+            for p in [reference[index], parallel[index]] {
+              if shape.rowSparse { p.touch(row: row) }
+              p.gradient[row, j] = g
+            }
+          }
+        }
+      }
+      #expect(parallel[1].touchedRows.members.count * 128 >= SGDOptimizer.parallelMinimum)
+      optimizers[0].step(reference, learningRate: 0.3, gradientScale: 0.7)
+      optimizers[1].step(
+        parallel, learningRate: 0.3, gradientScale: 0.7, mirrors: [mirror], threads: threads, zeroingGradients: true)
+      for p in reference { p.zeroGradient() }
+      // The fused zeroing leaves what `zeroGradient()` leaves.
+      for p in parallel { #expect(p.gradient.storage.allSatisfy { $0 == 0 } && p.touchedRows.members.isEmpty) }
+      for (a, b) in zip(reference, parallel) { #expect(a.value == b.value, "\(a.name) step \(step)") }
+    }
+    let start = make()
+    for (index, shape) in shapes.enumerated() {
+      for row in 0..<shape.rows {
+        let updated = !shape.rowSparse || written.contains([index, row])
+        for j in 0..<shape.cols {
+          #expect(mirror[index].value[row, j] == (updated ? parallel[index].value[row, j] : start[index].value[row, j]))
+        }
+      }
+    }
+  }
 }

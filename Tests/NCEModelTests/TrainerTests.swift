@@ -40,11 +40,13 @@ struct TrainerTests {
       train: corpus(64), valid: corpus(8))
   }
 
-  @Test(arguments: [LossKind.full, .nce])
-  func sameSeedSameLossCurveBitForBit(loss: LossKind) throws {
-    let first = try Self.makeTrainer(loss: loss)
+  /// Also with several workers: the lane split and each worker's random stream depend on the
+  /// batch and the seed only, never on scheduling.
+  @Test(arguments: [LossKind.full, .nce], [1, 2, 3])
+  func sameSeedSameLossCurveBitForBit(loss: LossKind, threads: Int) throws {
+    let first = try Self.makeTrainer(loss: loss, threads: threads)
     try first.run()
-    let second = try Self.makeTrainer(loss: loss)
+    let second = try Self.makeTrainer(loss: loss, threads: threads)
     try second.run()
     #expect(first.state.history.map(\.trainLoss) == second.state.history.map(\.trainLoss))
     #expect(first.state.history.map(\.validPerplexity) == second.state.history.map(\.validPerplexity))
@@ -61,14 +63,16 @@ struct TrainerTests {
     #expect(ppl.last! < ppl.first!)
   }
 
-  @Test func twoWorkersSumToTheSingleWorkerGradient() throws {
-    // Without dropout, splitting a batch's lanes over two replicas must give the same summed
-    // gradient as one worker (up to float rounding in the reduction).
+  @Test(arguments: [2, 3])
+  func workersSumToTheSingleWorkerGradient(threads: Int) throws {
+    // Without dropout, splitting a batch's lanes (of 3 to 5 tokens, balanced by token count) over
+    // replicas must give the same loss and summed gradient as one worker (up to float rounding).
     let single = try Self.makeTrainer(threads: 1, dropout: 0, epochs: 1)
-    let double = try Self.makeTrainer(threads: 2, dropout: 0, epochs: 1)
+    let double = try Self.makeTrainer(threads: threads, dropout: 0, epochs: 1)
     var rng = SeededGenerator(seed: 5)
-    let batch = try SentenceBatcher(corpus: Self.corpus(8), batchSize: 4, bptt: 5).batches(shuffle: false, using: &rng)[
-      0]
+    let batch = try SentenceBatcher(corpus: Self.corpus(16), batchSize: 8, bptt: 5).batches(
+      shuffle: true, using: &rng)[0]
+    #expect(Set(batch.laneTokenCounts).count > 1)
     let (lossSingle, normSingle) = single.gradientForTesting(batch)
     let (lossDouble, normDouble) = double.gradientForTesting(batch)
     #expect(abs(lossSingle - lossDouble) < 1e-5 * abs(lossSingle))

@@ -135,78 +135,117 @@ public final class SGDOptimizer {
 
   /// One update with gradients `gradientScale * gradient` (the clipping factor, applied on the
   /// fly). `mirrors[i]` lists the parameters of replica `i` (same order), which receive every
-  /// updated value, so data-parallel workers need no separate copy pass (a replica sharing the
-  /// parameter object itself needs none). The work of each parameter is split into `threads`
-  /// fixed contiguous chunks (rows of a row-sparse one), so results do not depend on scheduling.
+  /// updated value, so data-parallel workers need no separate copy pass. All parameters update
+  /// in one parallel region of `threads` chunks (a region costs a thread wake-up): a large
+  /// parameter is split into `threads` fixed contiguous chunks (rows of a row-sparse one), a
+  /// small one goes whole to one chunk, in turn. Elements and rows are independent, so results
+  /// do not depend on `threads` or on scheduling. With `zeroingGradients` each gradient is left
+  /// as `Parameter.zeroGradient()` leaves it, in the same pass (no serial pass over the
+  /// gradients between batches).
   ///
   /// `directGradients`: the workers' gradients of the direct-feature table (the parameter whose
-  /// gradient is outside it, `Parameter.gradientOutside`), in worker order; summed in that order
-  /// and applied by its `PlainRule` in one pass (`DirectGradient.applySGD`), then reset.
+  /// gradient is outside it, `Parameter.gradientOutside`, shared by the replicas), in worker
+  /// order; summed in that order and applied by its `PlainRule` in one pass
+  /// (`DirectGradient.applySGD`), then reset.
   public func step(
     _ parameters: [Parameter], learningRate lr: Float, gradientScale: Float = 1, mirrors: [[Parameter]] = [],
-    directGradients: [DirectGradient] = [], threads: Int = 1
+    directGradients: [DirectGradient] = [], threads: Int = 1, zeroingGradients: Bool = false
   ) {
+    precondition(mirrors.allSatisfy { $0.count == parameters.count }, "every mirror lists every parameter")
+    var parameters = parameters
+    var mirrors = mirrors
+    for index in parameters.indices.reversed() where parameters[index].gradientOutside {
+      let parameter = parameters[index]
+      let rule = plainRules[parameter.name] ?? PlainRule(learningRateFactor: 1, weightDecay: weightDecay)
+      parameter.value.withUnsafeMutableBufferPointer { w in
+        DirectGradient.applySGD(
+          directGradients, to: w.baseAddress!, learningRate: lr * rule.learningRateFactor, l2: rule.weightDecay,
+          threads: threads)
+      }
+      parameters.remove(at: index)
+      for m in mirrors.indices {
+        precondition(mirrors[m][index] === parameter, "a replica shares the direct table")
+        mirrors[m].remove(at: index)
+      }
+    }
     stepCount += 1
     if momentum != 0 { prepareMomentumPowers() }
-    for (index, parameter) in parameters.enumerated() {
-      if parameter.gradientOutside {
-        let rule = plainRules[parameter.name] ?? PlainRule(learningRateFactor: 1, weightDecay: weightDecay)
-        parameter.value.withUnsafeMutableBufferPointer { w in
-          DirectGradient.applySGD(
-            directGradients, to: w.baseAddress!, learningRate: lr * rule.learningRateFactor, l2: rule.weightDecay,
-            threads: threads)
-        }
-        continue
-      }
-      let cols = parameter.value.cols
+    let stepCount = self.stepCount
+    // Momentum buffers and row lags leave the dictionaries for the region (so their storage is
+    // held once and written in place) and return after it; empty for parameters without momentum.
+    var buffers: [[Float]] = []
+    var lags: [[Int]] = []
+    var settings: [(lr: Float, weightDecay: Float, momentum: Float, gradientScale: Float)] = []
+    for parameter in parameters {
       let rule = plainRules[parameter.name]
       let momentum = rule == nil ? self.momentum : 0
-      let lr = lr * (rule?.learningRateFactor ?? 1)
+      settings.append(
+        (
+          lr * (rule?.learningRateFactor ?? 1), rule?.weightDecay ?? weightDecay, momentum,
+          rule == nil ? gradientScale : 1
+        ))
       if momentum != 0 && momentumBuffers[parameter.name] == nil {
-        momentumBuffers[parameter.name] = Matrix(rows: parameter.value.rows, cols: cols)
+        momentumBuffers[parameter.name] = Matrix(rows: parameter.value.rows, cols: parameter.value.cols)
       }
       if momentum != 0 && parameter.isRowSparse && lastStep[parameter.name] == nil {
         lastStep[parameter.name] = [Int](repeating: stepCount - 1, count: parameter.value.rows)
       }
-      var last = momentum != 0 && parameter.isRowSparse ? lastStep.removeValue(forKey: parameter.name)! : []
-      var buffer = momentum != 0 ? momentumBuffers.removeValue(forKey: parameter.name)! : Matrix(rows: 0, cols: 0)
-      let replicas = mirrors.map { $0[index] }.filter { $0 !== parameter }
-      Parameter.withStorage(of: replicas[...], \.value) { copies in
-        parameter.value.withUnsafeMutableBufferPointer { w in
-          parameter.gradient.withUnsafeBufferPointer { g in
-            buffer.withUnsafeMutableBufferPointer { m in
-              last.withUnsafeMutableBufferPointer { lastRow in
-                let kernel = UpdateKernel(
-                  w: w.baseAddress!, g: g.baseAddress!, m: m.baseAddress, lr: lr,
-                  weightDecay: rule?.weightDecay ?? weightDecay, momentum: momentum,
-                  gradientScale: rule == nil ? gradientScale : 1, copies: copies)
-                // Small parameters (biases, a few touched rows) in one chunk: a parallel region
-                // costs a thread wake-up, more than their update. Elements and rows are
-                // independent, so the chunking does not change any value.
-                let work = parameter.isRowSparse ? parameter.touchedRows.members.count * cols : w.count
-                let threads = work >= Self.parallelMinimum ? threads : 1
-                if parameter.isRowSparse {
-                  let rows = parameter.touchedRows.members
-                  let stepCount = self.stepCount
-                  parallelFor(threads, threads: threads) { chunk in
-                    for i in (chunk * rows.count / threads)..<((chunk + 1) * rows.count / threads) {
-                      let r = Int(rows[i])
-                      if kernel.momentum != 0 {
+      lags.append(momentum != 0 && parameter.isRowSparse ? lastStep.removeValue(forKey: parameter.name)! : [])
+      buffers.append(momentum != 0 ? momentumBuffers.removeValue(forKey: parameter.name)!.storage : [])
+    }
+    let rows = parameters.map { $0.isRowSparse ? $0.touchedRows.members : [] }
+    let widths = parameters.map(\.value.cols)
+    // Chunks per parameter: 1 below `parallelMinimum` elements (a few touched rows, biases),
+    // where splitting costs more than it saves; `owner` is the chunk that updates such a one.
+    let counts = parameters.map(\.value.count)
+    let chunks = parameters.indices.map { index in
+      (parameters[index].isRowSparse ? rows[index].count * widths[index] : counts[index]) >= Self.parallelMinimum
+        ? threads : 1
+    }
+    var owner = [Int](repeating: 0, count: parameters.count)
+    var nextOwner = 0
+    for index in parameters.indices where chunks[index] == 1 {
+      owner[index] = nextOwner
+      nextOwner = (nextOwner + 1) % max(threads, 1)
+    }
+    Parameter.withStorage(of: parameters[...], \.value) { values in
+      Parameter.withStorage(of: parameters[...], \.gradient) { gradients in
+        Parameter.withStorage(of: Array(mirrors.joined())[...], \.value) { copies in
+          Self.withBaseAddresses(&buffers) { momentumStorage in
+            Self.withBaseAddresses(&lags) { lagStorage in
+              let kernels = parameters.indices.map { index in
+                UpdateKernel(
+                  w: values[index], g: gradients[index], zeroesGradient: zeroingGradients, m: momentumStorage[index],
+                  lr: settings[index].lr,
+                  weightDecay: settings[index].weightDecay, momentum: settings[index].momentum,
+                  gradientScale: settings[index].gradientScale,
+                  copies: mirrors.indices.map { copies[$0 * parameters.count + index] })
+              }
+              parallelFor(threads, threads: threads) { chunk in
+                for index in parameters.indices {
+                  let parts = chunks[index]
+                  guard parts > 1 || owner[index] == chunk else { continue }
+                  let part = parts > 1 ? chunk : 0
+                  let kernel = kernels[index]
+                  let cols = widths[index]
+                  if parameters[index].isRowSparse {
+                    let touched = rows[index]
+                    for i in (part * touched.count / parts)..<((part + 1) * touched.count / parts) {
+                      let r = Int(touched[i])
+                      if kernel.momentum != 0, let lastRow = lagStorage[index] {
                         let behind = stepCount - 1 - lastRow[r]
                         if behind > 0 {
                           self.catchUp(
-                            w.baseAddress! + r * cols, m.baseAddress! + r * cols, cols, steps: behind, lr: lr)
+                            kernel.w + r * cols, kernel.m! + r * cols, cols, steps: behind, lr: kernel.lr)
                         }
                         lastRow[r] = stepCount
                       }
                       kernel.update(r * cols, cols)
                     }
-                  }
-                } else {
-                  let count = w.count
-                  parallelFor(threads, threads: threads) { chunk in
-                    let start = chunk * count / threads
-                    kernel.update(start, (chunk + 1) * count / threads - start)
+                  } else {
+                    let count = counts[index]
+                    let start = part * count / parts
+                    kernel.update(start, (part + 1) * count / parts - start)
                   }
                 }
               }
@@ -214,22 +253,42 @@ public final class SGDOptimizer {
           }
         }
       }
-      if momentum != 0 { momentumBuffers[parameter.name] = buffer }
-      if momentum != 0 && parameter.isRowSparse { lastStep[parameter.name] = last }
     }
+    if zeroingGradients { for parameter in parameters where parameter.isRowSparse { parameter.forgetTouchedRows() } }
+    for (index, parameter) in parameters.enumerated() where settings[index].momentum != 0 {
+      momentumBuffers[parameter.name] = Matrix(
+        rows: parameter.value.rows, cols: parameter.value.cols, storage: buffers[index])
+      if parameter.isRowSparse { lastStep[parameter.name] = lags[index] }
+    }
+  }
+
+  /// Calls `body` with the base address of each array's storage (nil for an empty one), in
+  /// order. Each array is out of `arrays` meanwhile, so its storage is written in place.
+  private static func withBaseAddresses<T, R>(
+    _ arrays: inout [[T]], collected: [UnsafeMutablePointer<T>?] = [], _ body: ([UnsafeMutablePointer<T>?]) -> R
+  ) -> R {
+    guard var last = arrays.popLast() else { return body(collected) }
+    let result = last.withUnsafeMutableBufferPointer {
+      withBaseAddresses(&arrays, collected: [$0.baseAddress] + collected, body)
+    }
+    arrays.append(last)
+    return result
   }
 }
 
 /// The element-wise SGD update of one parameter on raw storage, shared by every chunk.
 private struct UpdateKernel: @unchecked Sendable {
   let w: UnsafeMutablePointer<Float>
-  let g: UnsafePointer<Float>
+  let g: UnsafeMutablePointer<Float>
+  /// Whether `update` sets the gradient elements it read to 0.
+  let zeroesGradient: Bool
   let m: UnsafeMutablePointer<Float>?
   let lr: Float, weightDecay: Float, momentum: Float, gradientScale: Float
   let copies: [UnsafeMutablePointer<Float>]
 
   /// Elements `start ..< start + count`: `grad = scale g + wd w`; with momentum
-  /// `m = μ m + grad`, `w -= lr m`, else `w -= lr grad`; then the new values to every copy.
+  /// `m = μ m + grad`, `w -= lr m`, else `w -= lr grad`; then the new values to every copy
+  /// (and `g = 0` with `zeroesGradient`).
   /// 16 lanes at a time (the pointers may alias as far as the compiler knows, so the scalar
   /// loop stayed scalar), with the same operations in the same order as the scalar tail.
   @inline(__always)
@@ -271,5 +330,6 @@ private struct UpdateKernel: @unchecked Sendable {
       }
     }
     for copy in copies { (copy + start).update(from: w + start, count: count) }
+    if zeroesGradient { (g + start).update(repeating: 0, count: count) }
   }
 }

@@ -155,9 +155,9 @@ public final class Trainer {
           model.parameters, learningRate: state.learningRate,
           gradientScale: SGDOptimizer.clipFactor(norm: norm, maxNorm: options.clip),
           mirrors: workers.dropFirst().map(\.model.parameters),
-          directGradients: workers.compactMap { $0.model.output.direct?.gradient }, threads: workers.count)
+          directGradients: workers.compactMap { $0.model.output.direct?.gradient }, threads: workers.count,
+          zeroingGradients: true)
       }
-      model.zeroGradients()
       lossSum += loss
       tokens += batch.tokenCount
       sessionTokens += batch.tokenCount
@@ -225,8 +225,9 @@ public final class Trainer {
   }
 
   /// Gradients of one batch summed into `model`'s parameters; returns the summed loss and the
-  /// squared L2 norm of the gradient. Lanes are dealt out in a fixed interleaved order, so
-  /// results depend on the thread count but not on scheduling.
+  /// squared L2 norm of the gradient. Lanes are dealt out by `Batch.balancedShares` (equal real
+  /// token counts, so neither worker waits long for the other), a function of the batch alone,
+  /// so results depend on the thread count but not on scheduling.
   private func trainStep(_ batch: Batch, workers: [TrainingWorker], generator: inout SeededGenerator) -> (
     loss: Double, squaredNorm: Double
   ) {
@@ -241,7 +242,7 @@ public final class Trainer {
         }
       )
     }
-    let shares = (0..<count).map { batch.interleavedShare($0, of: count) }
+    let shares = batch.balancedShares(workers: count)
     var generators = [generator] + (1..<count).map { _ in SeededGenerator(seed: generator.next()) }
     var losses = [Double](repeating: 0, count: count)
     let savedThreads = BLAS.threads

@@ -130,8 +130,9 @@ struct BenchTrain {
 
   /// The fastest of `repeats` runs of `run` (which returns tokens/s, epoch seconds, the epoch's
   /// training loss and CPU seconds) and, with `profile`, the share of the runs' thread time
-  /// (`threads` x epoch seconds) per kernel family, the training loss (fixed seed: equal across
-  /// builds up to float rounding) and the least CPU time of one run.
+  /// (`threads` x epoch seconds) per kernel family, the share of CPU time by which the workers'
+  /// shares were uneven (`KernelProfile.workImbalanceSeconds`), the training loss (fixed seed:
+  /// equal across builds up to float rounding) and the least CPU time of one run.
   static func profiled(
     _ profile: Bool, threads: Int, repeats: Int,
     _ run: () throws -> (rate: Double, seconds: Double, loss: Double, cpuSeconds: Double)
@@ -149,6 +150,11 @@ struct BenchTrain {
       accounted += share
       parts.append("\(kernel.rawValue) \(Int((100 * share).rounded()))%")
     }
+    // CPU time one worker used beyond another (the wait an idle machine would still see), as a
+    // share of the CPU time: on a loaded machine thread time is mostly time descheduled.
+    let cpuSeconds = runs.map(\.cpuSeconds).reduce(0, +)
+    parts.append(
+      "uneven work \(String(format: "%.1f", 100 * KernelProfile.workImbalanceSeconds / cpuSeconds))% of CPU time")
     parts.append("rest \(Int((100 * (1 - accounted)).rounded()))%")
     parts.append("train loss \(String(format: "%.6f", runs[0].loss))")
     parts.append("least CPU time \(String(format: "%.3f", runs.map(\.cpuSeconds).min()!)) s")
