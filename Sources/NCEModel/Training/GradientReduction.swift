@@ -54,16 +54,8 @@ enum GradientReduction {
     var total = 0.0
     for index in targets.indices {
       for source in sources[index] { source.forgetTouchedRows() }
-      if targets[index].isClipped(in: master) {
-        total += partials[(index * threads)..<((index + 1) * threads)].reduce(0, +)
-      }
+      total += partials[(index * threads)..<((index + 1) * threads)].reduce(0, +)
     }
     return total
   }
-}
-
-extension Parameter {
-  /// Whether the parameter counts in the clipped gradient norm: all but the direct features,
-  /// which `SGDOptimizer.PlainRule` updates unclipped.
-  func isClipped(in model: RNNLanguageModel) -> Bool { self !== model.output.direct?.weight }
 }

@@ -238,7 +238,8 @@ public final class Trainer {
       return (
         loss,
         KernelProfile.measure(.update) {
-          model.parameters.reduce(0.0) { $0 + ($1.isClipped(in: model) ? $1.gradientSquaredNorm : 0) }
+          // The direct table's gradient is outside its parameter (empty here): never clipped.
+          model.parameters.reduce(0.0) { $0 + $1.gradientSquaredNorm }
         }
       )
     }
