@@ -27,8 +27,7 @@ public final class HTKLatticeDirectoryReader {
   }
 
   static func isLatticeFileName(_ name: String) -> Bool {
-    var stem = Substring(name)
-    for suffix in [".gz", ".zst"] where stem.hasSuffix(suffix) { stem = stem.dropLast(suffix.count) }
+    let stem = HTKLatticeReader.fileName(ofPath: name)
     return (stem.hasSuffix(".lat") || stem.hasSuffix(".slf")) && stem.count > 4
   }
 

@@ -232,10 +232,17 @@ public enum HTKLatticeReader {
 
   /// The file name without directories, `.gz`/`.zst` and `.lat`/`.slf`.
   static func key(fromPath path: String) -> String {
-    var name = Substring((path as NSString).lastPathComponent)
-    for suffix in [".gz", ".zst"] where name.hasSuffix(suffix) { name = name.dropLast(suffix.count) }
+    var name = fileName(ofPath: path)
     for suffix in [".lat", ".slf"] where name.hasSuffix(suffix) { name = name.dropLast(suffix.count) }
     return String(name)
+  }
+
+  /// The file name of `path` without directories and without a `.gz`/`.zst` suffix (the name of
+  /// the text the reader decompresses).
+  static func fileName(ofPath path: String) -> Substring {
+    var name = Substring((path as NSString).lastPathComponent)
+    for suffix in [".gz", ".zst"] where name.hasSuffix(suffix) { name = name.dropLast(suffix.count) }
+    return name
   }
 
   static let sentenceMarkers: Set<String> = ["!NULL", "!SENT_START", "!SENT_END", "<s>", "</s>"]

@@ -536,14 +536,6 @@ struct UtteranceContext: @unchecked Sendable {
     return outcomes
   }
 
-  /// The file name of the rescored SLF lattice read from `inputPath`: the input's name without
-  /// `.gz`/`.zst` (outputs are written uncompressed).
-  static func slfOutputName(_ inputPath: String) -> String {
-    var name = Substring((inputPath as NSString).lastPathComponent)
-    for suffix in [".gz", ".zst"] where name.hasSuffix(suffix) { name = name.dropLast(suffix.count) }
-    return String(name)
-  }
-
   /// The candidate list of RNN weight `w` (the best path of every (LMWT, wip) of the rescored
   /// lattice) and, for the first RNN weight, the rescored lattice and N-best outputs. `search`
   /// is `rescoring.lattice`'s; its graph costs are set to those of `w`.
@@ -598,7 +590,8 @@ struct UtteranceContext: @unchecked Sendable {
       if writesHTK {
         outcome.latticeText = try HTKLatticeWriter.text(
           of: rescored.lattice, header: header ?? HTKLatticeHeader(), symbols: symbols)
-        outcome.latticeFileName = lattice.sourceFile.map(Self.slfOutputName)
+        // Outputs are written uncompressed: the input's name without `.gz`/`.zst`.
+        outcome.latticeFileName = lattice.sourceFile.map { String(HTKLatticeReader.fileName(ofPath: $0)) }
       } else {
         var text = ""
         KaldiLatticeWriter.append(rescored.lattice, to: &text)
