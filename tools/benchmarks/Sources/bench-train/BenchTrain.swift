@@ -46,10 +46,7 @@ struct BenchTrain {
       var config = ModelConfig(vocabularySize: ptb.vocabulary.count)
       config.loss = loss
       config.noiseRatio = max(k, 1)
-      var options = TrainingOptions()
-      options.epochs = 1
-      options.logInterval = Int.max
-      options.threads = threads
+      let options = oneEpoch(threads: threads)
       let (rate, shares) = try profiled(profile, threads: threads, repeats: repeats) {
         try trainingRate(config: config, options: options, corpus: ptb.corpus, vocabulary: ptb.vocabulary)
       }
@@ -68,10 +65,7 @@ struct BenchTrain {
       config.loss = .nce
       config.noiseRatio = 20
       config.perWordNoise = perWord
-      var options = TrainingOptions()
-      options.epochs = 1
-      options.logInterval = Int.max
-      options.threads = threads
+      let options = oneEpoch(threads: threads)
       let (rate, shares) = try profiled(profile, threads: threads, repeats: repeats) {
         try trainingRate(config: config, options: options, corpus: ptb.corpus, vocabulary: ptb.vocabulary)
       }
@@ -98,13 +92,10 @@ struct BenchTrain {
       config.layers = 1
       config.loss = loss
       config.noiseRatio = 500
-      var options = TrainingOptions()
-      options.epochs = 1
+      var options = oneEpoch(threads: threads)
       options.batchSize = 96
       options.concat = true
-      options.logInterval = Int.max
       options.learningRate = 2
-      options.threads = threads
       let (rate, shares) = try profiled(profile, threads: threads, repeats: repeats) {
         try trainingRate(config: config, options: options, corpus: swbd.corpus, vocabulary: swbd.vocabulary)
       }
@@ -181,6 +172,15 @@ struct BenchTrain {
 
   /// Tokens per second of one epoch, set up by the library's training pipeline
   /// (`TrainingSession.prepare` on corpora in memory: no checkpoints are written).
+  /// One epoch on `threads` workers, no progress lines: the options every training row starts from.
+  static func oneEpoch(threads: Int) -> TrainingOptions {
+    var options = TrainingOptions()
+    options.epochs = 1
+    options.logInterval = Int.max
+    options.threads = threads
+    return options
+  }
+
   static func trainingRate(config: ModelConfig, options: TrainingOptions, corpus: Corpus, vocabulary: Vocabulary) throws
     -> (rate: Double, seconds: Double, loss: Double, cpuSeconds: Double)
   {
