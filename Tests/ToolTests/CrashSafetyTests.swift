@@ -273,6 +273,8 @@ struct CrashSafetyTests {
     #expect(killedWhileRunning >= 3)
 
     // SIGINT, SIGTERM and SIGHUP end the run without leaving even the hidden temporary files.
+    // The first round of each signal waits until the run has temporary files (the case to
+    // exercise, whatever the machine's load); the others signal at a random point.
     var signaledWithTemporaryFiles = 0
     var outcomes: [String] = []
     for round in 0..<9 {
@@ -280,10 +282,16 @@ struct CrashSafetyTests {
       let out = directory + "/signal\(round)"
       try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
       let process = try ToolRunner.launch("rescore-nbest", arguments(out), stderr: directory + "/err\(round)")
-      Self.sleep(seconds: duration * (0.3 + 0.6 * Double(generator.nextUniform())))
-      let temporaryBefore = ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).contains {
-        $0.hasPrefix(".")
+      func hasTemporaryFiles() -> Bool {
+        ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).contains { $0.hasPrefix(".") }
       }
+      if round < 3 {
+        let deadline = Date().addingTimeInterval(10 * duration + 5)
+        while process.isRunning && !hasTemporaryFiles() && Date() < deadline { Self.sleep(seconds: 0.002) }
+      } else {
+        Self.sleep(seconds: duration * (0.3 + 0.6 * Double(generator.nextUniform())))
+      }
+      let temporaryBefore = hasTemporaryFiles()
       guard process.isRunning else {
         process.waitUntilExit()
         continue
