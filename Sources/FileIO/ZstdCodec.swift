@@ -37,6 +37,61 @@ public enum ZstdCodec {
   }
 }
 
+/// Streaming compression into one zstd frame held in memory: the input arrives in pieces (a
+/// model file's header fields and then each tensor's storage in place), so a payload of
+/// hundreds of MB is never assembled, and the output grows with the compressed size instead of
+/// being reserved at the input's bound. With `pledgedSize` the frame states its content size,
+/// as `ZstdCodec.compress` frames do, and a different total is an error.
+public final class ZstdCompressionStream {
+  private let context: OpaquePointer
+  private var chunk: [UInt8]
+  /// The frame so far.
+  public private(set) var output: [UInt8] = []
+
+  public init(level: Int32 = 3, pledgedSize: Int? = nil) throws {
+    guard let context = ZSTD_createCCtx() else { throw InputError("cannot create zstd context") }
+    self.context = context
+    chunk = [UInt8](repeating: 0, count: ZSTD_CStreamOutSize())
+    try check(ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level))
+    if let pledgedSize { try check(ZSTD_CCtx_setPledgedSrcSize(context, UInt64(pledgedSize))) }
+  }
+
+  deinit { ZSTD_freeCCtx(context) }
+
+  /// Compresses `bytes` (appended to the frame's content).
+  public func feed(_ bytes: UnsafeRawBufferPointer) throws {
+    var input = ZSTD_inBuffer(src: bytes.baseAddress, size: bytes.count, pos: 0)
+    while input.pos < input.size { _ = try step(&input, ZSTD_e_continue) }
+  }
+
+  public func feed(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try feed($0) } }
+
+  /// Ends the frame and returns it.
+  public func finish() throws -> [UInt8] {
+    var input = ZSTD_inBuffer(src: nil, size: 0, pos: 0)
+    while try step(&input, ZSTD_e_end) != 0 {}
+    return output
+  }
+
+  /// One call of `ZSTD_compressStream2`, its output appended; returns what zstd has left to flush.
+  private func step(_ input: inout ZSTD_inBuffer, _ directive: ZSTD_EndDirective) throws -> Int {
+    let (left, produced) = try chunk.withUnsafeMutableBytes { out -> (Int, Int) in
+      var buffer = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: 0)
+      let left = ZSTD_compressStream2(context, &buffer, &input, directive)
+      try check(left)
+      return (left, buffer.pos)
+    }
+    output.append(contentsOf: chunk[0..<produced])
+    return left
+  }
+
+  private func check(_ status: Int) throws {
+    if ZSTD_isError(status) != 0 {
+      throw InputError("zstd compression failed: \(String(cString: ZSTD_getErrorName(status)))")
+    }
+  }
+}
+
 /// Streaming decompression: feed compressed chunks, receive decompressed chunks.
 public final class ZstdDecompressionStream {
   private let context: OpaquePointer

@@ -36,4 +36,31 @@ import Testing
     }
     #expect(error?.file == "x.zst")
   }
+
+  /// The streaming compressor: any split of the input into pieces (empty ones, pieces larger
+  /// than zstd's input chunk) gives a frame that decompresses to their concatenation.
+  @Test(arguments: [[0], [1], [1000, 0, 7], [300_000, 5, 200_000], [0, 0]])
+  func streamingCompressionOfPiecesRoundTrips(sizes: [Int]) throws {
+    var generator = SeededGenerator(seed: UInt64(sizes.reduce(0, +)))
+    let pieces = sizes.map { size in (0..<size).map { _ in UInt8(ascii: "a") + UInt8(generator.nextInt(below: 8)) } }
+    let whole = Array(pieces.joined())
+    for pledged in [nil, whole.count] {
+      let stream = try ZstdCompressionStream(pledgedSize: pledged)
+      for piece in pieces { try stream.feed(piece) }
+      let frame = try stream.finish()
+      #expect(try ZstdCodec.decompress(frame) == whole)
+      #expect(whole.count < 1000 || frame.count < whole.count / 2)
+    }
+  }
+
+  /// A pledged size is written into the frame and enforced: less or more input is an error.
+  @Test(arguments: [99, 101])
+  func streamingCompressionRefusesAnotherSizeThanPledged(actual: Int) throws {
+    let stream = try ZstdCompressionStream(pledgedSize: 100)
+    let error = #expect(throws: InputError.self) {
+      try stream.feed([UInt8](repeating: 7, count: actual))
+      _ = try stream.finish()
+    }
+    #expect(error?.message.hasPrefix("zstd compression failed:") == true, "\(String(describing: error))")
+  }
 }

@@ -74,6 +74,19 @@ struct DirectGradientTests {
     }
   }
 
+  /// The gradient table (as large as the weights) is allocated by the first add: a model that
+  /// is only scored (rnnlm-eval, rescoring) never holds one.
+  @Test func theGradientTableIsAllocatedByTheFirstAdd() {
+    let gradient = DirectGradient(tableSize: 1_000)
+    #expect(!gradient.holdsTable)
+    #expect(gradient.value(at: 7) == 0)
+    gradient.reset()
+    #expect(!gradient.holdsTable)
+    gradient.add(0.5, at: 7)
+    #expect(gradient.holdsTable)
+    #expect(gradient.value(at: 7) == 0.5 && gradient.touched == [7])
+  }
+
   /// A replica reads its model's table (no copy) and keeps a gradient of its own.
   @Test func aReplicaSharesTheTableAndNotTheGradient() {
     var config = ModelConfig(vocabularySize: 30)

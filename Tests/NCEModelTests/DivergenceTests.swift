@@ -12,33 +12,57 @@ import Testing
     words: Vocabulary.reservedWords + ["a", "b", "c", "d", "e"], counts: [0, 0, 24, 30, 20, 15, 10, 5],
     unknownTypeCount: nil)
 
-  /// A tiny model, corpus and trainer (3 epochs of 6 batches).
-  static func makeTrainer(maxRetries: Int = 3) throws -> Trainer {
+  /// A tiny model, corpus and trainer (3 epochs of 6 batches); `threads` data-parallel
+  /// workers, direct features with `direct`, concatenated text carrying the recurrent state
+  /// with `concat`. `model` continues training a model (with `state` and `momentum`).
+  static func makeTrainer(
+    maxRetries: Int = 3, threads: Int = 1, direct: Bool = false, concat: Bool = false, epochs: Int = 3,
+    model: RNNLanguageModel? = nil, state: TrainingState? = nil, momentum: [String: Matrix] = [:]
+  ) throws -> Trainer {
     var config = ModelConfig(vocabularySize: vocabulary.count)
     config.embeddingSize = 4
     config.hiddenSize = 5
     config.layers = 1
     config.dropout = 0
+    if direct { config.direct = DirectFeatureConfig(tableSize: 64, order: 3) }
     var rng = SeededGenerator(seed: 9)
-    let model = RNNLanguageModel(config: config, using: &rng)
+    let model = model ?? RNNLanguageModel(config: config, using: &rng)
     var sentences: [[Int32]] = []
     for i in 0..<24 { sentences.append((0..<(2 + i % 5)).map { Int32(3 + ($0 * 7 + i) % 5) }) }
     let train = Corpus(sentences: sentences)
     let valid = Corpus(sentences: Array(sentences.prefix(6)))
     var options = TrainingOptions()
-    options.epochs = 3
+    options.epochs = epochs
     options.batchSize = 4
     options.bptt = 4
     options.learningRate = 0.8
     options.maxDivergenceRetries = maxRetries
     options.seed = 4
+    options.threads = threads
+    options.concat = concat
+    options.carryState = concat
+    options.directLearningRate = 2
     return Trainer(
       model: model, criterion: try CriterionFactory.make(for: config, vocabulary: vocabulary), options: options,
-      train: train, valid: valid)
+      train: train, valid: valid, state: state, momentum: momentum)
   }
 
-  @Test func nanMidEpochRollsBackHalvesTheRateAndTrainingFinishes() throws {
-    let trainer = try Self.makeTrainer()
+  /// The run of `nanMidEpochRollsBackHalvesTheRateAndTrainingFinishes` without the NaN: epoch 1
+  /// at rate 0.8, then a new trainer (new workers) from its state with the rate halved.
+  static func runHalvingAfterEpoch1(threads: Int, direct: Bool) throws -> [String: Matrix] {
+    let first = try makeTrainer(threads: threads, direct: direct, epochs: 1)
+    try first.run()
+    var state = first.state
+    state.learningRate /= 2
+    let rest = try makeTrainer(
+      threads: threads, direct: direct, model: first.model, state: state, momentum: first.optimizer.buffers)
+    try rest.run()
+    return rest.model.tensors
+  }
+
+  @Test(arguments: [(1, false), (2, false), (2, true)])
+  func nanMidEpochRollsBackHalvesTheRateAndTrainingFinishes(threads: Int, direct: Bool) throws {
+    let trainer = try Self.makeTrainer(threads: threads, direct: direct)
     var nanInjected = false
     trainer.lossPerturbation = { epoch, batch in
       // Batch 0 of epoch 2 updates the parameters, batch 2 then diverges once.
@@ -77,6 +101,32 @@ import Testing
     #expect(trainer.state.history[1].learningRate == 0.4)
     #expect(trainer.model.parameters.allSatisfy { $0.value.storage.allSatisfy(\.isFinite) })
     #expect(endOfEpoch[3] == trainer.model.tensors)
+    // Nothing of the diverged batch survives the rollback (the replicas' gradients, the direct
+    // table's updates): the result is that of a run that halved the rate after epoch 1.
+    let reference = try Self.runHalvingAfterEpoch1(threads: threads, direct: direct)
+    #expect(trainer.model.tensors == reference)
+    if direct { #expect(trainer.model.tensors["direct.weight"]?.storage.contains { $0 != 0 } == true) }
+  }
+
+  /// The trainer keeps its workers from one epoch to the next: the same model as a trainer
+  /// started anew (new workers) for every epoch, with and without state carried across batches.
+  @Test(arguments: [false, true])
+  func workersKeptAcrossEpochsEqualNewWorkersEachEpoch(concat: Bool) throws {
+    let whole = try Self.makeTrainer(threads: 2, direct: true, concat: concat)
+    try whole.run()
+    var model: RNNLanguageModel?
+    var state: TrainingState?
+    var momentum: [String: Matrix] = [:]
+    for epoch in 1...3 {
+      let trainer = try Self.makeTrainer(
+        threads: 2, direct: true, concat: concat, epochs: epoch, model: model, state: state, momentum: momentum)
+      try trainer.run()
+      (model, state, momentum) = (trainer.model, trainer.state, trainer.optimizer.buffers)
+    }
+    #expect(state?.history.map(\.trainLoss) == whole.state.history.map(\.trainLoss))
+    #expect(state?.history.map(\.validPerplexity) == whole.state.history.map(\.validPerplexity))
+    #expect(state?.generatorState == whole.state.generatorState)
+    #expect(model?.tensors == whole.model.tensors)
   }
 
   @Test func persistentNaNStopsWithTrainingErrorAndKeepsTheLastCheckpoint() throws {

@@ -37,6 +37,23 @@ func wrapPayload(_ payload: [UInt8]) throws -> [UInt8] {
 }
 
 @Suite struct CheckpointTests {
+  /// The streamed encoding (each tensor fed to the compressor from its storage) holds the
+  /// payload `encodePayload` builds in one buffer, also for a tensor larger than zstd's input
+  /// chunk (128 KiB), and reads back to the same checkpoint; `write` writes exactly `encode`.
+  @Test func streamedEncodingHoldsThePayloadAndReadsBack() throws {
+    var checkpoint = try sampleCheckpoint()
+    var generator = SeededGenerator(seed: 5)
+    checkpoint.tensors["direct.weight"] = Matrix(
+      rows: 100_003, cols: 1, storage: (0..<100_003).map { $0 % 7 == 0 ? Float(generator.nextInt(below: 100)) : 0 })
+    let bytes = try ModelFileContainer.encode(checkpoint)
+    let payload = try ModelFileContainer.payload(of: bytes, file: "m")
+    #expect(payload == ModelFileContainer.encodePayload(checkpoint))
+    let read = try ModelFileContainer.decode(bytes, file: "m")
+    #expect(read.tensors == checkpoint.tensors)
+    #expect(read.configJSON == checkpoint.configJSON)
+    #expect(try checkpointBytes(checkpoint) == bytes)
+  }
+
   @Test func crc32MatchesTheStandardCheckValue() {
     #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
   }

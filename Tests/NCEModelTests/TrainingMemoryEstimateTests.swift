@@ -24,13 +24,18 @@ import Testing
     // each with 50 noise scores and 2 layers x 80 gates.
     #expect(estimate.bytes == 4 * (parameters * 5 + 12 * (50 + 160)))
     #expect(throws: Never.self) { try estimate.check(available: estimate.bytes) }
-    // Direct features: 9 bytes per weight and worker (weight, gradient, touched flag).
     var direct = config
     direct.direct = DirectFeatureConfig(tableSize: 1_000_000, order: 3)
     let withDirect = TrainingMemoryEstimate(config: direct, options: options, train: train)
     #expect(withDirect.parameters == parameters + 1_000_000)
-    // One shared table and one gradient per worker (2 workers).
-    #expect(withDirect.bytes == estimate.bytes + 4 * 1_000_000 * 3)
+    // One shared table, one gradient per worker (2 workers) and the epoch-start copy that a
+    // divergence rolls back to (none without retries).
+    #expect(withDirect.bytes == estimate.bytes + 4 * 1_000_000 * 4)
+    var noRetries = options
+    noRetries.maxDivergenceRetries = 0
+    #expect(
+      TrainingMemoryEstimate(config: direct, options: noRetries, train: train).bytes
+        == estimate.bytes + 4 * 1_000_000 * 3)
     let error = #expect(throws: ModelConfigError.self) { try estimate.check(available: estimate.bytes - 1) }
     #expect(
       error?.message.contains("reduce --nhid, --emsize, --batch-size, --noise-ratio, --direct or --threads") == true)

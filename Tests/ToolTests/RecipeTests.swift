@@ -165,6 +165,30 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: Self.root.appendingPathComponent("recipes/ptb/exp/nce4").path))
   }
 
+  /// The PTB table's speed columns are medians over the epochs: one epoch slowed by other work
+  /// on the machine (here 10x) does not move them, where a mean would.
+  @Test(arguments: [
+    (["10.0\t9000", "100.0\t900", "12.0\t7500"], "12.0", "7500"), (["20.0\t100", "10.0\t300"], "15.0", "200"),
+  ])
+  func ptbTableReportsMedianEpochTimes(epochs: [String], seconds: String, tokensPerSecond: String) throws {
+    let work = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: work) }
+    var tsv = "epoch\tlr\ttrain_loss\tvalid_ppl\tseconds\ttokens_per_s\n"
+    for (index, speed) in epochs.enumerated() { tsv += "\(index + 1)\t1.0000\t4.5\t\(200 - index)\t\(speed)\n" }
+    try Self.write(tsv, to: work.appendingPathComponent("exp/nce100/epochs.tsv"))
+    try Self.write("test-ppl 123.45\n", to: work.appendingPathComponent("exp/nce100/test_ppl"))
+    let script = Self.root.appendingPathComponent("recipes/ptb/local/make_table.sh").path
+    let outcome = try Self.bash(script, ["exp", "nce100"], in: work)
+    #expect(outcome.status == 0, "\(outcome.output)")
+    let row = outcome.output.split(separator: "\n").first { $0.hasPrefix("| NCE k=100 |") }
+    let cells = row.map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+    #expect(
+      cells == [
+        "NCE k=100", "\(epochs.count)", "200", "\(201 - epochs.count)", "123.45", seconds, tokensPerSecond, "105.22",
+        "251.55",
+      ], "\(outcome.output)")
+  }
+
   @Test(.timeLimit(.minutes(2)))
   func switchboardRecipeRunsOnFakeKaldiDataWithTwoJobs() throws {
     let work = try Self.temporaryDirectory()

@@ -35,7 +35,11 @@ public struct ModelFile {
   }
 
   /// Writes atomically (temp file, fsync, rename): a crash leaves the previous file intact.
-  public func write(to path: String) throws {
+  public func write(to path: String) throws { try AtomicFileWriter.write(encoded(), to: path) }
+
+  /// The bytes `write(to:)` writes: a run that saves one checkpoint under two names (the
+  /// resume state and the best model) encodes and compresses it once.
+  public func encoded() throws -> [UInt8] {
     let header = Header(model: model.config, options: options, state: state, texts: texts)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
@@ -44,7 +48,7 @@ public struct ModelFile {
     let checkpoint = ModelFilePayload(
       configJSON: Array(try encoder.encode(header)), vocabulary: vocabulary, tensors: tensors)
     // Version 2 only when the model needs it (direct features): see `ModelFileContainer`.
-    try ModelFileContainer.write(checkpoint, to: path, version: model.config.direct == nil ? 1 : 2)
+    return try ModelFileContainer.encode(checkpoint, version: model.config.direct == nil ? 1 : 2)
   }
 
   /// Reads and validates a model file; any inconsistency is an `InputError` naming `path` and

@@ -30,14 +30,30 @@ public enum ModelFileContainer {
 
   /// Writes `checkpoint` to `path` through `AtomicFileWriter` (temp file, fsync, rename).
   public static func write(_ checkpoint: ModelFilePayload, to path: String, version: UInt32 = formatVersion) throws {
+    try AtomicFileWriter.write(encode(checkpoint, version: version), to: path)
+  }
+
+  /// The bytes of the checkpoint file of `checkpoint`. The payload goes through the compressor
+  /// piece by piece, each tensor from its own storage: a payload of hundreds of MB (direct
+  /// features) is never copied out, only its compressed form is held.
+  public static func encode(_ checkpoint: ModelFilePayload, version: UInt32 = formatVersion) throws -> [UInt8] {
     precondition((1...formatVersion).contains(version))
-    let payload = try ZstdCodec.compress(encodePayload(checkpoint))
+    var size = 0
+    encodePayload(checkpoint) { size += $0.count }
+    let compressor = try ZstdCompressionStream(pledgedSize: size)
+    var failure: Error?
+    encodePayload(checkpoint) { piece in
+      guard failure == nil else { return }
+      do { try compressor.feed(piece) } catch { failure = error }
+    }
+    if let failure { throw failure }
+    let payload = try compressor.finish()
     var file = ByteWriter()
     for byte in magic { file.append(byte) }
     file.append(version)
     file.append(UInt64(payload.count))
     file.append(CRC32.checksum(payload))
-    try AtomicFileWriter.write(file.bytes + payload, to: path)
+    return file.bytes + payload
   }
 
   /// Reads and validates the checkpoint at `path`, keeping only the tensors whose name
@@ -110,7 +126,16 @@ public enum ModelFileContainer {
     }
   }
 
+  /// The payload of `checkpoint` in one buffer.
   static func encodePayload(_ checkpoint: ModelFilePayload) -> [UInt8] {
+    var bytes: [UInt8] = []
+    encodePayload(checkpoint) { bytes.append(contentsOf: $0) }
+    return bytes
+  }
+
+  /// The payload of `checkpoint`, handed to `sink` in order: the fields gathered in small
+  /// buffers, each tensor's storage as it is (no copy).
+  static func encodePayload(_ checkpoint: ModelFilePayload, into sink: (UnsafeRawBufferPointer) -> Void) {
     var out = ByteWriter()
     out.appendBlob(checkpoint.configJSON)
     let vocabulary = checkpoint.vocabulary
@@ -127,9 +152,15 @@ public enum ModelFileContainer {
       out.appendString(name)
       out.append(UInt64(tensor.rows))
       out.append(UInt64(tensor.cols))
-      out.appendFloats(tensor.storage)
+      #if _endian(little)
+        out.bytes.withUnsafeBytes(sink)
+        out = ByteWriter()
+        tensor.storage.withUnsafeBytes(sink)
+      #else
+        out.appendFloats(tensor.storage)
+      #endif
     }
-    return out.bytes
+    out.bytes.withUnsafeBytes(sink)
   }
 
   static func decodePayload(

@@ -15,27 +15,43 @@ public final class DirectGradient {
   /// The bit pattern of an untouched weight: a negative NaN with every payload bit set.
   static let untouchedPattern: UInt32 = 0xFFFF_FFFF
   public let tableSize: Int
-  private let storage: UnsafeMutablePointer<Float>
+  /// Allocated at the first add: a model that is only scored never holds it.
+  private var storage: UnsafeMutablePointer<Float>?
   /// The touched weights, each once, in first-touch order.
   public private(set) var touched: [Int] = []
 
   public init(tableSize: Int) {
     self.tableSize = tableSize
-    storage = .allocate(capacity: tableSize)
-    storage.initialize(repeating: Float(bitPattern: Self.untouchedPattern), count: tableSize)
   }
 
-  deinit { storage.deallocate() }
+  deinit { storage?.deallocate() }
+
+  /// Whether the table has been allocated (by an add).
+  var holdsTable: Bool { storage != nil }
+
+  /// The table, allocated on first use.
+  @inline(__always)
+  private var table: UnsafeMutablePointer<Float> {
+    if let storage { return storage }
+    let table = UnsafeMutablePointer<Float>.allocate(capacity: tableSize)
+    // Random adds over the whole table: huge pages spare a TLB miss per add.
+    HugePages.advise(UnsafeMutableBufferPointer(start: table, count: tableSize))
+    table.initialize(repeating: Float(bitPattern: Self.untouchedPattern), count: tableSize)
+    storage = table
+    return table
+  }
 
   /// The gradient of weight `index` (0 when untouched).
   public func value(at index: Int) -> Float {
     precondition(index >= 0 && index < tableSize, "direct weight \(index) outside the table")
-    return storage[index].bitPattern == Self.untouchedPattern ? 0 : storage[index]
+    guard let storage, storage[index].bitPattern != Self.untouchedPattern else { return 0 }
+    return storage[index]
   }
 
   /// Adds `coefficient` to the gradient of weight `index`, touching it.
   @inline(__always)
   func add(_ coefficient: Float, at index: Int) {
+    let storage = table
     let old = storage[index]
     if old.bitPattern == Self.untouchedPattern {
       storage[index] = 0 + coefficient
@@ -52,6 +68,7 @@ public final class DirectGradient {
 
   /// Forgets every touched weight (back to an all-zero gradient).
   public func reset() {
+    guard let storage else { return }
     for index in touched { storage[index] = Float(bitPattern: Self.untouchedPattern) }
     touched.removeAll(keepingCapacity: true)
   }
@@ -69,7 +86,7 @@ public final class DirectGradient {
     guard let size = workers.first?.tableSize else { return }
     precondition(workers.allSatisfy { $0.tableSize == size }, "the workers' gradients belong to other tables")
     let touchedCount = workers.reduce(0) { $0 + $1.touched.count }
-    let storages = workers.map(\.storage)
+    let storages = workers.map(\.table)
     let touchedLists = workers.map(\.touched)
     // Each weight costs a few cache misses: past a few thousand, a second thread pays for its
     // wake-up (at 32,768 most PTB batches ran on one thread).

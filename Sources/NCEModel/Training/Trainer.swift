@@ -51,6 +51,10 @@ public final class Trainer {
         weightDecay: options.directL2)
     }
     optimizer.restore(buffers: momentum)
+    if let direct = model.output.direct {
+      // Lookups and updates hit the whole table at random: huge pages spare a TLB miss each.
+      _ = direct.weight.value.withUnsafeMutableBufferPointer { HugePages.advise($0, collapse: true) }
+    }
   }
 
   public var isFinished: Bool { state.epoch > options.epochs }
@@ -68,7 +72,7 @@ public final class Trainer {
   /// asked to stop.
   public func run() throws {
     while !isFinished {
-      let snapshot = (model.tensors, optimizer.buffers, state)
+      let snapshot = takeSnapshot()
       var retries = 0
       while true {
         let outcome = try trainEpoch()
@@ -91,7 +95,8 @@ public final class Trainer {
                 "training diverged in epoch \(state.epoch) \(retries) times (last: \(cause) \(cause.isValidation ? "at the end of the epoch" : "at batch \(batch + 1)"), learning rate \(state.learningRate)); \(kept)"
             )
           }
-          restore(snapshot)
+          // `retries <= maxDivergenceRetries` with at least one retry: a snapshot was taken.
+          restore(snapshot!)
           state.learningRate /= 2
           report(
             .diverged(
@@ -114,12 +119,46 @@ public final class Trainer {
     hasCheckpoint = true
   }
 
-  private func restore(_ snapshot: ([String: Matrix], [String: Matrix], TrainingState)) {
-    for p in model.parameters { p.value = snapshot.0[p.name]! }
-    optimizer.restore(buffers: snapshot.1)
+  /// What a diverged epoch is retried from: the tensors, momentum and state at its start.
+  private struct EpochSnapshot {
+    var tensors: [String: Matrix]
+    var buffers: [String: Matrix]
+    var state: TrainingState
+  }
+
+  /// The direct table at the start of the epoch, kept apart from `EpochSnapshot.tensors`: a
+  /// shared reference there would make the first update copy the whole table (hundreds of MB,
+  /// fresh pages) every epoch; this buffer is allocated once and refilled in place.
+  private var directTableAtEpochStart: [Float] = []
+
+  private func takeSnapshot() -> EpochSnapshot? {
+    guard options.maxDivergenceRetries > 0 else { return nil }
+    var tensors: [String: Matrix] = [:]
+    for p in model.parameters where !p.gradientOutside { tensors[p.name] = p.value }
+    if let table = model.output.direct?.weight.value {
+      if directTableAtEpochStart.count != table.count {
+        directTableAtEpochStart = [Float](repeating: 0, count: table.count)
+      }
+      directTableAtEpochStart.withUnsafeMutableBufferPointer { copy in
+        table.withUnsafeBufferPointer { _ = copy.update(fromContentsOf: $0) }
+      }
+    }
+    return EpochSnapshot(tensors: tensors, buffers: optimizer.buffers, state: state)
+  }
+
+  private func restore(_ snapshot: EpochSnapshot) {
+    for p in model.parameters where !p.gradientOutside { p.value = snapshot.tensors[p.name]! }
+    if let direct = model.output.direct {
+      direct.weight.value.withUnsafeMutableBufferPointer { table in
+        directTableAtEpochStart.withUnsafeBufferPointer { _ = table.update(fromContentsOf: $0) }
+      }
+    }
+    optimizer.restore(buffers: snapshot.buffers)
     let lr = state.learningRate
-    state = snapshot.2
+    state = snapshot.state
     state.learningRate = lr
+    // The replicas hold the diverged batch's gradients and the pre-restore values.
+    cachedWorkers = nil
   }
 
   private func trainEpoch() throws -> EpochOutcome {
@@ -138,7 +177,7 @@ public final class Trainer {
     var lossSum = state.partialLoss
     var tokens = state.partialTokens
     var sessionTokens = 0
-    let workers = makeWorkers()
+    let workers = epochWorkers()
     model.zeroGradients()
     let firstIndex = state.batchesDone
     for index in firstIndex..<batches.count {
@@ -222,6 +261,28 @@ public final class Trainer {
       TrainingWorker(model: RNNLanguageModel(replicaOf: model), criterion: criterion)
     }
     return [main] + replicas
+  }
+
+  /// The workers of the previous epoch, their replicas brought up to the model's values (the
+  /// end-of-epoch `flush` moved rows of the model only), or new ones. Making a replica of a
+  /// model with direct features costs a gradient table as large as the weights, written once
+  /// over (hundreds of MB): once per run, not once per epoch. A completed epoch leaves every
+  /// replica gradient zero; a diverged one drops the workers. The recurrent states they carry
+  /// need no reset: an epoch's first batch always starts from zero states (`resetsState`).
+  private var cachedWorkers: [TrainingWorker]?
+
+  private func epochWorkers() -> [TrainingWorker] {
+    if let workers = cachedWorkers {
+      for worker in workers.dropFirst() {
+        for (parameter, source) in zip(worker.model.parameters, model.parameters) where parameter !== source {
+          parameter.value = source.value
+        }
+      }
+      return workers
+    }
+    let workers = makeWorkers()
+    cachedWorkers = workers
+    return workers
   }
 
   /// Gradients of one batch summed into `model`'s parameters; returns the summed loss and the

@@ -4,7 +4,8 @@ import Foundation
 /// that absurd values (`--nhid 100000000`, `--batch-size 100000000000`, `--noise-ratio
 /// 100000000`) are refused with a clear message before anything is allocated, instead of
 /// crashing or swapping. Counted: the parameters with their gradients and
-/// momentum, each further worker's replica (weights and gradients), and one output block and
+/// momentum, each further worker's replica (weights and gradients), the copy of the direct
+/// table a divergence rolls back to, and one output block and
 /// the recurrent gates for the rows of a batch. Real use needs more; the bound only catches
 /// options that cannot fit.
 public struct TrainingMemoryEstimate: Sendable {
@@ -23,7 +24,8 @@ public struct TrainingMemoryEstimate: Sendable {
     var p = v * e
     for layer in 0..<config.layers { p += gates * h * ((layer == 0 ? e : h) + h) }
     if !config.usesIndexGRU { p += (config.tieWeights ? 0 : v * h) + v }
-    // Direct features: one table shared by the workers, one gradient per worker, no momentum.
+    // Direct features: one table shared by the workers, one gradient per worker, no momentum,
+    // and the table's copy at the start of each epoch that a divergence rolls back to.
     let directWeights = Double(config.direct?.tableSize ?? 0)
     p += directWeights
     parameters = p
@@ -38,7 +40,9 @@ public struct TrainingMemoryEstimate: Sendable {
     case .nce, .sampled, .mix: outputColumns = Double(config.noiseRatio)
     }
     let activations = rows * (outputColumns + Double(config.layers) * gates * h)
-    bytes = 4 * ((p - directWeights) * (3 + 2 * (workers - 1)) + activations) + 4 * directWeights * (1 + workers)
+    bytes =
+      4 * ((p - directWeights) * (3 + 2 * (workers - 1)) + activations) + 4 * directWeights
+      * (1 + workers + (options.maxDivergenceRetries > 0 ? 1 : 0))
   }
 
   /// Throws when the bound exceeds `available` bytes, naming the options to reduce.

@@ -34,8 +34,9 @@ public final class TrainingSession {
       let file = ModelFile(
         model: trainer.model, vocabulary: self.vocabulary, options: trainer.options, state: trainer.state,
         momentum: trainer.optimizer.buffers, texts: self.texts)
-      try file.write(to: lastPath)
-      if isBest { try file.write(to: savePath) }
+      let bytes = try file.encoded()
+      try AtomicFileWriter.write(bytes, to: lastPath)
+      if isBest { try AtomicFileWriter.write(bytes, to: savePath) }
     }
   }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints the PTB results table (markdown) for the criteria trained under <exp-dir>: epochs,
-# validation PPL after epoch 1 and at the end, test PPL of the best model, mean seconds per
-# epoch and tokens/s, next to Pytorch-NCE's published numbers (40 epochs; SPEC §6).
+# validation PPL after epoch 1 and at the end, test PPL of the best model, the median seconds
+# per epoch and tokens/s (a median, so that epochs slowed by other work on a shared machine do
+# not move it), next to Pytorch-NCE's published numbers (40 epochs; SPEC §6).
 set -euo pipefail
 if [ $# -lt 2 ]; then
   echo "Usage: $0 <exp-dir> <criterion> [<criterion> ...]   e.g. $0 exp ce nce100" >&2; exit 1
@@ -21,14 +22,22 @@ label() {
     sampled*) echo "sampled softmax k=${1#sampled}" ;; self) echo "self-contrast" ;; *) echo "$1" ;;
   esac
 }
-echo "| criterion | epochs | valid PPL ep. 1 | valid PPL last | test PPL | s/epoch | tokens/s | Pytorch-NCE test PPL (40 ep.) | Pytorch-NCE valid PPL ep. 1 |"
+median() {  # column <n> of a tsv file with a header line -> its median
+  awk -F'\t' -v c="$1" 'NR > 1 { print $c }' "$2" | sort -g |
+    awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+echo "| criterion | epochs | valid PPL ep. 1 | valid PPL last | test PPL | s/epoch (median) | tokens/s (median) | Pytorch-NCE test PPL (40 ep.) | Pytorch-NCE valid PPL ep. 1 |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for c in "$@"; do
   tsv=$exp/$c/epochs.tsv
   [ -f "$tsv" ] || { echo "$0: no $tsv (train $c first)" >&2; exit 1; }
-  stats=$(awk -F'\t' 'NR > 1 { n++; if (n == 1) v1 = $4; vl = $4; s += $5; t += $6 }
-    END { if (n == 0) print "0|-|-|-|-"; else printf "%d|%s|%s|%.1f|%d\n", n, v1, vl, s / n, t / n }' "$tsv")
-  IFS='|' read -r n v1 vl spe tps <<< "$stats"
+  stats=$(awk -F'\t' 'NR > 1 { n++; if (n == 1) v1 = $4; vl = $4 }
+    END { if (n == 0) print "0|-|-"; else printf "%d|%s|%s\n", n, v1, vl }' "$tsv")
+  IFS='|' read -r n v1 vl <<< "$stats"
+  spe=$(median 5 "$tsv")
+  tps=$(median 6 "$tsv")
+  [ "$spe" = - ] || spe=$(printf '%.1f' "$spe")
+  [ "$tps" = - ] || tps=$(printf '%.0f' "$tps")
   test_ppl=$(awk '{ print $2 }' "$exp/$c/test_ppl")
   IFS='|' read -r ref_test ref_v1 <<< "$(reference "$c")"
   echo "| $(label "$c") | $n | $v1 | $vl | ${test_ppl:--} | $spe | $tps | $ref_test | $ref_v1 |"
