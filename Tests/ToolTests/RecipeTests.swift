@@ -165,6 +165,81 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: Self.root.appendingPathComponent("recipes/ptb/exp/nce4").path))
   }
 
+  /// `steps/train_rnnlm.sh` continues a stopped training instead of starting over: the first
+  /// job is stopped after epoch 1 of 3 (its runner trains one epoch, which leaves
+  /// `final.mdl.last` as a stop does, and fails), the rerun resumes with `--resume`, keeps the
+  /// first log as `train.log.1`, and `epochs.tsv` lists epochs 1-3 with the figures of a run
+  /// that was never stopped. Other options retrain from scratch.
+  @Test(.timeLimit(.minutes(2)))
+  func trainRNNLMContinuesAStoppedTraining() throws {
+    let work = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: work) }
+    let sentences = ["the cat sat on the mat", "a dog sat on the log", "the dog ate the bone", "a cat ate the fish"]
+    var train = ""
+    for round in 0..<8 { for index in sentences.indices { train += sentences[(index + round) % 4] + "\n" } }
+    try Self.write(train, to: work.appendingPathComponent("train.txt"))
+    try Self.write(sentences.joined(separator: "\n") + "\n", to: work.appendingPathComponent("valid.txt"))
+    // Run from a recipe directory, as Kaldi's steps scripts are (they source utils/).
+    let utils = Self.root.appendingPathComponent("recipes/utils").path
+    for name in ["steps", "utils"] {
+      try FileManager.default.createSymbolicLink(
+        at: work.appendingPathComponent(name), withDestinationURL: Self.root.appendingPathComponent("recipes/\(name)"))
+    }
+    // A job runner that stops the first job after one epoch (marker file "first-job-done").
+    try Self.write(
+      """
+      #!/usr/bin/env bash
+      if [ ! -f first-job-done ]; then
+        touch first-job-done
+        args=(); for a in "$@"; do args+=("${a/#3/1}"); done
+        "\(utils)/run_local.sh" "${args[@]}"; exit 1
+      fi
+      exec "\(utils)/run_local.sh" "$@"
+      """, to: work.appendingPathComponent("stopping_cmd.sh"))
+    let options = "--nhid 8 --emsize 8 --nlayers 1 --batch-size 4 --bptt 5 --loss nce --noise-ratio 4 --epochs 3"
+    func trainScript(_ directory: String, cmd: String, options: String = options) throws -> URL {
+      let script = work.appendingPathComponent("train_\(directory).sh")
+      try Self.write(
+        """
+        export PATH="\(Self.binDirectory.path):$PATH"
+        exec steps/train_rnnlm.sh --cmd "\(cmd)" --valid-text valid.txt --train-opts "\(options)" train.txt \(directory)
+        """, to: script)
+      return script
+    }
+    let stopping = try trainScript("stopped", cmd: "bash stopping_cmd.sh")
+    let first = try Self.bash(stopping.path, [], in: work)
+    #expect(first.status != 0, "\(first.output)")
+    let dir = work.appendingPathComponent("stopped")
+    #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("final.mdl.last").path))
+    let second = try Self.bash(stopping.path, [], in: work)
+    #expect(second.status == 0, "\(second.output)")
+    #expect(second.output.contains("continuing the stopped training"), "\(second.output)")
+    let firstLog = try String(contentsOf: dir.appendingPathComponent("log/train.log.1"), encoding: .utf8)
+    let secondLog = try String(contentsOf: dir.appendingPathComponent("log/train.log"), encoding: .utf8)
+    #expect(firstLog.contains("--epochs 1") && !firstLog.contains("--resume"))
+    #expect(secondLog.contains("--resume") && secondLog.contains("# Ended (code 0)"))
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("final.mdl.last").path))
+
+    let whole = try Self.bash(try trainScript("whole", cmd: "utils/run_local.sh").path, [], in: work)
+    #expect(whole.status == 0, "\(whole.output)")
+    func epochs(_ directory: String) throws -> [String] {
+      try String(contentsOf: work.appendingPathComponent("\(directory)/epochs.tsv"), encoding: .utf8)
+        .split(separator: "\n").map { $0.split(separator: "\t").prefix(4).joined(separator: " ") }
+    }
+    let stoppedEpochs = try epochs("stopped")
+    #expect(stoppedEpochs.count == 4 && stoppedEpochs.dropFirst().map { $0.prefix(2) } == ["1 ", "2 ", "3 "])
+    #expect(stoppedEpochs == (try epochs("whole")))
+
+    // Other options: no resume, the earlier logs are gone.
+    try FileManager.default.removeItem(at: work.appendingPathComponent("stopped/final.mdl"))
+    try Self.write("x\n", to: dir.appendingPathComponent("final.mdl.last"))
+    let other = try trainScript("stopped", cmd: "utils/run_local.sh", options: options + " --seed 2")
+    let third = try Self.bash(other.path, [], in: work)
+    #expect(third.status == 0, "\(third.output)")
+    #expect(!third.output.contains("continuing"))
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("log/train.log.1").path))
+  }
+
   /// The PTB table's speed columns are medians over the epochs: one epoch slowed by other work
   /// on the machine (here 10x) does not move them, where a mean would.
   @Test(arguments: [

@@ -4,7 +4,10 @@
 # elapsed time) and <dir>/epochs.tsv (epoch, lr, train-loss, valid-ppl, seconds, tokens/s).
 # A directory whose training already finished (log ends with code 0, final.mdl exists) with the
 # same options and unchanged input files (<dir>/config) is left alone, so rerunning a recipe
-# stage is cheap; anything else retrains.
+# stage is cheap. A training that was stopped (killed job, Ctrl-C, a cluster's time limit) with
+# the same options and inputs continues from <dir>/final.mdl.last with --resume: the earlier
+# logs are kept as log/train.log.1, .2, ... and epochs.tsv lists the epochs of all of them.
+# Anything else retrains.
 
 # Begin configuration section.
 cmd=utils/run_local.sh
@@ -50,14 +53,29 @@ if [ -f "$dir/final.mdl" ] && [ -f "$log" ] && tail -n 1 "$log" | grep -q '^# En
   echo "$0: $dir already trained, skipping (delete it to retrain)"
 else
   mkdir -p "$dir/log"
-  rm -f "$dir/final.mdl" "$dir/final.mdl.last" "$dir/config"
+  resume=
+  if [ -f "$dir/final.mdl.last" ] && [ -f "$log" ] && [ "$(cat "$dir/config.partial" 2>/dev/null)" = "$config" ]; then
+    n=1
+    while [ -f "$log.$n" ]; do n=$((n + 1)); done
+    mv "$log" "$log.$n"
+    resume=--resume
+    echo "$0: continuing the stopped training in $dir from final.mdl.last (earlier log: $log.$n)"
+  else
+    rm -f "$dir/final.mdl" "$dir/final.mdl.last" "$dir/config" "$log".*
+    printf '%s\n' "$config" > "$dir/config.partial"
+  fi
   # shellcheck disable=SC2086  # train_opts is a list of options
-  $cmd --num-threads "$threads" "$log" rnnlm-train "${opts[@]}" $train_opts
-  rm -f "$dir/final.mdl.last"
+  $cmd --num-threads "$threads" "$log" rnnlm-train "${opts[@]}" $train_opts $resume
+  rm -f "$dir/final.mdl.last" "$dir/config.partial"
   printf '%s\n' "$config" > "$dir/config"
 fi
-# stdout lines of rnnlm-train: "epoch N lr X train-loss Y valid-ppl Z seconds S tokens/s T".
+# stdout lines of rnnlm-train: "epoch N lr X train-loss Y valid-ppl Z seconds S tokens/s T", in
+# the logs of the stopped runs first (train.log.1, .2, ...), then the last one.
+logs=()
+n=1
+while [ -f "$log.$n" ]; do logs+=("$log.$n"); n=$((n + 1)); done
 awk 'BEGIN { OFS = "\t"; print "epoch", "lr", "train_loss", "valid_ppl", "seconds", "tokens_per_s" }
-     $1 == "epoch" && $3 == "lr" && $5 == "train-loss" { print $2, $4, $6, $8, $10, $12 }' "$log" > "$dir/epochs.tsv"
+     $1 == "epoch" && $3 == "lr" && $5 == "train-loss" { print $2, $4, $6, $8, $10, $12 }' "${logs[@]}" "$log" \
+  > "$dir/epochs.tsv"
 sed -n 's/^\(test-ppl .*\)/\1/p' "$log" > "$dir/test_ppl"
 echo "$0: $(tail -n 1 "$dir/epochs.tsv" | awk -F'\t' '{ print "epoch " $1 " valid-ppl " $4 " (" $6 " tokens/s)" }')"
