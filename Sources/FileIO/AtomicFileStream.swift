@@ -40,13 +40,21 @@ public final class AtomicFileStream {
     let directory = url.deletingLastPathComponent().path
     let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
     let temporary = "\(directory)/.\(url.lastPathComponent).tmp.\(getpid()).\(suffix)"
+    // Registered before it exists: a signal arriving between the two steps still removes it.
+    guard TemporaryFileRegistry.beginCreating() else { throw InputError("interrupted", file: path) }
+    let registration = TemporaryFileRegistry.register(temporary)
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-    guard fd >= 0 else { throw InputError("cannot create: \(String(cString: strerror(errno)))", file: path) }
+    let openError = errno
+    TemporaryFileRegistry.endCreating()
+    guard fd >= 0 else {
+      TemporaryFileRegistry.unregister(registration)
+      throw InputError("cannot create: \(String(cString: strerror(openError)))", file: path)
+    }
     self.path = path
     self.temporaryPath = temporary
     self.bufferSize = max(1, bufferSize)
     self.descriptor = fd
-    registration = TemporaryFileRegistry.register(temporary)
+    self.registration = registration
     buffer.reserveCapacity(self.bufferSize)
   }
 

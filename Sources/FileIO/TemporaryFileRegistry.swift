@@ -27,6 +27,48 @@ public enum TemporaryFileRegistry {
     return slots
   }()
 
+  /// How many temporary files are being created now (`beginCreating` ... `endCreating`), and
+  /// whether a terminating signal has arrived: the handler waits for the creations in progress,
+  /// so that a file created just as the signal arrives is registered (and removed) before the
+  /// process ends, and no creation starts after it.
+  nonisolated(unsafe) static let creating: UnsafeMutablePointer<Atomic<Int>> = {
+    let counter = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: 1)
+    counter.initialize(to: Atomic(0))
+    return counter
+  }()
+  nonisolated(unsafe) static let terminating: UnsafeMutablePointer<Atomic<Bool>> = {
+    let flag = UnsafeMutablePointer<Atomic<Bool>>.allocate(capacity: 1)
+    flag.initialize(to: Atomic(false))
+    return flag
+  }()
+
+  /// Announces that a temporary file is about to be registered and created; false once a
+  /// terminating signal arrived (create nothing: the process is ending). A true result must be
+  /// followed by `endCreating()` once the file is registered (or its creation failed).
+  public static func beginCreating() -> Bool {
+    creating[0].add(1, ordering: .sequentiallyConsistent)
+    guard !terminating[0].load(ordering: .sequentiallyConsistent) else {
+      creating[0].subtract(1, ordering: .sequentiallyConsistent)
+      return false
+    }
+    return true
+  }
+
+  public static func endCreating() { creating[0].subtract(1, ordering: .sequentiallyConsistent) }
+
+  /// Waits until no creation is in progress, at most `seconds`. Safe in a signal handler.
+  static func waitForCreations(seconds: Double) {
+    // clock_gettime and nanosleep are async-signal-safe.
+    func now() -> Double {
+      var time = timespec()
+      clock_gettime(CLOCK_MONOTONIC, &time)
+      return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+    let deadline = now() + seconds
+    var pause = timespec(tv_sec: 0, tv_nsec: 10_000)
+    while creating[0].load(ordering: .sequentiallyConsistent) > 0 && now() < deadline { nanosleep(&pause, nil) }
+  }
+
   /// Records `path`; returns its slot for `unregister`, or nil when all slots are taken.
   public static func register(_ path: String) -> Int? {
     guard let copy = strdup(path) else { return nil }
@@ -78,7 +120,12 @@ public enum TemporaryFileRegistry {
     // The slots are a lazy global: initialize them now, not in a handler that may have
     // interrupted malloc.
     _ = slots
+    _ = creating
+    _ = terminating
     installSignalHandler([SIGINT, SIGTERM, SIGHUP]) { received in
+      TemporaryFileRegistry.terminating[0].store(true, ordering: .sequentiallyConsistent)
+      // A creation in progress registers its file before it ends; none starts from now on.
+      TemporaryFileRegistry.waitForCreations(seconds: 1)
       TemporaryFileRegistry.removeAll()
       signal(received, SIG_DFL)
       raise(received)

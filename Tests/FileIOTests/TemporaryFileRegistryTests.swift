@@ -37,4 +37,24 @@ import Testing
     pending.discard()
     #expect(!TemporaryFileRegistry.registeredPaths.contains(pending.temporaryPath))
   }
+
+  /// The signal handler waits for a creation in progress (so the file it registers is removed
+  /// with the others), and no longer than its bound; a creation that failed is not registered.
+  @Test func theHandlerWaitsForACreationInProgress() throws {
+    #expect(TemporaryFileRegistry.beginCreating())
+    let released = Date().addingTimeInterval(0.2)
+    DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { TemporaryFileRegistry.endCreating() }
+    TemporaryFileRegistry.waitForCreations(seconds: 5)
+    #expect(Date() >= released.addingTimeInterval(-0.01))
+
+    #expect(TemporaryFileRegistry.beginCreating())
+    let start = Date()
+    TemporaryFileRegistry.waitForCreations(seconds: 0.05)
+    #expect(Date().timeIntervalSince(start) < 2, "the wait is bounded")
+    TemporaryFileRegistry.endCreating()
+
+    let missing = "/nonexistent-\(UUID().uuidString)/out"
+    #expect(throws: InputError.self) { _ = try AtomicFileStream(path: missing) }
+    #expect(!TemporaryFileRegistry.registeredPaths.contains { $0.hasPrefix("/nonexistent-") })
+  }
 }
