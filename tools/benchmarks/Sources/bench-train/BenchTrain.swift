@@ -108,6 +108,34 @@ struct BenchTrain {
       print("")
       print("SWBD-size NCE/CE training speed ratio: \(String(format: "%.1f", nce / ce))x")
     }
+    // Issue 15: NCE k=100 with direct features (`--direct 100 --direct-order 4`) against the same
+    // without, the two alternating in each round, each at its second epoch's rate (the first
+    // also allocates and faults in the workers' gradient tables, once per run).
+    if wanted("PTB direct", "direct features") {
+      var plain = ModelConfig(vocabularySize: ptb.vocabulary.count)
+      plain.loss = .nce
+      plain.noiseRatio = 100
+      var direct = plain
+      direct.direct = DirectFeatureConfig(tableSize: 100_000_000, order: 4)
+      var options = oneEpoch(threads: threads)
+      options.epochs = 2
+      var rounds: [(direct: Double, plain: Double)] = []
+      for _ in 0..<repeats {
+        let withFeatures = try trainingRate(
+          config: direct, options: options, corpus: ptb.corpus, vocabulary: ptb.vocabulary)
+        let without = try trainingRate(config: plain, options: options, corpus: ptb.corpus, vocabulary: ptb.vocabulary)
+        rounds.append((withFeatures.rate, without.rate))
+      }
+      let best = (direct: rounds.map(\.direct).max()!, plain: rounds.map(\.plain).max()!)
+      let ratios = rounds.map { $0.direct / $0.plain }.sorted()
+      let median =
+        ratios.count % 2 == 1
+        ? ratios[ratios.count / 2] : (ratios[ratios.count / 2 - 1] + ratios[ratios.count / 2]) / 2
+      print("")
+      print(
+        "Direct features: \(String(format: "%.3f", best.direct / best.plain)) of the tokens/s without them (best \(Int(best.direct)) against best \(Int(best.plain)), second epochs, \(repeats) alternating rounds; median of the rounds' ratios \(String(format: "%.3f", median)))"
+      )
+    }
   }
 
   static func row(
