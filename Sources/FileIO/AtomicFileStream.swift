@@ -41,7 +41,7 @@ public final class AtomicFileStream {
     let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
     let temporary = "\(directory)/.\(url.lastPathComponent).tmp.\(getpid()).\(suffix)"
     // Registered before it exists: a signal arriving between the two steps still removes it.
-    guard TemporaryFileRegistry.beginCreating() else { throw InputError("interrupted", file: path) }
+    guard TemporaryFileRegistry.beginCreating() else { TemporaryFileRegistry.awaitTermination() }
     let registration = TemporaryFileRegistry.register(temporary)
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
     let openError = errno

@@ -54,6 +54,13 @@ public enum TemporaryFileRegistry {
     return true
   }
 
+  /// Blocks the calling thread until the terminating signal's handler ends the process: a thread
+  /// that would create a file then must not go on (an error path could exit the process while
+  /// the handler still runs).
+  public static func awaitTermination() -> Never {
+    while true { pause() }
+  }
+
   public static func endCreating() { creating[0].subtract(1, ordering: .sequentiallyConsistent) }
 
   /// Waits until no creation is in progress, at most `seconds`. Safe in a signal handler.
