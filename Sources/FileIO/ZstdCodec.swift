@@ -2,20 +2,11 @@ import CZstd
 
 /// The one place that calls libzstd. Status codes become `InputError`s here.
 public enum ZstdCodec {
-  /// Compresses `bytes` into one zstd frame.
+  /// Compresses `bytes` into one zstd frame (stating its content size).
   public static func compress(_ bytes: [UInt8], level: Int32 = 3) throws -> [UInt8] {
-    let bound = ZSTD_compressBound(bytes.count)
-    var output = [UInt8](repeating: 0, count: bound)
-    let written = output.withUnsafeMutableBytes { out in
-      bytes.withUnsafeBytes { input in
-        ZSTD_compress(out.baseAddress, bound, input.baseAddress, input.count, level)
-      }
-    }
-    if ZSTD_isError(written) != 0 {
-      throw InputError("zstd compression failed: \(String(cString: ZSTD_getErrorName(written)))")
-    }
-    output.removeSubrange(written...)
-    return output
+    let stream = try ZstdCompressionStream(level: level, pledgedSize: bytes.count)
+    try stream.feed(bytes)
+    return try stream.finish()
   }
 
   /// Decompresses a whole buffer holding one or more zstd frames.
@@ -41,12 +32,12 @@ public enum ZstdCodec {
 /// model file's header fields and then each tensor's storage in place), so a payload of
 /// hundreds of MB is never assembled, and the output grows with the compressed size instead of
 /// being reserved at the input's bound. With `pledgedSize` the frame states its content size,
-/// as `ZstdCodec.compress` frames do, and a different total is an error.
+/// and a different total is an error.
 public final class ZstdCompressionStream {
   private let context: OpaquePointer
   private var chunk: [UInt8]
   /// The frame so far.
-  public private(set) var output: [UInt8] = []
+  private var output: [UInt8] = []
 
   public init(level: Int32 = 3, pledgedSize: Int? = nil) throws {
     guard let context = ZSTD_createCCtx() else { throw InputError("cannot create zstd context") }

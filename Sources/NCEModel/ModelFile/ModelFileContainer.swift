@@ -41,12 +41,7 @@ public enum ModelFileContainer {
     var size = 0
     encodePayload(checkpoint) { size += $0.count }
     let compressor = try ZstdCompressionStream(pledgedSize: size)
-    var failure: Error?
-    encodePayload(checkpoint) { piece in
-      guard failure == nil else { return }
-      do { try compressor.feed(piece) } catch { failure = error }
-    }
-    if let failure { throw failure }
+    try encodePayload(checkpoint) { try compressor.feed($0) }
     let payload = try compressor.finish()
     var file = ByteWriter()
     for byte in magic { file.append(byte) }
@@ -135,7 +130,9 @@ public enum ModelFileContainer {
 
   /// The payload of `checkpoint`, handed to `sink` in order: the fields gathered in small
   /// buffers, each tensor's storage as it is (no copy).
-  static func encodePayload(_ checkpoint: ModelFilePayload, into sink: (UnsafeRawBufferPointer) -> Void) {
+  static func encodePayload(_ checkpoint: ModelFilePayload, into sink: (UnsafeRawBufferPointer) throws -> Void)
+    rethrows
+  {
     var out = ByteWriter()
     out.appendBlob(checkpoint.configJSON)
     let vocabulary = checkpoint.vocabulary
@@ -153,14 +150,14 @@ public enum ModelFileContainer {
       out.append(UInt64(tensor.rows))
       out.append(UInt64(tensor.cols))
       #if _endian(little)
-        out.bytes.withUnsafeBytes(sink)
+        try out.bytes.withUnsafeBytes(sink)
         out = ByteWriter()
-        tensor.storage.withUnsafeBytes(sink)
+        try tensor.storage.withUnsafeBytes(sink)
       #else
         out.appendFloats(tensor.storage)
       #endif
     }
-    out.bytes.withUnsafeBytes(sink)
+    try out.bytes.withUnsafeBytes(sink)
   }
 
   static func decodePayload(

@@ -85,6 +85,8 @@ public final class DirectGradient {
   ) {
     guard let size = workers.first?.tableSize else { return }
     precondition(workers.allSatisfy { $0.tableSize == size }, "the workers' gradients belong to other tables")
+    // A worker that touched nothing adds nothing (and need not allocate its table).
+    let workers = workers.filter { !$0.touched.isEmpty }
     let touchedCount = workers.reduce(0) { $0 + $1.touched.count }
     let storages = workers.map(\.table)
     let touchedLists = workers.map(\.touched)

@@ -198,8 +198,6 @@ struct BenchTrain {
     return 3 * 2 * Double(recurrentFLOPs(c) + output)
   }
 
-  /// Tokens per second of one epoch, set up by the library's training pipeline
-  /// (`TrainingSession.prepare` on corpora in memory: no checkpoints are written).
   /// One epoch on `threads` workers, no progress lines: the options every training row starts from.
   static func oneEpoch(threads: Int) -> TrainingOptions {
     var options = TrainingOptions()
@@ -209,6 +207,8 @@ struct BenchTrain {
     return options
   }
 
+  /// Tokens per second of one epoch, set up by the library's training pipeline
+  /// (`TrainingSession.prepare` on corpora in memory: no checkpoints are written).
   static func trainingRate(config: ModelConfig, options: TrainingOptions, corpus: Corpus, vocabulary: Vocabulary) throws
     -> (rate: Double, seconds: Double, loss: Double, cpuSeconds: Double)
   {
