@@ -3,8 +3,8 @@
 # perplexity), <dir>/log/train.log (command line, per-epoch lines, test perplexity, exit code and
 # elapsed time) and <dir>/epochs.tsv (epoch, lr, train-loss, valid-ppl, seconds, tokens/s).
 # A directory whose training already finished (log ends with code 0, final.mdl exists) with the
-# same options and unchanged input files (<dir>/config) is left alone, so rerunning a recipe
-# stage is cheap. A training that was stopped (killed job, Ctrl-C, a cluster's time limit) with
+# same options and input files of the same content (<dir>/config; file times do not count) is left
+# alone, so rerunning a recipe stage is cheap. A training that was stopped (killed job, Ctrl-C, a cluster's time limit) with
 # the same options and inputs continues from <dir>/final.mdl.last with --resume: the earlier
 # logs are kept as log/train.log.1, .2, ... and epochs.tsv lists the epochs of all of them.
 # Anything else retrains.
@@ -45,9 +45,10 @@ opts=(--train-text "$train" --save "$dir/final.mdl" --threads "$threads")
 [ -z "$vocab" ] || opts+=(--vocab "$vocab")
 [ -z "$valid_text" ] || opts+=(--valid-text "$valid_text")
 [ -z "$test_text" ] || opts+=(--test-text "$test_text")
-# What the model depends on: the options and the size and time of every input file.
+# What the model depends on: the options and the content of every input file (not its time: a
+# copy or a re-synced corpus with the same bytes must not throw a stopped training away).
 config="${opts[*]} $train_opts"
-for f in "$train" $vocab $valid_text $test_text; do config+=$'\n'"$f $(stat -L -c '%s %Y' "$f")"; done
+for f in "$train" $vocab $valid_text $test_text; do config+=$'\n'"$f $(md5sum < "$f" | cut -d ' ' -f 1)"; done
 if [ -f "$dir/final.mdl" ] && [ -f "$log" ] && tail -n 1 "$log" | grep -q '^# Ended (code 0)' &&
   [ "$(cat "$dir/config" 2>/dev/null)" = "$config" ]; then
   echo "$0: $dir already trained, skipping (delete it to retrain)"
@@ -61,6 +62,8 @@ else
     resume=--resume
     echo "$0: continuing the stopped training in $dir from final.mdl.last (earlier log: $log.$n)"
   else
+    [ ! -f "$dir/final.mdl.last" ] ||
+      echo "$0: the stopped training in $dir had other options or inputs; training from scratch"
     rm -f "$dir/final.mdl" "$dir/final.mdl.last" "$dir/config" "$log".*
     printf '%s\n' "$config" > "$dir/config.partial"
   fi
