@@ -332,6 +332,19 @@ import Testing
     #expect(second.status == 0, "\(second.output)")
     #expect(second.output.contains("already trained, skipping"))
     #expect(second.output.contains("skipping scoring"))
+
+    // Costs are keyed by content: new file times skip again, another model under the same name
+    // is scored again (only the rescorings of that model).
+    let nceModel = exp.appendingPathComponent("nce/final.mdl")
+    try files.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -86_400)], ofItemAtPath: nceModel.path)
+    let third = try Self.bash(script, arguments, in: work)
+    #expect(third.status == 0 && third.output.components(separatedBy: "skipping scoring").count == 4, "\(third.output)")
+    try files.removeItem(at: nceModel)
+    try files.copyItem(at: exp.appendingPathComponent("ce/final.mdl"), to: nceModel)
+    let fourth = try Self.bash(script, arguments, in: work)
+    #expect(fourth.status == 0, "\(fourth.output)")
+    #expect(fourth.output.contains("rescore_ce exist, skipping scoring"), "\(fourth.output)")
+    #expect(!fourth.output.contains("rescore_nce exist, skipping") && !fourth.output.contains("rescore_nce_unnorm exist"))
   }
 
   /// Stand-ins for the Kaldi binaries `steps/extract_nbest.sh` calls, installed as

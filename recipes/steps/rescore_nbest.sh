@@ -93,8 +93,10 @@ if [ ${#nbest_dirs[@]} -gt 1 ]; then
   for d in "${nbest_dirs[@]}"; do suffixes+=("/$(basename "$d")"); done
 fi
 
-# What the costs depend on: model file, scoring options, inputs.
-config="$(stat -L -c '%n %s %Y' "$model") $mode ${oov[*]} nj=$nj ${nbest_dirs[*]}"
+# What the costs depend on: the model, the scoring options and the inputs, by content (a model or
+# N-best set replaced under the same name must be scored again; a copy with new times need not).
+inputs_sum=$(find "${nbest_dirs[@]}" -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum | md5sum | cut -d ' ' -f 1)
+config="$(md5sum < "$model" | cut -d ' ' -f 1) $mode ${oov[*]} nj=$nj ${nbest_dirs[*]} $inputs_sum"
 if [ "$(cat "$dir/.costs_done" 2>/dev/null)" = "$config" ]; then
   echo "$0: RNN costs in $dir exist, skipping scoring"
 else
