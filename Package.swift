@@ -45,11 +45,13 @@ let package = Package(
     .systemLibrary(
       name: "CZstd", pkgConfig: "libzstd",
       providers: [.apt(["libzstd-dev"])]),
+    // Software prefetch for random table accesses (header-only).
+    .target(name: "CPrefetch"),
     // Files, text lines, compression, atomic outputs, signals: no numerics, no OpenBLAS.
     .target(name: "FileIO", dependencies: ["CZstd"], swiftSettings: optimize),
     // Matrices, OpenBLAS, SIMD kernels, sampling.
     .target(name: "NCECore", dependencies: ["FileIO", "CBLAS"], swiftSettings: optimize),
-    .target(name: "NCEModel", dependencies: ["FileIO", "NCECore"], swiftSettings: optimize),
+    .target(name: "NCEModel", dependencies: ["FileIO", "NCECore", "CPrefetch"], swiftSettings: optimize),
     .target(name: "WERScoring", dependencies: ["FileIO"], swiftSettings: optimize),
     .target(
       name: "NBestRescoring", dependencies: ["FileIO", "NCECore", "NCEModel", "WERScoring"],

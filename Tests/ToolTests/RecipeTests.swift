@@ -215,7 +215,8 @@ import Testing
     // throw the stopped training away.
     try Self.write(train, to: work.appendingPathComponent("train.txt"))
     try FileManager.default.setAttributes(
-      [.modificationDate: Date(timeIntervalSinceNow: -86_400)], ofItemAtPath: work.appendingPathComponent("train.txt").path)
+      [.modificationDate: Date(timeIntervalSinceNow: -86_400)],
+      ofItemAtPath: work.appendingPathComponent("train.txt").path)
     let second = try Self.bash(stopping.path, [], in: work)
     #expect(second.status == 0, "\(second.output)")
     #expect(second.output.contains("continuing the stopped training"), "\(second.output)")
@@ -232,7 +233,8 @@ import Testing
         .split(separator: "\n").map { $0.split(separator: "\t").prefix(4).joined(separator: " ") }
     }
     try FileManager.default.setAttributes(
-      [.modificationDate: Date(timeIntervalSinceNow: -3_600)], ofItemAtPath: work.appendingPathComponent("valid.txt").path)
+      [.modificationDate: Date(timeIntervalSinceNow: -3_600)],
+      ofItemAtPath: work.appendingPathComponent("valid.txt").path)
     let again = try Self.bash(stopping.path, [], in: work)
     #expect(again.status == 0 && again.output.contains("already trained, skipping"), "\(again.output)")
     let stoppedEpochs = try epochs("stopped")
@@ -344,7 +346,8 @@ import Testing
     let fourth = try Self.bash(script, arguments, in: work)
     #expect(fourth.status == 0, "\(fourth.output)")
     #expect(fourth.output.contains("rescore_ce exist, skipping scoring"), "\(fourth.output)")
-    #expect(!fourth.output.contains("rescore_nce exist, skipping") && !fourth.output.contains("rescore_nce_unnorm exist"))
+    #expect(
+      !fourth.output.contains("rescore_nce exist, skipping") && !fourth.output.contains("rescore_nce_unnorm exist"))
   }
 
   /// Stand-ins for the Kaldi binaries `steps/extract_nbest.sh` calls, installed as

@@ -83,11 +83,16 @@ struct SampledScores {
         noise.ids.withUnsafeBufferPointer { ids in
           targetScores.withUnsafeMutableBufferPointer { ts in
             noiseScores.withUnsafeMutableBufferPointer { ns in
+              var ahead = SampledFeaturePrefetcher(
+                features: features, targets: targets, noise: ids.baseAddress!, noiseCount: k, noiseRowStride: stride,
+                bases: b.baseAddress!, table: d.baseAddress!, forWriting: false)
               for i in 0..<n {
+                ahead.advance()
                 ts[i] += features.score(row: i, word: targets[i], bases: b.baseAddress!, weights: d.baseAddress!)
                 let rowIds = ids.baseAddress! + i * stride
                 let s = ns.baseAddress! + i * k
                 for j in 0..<k {
+                  ahead.advance()
                   s[j] += features.score(row: i, word: rowIds[j], bases: b.baseAddress!, weights: d.baseAddress!)
                 }
               }
@@ -110,11 +115,18 @@ struct SampledScores {
       noise.ids.withUnsafeBufferPointer { ids in
         targetGradient.withUnsafeBufferPointer { tg in
           noiseGradient.withUnsafeBufferPointer { ng in
+            var ahead = SampledFeaturePrefetcher(
+              features: features, targets: targets, noise: ids.baseAddress!, noiseCount: k, noiseRowStride: stride,
+              bases: b.baseAddress!, table: features.gradient.tableAddress, forWriting: true)
             for i in 0..<n {
+              ahead.advance()
               features.accumulate(row: i, word: targets[i], coefficient: tg[i], bases: b.baseAddress!)
               let rowIds = ids.baseAddress! + i * stride
               let c = ng.baseAddress! + i * k
-              for j in 0..<k { features.accumulate(row: i, word: rowIds[j], coefficient: c[j], bases: b.baseAddress!) }
+              for j in 0..<k {
+                ahead.advance()
+                features.accumulate(row: i, word: rowIds[j], coefficient: c[j], bases: b.baseAddress!)
+              }
             }
           }
         }

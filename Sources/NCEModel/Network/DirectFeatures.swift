@@ -1,3 +1,4 @@
+import CPrefetch
 import NCECore
 
 /// The settings of the direct n-gram (maximum-entropy) features, stored in `ModelConfig`.
@@ -96,6 +97,21 @@ public final class DirectFeatures {
     return total
   }
 
+  /// Asks for the cache lines of word `word`'s features of orders 1 and up in row `row`, in
+  /// `table` (the weights, or a gradient table with `forWriting`). Order 0 is the unigram
+  /// slice, small enough to stay cached.
+  @inline(__always)
+  func prefetch(row: Int, word: Int32, bases: UnsafePointer<Int>, table: UnsafePointer<Float>, forWriting: Bool) {
+    let rowBases = bases + row * order
+    for o in 1..<order where rowBases[o] >= 0 {
+      if forWriting {
+        nce_prefetch_write(table + rowBases[o] + Int(word))
+      } else {
+        nce_prefetch_read(table + rowBases[o] + Int(word))
+      }
+    }
+  }
+
   /// Adds each target's direct score to `scores` (`scores[i]` belongs to row `i`, word `words[i]`).
   func addScores(to scores: UnsafeMutablePointer<Float>, words: UnsafeBufferPointer<Int32>, rows: DirectRows) {
     precondition(rows.order == order && rows.rows == words.count, "direct rows do not match the scored rows")
@@ -137,6 +153,56 @@ public final class DirectFeatures {
         let base = b[row * order + o]
         if base >= 0 { gradient.add(coefficients, toSliceAt: base, count: v) }
       }
+    }
+  }
+}
+
+/// The (row, candidate) pairs of a sampled criterion's block in scoring order (each row's
+/// target, then its `k` noise words), walked `lookahead` pairs ahead of the loop that scores
+/// them or adds their gradients, prefetching each pair's feature lines. The table is hundreds
+/// of MB and each feature of order >= 1 is a cache miss: asked for early, the misses of
+/// several pairs overlap instead of each stalling the loop at its load (or at the branch on
+/// it in the gradient add).
+struct SampledFeaturePrefetcher {
+  /// Pairs asked for ahead of the current one: about 3 misses each with 4 orders, within
+  /// what the core keeps in flight.
+  static let lookahead = 32
+  let features: DirectFeatures
+  let targets: UnsafeBufferPointer<Int32>
+  let noise: UnsafePointer<Int32>
+  let noiseCount: Int
+  let noiseRowStride: Int
+  let bases: UnsafePointer<Int>
+  let table: UnsafePointer<Float>
+  let forWriting: Bool
+  private var row = 0
+  private var column = 0
+
+  init(
+    features: DirectFeatures, targets: UnsafeBufferPointer<Int32>, noise: UnsafePointer<Int32>, noiseCount: Int,
+    noiseRowStride: Int, bases: UnsafePointer<Int>, table: UnsafePointer<Float>, forWriting: Bool
+  ) {
+    self.features = features
+    self.targets = targets
+    self.noise = noise
+    self.noiseCount = noiseCount
+    self.noiseRowStride = noiseRowStride
+    self.bases = bases
+    self.table = table
+    self.forWriting = forWriting
+    for _ in 0..<Self.lookahead { advance() }
+  }
+
+  /// Prefetches the next pair not yet asked for, if any.
+  @inline(__always)
+  mutating func advance() {
+    guard row < targets.count else { return }
+    let word = column == 0 ? targets[row] : noise[row * noiseRowStride + column - 1]
+    features.prefetch(row: row, word: word, bases: bases, table: table, forWriting: forWriting)
+    column += 1
+    if column > noiseCount {
+      column = 0
+      row += 1
     }
   }
 }

@@ -1,3 +1,4 @@
+import CPrefetch
 import NCECore
 
 /// One training worker's gradient of a direct-feature table (`DirectFeatures`): a dense table
@@ -41,6 +42,9 @@ public final class DirectGradient {
     return table
   }
 
+  /// The table's address (allocating it), for prefetching ahead of `add`.
+  var tableAddress: UnsafePointer<Float> { UnsafePointer(table) }
+
   /// The gradient of weight `index` (0 when untouched).
   public func value(at index: Int) -> Float {
     precondition(index >= 0 && index < tableSize, "direct weight \(index) outside the table")
@@ -73,6 +77,9 @@ public final class DirectGradient {
     touched.removeAll(keepingCapacity: true)
   }
 
+  /// Touched weights `applySGD` asks for ahead of the one it updates.
+  static let updateLookahead = 16
+
   /// Sums the gradients of `workers` (all of one table of `tableSize` weights) in worker order
   /// and applies plain SGD with L2 to every weight any of them touched:
   /// `g = g_0 + g_1 + ...` (only the workers that touched the weight), then
@@ -97,21 +104,34 @@ public final class DirectGradient {
     parallelFor(threads, threads: threads) { chunk in
       let lower = chunk * size / threads
       let upper = (chunk + 1) * size / threads
-      for (first, list) in touchedLists.enumerated() {
-        let g = storages[first]
-        for index in list where index >= lower && index < upper {
-          // Touched by an earlier worker: already summed and applied.
-          guard g[index].bitPattern != untouchedPattern else { continue }
-          var total = g[index]
-          g[index] = untouched
-          for later in (first + 1)..<storages.count {
-            let other = storages[later]
-            if other[index].bitPattern != untouchedPattern {
-              total += other[index]
-              other[index] = untouched
+      storages.withUnsafeBufferPointer { storages in
+        for (first, list) in touchedLists.enumerated() {
+          let g = storages[first]
+          list.withUnsafeBufferPointer { list in
+            for (position, index) in list.enumerated() {
+              // Three misses per weight (its gradients and the weight): asked for a few weights ahead.
+              if position + updateLookahead < list.count {
+                let next = list[position + updateLookahead]
+                if next >= lower && next < upper {
+                  nce_prefetch_write(weights + next)
+                  for later in first..<storages.count { nce_prefetch_write(storages[later] + next) }
+                }
+              }
+              guard index >= lower && index < upper else { continue }
+              // Touched by an earlier worker: already summed and applied.
+              guard g[index].bitPattern != untouchedPattern else { continue }
+              var total = g[index]
+              g[index] = untouched
+              for later in (first + 1)..<storages.count {
+                let other = storages[later]
+                if other[index].bitPattern != untouchedPattern {
+                  total += other[index]
+                  other[index] = untouched
+                }
+              }
+              weights[index] -= lr * (total + l2 * weights[index])
             }
           }
-          weights[index] -= lr * (total + l2 * weights[index])
         }
       }
     }
