@@ -210,7 +210,9 @@ import Testing
     let first = try Self.bash(stopping.path, [], in: work)
     #expect(first.status != 0, "\(first.output)")
     let dir = work.appendingPathComponent("stopped")
-    #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("final.mdl.last").path))
+    #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("partial/final.mdl.last").path))
+    // Nothing is published before the training succeeds.
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("final.mdl").path))
     // The inputs rewritten with the same bytes (a re-synced corpus): their new time must not
     // throw the stopped training away.
     try Self.write(train, to: work.appendingPathComponent("train.txt"))
@@ -224,7 +226,7 @@ import Testing
     let secondLog = try String(contentsOf: dir.appendingPathComponent("log/train.log"), encoding: .utf8)
     #expect(firstLog.contains("--epochs 1") && !firstLog.contains("--resume"))
     #expect(secondLog.contains("--resume") && secondLog.contains("# Ended (code 0)"))
-    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("final.mdl.last").path))
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("partial").path))
 
     let whole = try Self.bash(try trainScript("whole", cmd: "utils/run_local.sh").path, [], in: work)
     #expect(whole.status == 0, "\(whole.output)")
@@ -241,9 +243,18 @@ import Testing
     #expect(stoppedEpochs.count == 4 && stoppedEpochs.dropFirst().map { $0.prefix(2) } == ["1 ", "2 ", "3 "])
     #expect(stoppedEpochs == (try epochs("whole")))
 
-    // Other options: no resume, the earlier logs are gone.
-    try FileManager.default.removeItem(at: work.appendingPathComponent("stopped/final.mdl"))
-    try Self.write("x\n", to: dir.appendingPathComponent("final.mdl.last"))
+    // A failed training with other options leaves the finished model, its config, logs and
+    // tables byte-identical.
+    let published = ["final.mdl", "config", "log/train.log", "log/train.log.1", "epochs.tsv", "test_ppl"]
+    func contents() throws -> [Data] { try published.map { try Data(contentsOf: dir.appendingPathComponent($0)) } }
+    let before = try contents()
+    let failing = try trainScript("stopped", cmd: "utils/run_local.sh", options: options + " --no-such-option")
+    let failed = try Self.bash(failing.path, [], in: work)
+    #expect(failed.status != 0, "\(failed.output)")
+    #expect(try contents() == before)
+
+    // Other options than the stopped training's: no resume, the earlier logs are gone.
+    try Self.write("x\n", to: dir.appendingPathComponent("partial/final.mdl.last"))
     let other = try trainScript("stopped", cmd: "utils/run_local.sh", options: options + " --seed 2")
     let third = try Self.bash(other.path, [], in: work)
     #expect(third.status == 0, "\(third.output)")

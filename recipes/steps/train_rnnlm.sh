@@ -4,10 +4,12 @@
 # elapsed time) and <dir>/epochs.tsv (epoch, lr, train-loss, valid-ppl, seconds, tokens/s).
 # A directory whose training already finished (log ends with code 0, final.mdl exists) with the
 # same options and input files of the same content (<dir>/config; file times do not count) is left
-# alone, so rerunning a recipe stage is cheap. A training that was stopped (killed job, Ctrl-C, a cluster's time limit) with
-# the same options and inputs continues from <dir>/final.mdl.last with --resume: the earlier
-# logs are kept as log/train.log.1, .2, ... and epochs.tsv lists the epochs of all of them.
-# Anything else retrains.
+# alone, so rerunning a recipe stage is cheap. Anything else trains in <dir>/partial (model,
+# --resume state, options, logs), which replaces the published files only when the training
+# succeeded: a failed or stopped run leaves an earlier model, its config and logs as they were.
+# A stopped training (killed job, Ctrl-C, a cluster's time limit) rerun with the same options
+# and inputs continues from <dir>/partial/final.mdl.last with --resume: the earlier logs are
+# kept as log/train.log.1, .2, ... and epochs.tsv lists the epochs of all of them.
 
 # Begin configuration section.
 cmd=utils/run_local.sh
@@ -40,8 +42,9 @@ for f in "$train" $vocab $valid_text $test_text; do
 done
 command -v rnnlm-train > /dev/null || { echo "$0: rnnlm-train is not on the PATH (source path.sh)" >&2; exit 1; }
 
-log=$dir/log/train.log
-opts=(--train-text "$train" --save "$dir/final.mdl" --threads "$threads")
+stage=$dir/partial
+log=$stage/log/train.log
+opts=(--train-text "$train" --save "$stage/final.mdl" --threads "$threads")
 [ -z "$vocab" ] || opts+=(--vocab "$vocab")
 [ -z "$valid_text" ] || opts+=(--valid-text "$valid_text")
 [ -z "$test_text" ] || opts+=(--test-text "$test_text")
@@ -49,29 +52,37 @@ opts=(--train-text "$train" --save "$dir/final.mdl" --threads "$threads")
 # copy or a re-synced corpus with the same bytes must not throw a stopped training away).
 config="${opts[*]} $train_opts"
 for f in "$train" $vocab $valid_text $test_text; do config+=$'\n'"$f $(md5sum < "$f" | cut -d ' ' -f 1)"; done
-if [ -f "$dir/final.mdl" ] && [ -f "$log" ] && tail -n 1 "$log" | grep -q '^# Ended (code 0)' &&
+if [ -f "$dir/final.mdl" ] && [ -f "$dir/log/train.log" ] && tail -n 1 "$dir/log/train.log" | grep -q '^# Ended (code 0)' &&
   [ "$(cat "$dir/config" 2>/dev/null)" = "$config" ]; then
   echo "$0: $dir already trained, skipping (delete it to retrain)"
 else
-  mkdir -p "$dir/log"
   resume=
-  if [ -f "$dir/final.mdl.last" ] && [ -f "$log" ] && [ "$(cat "$dir/config.partial" 2>/dev/null)" = "$config" ]; then
+  if [ -f "$stage/final.mdl.last" ] && [ -f "$log" ] && [ "$(cat "$stage/config" 2>/dev/null)" = "$config" ]; then
     n=1
     while [ -f "$log.$n" ]; do n=$((n + 1)); done
     mv "$log" "$log.$n"
     resume=--resume
-    echo "$0: continuing the stopped training in $dir from final.mdl.last (earlier log: $log.$n)"
+    echo "$0: continuing the stopped training in $stage from final.mdl.last (earlier log: $log.$n)"
   else
-    [ ! -f "$dir/final.mdl.last" ] ||
-      echo "$0: the stopped training in $dir had other options or inputs; training from scratch"
-    rm -f "$dir/final.mdl" "$dir/final.mdl.last" "$dir/config" "$log".*
-    printf '%s\n' "$config" > "$dir/config.partial"
+    [ ! -f "$stage/final.mdl.last" ] ||
+      echo "$0: the stopped training in $stage had other options or inputs; training from scratch"
+    rm -rf "$stage"
+    mkdir -p "$stage/log"
+    printf '%s\n' "$config" > "$stage/config"
   fi
+  echo "$0: training in $stage (log: $log)"
   # shellcheck disable=SC2086  # train_opts is a list of options
   $cmd --num-threads "$threads" "$log" rnnlm-train "${opts[@]}" $train_opts $resume
-  rm -f "$dir/final.mdl.last" "$dir/config.partial"
+  # Published only now. The config goes first and comes back last, so a publication cut short
+  # leaves no config that vouches for another model.
+  rm -f "$dir/config" "$dir/log/train.log" "$dir/log/train.log".*
+  mkdir -p "$dir/log"
+  mv "$stage/log/"train.log* "$dir/log/"
+  mv "$stage/final.mdl" "$dir/final.mdl"
+  rm -rf "$stage"
   printf '%s\n' "$config" > "$dir/config"
 fi
+log=$dir/log/train.log
 # stdout lines of rnnlm-train: "epoch N lr X train-loss Y valid-ppl Z seconds S tokens/s T", in
 # the logs of the stopped runs first (train.log.1, .2, ...), then the last one.
 logs=()
