@@ -43,7 +43,8 @@ done
 command -v rnnlm-train > /dev/null || { echo "$0: rnnlm-train is not on the PATH (source path.sh)" >&2; exit 1; }
 
 stage=$dir/partial
-log=$stage/log/train.log
+log=$dir/log/train.log              # the published log
+staged_log=$stage/log/train.log     # the log of a training in progress
 opts=(--train-text "$train" --save "$stage/final.mdl" --threads "$threads")
 [ -z "$vocab" ] || opts+=(--vocab "$vocab")
 [ -z "$valid_text" ] || opts+=(--valid-text "$valid_text")
@@ -52,17 +53,17 @@ opts=(--train-text "$train" --save "$stage/final.mdl" --threads "$threads")
 # copy or a re-synced corpus with the same bytes must not throw a stopped training away).
 config="${opts[*]} $train_opts"
 for f in "$train" $vocab $valid_text $test_text; do config+=$'\n'"$f $(md5sum < "$f" | cut -d ' ' -f 1)"; done
-if [ -f "$dir/final.mdl" ] && [ -f "$dir/log/train.log" ] && tail -n 1 "$dir/log/train.log" | grep -q '^# Ended (code 0)' &&
+if [ -f "$dir/final.mdl" ] && [ -f "$log" ] && tail -n 1 "$log" | grep -q '^# Ended (code 0)' &&
   [ "$(cat "$dir/config" 2>/dev/null)" = "$config" ]; then
   echo "$0: $dir already trained, skipping (delete it to retrain)"
 else
   resume=
-  if [ -f "$stage/final.mdl.last" ] && [ -f "$log" ] && [ "$(cat "$stage/config" 2>/dev/null)" = "$config" ]; then
+  if [ -f "$stage/final.mdl.last" ] && [ -f "$staged_log" ] && [ "$(cat "$stage/config" 2>/dev/null)" = "$config" ]; then
     n=1
-    while [ -f "$log.$n" ]; do n=$((n + 1)); done
-    mv "$log" "$log.$n"
+    while [ -f "$staged_log.$n" ]; do n=$((n + 1)); done
+    mv "$staged_log" "$staged_log.$n"
     resume=--resume
-    echo "$0: continuing the stopped training in $stage from final.mdl.last (earlier log: $log.$n)"
+    echo "$0: continuing the stopped training in $stage from final.mdl.last (earlier log: $staged_log.$n)"
   else
     [ ! -f "$stage/final.mdl.last" ] ||
       echo "$0: the stopped training in $stage had other options or inputs; training from scratch"
@@ -70,19 +71,18 @@ else
     mkdir -p "$stage/log"
     printf '%s\n' "$config" > "$stage/config"
   fi
-  echo "$0: training in $stage (log: $log)"
+  echo "$0: training in $stage (log: $staged_log)"
   # shellcheck disable=SC2086  # train_opts is a list of options
-  $cmd --num-threads "$threads" "$log" rnnlm-train "${opts[@]}" $train_opts $resume
+  $cmd --num-threads "$threads" "$staged_log" rnnlm-train "${opts[@]}" $train_opts $resume
   # Published only now. The config goes first and comes back last, so a publication cut short
   # leaves no config that vouches for another model.
-  rm -f "$dir/config" "$dir/log/train.log" "$dir/log/train.log".*
+  rm -f "$dir/config" "$log" "$log".*
   mkdir -p "$dir/log"
-  mv "$stage/log/"train.log* "$dir/log/"
+  mv "$staged_log"* "$dir/log/"
   mv "$stage/final.mdl" "$dir/final.mdl"
   rm -rf "$stage"
   printf '%s\n' "$config" > "$dir/config"
 fi
-log=$dir/log/train.log
 # stdout lines of rnnlm-train: "epoch N lr X train-loss Y valid-ppl Z seconds S tokens/s T", in
 # the logs of the stopped runs first (train.log.1, .2, ...), then the last one.
 logs=()
