@@ -36,10 +36,7 @@ public final class AtomicFileStream {
 
   /// Creates the temporary file (exclusively) next to `path`.
   public init(path: String, bufferSize: Int = 1 << 16) throws {
-    let url = URL(fileURLWithPath: path)
-    let directory = url.deletingLastPathComponent().path
-    let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-    let temporary = "\(directory)/.\(url.lastPathComponent).tmp.\(getpid()).\(suffix)"
+    let temporary = Self.temporaryPath(for: path)
     // Registered before it exists: a signal arriving between the two steps still removes it.
     guard TemporaryFileRegistry.beginCreating() else { TemporaryFileRegistry.awaitTermination() }
     let registration = TemporaryFileRegistry.register(temporary)
@@ -56,6 +53,14 @@ public final class AtomicFileStream {
     self.descriptor = fd
     self.registration = registration
     buffer.reserveCapacity(self.bufferSize)
+  }
+
+  /// A fresh hidden name next to `path`: `.<name>.tmp.<pid>.<random>`.
+  static func temporaryPath(for path: String) -> String {
+    let url = URL(fileURLWithPath: path)
+    let directory = url.deletingLastPathComponent().path
+    let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    return "\(directory)/.\(url.lastPathComponent).tmp.\(getpid()).\(suffix)"
   }
 
   deinit {
@@ -75,6 +80,21 @@ public final class AtomicFileStream {
     guard descriptor >= 0 else { throw InputError("write after close", file: path) }
     buffer.append(contentsOf: bytes)
     if buffer.count >= bufferSize { try flush() }
+  }
+
+  /// Appends the bytes at `bytes`. A piece at least as large as the buffer is written from
+  /// where it lies, without passing through the buffer: a checkpoint of hundreds of MB is not
+  /// copied once more on its way out.
+  public func write(contentsOf bytes: UnsafeRawBufferPointer) throws {
+    if let writeFailure { throw writeFailure }
+    guard descriptor >= 0 else { throw InputError("write after close", file: path) }
+    guard bytes.count >= bufferSize else {
+      buffer.append(contentsOf: bytes)
+      if buffer.count >= bufferSize { try flush() }
+      return
+    }
+    try flush()
+    try writeOut(bytes)
   }
 
   /// Finishes the temporary file: flush, fsync, close. Idempotent; `commit()` calls it.
@@ -134,13 +154,22 @@ public final class AtomicFileStream {
 
   /// Writes the buffer out (retrying on EINTR and short writes) and empties it.
   private func flush() throws {
+    guard !buffer.isEmpty else { return }
     let failure = buffer.withUnsafeBytes { DescriptorWriter.writeAll($0, to: descriptor) }
     buffer.removeAll(keepingCapacity: true)
-    if let failure {
-      let error = InputError("write failed: \(failure)", file: path)
-      writeFailure = error
-      discard()
-      throw error
-    }
+    if let failure { try fail(failure) }
+  }
+
+  /// Writes `bytes` to the file, past the buffer.
+  private func writeOut(_ bytes: UnsafeRawBufferPointer) throws {
+    if let failure = DescriptorWriter.writeAll(bytes, to: descriptor) { try fail(failure) }
+  }
+
+  /// Records a write failure, discards the stream and throws.
+  private func fail(_ failure: String) throws -> Never {
+    let error = InputError("write failed: \(failure)", file: path)
+    writeFailure = error
+    discard()
+    throw error
   }
 }

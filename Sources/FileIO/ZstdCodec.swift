@@ -39,11 +39,15 @@ public final class ZstdCompressionStream {
   /// The frame so far.
   private var output: [UInt8] = []
 
-  public init(level: Int32 = 3, pledgedSize: Int? = nil) throws {
+  /// `workers` > 0 compresses in that many threads besides the caller's (a libzstd built
+  /// without threads compresses in the caller's alone); the frame then differs from a
+  /// single-threaded one but not with the number of workers.
+  public init(level: Int32 = 3, pledgedSize: Int? = nil, workers: Int = 0) throws {
     guard let context = ZSTD_createCCtx() else { throw InputError("cannot create zstd context") }
     self.context = context
     chunk = [UInt8](repeating: 0, count: ZSTD_CStreamOutSize())
     try check(ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level))
+    if workers > 0 { _ = ZSTD_CCtx_setParameter(context, ZSTD_c_nbWorkers, Int32(workers)) }
     if let pledgedSize { try check(ZSTD_CCtx_setPledgedSrcSize(context, UInt64(pledgedSize))) }
   }
 

@@ -56,4 +56,40 @@ import Testing
     let missing = directory + "/no/such/dir/out.txt"
     #expect(throws: InputError.self) { try AtomicFileWriter.write(text: "x", to: missing) }
   }
+
+  /// Pieces below and above the buffer size (the large ones skip the buffer) land in order.
+  @Test func piecesOfEverySizeAreWrittenInOrder() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTree(directory) }
+    let path = directory + "/model"
+    let sizes = [3, 0, 70_000, 5, 1 << 16, 1, 200_001, 2]
+    let pieces = sizes.enumerated().map { i, size in (0..<size).map { UInt8(truncatingIfNeeded: $0 * 31 + i) } }
+    try AtomicFileWriter.write(pieces: pieces, to: path)
+    #expect(FileManager.default.contents(atPath: path).map { [UInt8]($0) } == pieces.flatMap { $0 })
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["model"])
+  }
+
+  /// A linked name holds the file; replacing the original (by rename, as every writer of ours
+  /// does) leaves the link's content as it was, and the link replaces an older file whole.
+  @Test func aPublishedLinkKeepsItsContentWhenTheOriginalIsReplaced() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTree(directory) }
+    let last = directory + "/m.mdl.last"
+    let best = directory + "/m.mdl"
+    try AtomicFileWriter.write(text: "older best\n", to: best)
+    try AtomicFileWriter.write(text: "epoch 1\n", to: last)
+    #expect(try AtomicFileWriter.publishLink(to: last, at: best))
+    #expect(try String(contentsOfFile: best, encoding: .utf8) == "epoch 1\n")
+    try AtomicFileWriter.write(text: "epoch 2\n", to: last)
+    #expect(try String(contentsOfFile: best, encoding: .utf8) == "epoch 1\n")
+    #expect(try String(contentsOfFile: last, encoding: .utf8) == "epoch 2\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["m.mdl", "m.mdl.last"])
+    // A missing original is an error naming the destination, which is left as it was.
+    let error = #expect(throws: InputError.self) {
+      try AtomicFileWriter.publishLink(to: directory + "/missing", at: best)
+    }
+    #expect(error?.file == best)
+    #expect(try String(contentsOfFile: best, encoding: .utf8) == "epoch 1\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["m.mdl", "m.mdl.last"])
+  }
 }

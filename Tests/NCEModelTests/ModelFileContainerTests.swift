@@ -54,8 +54,49 @@ func wrapPayload(_ payload: [UInt8]) throws -> [UInt8] {
     #expect(try checkpointBytes(checkpoint) == bytes)
   }
 
+  /// A payload past `parallelCompressionSize` compressed by zstd workers reads back to the same
+  /// checkpoint, and its file does not depend on the number of threads (resumed runs on other
+  /// machines write the same bytes).
+  @Test func parallelCompressionReadsBackAndDoesNotDependOnTheThreads() throws {
+    var checkpoint = try sampleCheckpoint()
+    var generator = SeededGenerator(seed: 6)
+    let count = ModelFileContainer.parallelCompressionSize / 4 + 1000
+    checkpoint.tensors["direct.weight"] = Matrix(
+      rows: count, cols: 1, storage: (0..<count).map { $0 % 3 == 0 ? generator.nextNormal() : 0 })
+    let two = try ModelFileContainer.encodeParts(checkpoint, threads: 2)
+    let three = try ModelFileContainer.encodeParts(checkpoint, threads: 3)
+    #expect(two.bytes == three.bytes)
+    let read = try ModelFileContainer.decode(two.bytes, file: "m")
+    #expect(read.tensors == checkpoint.tensors && read.configJSON == checkpoint.configJSON)
+    let path = try makeTemporaryDirectory() + "/m.mdl"
+    try two.write(to: path)
+    #expect(FileManager.default.contents(atPath: path).map { [UInt8]($0) } == two.bytes)
+  }
+
   @Test func crc32MatchesTheStandardCheckValue() {
     #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+  }
+
+  /// The slicing-by-8 checksum equals the definition (one bit at a time) on every length from
+  /// 0 to 40 and on slices that start at every offset modulo 8 (unaligned loads).
+  @Test func crc32EqualsTheBitwiseDefinition() {
+    func bitwise(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+      var crc: UInt32 = 0xFFFF_FFFF
+      for byte in bytes {
+        crc ^= UInt32(byte)
+        for _ in 0..<8 { crc = (crc & 1) != 0 ? 0xEDB8_8320 ^ (crc >> 1) : crc >> 1 }
+      }
+      return crc ^ 0xFFFF_FFFF
+    }
+    var generator = SeededGenerator(seed: 32)
+    let bytes = (0..<1000).map { _ in UInt8(generator.nextInt(below: 256)) }
+    for start in 0..<8 {
+      for length in 0..<41 {
+        let slice = bytes[start..<(start + length)]
+        #expect(CRC32.checksum(slice) == bitwise(slice), "start \(start), length \(length)")
+      }
+    }
+    #expect(CRC32.checksum(bytes[3...]) == bitwise(bytes[3...]))
   }
 
   /// Skipped tensors are left out of the result but still checked against the data.

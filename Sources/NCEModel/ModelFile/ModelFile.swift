@@ -35,11 +35,11 @@ public struct ModelFile {
   }
 
   /// Writes atomically (temp file, fsync, rename): a crash leaves the previous file intact.
-  public func write(to path: String) throws { try AtomicFileWriter.write(encoded(), to: path) }
+  public func write(to path: String) throws { try encoded().write(to: path) }
 
-  /// The bytes `write(to:)` writes: a run that saves one checkpoint under two names (the
-  /// resume state and the best model) encodes and compresses it once.
-  public func encoded() throws -> [UInt8] {
+  /// The file `write(to:)` writes, compressed by `threads` threads when large (see
+  /// `ModelFileContainer.encodeParts`).
+  public func encoded(threads: Int = 1) throws -> EncodedCheckpoint {
     let header = Header(model: model.config, options: options, state: state, texts: texts)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
@@ -48,7 +48,8 @@ public struct ModelFile {
     let checkpoint = ModelFilePayload(
       configJSON: Array(try encoder.encode(header)), vocabulary: vocabulary, tensors: tensors)
     // Version 2 only when the model needs it (direct features): see `ModelFileContainer`.
-    return try ModelFileContainer.encode(checkpoint, version: model.config.direct == nil ? 1 : 2)
+    return try ModelFileContainer.encodeParts(
+      checkpoint, version: model.config.direct == nil ? 1 : 2, threads: threads)
   }
 
   /// Reads and validates a model file; any inconsistency is an `InputError` naming `path` and

@@ -34,9 +34,10 @@ public final class TrainingSession {
       let file = ModelFile(
         model: trainer.model, vocabulary: self.vocabulary, options: trainer.options, state: trainer.state,
         momentum: trainer.optimizer.buffers, texts: self.texts)
-      let bytes = try file.encoded()
-      try AtomicFileWriter.write(bytes, to: lastPath)
-      if isBest { try AtomicFileWriter.write(bytes, to: savePath) }
+      let encoded = try file.encoded(threads: trainer.options.threads)
+      try encoded.write(to: lastPath)
+      // The best model is the same file: linked, not written again (400 MB with direct features).
+      if isBest, try !AtomicFileWriter.publishLink(to: lastPath, at: savePath) { try encoded.write(to: savePath) }
     }
   }
 
