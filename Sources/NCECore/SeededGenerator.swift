@@ -22,7 +22,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
 
   public var stateWords: [UInt64] { [state.0, state.1, state.2, state.3] }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func next() -> UInt64 {
     let result = rotl(state.1 &* 5, 7) &* 9
     let t = state.1 << 17
@@ -36,15 +36,15 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
   }
 
   /// Uniform in [0, 1) with 24 random bits.
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func nextUniform() -> Float { Float(next() >> 40) * 0x1p-24 }
 
   /// Uniform in [0, 1) with 53 random bits.
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func nextUniformDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
 
   /// Uniform integer in `0..<bound` (Lemire's multiply-shift; bias below 2^-32 for bound < 2^32).
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func nextInt(below bound: Int) -> Int {
     Int((UInt64(UInt32(truncatingIfNeeded: next() >> 32)) &* UInt64(bound)) >> 32)
   }
@@ -58,5 +58,5 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
 
   public static func == (a: Self, b: Self) -> Bool { a.stateWords == b.stateWords }
 
-  @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+  @inlinable @inline(__always) func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }

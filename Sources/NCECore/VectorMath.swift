@@ -1,4 +1,6 @@
 /// Vectorized element-wise kernels on raw `Float` buffers (16 lanes per step, AVX-512 wide).
+/// The per-vector and per-row kernels are `@inlinable`: `@inline(__always)` alone does not
+/// cross the module boundary, and the gate loops and per-row noise of `NCEModel` called them.
 ///
 /// `exp` is a Cephes-style range reduction plus degree-6 polynomial: relative error below
 /// 2e-7 on [-87, 88] (measured 8e-8), several times faster than calling `expf` per element
@@ -8,7 +10,7 @@
 public enum VectorMath {
   public typealias Lanes = SIMD16<Float>
 
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func exp(_ v: Lanes) -> Lanes {
     // Masked selects compile to vector blends; `clamped(lowerBound:upperBound:)` on SIMD16
     // is a scalar element loop and made this kernel 25x slower (measured by bench-core).
@@ -31,12 +33,12 @@ public enum VectorMath {
     return p * scale
   }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func sigmoid(_ v: Lanes) -> Lanes { 1 / (1 + exp(-v)) }
 
   /// Natural logarithm of positive normal inputs (Cephes `logf`: mantissa in [√½, √2) and a
   /// degree-9 polynomial; relative error below 3e-7).
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func log(_ v: Lanes) -> Lanes {
     let bits = unsafeBitCast(v, to: SIMD16<Int32>.self)
     var exponent = Lanes((bits &>> 23) & 0xff &- 126)
@@ -60,7 +62,7 @@ public enum VectorMath {
     return x + y + exponent * 0.693_359_375
   }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func tanh(_ v: Lanes) -> Lanes { 2 / (1 + exp(-2 * v)) - 1 }
 
   /// Applies `kernel` to `count` elements in place, 16 at a time; the tail is zero-padded.
@@ -234,7 +236,7 @@ public enum VectorMath {
 extension VectorMath {
   /// `Σ x[i] y[i]`, 32 lanes per step in two accumulators, inlined: for the many length-`E`
   /// dot products of per-row noise, where a library call per product costs as much as the work.
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
     let rx = UnsafeRawPointer(x)
     let ry = UnsafeRawPointer(y)
@@ -265,7 +267,7 @@ extension VectorMath {
   }
 
   /// `y[i] += alpha x[i]`, 16 lanes per step, inlined (see `dot`).
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func addScaled(
     _ alpha: Float, _ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count: Int
   ) {
@@ -288,7 +290,7 @@ extension VectorMath {
 
 extension VectorMath {
   /// 16 floats from `p + j`; lanes at or past `count` (a row's tail) are zero.
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func lanes(_ p: UnsafePointer<Float>, _ j: Int, _ count: Int) -> Lanes {
     if j + 16 <= count { return UnsafeRawPointer(p + j).loadUnaligned(as: Lanes.self) }
     var v = Lanes()
@@ -297,7 +299,7 @@ extension VectorMath {
   }
 
   /// Stores to `p + j` the lanes of `v` that fall before `count`.
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>, _ j: Int, _ count: Int) {
     if j + 16 <= count {
       UnsafeMutableRawPointer(p + j).storeBytes(of: v, as: Lanes.self)
