@@ -163,29 +163,4 @@ public enum SmallGEMM {
     }
   }
 
-  /// `dst = srcᵀ`: `src` is `rows x cols`, `dst` becomes `cols x rows` (for `A · Bᵀ` products,
-  /// which this kernel takes as `A · (Bᵀ)` on a transposed copy).
-  public static func transpose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>)
-  {
-    // Full 8x8 tiles with constant trip counts (unrolled by the compiler), then the edges.
-    let tile = 8
-    let fullRows = rows - rows % tile
-    let fullCols = cols - cols % tile
-    var i0 = 0
-    while i0 < fullRows {
-      var j0 = 0
-      while j0 < fullCols {
-        let s = src + i0 * cols + j0
-        let d = dst + j0 * rows + i0
-        for i in 0..<8 {
-          for j in 0..<8 { d[j * rows + i] = s[i * cols + j] }
-        }
-        j0 += tile
-      }
-      i0 += tile
-    }
-    for i in 0..<rows {
-      for j in (i < fullRows ? fullCols : 0)..<cols { dst[j * rows + i] = src[i * cols + j] }
-    }
-  }
 }

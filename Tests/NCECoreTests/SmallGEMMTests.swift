@@ -38,17 +38,21 @@ import Testing
     }
   }
 
-  @Test func transposeSwapsRowsAndColumns() {
-    let (rows, cols) = (19, 37)
-    let src = (0..<(rows * cols)).map { Float($0) }
-    var dst = [Float](repeating: -1, count: rows * cols)
+  /// `BLAS.transpose` (the recurrent layers' transposed weight copy) on square, tall, wide, one-row,
+  /// one-column and empty shapes, the output's other elements untouched.
+  @Test(arguments: [(19, 37), (200, 600), (16, 16), (1, 5), (5, 1), (0, 3)])
+  func transposeSwapsRowsAndColumns(rows: Int, cols: Int) {
+    let src = (0..<(rows * cols)).map { Float($0) + 0.5 }
+    var dst = [Float](repeating: -1, count: rows * cols + 1)
     src.withUnsafeBufferPointer { s in
       dst.withUnsafeMutableBufferPointer { d in
-        SmallGEMM.transpose(s.baseAddress!, rows: rows, cols: cols, into: d.baseAddress!)
+        BLAS.transpose(s.baseAddress!, rows: rows, cols: cols, into: d.baseAddress!)
       }
     }
     for i in 0..<rows {
       for j in 0..<cols { #expect(dst[j * rows + i] == src[i * cols + j]) }
     }
+    #expect(dst[rows * cols] == -1, "written past the matrix")
   }
+
 }

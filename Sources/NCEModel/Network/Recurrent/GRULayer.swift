@@ -139,7 +139,7 @@ public final class GRULayer: RecurrentLayer {
     recurrentWeight.value.withUnsafeBufferPointer { w in
       cache.recurrentWeightTransposed.resize(rows: g3, cols: h, zero: false)
       cache.recurrentWeightTransposed.withUnsafeMutableBufferPointer { wt in
-        SmallGEMM.transpose(w.baseAddress!, rows: h, cols: g3, into: wt.baseAddress!)
+        BLAS.transpose(w.baseAddress!, rows: h, cols: g3, into: wt.baseAddress!)
       }
     }
     let wh = cache.recurrentWeightTransposed

@@ -150,7 +150,7 @@ public final class LSTMLayer: RecurrentLayer {
     recurrentWeight.value.withUnsafeBufferPointer { w in
       cache.recurrentWeightTransposed.resize(rows: g4, cols: h, zero: false)
       cache.recurrentWeightTransposed.withUnsafeMutableBufferPointer { wt in
-        SmallGEMM.transpose(w.baseAddress!, rows: h, cols: g4, into: wt.baseAddress!)
+        BLAS.transpose(w.baseAddress!, rows: h, cols: g4, into: wt.baseAddress!)
       }
     }
     let wh = cache.recurrentWeightTransposed

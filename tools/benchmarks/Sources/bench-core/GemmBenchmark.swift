@@ -49,5 +49,19 @@ func gemmRows() -> [ResultRow] {
         result: "\(formatted(flops / blas / 1e9, decimals: 1)) / \(formatted(flops / small / 1e9, decimals: 1)) GFLOP/s"
       ))
   }
+  // The backward pass's transposed copy of a recurrent weight ([H x 4H] LSTM, [H x 3H] GRU).
+  for (r, c) in [(200, 800), (200, 600)] {
+    let src = (0..<(r * c)).map { _ in generator.nextUniform() }
+    var dst = [Float](repeating: 0, count: r * c)
+    let seconds = src.withUnsafeBufferPointer { s in
+      dst.withUnsafeMutableBufferPointer { d in
+        secondsPerCall { BLAS.transpose(s.baseAddress!, rows: r, cols: c, into: d.baseAddress!) }
+      }
+    }
+    rows.append(
+      ResultRow(
+        benchmark: "transpose [\(r)x\(c)]", setting: "OpenBLAS somatcopy, 1 thread",
+        result: "\(formatted(seconds * 1e6, decimals: 1)) µs"))
+  }
   return rows
 }
