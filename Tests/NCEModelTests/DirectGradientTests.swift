@@ -45,10 +45,11 @@ struct DirectGradientTests {
   }
 
   /// The one-pass sum and update equals the dense reference bit for bit, for 1 to 3 workers
-  /// and 1 or 2 threads (the split must not change a value), and leaves every gradient empty.
-  @Test(arguments: [(1, 1), (2, 1), (2, 2), (3, 2)])
+  /// and 1 to 9 threads (more than the table's ranges; the split must not change a value), and
+  /// leaves every gradient empty.
+  @Test(arguments: [(1, 1), (2, 1), (2, 2), (3, 2), (2, 3), (3, 8), (2, 9)])
   func theMergedUpdateEqualsDenseReductionAndSGD(_ workerCount: Int, _ threads: Int) {
-    let tableSize = 200_000
+    let tableSize = 200_003
     var rng = SeededGenerator(seed: 7)
     let start = (0..<tableSize).map { _ in Float(rng.nextUniformDouble() - 0.5) * 0.1 }
     for round in 0..<2 {
@@ -72,6 +73,20 @@ struct DirectGradientTests {
         #expect(lists.joined().allSatisfy { gradient.value(at: $0.0) == 0 }, "a gradient was not reset")
       }
     }
+  }
+
+  /// Every weight of every table size falls in one of at most `maximumParts` ranges, and the
+  /// touched list holds each touched weight once.
+  @Test(arguments: [1, 2, 7, 8, 9, 64, 65, 1_000_003])
+  func theRangesCoverTheTable(_ tableSize: Int) {
+    let gradient = DirectGradient(tableSize: tableSize)
+    #expect(gradient.partCount >= 1 && gradient.partCount <= DirectGradient.maximumParts)
+    #expect((tableSize - 1) >> gradient.partShift == gradient.partCount - 1)
+    let indices = Set([0, tableSize / 3, tableSize / 2, tableSize - 1])
+    for index in indices { gradient.add(1, at: index) }
+    gradient.add(1, at: tableSize - 1)
+    #expect(gradient.touched.count == indices.count && Set(gradient.touched) == indices)
+    #expect(gradient.value(at: tableSize - 1) == 2)
   }
 
   /// The gradient table (as large as the weights) is allocated by the first add: a model that

@@ -2,7 +2,8 @@ import CPrefetch
 import NCECore
 
 /// One training worker's gradient of a direct-feature table (`DirectFeatures`): a dense table
-/// of `tableSize` Floats plus the list of the weights a batch touched, in first-touch order.
+/// of `tableSize` Floats plus the lists of the weights a batch touched, one list per range of
+/// the table (`partCount` ranges of `1 << partShift` weights), each in first-touch order.
 ///
 /// An untouched weight holds the NaN bit pattern `untouchedPattern`, which no arithmetic
 /// produces (operations return the default NaN or propagate an input NaN's payload), so the
@@ -11,27 +12,46 @@ import NCECore
 /// zero-initialised gradient would hold.
 ///
 /// The workers share the table's weights (`DirectFeatures.init(sharingTableOf:)`) and keep one
-/// gradient each; `applySGD` sums them in worker order and updates the table in one pass.
+/// gradient each; `applySGD` sums them in worker order and updates the table in one pass, each
+/// thread over its own ranges' lists.
 public final class DirectGradient {
   /// The bit pattern of an untouched weight: a negative NaN with every payload bit set.
   static let untouchedPattern: UInt32 = 0xFFFF_FFFF
+  /// The most table ranges, hence update threads.
+  static let maximumParts = 8
   public let tableSize: Int
+  /// Weight `i` is listed in range `i >> partShift`.
+  let partShift: Int
+  let partCount: Int
   // Both are read or changed at every add (several per scored pair), always by the one worker
   // that owns this gradient, or by `applySGD` while the workers wait: the run-time exclusivity
   // checks cost about 5% of direct-feature training (perf: swift_endAccess, AccessSet::insert).
   /// Allocated at the first add: a model that is only scored never holds it.
   @exclusivity(unchecked) private var storage: UnsafeMutablePointer<Float>?
-  /// The touched weights, each once, in first-touch order.
-  @exclusivity(unchecked) public private(set) var touched: [Int] = []
+  /// The touched weights of each range, each once, in first-touch order. Listing them by range
+  /// spares `applySGD`'s threads a filter over every list, whose branch on random indices was
+  /// mispredicted half of the time.
+  @exclusivity(unchecked) private var touchedByPart: [[Int]]
 
   public init(tableSize: Int) {
     self.tableSize = tableSize
+    var shift = 0
+    while (max(tableSize, 1) - 1) >> shift >= Self.maximumParts { shift += 1 }
+    partShift = shift
+    partCount = ((max(tableSize, 1) - 1) >> shift) + 1
+    touchedByPart = [[Int]](repeating: [], count: partCount)
   }
 
   deinit { storage?.deallocate() }
 
   /// Whether the table has been allocated (by an add).
   var holdsTable: Bool { storage != nil }
+
+  /// The touched weights, range by range, each in first-touch order.
+  public var touched: [Int] { Array(touchedByPart.joined()) }
+
+  /// The number of touched weights.
+  var touchedCount: Int { touchedByPart.reduce(0) { $0 + $1.count } }
 
   /// The table, allocated on first use.
   @inline(__always)
@@ -62,7 +82,7 @@ public final class DirectGradient {
     let old = storage[index]
     if old.bitPattern == Self.untouchedPattern {
       storage[index] = 0 + coefficient
-      touched.append(index)
+      touchedByPart[index >> partShift].append(index)
     } else {
       storage[index] = old + coefficient
     }
@@ -76,8 +96,10 @@ public final class DirectGradient {
   /// Forgets every touched weight (back to an all-zero gradient).
   public func reset() {
     guard let storage else { return }
-    for index in touched { storage[index] = Float(bitPattern: Self.untouchedPattern) }
-    touched.removeAll(keepingCapacity: true)
+    for part in 0..<partCount {
+      for index in touchedByPart[part] { storage[index] = Float(bitPattern: Self.untouchedPattern) }
+      touchedByPart[part].removeAll(keepingCapacity: true)
+    }
   }
 
   /// Touched weights `applySGD` asks for ahead of the one it updates.
@@ -87,57 +109,58 @@ public final class DirectGradient {
   /// and applies plain SGD with L2 to every weight any of them touched:
   /// `g = g_0 + g_1 + ...` (only the workers that touched the weight), then
   /// `w -= learningRate * (g + l2 * w)`; the gradients are reset. One pass per weight instead of
-  /// a reduction, an update and a zeroing pass. The work is split into `threads` fixed ranges of
-  /// the table, and each weight's value does not depend on the split.
+  /// a reduction, an update and a zeroing pass. Up to `threads` threads share the table's
+  /// ranges, each range whole to one thread, and each weight's value does not depend on that.
   static func applySGD(
     _ workers: [DirectGradient], to weights: UnsafeMutablePointer<Float>, learningRate lr: Float, l2: Float,
     threads: Int
   ) {
-    guard let size = workers.first?.tableSize else { return }
-    precondition(workers.allSatisfy { $0.tableSize == size }, "the workers' gradients belong to other tables")
+    guard let first = workers.first else { return }
+    precondition(
+      workers.allSatisfy { $0.tableSize == first.tableSize }, "the workers' gradients belong to other tables")
     // A worker that touched nothing adds nothing (and need not allocate its table).
-    let workers = workers.filter { !$0.touched.isEmpty }
-    let touchedCount = workers.reduce(0) { $0 + $1.touched.count }
+    let workers = workers.filter { $0.touchedCount > 0 }
+    let touchedCount = workers.reduce(0) { $0 + $1.touchedCount }
     let storages = workers.map(\.table)
-    let touchedLists = workers.map(\.touched)
+    let parts = first.partCount
+    let lists = workers.map(\.touchedByPart)
     // Each weight costs a few cache misses: past a few thousand, a second thread pays for its
     // wake-up (at 32,768 most PTB batches ran on one thread).
-    let threads = touchedCount >= 4096 ? max(1, threads) : 1
+    let threads = touchedCount >= 4096 ? min(max(1, threads), parts) : 1
     let untouched = Float(bitPattern: untouchedPattern)
     parallelFor(threads, threads: threads) { chunk in
-      let lower = chunk * size / threads
-      let upper = (chunk + 1) * size / threads
       storages.withUnsafeBufferPointer { storages in
-        for (first, list) in touchedLists.enumerated() {
-          let g = storages[first]
-          list.withUnsafeBufferPointer { list in
-            for (position, index) in list.enumerated() {
-              // Three misses per weight (its gradients and the weight): asked for a few weights ahead.
-              if position + updateLookahead < list.count {
-                let next = list[position + updateLookahead]
-                if next >= lower && next < upper {
+        for part in (chunk * parts / threads)..<((chunk + 1) * parts / threads) {
+          for (first, workerLists) in lists.enumerated() {
+            let g = storages[first]
+            workerLists[part].withUnsafeBufferPointer { list in
+              for (position, index) in list.enumerated() {
+                // Three misses per weight (its gradients and the weight): asked for a few weights ahead.
+                if position + updateLookahead < list.count {
+                  let next = list[position + updateLookahead]
                   nce_prefetch_write(weights + next)
                   for later in first..<storages.count { nce_prefetch_write(storages[later] + next) }
                 }
-              }
-              guard index >= lower && index < upper else { continue }
-              // Touched by an earlier worker: already summed and applied.
-              guard g[index].bitPattern != untouchedPattern else { continue }
-              var total = g[index]
-              g[index] = untouched
-              for later in (first + 1)..<storages.count {
-                let other = storages[later]
-                if other[index].bitPattern != untouchedPattern {
-                  total += other[index]
-                  other[index] = untouched
+                // Touched by an earlier worker: already summed and applied.
+                guard g[index].bitPattern != untouchedPattern else { continue }
+                var total = g[index]
+                g[index] = untouched
+                for later in (first + 1)..<storages.count {
+                  let other = storages[later]
+                  if other[index].bitPattern != untouchedPattern {
+                    total += other[index]
+                    other[index] = untouched
+                  }
                 }
+                weights[index] -= lr * (total + l2 * weights[index])
               }
-              weights[index] -= lr * (total + l2 * weights[index])
             }
           }
         }
       }
     }
-    for worker in workers { worker.touched.removeAll(keepingCapacity: true) }
+    for worker in workers {
+      for part in 0..<parts { worker.touchedByPart[part].removeAll(keepingCapacity: true) }
+    }
   }
 }
