@@ -38,6 +38,10 @@ public enum ModelFileContainer {
     try encodeParts(checkpoint, version: version).bytes
   }
 
+  /// zstd level 1: trained weights hardly compress, and level 3 made the 35 MB payload of a PTB
+  /// model 0.04% smaller and a 437 MB one with a direct table 0.004% smaller, in 20-40% more time.
+  static let compressionLevel: Int32 = 1
+
   /// Payloads from this size on are compressed by several zstd threads.
   static let parallelCompressionSize = 1 << 24
 
@@ -53,7 +57,8 @@ public enum ModelFileContainer {
     var size = 0
     encodePayload(checkpoint) { size += $0.count }
     let compressor = try ZstdCompressionStream(
-      pledgedSize: size, workers: size >= parallelCompressionSize && threads > 1 ? threads : 0)
+      level: compressionLevel, pledgedSize: size,
+      workers: size >= parallelCompressionSize && threads > 1 ? threads : 0)
     try encodePayload(checkpoint) { try compressor.feed($0) }
     let payload = try compressor.finish()
     var header = ByteWriter()
