@@ -92,4 +92,28 @@ import Testing
     #expect(try String(contentsOfFile: best, encoding: .utf8) == "epoch 1\n")
     #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["m.mdl", "m.mdl.last"])
   }
+
+  /// Where no link can be made (here: the original on another file system, /dev/shm, when this
+  /// machine has one) `publishLink` says so and leaves the destination as it was, so the caller
+  /// writes a copy instead.
+  @Test func noLinkAcrossFileSystemsLeavesTheDestination() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTree(directory) }
+    var shm = stat()
+    var local = stat()
+    guard stat("/dev/shm", &shm) == 0, stat(directory, &local) == 0, shm.st_dev != local.st_dev,
+      access("/dev/shm", W_OK) == 0
+    else {
+      print("skipped: no writable /dev/shm on another file system than \(directory)")
+      return
+    }
+    let other = "/dev/shm/nce-link-test-\(UUID().uuidString)"
+    try AtomicFileWriter.write(text: "epoch 3\n", to: other)
+    defer { unlink(other) }
+    let best = directory + "/m.mdl"
+    try AtomicFileWriter.write(text: "epoch 1\n", to: best)
+    #expect(try !AtomicFileWriter.publishLink(to: other, at: best))
+    #expect(try String(contentsOfFile: best, encoding: .utf8) == "epoch 1\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["m.mdl"])
+  }
 }
