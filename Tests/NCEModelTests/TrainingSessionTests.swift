@@ -155,6 +155,9 @@ import Testing
     let saved = try ModelFile.read(path: directory + "/m.mdl")
     let last = try ModelFile.read(path: directory + "/m.mdl.last")
     #expect(saved.model.tensors == last.model.tensors && saved.state?.epoch == 4)
+    // One file under two names (a hard link, not a second write).
+    let inode = { (path: String) in try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int }
+    #expect(try inode(directory + "/m.mdl") != nil && inode(directory + "/m.mdl") == inode(directory + "/m.mdl.last"))
   }
 
   @Test func outputsAreCheckedBeforeAnyWork() throws {
