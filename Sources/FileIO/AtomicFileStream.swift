@@ -37,12 +37,9 @@ public final class AtomicFileStream {
   /// Creates the temporary file (exclusively) next to `path`.
   public init(path: String, bufferSize: Int = 1 << 16) throws {
     let temporary = Self.temporaryPath(for: path)
-    // Registered before it exists: a signal arriving between the two steps still removes it.
-    guard TemporaryFileRegistry.beginCreating() else { TemporaryFileRegistry.awaitTermination() }
-    let registration = TemporaryFileRegistry.register(temporary)
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-    let openError = errno
-    TemporaryFileRegistry.endCreating()
+    let (fd, openError, registration) = Self.createRegistered(temporary) {
+      open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+    }
     guard fd >= 0 else {
       TemporaryFileRegistry.unregister(registration)
       throw InputError("cannot create: \(String(cString: strerror(openError)))", file: path)
@@ -53,6 +50,29 @@ public final class AtomicFileStream {
     self.descriptor = fd
     self.registration = registration
     buffer.reserveCapacity(self.bufferSize)
+  }
+
+  /// Runs `create`, which makes the file `temporary` and returns a negative number on failure,
+  /// with `temporary` registered for removal first: a signal arriving between the two steps
+  /// still removes it. Returns what `create` returned, `errno` right after it, and the
+  /// registration, which the caller ends (`TemporaryFileRegistry.unregister`).
+  static func createRegistered(_ temporary: String, _ create: () -> Int32) -> (
+    result: Int32, error: Int32, registration: Int?
+  ) {
+    guard TemporaryFileRegistry.beginCreating() else { TemporaryFileRegistry.awaitTermination() }
+    let registration = TemporaryFileRegistry.register(temporary)
+    let result = create()
+    let error = errno
+    TemporaryFileRegistry.endCreating()
+    return (result, error, registration)
+  }
+
+  /// Renames `temporary` over `path`; on failure removes `temporary` and throws, `path` untouched.
+  static func rename(_ temporary: String, over path: String) throws {
+    guard Glibc.rename(temporary, path) != 0 else { return }
+    let failure = String(cString: strerror(errno))
+    unlink(temporary)
+    throw InputError("write failed: \(failure)", file: path)
   }
 
   /// A fresh hidden name next to `path`: `.<name>.tmp.<pid>.<random>`.
@@ -123,11 +143,9 @@ public final class AtomicFileStream {
     if let writeFailure { throw writeFailure }
     guard !settled else { throw InputError("commit of a discarded or committed stream", file: path) }
     try close()
-    if rename(temporaryPath, path) != 0 {
-      let failure = String(cString: strerror(errno))
-      unlink(temporaryPath)
+    do { try Self.rename(temporaryPath, over: path) } catch {
       settled = true
-      throw InputError("write failed: \(failure)", file: path)
+      throw error
     }
     settled = true
     if syncDirectory { Self.syncDirectory(of: path) }

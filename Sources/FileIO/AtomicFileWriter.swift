@@ -31,23 +31,17 @@ public enum AtomicFileWriter {
   /// the file system cannot link (another device, no hard links): the caller writes instead.
   public static func publishLink(to existing: String, at path: String) throws -> Bool {
     let temporary = AtomicFileStream.temporaryPath(for: path)
-    guard TemporaryFileRegistry.beginCreating() else { TemporaryFileRegistry.awaitTermination() }
-    let registration = TemporaryFileRegistry.register(temporary)
-    let linked = link(existing, temporary) == 0
-    let linkError = errno
-    TemporaryFileRegistry.endCreating()
+    let (linked, linkError, registration) = AtomicFileStream.createRegistered(temporary) {
+      link(existing, temporary)
+    }
     defer { TemporaryFileRegistry.unregister(registration) }
-    guard linked else {
+    guard linked == 0 else {
       switch linkError {
       case EXDEV, EPERM, EMLINK, ENOTSUP: return false
       default: throw InputError("cannot link to \(existing): \(String(cString: strerror(linkError)))", file: path)
       }
     }
-    guard rename(temporary, path) == 0 else {
-      let failure = String(cString: strerror(errno))
-      unlink(temporary)
-      throw InputError("write failed: \(failure)", file: path)
-    }
+    try AtomicFileStream.rename(temporary, over: path)
     AtomicFileStream.syncDirectory(of: path)
     return true
   }
