@@ -102,7 +102,8 @@ struct DirectGradientTests {
     #expect(gradient.value(at: 7) == 0.5 && gradient.touched == [7])
   }
 
-  /// A replica reads its model's table (no copy) and keeps a gradient of its own.
+  /// A replica reads its model's table and every other value (no copies) and keeps gradients
+  /// of its own.
   @Test func aReplicaSharesTheTableAndNotTheGradient() {
     var config = ModelConfig(vocabularySize: 30)
     config.embeddingSize = 4
@@ -115,6 +116,14 @@ struct DirectGradientTests {
     #expect(replica.output.direct!.weight === model.output.direct!.weight)
     #expect(replica.output.direct!.gradient !== model.output.direct!.gradient)
     #expect(replica.tensors == model.tensors)
+    for (copy, source) in zip(replica.parameters, model.parameters) where copy !== source {
+      #expect(copy.sharesValues(with: source) && copy.gradient.count == source.gradient.count)
+    }
+    #expect(replica.parameters.filter { $0 !== model.output.direct!.weight }.count == model.parameters.count - 1)
+    model.embedding.weight.value[3, 1] = 42
+    #expect(replica.embedding.weight.value[3, 1] == 42)
+    replica.embedding.weight.gradient[3, 1] = 1
+    #expect(model.embedding.weight.gradient[3, 1] == 0)
     replica.output.direct!.gradient.add(1, at: 7)
     #expect(model.output.direct!.gradient.value(at: 7) == 0)
     #expect(replica.output.direct!.gradient.value(at: 7) == 1)

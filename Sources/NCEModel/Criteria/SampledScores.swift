@@ -1,3 +1,4 @@
+import CPrefetch
 import NCECore
 
 /// Scores `s(w, h_i) = h_i · W[w] + b[w]` of each row's target and of its `k` noise words, and
@@ -55,7 +56,11 @@ struct SampledScores {
       output.weight.value.withUnsafeBufferPointer { w in
         output.bias.value.withUnsafeBufferPointer { b in
           targetScores.withUnsafeMutableBufferPointer { s in
+            Self.prefetchRows(of: w.baseAddress!, width: e, ids: targets.baseAddress!, 0..<min(Self.rowLookahead, n))
             for i in 0..<n {
+              if i + Self.rowLookahead < n {
+                nce_prefetch_floats(w.baseAddress! + Int(targets[i + Self.rowLookahead]) * e, e, 0)
+              }
               let t = Int(targets[i])
               s[i] = VectorMath.dot(h.baseAddress! + i * e, w.baseAddress! + t * e, count: e) + b[t]
             }
@@ -170,11 +175,17 @@ struct SampledScores {
         output.bias.value.withUnsafeBufferPointer { b in
           noise.ids.withUnsafeBufferPointer { ids in
             noiseScores.withUnsafeMutableBufferPointer { s in
+              let pairs = n * k
+              Self.prefetchRows(of: w.baseAddress!, width: e, ids: ids.baseAddress!, 0..<min(Self.rowLookahead, pairs))
               for i in 0..<n {
                 let hi = h.baseAddress! + i * e
                 for j in 0..<k {
-                  let word = Int(ids[i * k + j])
-                  s[i * k + j] = VectorMath.dot(hi, w.baseAddress! + word * e, count: e) + b[word]
+                  let pair = i * k + j
+                  if pair + Self.rowLookahead < pairs {
+                    nce_prefetch_floats(w.baseAddress! + Int(ids[pair + Self.rowLookahead]) * e, e, 0)
+                  }
+                  let word = Int(ids[pair])
+                  s[pair] = VectorMath.dot(hi, w.baseAddress! + word * e, count: e) + b[word]
                 }
               }
             }
@@ -208,13 +219,20 @@ struct SampledScores {
           bias.gradient.withUnsafeMutableBufferPointer { db in
             targetGradient.withUnsafeBufferPointer { g in
               gradHidden.withUnsafeMutableBufferPointer { dh in
+                let ahead = Self.rowLookahead
+                Self.prefetchRows(of: w.baseAddress!, width: e, ids: targets.baseAddress!, 0..<min(ahead, n))
+                Self.prefetchRows(
+                  of: dw.baseAddress!, width: e, ids: targets.baseAddress!, 0..<min(ahead, n), forWriting: true)
                 for i in 0..<n {
+                  if i + ahead < n {
+                    let next = Int(targets[i + ahead]) * e
+                    nce_prefetch_floats(w.baseAddress! + next, e, 0)
+                    nce_prefetch_floats(dw.baseAddress! + next, e, 1)
+                  }
                   let t = Int(targets[i])
                   VectorMath.addScaled(g[i], w.baseAddress! + t * e, to: dh.baseAddress! + i * e, count: e)
                   VectorMath.addScaled(g[i], h.baseAddress! + i * e, to: dw.baseAddress! + t * e, count: e)
                   db[t] += g[i]
-                  weight.touch(row: t)
-                  bias.touch(row: t)
                 }
               }
             }
@@ -222,6 +240,8 @@ struct SampledScores {
         }
       }
     }
+    weight.touch(rows: targets)
+    bias.touch(rows: targets)
     return gradHidden
   }
 
@@ -272,17 +292,26 @@ struct SampledScores {
             noise.ids.withUnsafeBufferPointer { ids in
               noiseGradient.withUnsafeBufferPointer { g in
                 gradHidden.withUnsafeMutableBufferPointer { dh in
+                  let pairs = n * k
+                  let ahead = Self.rowLookahead
+                  Self.prefetchRows(of: w.baseAddress!, width: e, ids: ids.baseAddress!, 0..<min(ahead, pairs))
+                  Self.prefetchRows(
+                    of: dw.baseAddress!, width: e, ids: ids.baseAddress!, 0..<min(ahead, pairs), forWriting: true)
                   for i in 0..<n {
                     let hi = h.baseAddress! + i * e
                     let dhi = dh.baseAddress! + i * e
                     for j in 0..<k {
-                      let word = Int(ids[i * k + j])
-                      let coefficient = g[i * k + j]
+                      let pair = i * k + j
+                      if pair + ahead < pairs {
+                        let next = Int(ids[pair + ahead]) * e
+                        nce_prefetch_floats(w.baseAddress! + next, e, 0)
+                        nce_prefetch_floats(dw.baseAddress! + next, e, 1)
+                      }
+                      let word = Int(ids[pair])
+                      let coefficient = g[pair]
                       VectorMath.addScaled(coefficient, w.baseAddress! + word * e, to: dhi, count: e)
                       VectorMath.addScaled(coefficient, hi, to: dw.baseAddress! + word * e, count: e)
                       db[word] += coefficient
-                      weight.touch(row: word)
-                      bias.touch(row: word)
                     }
                   }
                 }
@@ -292,6 +321,22 @@ struct SampledScores {
         }
       }
     }
+    noise.ids.withUnsafeBufferPointer { ids in
+      weight.touch(rows: UnsafeBufferPointer(rebasing: ids[0..<(n * k)]))
+      bias.touch(rows: UnsafeBufferPointer(rebasing: ids[0..<(n * k)]))
+    }
+  }
+
+  /// Output rows asked for ahead of the row being scored or updated: each is 13 cache lines at
+  /// E = 200, and the rows of a batch's words are spread over the whole `[V x E]` matrix.
+  static let rowLookahead = 8
+
+  /// Prefetches the rows `ids[r]` of `matrix` for `r` in `range`.
+  private static func prefetchRows(
+    of matrix: UnsafePointer<Float>, width: Int, ids: UnsafePointer<Int32>, _ range: Range<Int>,
+    forWriting: Bool = false
+  ) {
+    for r in range { nce_prefetch_floats(matrix + Int(ids[r]) * width, width, forWriting ? 1 : 0) }
   }
 
   private func resize(_ array: inout [Float], _ count: Int) {

@@ -10,7 +10,14 @@ import NCECore
 /// clipping and update leave it alone, and its owner updates it.
 public final class Parameter {
   public let name: String
-  public var value: Matrix
+  /// Held in a box that a data-parallel replica's parameter shares (`shareValues(of:)`): the
+  /// update writes each weight once, and replicas hold no copies of the weights.
+  private var values: ParameterValues
+  public var value: Matrix {
+    get { values.matrix }
+    // In place: a getter-and-setter pair would copy the whole matrix on every write.
+    _modify { yield &values.matrix }
+  }
   public var gradient: Matrix
   public let isRowSparse: Bool
   public let gradientOutside: Bool
@@ -18,7 +25,7 @@ public final class Parameter {
 
   public init(name: String, value: Matrix, isRowSparse: Bool = false) {
     self.name = name
-    self.value = value
+    values = ParameterValues(value)
     self.gradient = Matrix(rows: value.rows, cols: value.cols)
     self.isRowSparse = isRowSparse
     gradientOutside = false
@@ -28,15 +35,30 @@ public final class Parameter {
   /// A parameter whose gradient is kept elsewhere (`gradientOutside`).
   public init(name: String, valueWithGradientOutside value: Matrix) {
     self.name = name
-    self.value = value
+    values = ParameterValues(value)
     gradient = Matrix(rows: 0, cols: value.cols)
     isRowSparse = true
     self.gradientOutside = true
   }
 
+  /// From now on reads and writes `source`'s values (same shape) instead of its own: a
+  /// replica's parameter, whose gradient stays its own.
+  func shareValues(of source: Parameter) {
+    precondition(source.value.rows == value.rows && source.value.cols == value.cols, "shared values keep their shape")
+    values = source.values
+  }
+
+  /// Whether `self` and `other` read and write the same values.
+  public func sharesValues(with other: Parameter) -> Bool { values === other.values }
+
   /// Records that `row` of the gradient is non-zero.
   @inline(__always)
   public func touch(row: Int) { touchedRows.insert(row) }
+
+  /// `touch(row:)` for each of `rows`, in order, under one access to the set.
+  public func touch(rows: UnsafeBufferPointer<Int32>) {
+    touchedRows.insert(contentsOf: rows)
+  }
 
   /// Zeroes the gradient (only the touched rows when row-sparse).
   public func zeroGradient() {
@@ -67,16 +89,28 @@ public final class Parameter {
   }
 }
 
+/// A parameter's values, shared by a model's parameter and its replicas' (see `Parameter`).
+private final class ParameterValues {
+  var matrix: Matrix
+  init(_ matrix: Matrix) { self.matrix = matrix }
+}
+
 extension Parameter {
-  /// Calls `body` with the storage of `matrix` (`\.value` or `\.gradient`) of every parameter
-  /// in `parameters`, in order: the raw view data-parallel kernels work on.
+  enum Part { case value, gradient }
+
+  /// Calls `body` with the storage of `part` of every parameter in `parameters`, in order: the
+  /// raw view data-parallel kernels work on.
   static func withStorage<R>(
-    of parameters: ArraySlice<Parameter>, _ matrix: ReferenceWritableKeyPath<Parameter, Matrix>,
+    of parameters: ArraySlice<Parameter>, _ part: Part,
     collected: [UnsafeMutablePointer<Float>] = [], _ body: ([UnsafeMutablePointer<Float>]) -> R
   ) -> R {
     guard let first = parameters.first else { return body(collected) }
-    return first[keyPath: matrix].withUnsafeMutableBufferPointer {
-      withStorage(of: parameters.dropFirst(), matrix, collected: collected + [$0.baseAddress!], body)
+    func next(_ storage: UnsafeMutableBufferPointer<Float>) -> R {
+      withStorage(of: parameters.dropFirst(), part, collected: collected + [storage.baseAddress!], body)
+    }
+    switch part {
+    case .value: return first.values.matrix.withUnsafeMutableBufferPointer(next)
+    case .gradient: return first.gradient.withUnsafeMutableBufferPointer(next)
     }
   }
 }
@@ -93,6 +127,22 @@ public struct RowSet: Sendable {
     if !present[row] {
       present[row] = true
       members.append(Int32(row))
+    }
+  }
+
+  /// `insert` of each row in order, with one range check per row and no per-row uniqueness or
+  /// exclusivity checks on `present` (per-row noise inserts `N k` rows per batch).
+  public mutating func insert(contentsOf rows: UnsafeBufferPointer<Int32>) {
+    let capacity = present.count
+    present.withUnsafeMutableBufferPointer { present in
+      for row in rows {
+        let index = Int(row)
+        precondition(index >= 0 && index < capacity, "row out of range")
+        if !present[index] {
+          present[index] = true
+          members.append(row)
+        }
+      }
     }
   }
 

@@ -86,14 +86,14 @@ public final class RNNLanguageModel {
     }
   }
 
-  /// A data-parallel training replica of `model`: a copy of every parameter except the
-  /// direct-feature table, which it shares (one table in memory, updated once per step), with a
-  /// gradient of its own.
+  /// A data-parallel training replica of `model`: it reads `model`'s values of every parameter
+  /// (one copy in memory, written once per step by the update; the direct-feature table is the
+  /// same parameter) and keeps gradients of its own.
   convenience init(replicaOf model: RNNLanguageModel) {
     var rng = SeededGenerator(seed: 0)
     self.init(config: model.config, sharingDirectTableOf: model.output.direct, using: &rng)
     for (parameter, source) in zip(parameters, model.parameters) where parameter !== source {
-      parameter.value = source.value
+      parameter.shareValues(of: source)
     }
   }
 

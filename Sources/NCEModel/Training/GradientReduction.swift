@@ -21,8 +21,8 @@ enum GradientReduction {
     let widths = targets.map(\.gradient.cols)
     let counts = targets.map(\.gradient.count)
     var partials = [Double](repeating: 0, count: targets.count * threads)
-    Parameter.withStorage(of: targets[...], \.gradient) { targetStorage in
-      Parameter.withStorage(of: Array(sources.joined())[...], \.gradient) { sourceStorage in
+    Parameter.withStorage(of: targets[...], .gradient) { targetStorage in
+      Parameter.withStorage(of: Array(sources.joined())[...], .gradient) { sourceStorage in
         let replicaCount = replicas.count
         let othersByParameter = targets.indices.map {
           Array(sourceStorage[($0 * replicaCount)..<(($0 + 1) * replicaCount)])

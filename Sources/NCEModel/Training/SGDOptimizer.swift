@@ -134,8 +134,8 @@ public final class SGDOptimizer {
   }
 
   /// One update with gradients `gradientScale * gradient` (the clipping factor, applied on the
-  /// fly). `mirrors[i]` lists the parameters of replica `i` (same order), which receive every
-  /// updated value, so data-parallel workers need no separate copy pass. All parameters update
+  /// fly). Data-parallel replicas read the same values (`Parameter.shareValues(of:)`), so the
+  /// update writes each weight once. All parameters update
   /// in one parallel region of `threads` chunks (a region costs a thread wake-up): a large
   /// parameter is split into `threads` fixed contiguous chunks (rows of a row-sparse one), a
   /// small one goes whole to one chunk, in turn. Elements and rows are independent, so results
@@ -148,12 +148,10 @@ public final class SGDOptimizer {
   /// order; summed in that order and applied by its `PlainRule` in one pass
   /// (`DirectGradient.applySGD`), then reset.
   public func step(
-    _ parameters: [Parameter], learningRate lr: Float, gradientScale: Float = 1, mirrors: [[Parameter]] = [],
+    _ parameters: [Parameter], learningRate lr: Float, gradientScale: Float = 1,
     directGradients: [DirectGradient] = [], threads: Int = 1, zeroingGradients: Bool = false
   ) {
-    precondition(mirrors.allSatisfy { $0.count == parameters.count }, "every mirror lists every parameter")
     var parameters = parameters
-    var mirrors = mirrors
     for index in parameters.indices.reversed() where parameters[index].gradientOutside {
       let parameter = parameters[index]
       let rule = plainRules[parameter.name] ?? PlainRule(learningRateFactor: 1, weightDecay: weightDecay)
@@ -163,10 +161,6 @@ public final class SGDOptimizer {
           threads: threads)
       }
       parameters.remove(at: index)
-      for m in mirrors.indices {
-        precondition(mirrors[m][index] === parameter, "a replica shares the direct table")
-        mirrors[m].remove(at: index)
-      }
     }
     stepCount += 1
     if momentum != 0 { prepareMomentumPowers() }
@@ -208,9 +202,8 @@ public final class SGDOptimizer {
       owner[index] = nextOwner
       nextOwner = (nextOwner + 1) % max(threads, 1)
     }
-    Parameter.withStorage(of: parameters[...], \.value) { values in
-      Parameter.withStorage(of: parameters[...], \.gradient) { gradients in
-        Parameter.withStorage(of: Array(mirrors.joined())[...], \.value) { copies in
+    Parameter.withStorage(of: parameters[...], .value) { values in
+      Parameter.withStorage(of: parameters[...], .gradient) { gradients in
           Self.withBaseAddresses(&buffers) { momentumStorage in
             Self.withBaseAddresses(&lags) { lagStorage in
               let kernels = parameters.indices.map { index in
@@ -218,8 +211,7 @@ public final class SGDOptimizer {
                   w: values[index], g: gradients[index], zeroesGradient: zeroingGradients, m: momentumStorage[index],
                   lr: settings[index].lr,
                   weightDecay: settings[index].weightDecay, momentum: settings[index].momentum,
-                  gradientScale: settings[index].gradientScale,
-                  copies: mirrors.indices.map { copies[$0 * parameters.count + index] })
+                  gradientScale: settings[index].gradientScale)
               }
               parallelFor(threads, threads: threads) { chunk in
                 for index in parameters.indices {
@@ -251,7 +243,6 @@ public final class SGDOptimizer {
               }
             }
           }
-        }
       }
     }
     if zeroingGradients { for parameter in parameters where parameter.isRowSparse { parameter.forgetTouchedRows() } }
@@ -284,15 +275,13 @@ private struct UpdateKernel: @unchecked Sendable {
   let zeroesGradient: Bool
   let m: UnsafeMutablePointer<Float>?
   let lr: Float, weightDecay: Float, momentum: Float, gradientScale: Float
-  let copies: [UnsafeMutablePointer<Float>]
 
   /// Elements `start ..< start + count`: `grad = scale g + wd w`; with momentum
-  /// `m = μ m + grad`, `w -= lr m`, else `w -= lr grad`; then the new values to every copy
-  /// (and `g = 0` with `zeroesGradient`).
+  /// `m = μ m + grad`, `w -= lr m`, else `w -= lr grad` (and `g = 0` with `zeroesGradient`).
   /// 16 lanes at a time (the pointers may alias as far as the compiler knows, so the scalar
-  /// loop stayed scalar), with the same operations in the same order as the scalar tail. With
-  /// at most one copy (two workers) the copy and the zeroing happen in the same loop: separate
-  /// passes read a dense parameter's half (1.3 MB for a 2x200 LSTM's weights) back from memory.
+  /// loop stayed scalar), with the same operations in the same order as the scalar tail. The
+  /// zeroing happens in the same loop: a separate pass would read a dense parameter's chunk
+  /// (1.3 MB for a 2x200 LSTM's weights) back from memory.
   @inline(__always)
   func update(_ start: Int, _ count: Int) {
     let wd = weightDecay
@@ -303,9 +292,7 @@ private struct UpdateKernel: @unchecked Sendable {
     var first = start
     let rw = UnsafeMutableRawPointer(w)
     let rg = UnsafeMutableRawPointer(g)
-    let fused = copies.count <= 1
-    let copy = fused ? copies.first.map { UnsafeMutableRawPointer($0) } : nil
-    let zero = fused && zeroesGradient
+    let zero = zeroesGradient
     if let m, mu != 0 {
       let rm = UnsafeMutableRawPointer(m)
       while first + 16 <= end {
@@ -314,9 +301,7 @@ private struct UpdateKernel: @unchecked Sendable {
         let grad = rg.loadUnaligned(fromByteOffset: offset, as: Lanes.self) * scale + wd * wv
         let mv = mu * rm.loadUnaligned(fromByteOffset: offset, as: Lanes.self) + grad
         rm.storeBytes(of: mv, toByteOffset: offset, as: Lanes.self)
-        let updated = wv - lr * mv
-        rw.storeBytes(of: updated, toByteOffset: offset, as: Lanes.self)
-        copy?.storeBytes(of: updated, toByteOffset: offset, as: Lanes.self)
+        rw.storeBytes(of: wv - lr * mv, toByteOffset: offset, as: Lanes.self)
         if zero { rg.storeBytes(of: Lanes(), toByteOffset: offset, as: Lanes.self) }
         first += 16
       }
@@ -330,9 +315,7 @@ private struct UpdateKernel: @unchecked Sendable {
         let offset = first * 4
         let wv = rw.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
         let grad = rg.loadUnaligned(fromByteOffset: offset, as: Lanes.self) * scale + wd * wv
-        let updated = wv - lr * grad
-        rw.storeBytes(of: updated, toByteOffset: offset, as: Lanes.self)
-        copy?.storeBytes(of: updated, toByteOffset: offset, as: Lanes.self)
+        rw.storeBytes(of: wv - lr * grad, toByteOffset: offset, as: Lanes.self)
         if zero { rg.storeBytes(of: Lanes(), toByteOffset: offset, as: Lanes.self) }
         first += 16
       }
@@ -340,13 +323,7 @@ private struct UpdateKernel: @unchecked Sendable {
         w[i] -= lr * (g[i] * scale + wd * w[i])
       }
     }
-    if fused {
-      // The scalar tail `first ..< end`; the vector loop did the rest.
-      if let copy = copies.first { (copy + first).update(from: w + first, count: end - first) }
-      if zeroesGradient { (g + first).update(repeating: 0, count: end - first) }
-      return
-    }
-    for copy in copies { (copy + start).update(from: w + start, count: count) }
-    if zeroesGradient { (g + start).update(repeating: 0, count: count) }
+    // The scalar tail `first ..< end`; the vector loop zeroed the rest.
+    if zeroesGradient { (g + first).update(repeating: 0, count: end - first) }
   }
 }

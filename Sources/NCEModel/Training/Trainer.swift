@@ -157,7 +157,7 @@ public final class Trainer {
     let lr = state.learningRate
     state = snapshot.state
     state.learningRate = lr
-    // The replicas hold the diverged batch's gradients and the pre-restore values.
+    // The replicas hold the diverged batch's gradients.
     cachedWorkers = nil
   }
 
@@ -193,7 +193,6 @@ public final class Trainer {
         optimizer.step(
           model.parameters, learningRate: state.learningRate,
           gradientScale: SGDOptimizer.clipFactor(norm: norm, maxNorm: options.clip),
-          mirrors: workers.dropFirst().map(\.model.parameters),
           directGradients: workers.compactMap { $0.model.output.direct?.gradient }, threads: workers.count,
           zeroingGradients: true)
       }
@@ -263,23 +262,15 @@ public final class Trainer {
     return [main] + replicas
   }
 
-  /// The workers of the previous epoch, their replicas brought up to the model's values (the
-  /// end-of-epoch `flush` moved rows of the model only), or new ones. Making a replica of a
-  /// model with direct features costs a gradient table as large as the weights, written once
-  /// over (hundreds of MB): once per run, not once per epoch. A completed epoch leaves every
+  /// The workers of the previous epoch (their replicas read the model's values), or new ones.
+  /// Making a replica of a model with direct features costs a gradient table as large as the
+  /// weights, written once over (hundreds of MB): once per run, not once per epoch. A completed epoch leaves every
   /// replica gradient zero; a diverged one drops the workers. The recurrent states they carry
   /// need no reset: an epoch's first batch always starts from zero states (`resetsState`).
   private var cachedWorkers: [TrainingWorker]?
 
   private func epochWorkers() -> [TrainingWorker] {
-    if let workers = cachedWorkers {
-      for worker in workers.dropFirst() {
-        for (parameter, source) in zip(worker.model.parameters, model.parameters) where parameter !== source {
-          parameter.value = source.value
-        }
-      }
-      return workers
-    }
+    if let workers = cachedWorkers { return workers }
     let workers = makeWorkers()
     cachedWorkers = workers
     return workers

@@ -1,9 +1,9 @@
 import NCECore
 
 /// One data-parallel worker: a model replica with its own gradients, activations, criterion
-/// and recurrent state. Worker 0 holds the trained model itself; the others hold copies whose
-/// gradients are summed into it before each update (`GradientReduction`) and whose weights
-/// the update writes too (`SGDOptimizer.step(mirrors:)`).
+/// and recurrent state. Worker 0 holds the trained model itself; the others hold replicas that
+/// read its values (`RNNLanguageModel(replicaOf:)`) and whose gradients are summed into it
+/// before each update (`GradientReduction`).
 final class TrainingWorker {
   let model: RNNLanguageModel
   var criterion: any TrainingCriterion
