@@ -118,11 +118,14 @@ public enum VectorMath {
     return total
   }
 
-  /// For `i` in `offset ..< offset + count`: `target[i] += Σ_s sources[s][i]`, then every
-  /// `sources[s][i] = 0`; returns `Σ target[i]²` after the sum (16 lanes at a time, in Double
-  /// every 4096 elements).
+  /// For `i` in `offset ..< offset + count`: `target[i] += Σ_s sources[s][i]` (with
+  /// `overwriting`, `target[i] = Σ_s sources[s][i]`: the target's old values are not read), and
+  /// with `zeroingSources` every `sources[s][i] = 0`; returns `Σ target[i]²` after the sum (16
+  /// lanes at a time, in Double every 4096 elements). Sources are added in order, to `0` when
+  /// overwriting, so either way the values are those of adding to a zeroed target.
   public static func accumulate(
-    _ sources: [UnsafeMutablePointer<Float>], into target: UnsafeMutablePointer<Float>, offset: Int, count: Int
+    _ sources: UnsafeBufferPointer<UnsafeMutablePointer<Float>>, into target: UnsafeMutablePointer<Float>,
+    offset: Int, count: Int, overwriting: Bool = false, zeroingSources: Bool = true
   ) -> Double {
     let target = target + offset
     var total = 0.0
@@ -132,11 +135,11 @@ public enum VectorMath {
       let end = Swift.min(count, i + 4096)
       var lanes = Lanes()
       while i + 16 <= end {
-        var v = out.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+        var v = overwriting ? Lanes() : out.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
         for source in sources {
           let raw = UnsafeMutableRawPointer(source + offset)
           v += raw.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
-          raw.storeBytes(of: Lanes(), toByteOffset: i * 4, as: Lanes.self)
+          if zeroingSources { raw.storeBytes(of: Lanes(), toByteOffset: i * 4, as: Lanes.self) }
         }
         out.storeBytes(of: v, toByteOffset: i * 4, as: Lanes.self)
         lanes.addProduct(v, v)
@@ -144,9 +147,10 @@ public enum VectorMath {
       }
       var partial = lanes.sum()
       while i < end {
+        if overwriting { target[i] = 0 }
         for source in sources {
           target[i] += source[offset + i]
-          source[offset + i] = 0
+          if zeroingSources { source[offset + i] = 0 }
         }
         partial += target[i] * target[i]
         i += 1
@@ -264,6 +268,27 @@ extension VectorMath {
       i += 1
     }
     return total
+  }
+
+  /// `y[i] = alpha x[i]`: the values `addScaled` gives on a zeroed `y`, without reading `y`.
+  @inlinable @inline(__always)
+  public static func setScaled(
+    _ alpha: Float, _ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    let rx = UnsafeRawPointer(x)
+    let ry = UnsafeMutableRawPointer(y)
+    let a = Lanes(repeating: alpha)
+    var i = 0
+    while i + 16 <= count {
+      var v = Lanes()
+      v.addProduct(a, rx.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self))
+      ry.storeBytes(of: v, toByteOffset: i * 4, as: Lanes.self)
+      i += 16
+    }
+    while i < count {
+      y[i] = alpha * x[i]
+      i += 1
+    }
   }
 
   /// `y[i] += alpha x[i]`, 16 lanes per step, inlined (see `dot`).

@@ -130,4 +130,58 @@ func relativeError(_ a: [Float], _ b: [Float]) -> Double {
       count: bias.value.count, perturb: { bias.value.storage[$0] += $1 }, loss: loss)
     #expect(relativeError(biasGradient, numericBias) < Self.tolerance)
   }
+
+  /// Untouched rows of the output gradients may hold an earlier batch's values (NaN here): the
+  /// backward pass must write or zero every row before adding to it, giving bit for bit the
+  /// gradients of a zeroed start, and touch the same rows.
+  @Test(arguments: cases)
+  func staleGradientRowsAreNeverRead(kind: SampledCriterionKind, perRow: Bool) {
+    let clean = CriterionFixture()
+    let noise = perRow ? clean.perRowNoise : clean.sharedNoise
+    _ = kind.evaluate(clean, scale: Self.scale, noise: noise)
+    let stale = CriterionFixture()
+    for parameter in [stale.output.weight, stale.output.bias] {
+      parameter.gradient.withUnsafeMutableBufferPointer { $0.update(repeating: .nan) }
+    }
+    _ = kind.evaluate(stale, scale: Self.scale, noise: noise)
+    for (a, b) in [(clean.output.weight, stale.output.weight), (clean.output.bias, stale.output.bias)] {
+      #expect(a.touchedRows.members == b.touchedRows.members)
+      #expect(!b.touchedRows.members.isEmpty)
+      for row in b.touchedRows.members.map(Int.init) {
+        for j in 0..<a.gradient.cols { #expect(a.gradient[row, j] == b.gradient[row, j], "\(a.name) [\(row), \(j)]") }
+      }
+    }
+  }
+
+  /// The same for the full softmax (every output row) and for an embedding's rows.
+  @Test func staleRowsAreNeverReadByTheFullSoftmaxOrTheEmbedding() {
+    func run(_ fixture: CriterionFixture, _ embedding: Embedding) {
+      var rng = SeededGenerator(seed: 0)
+      var criterion = CrossEntropyCriterion()
+      let (_, gradHidden) = fixture.targets.withUnsafeBufferPointer {
+        criterion.lossAndGradient(
+          hidden: fixture.hidden, targets: $0, output: fixture.output, direct: nil, scale: Self.scale, using: &rng)
+      }
+      fixture.targets.withUnsafeBufferPointer { embedding.backward(gradHidden, ids: $0) }
+    }
+    func embedding() -> Embedding {
+      var rng = SeededGenerator(seed: 4)
+      return Embedding(name: "e", vocabularySize: CriterionFixture.vocabularySize + 3, size: CriterionFixture.size, using: &rng)
+    }
+    let (clean, cleanEmbedding) = (CriterionFixture(), embedding())
+    run(clean, cleanEmbedding)
+    let (stale, staleEmbedding) = (CriterionFixture(), embedding())
+    for parameter in [stale.output.weight, stale.output.bias, staleEmbedding.weight] {
+      parameter.gradient.withUnsafeMutableBufferPointer { $0.update(repeating: .nan) }
+    }
+    run(stale, staleEmbedding)
+    #expect(clean.output.weight.gradient == stale.output.weight.gradient)
+    #expect(clean.output.bias.gradient == stale.output.bias.gradient)
+    #expect(staleEmbedding.weight.touchedRows.members == [0, 3, 1, 6])
+    for row in [0, 1, 3, 6] {
+      for j in 0..<CriterionFixture.size {
+        #expect(cleanEmbedding.weight.gradient[row, j] == staleEmbedding.weight.gradient[row, j])
+      }
+    }
+  }
 }

@@ -17,6 +17,8 @@ public struct CrossEntropyCriterion: TrainingCriterion {
     let v = output.vocabularySize
     BLAS.gemm(hidden, output.weight.value, transB: true, into: &logits)
     var loss = 0.0
+    output.weight.touchAllRows()
+    output.bias.touchAllRows()
     // Row by row while the row is in cache: add the bias, turn the logits into
     // scale * (softmax - onehot) in place, and add the row to the bias gradient (whole-matrix
     // passes over the [N x V] block would each stream it through memory again).
@@ -43,10 +45,6 @@ public struct CrossEntropyCriterion: TrainingCriterion {
     var gradHidden = Matrix(rows: n, cols: output.size)
     BLAS.gemm(logits, output.weight.value, into: &gradHidden)
     BLAS.gemm(logits, transA: true, hidden, into: &output.weight.gradient, beta: 1)
-    for row in 0..<v {
-      output.weight.touch(row: row)
-      output.bias.touch(row: row)
-    }
     return (loss, gradHidden)
   }
 }

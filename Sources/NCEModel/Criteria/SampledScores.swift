@@ -30,6 +30,9 @@ struct SampledScores {
   var rowScratch: [Float] = []
   private var noiseWeights = Matrix(rows: 0, cols: 0)  // [k x E], shared layout only
   private var noiseWeightGradient = Matrix(rows: 0, cols: 0)  // [k x E], shared layout only
+  /// Per pair, whether it is the first to write its output row's gradient (per-row layout only).
+  private var weightRowJoined: [Bool] = []
+  private var biasRowJoined: [Bool] = []
 
   init() {}
 
@@ -213,6 +216,8 @@ struct SampledScores {
     }
     let weight = output.weight
     let bias = output.bias
+    weight.touch(rows: targets)
+    bias.touch(rows: targets)
     hidden.withUnsafeBufferPointer { h in
       weight.value.withUnsafeBufferPointer { w in
         weight.gradient.withUnsafeMutableBufferPointer { dw in
@@ -240,8 +245,6 @@ struct SampledScores {
         }
       }
     }
-    weight.touch(rows: targets)
-    bias.touch(rows: targets)
     return gradHidden
   }
 
@@ -256,12 +259,13 @@ struct SampledScores {
     let weight = output.weight
     let bias = output.bias
     noise.ids.withUnsafeBufferPointer { ids in
+      weight.touch(rows: ids)
+      bias.touch(rows: ids)
       noiseWeightGradient.withUnsafeBufferPointer { block in
         weight.gradient.withUnsafeMutableBufferPointer { dw in
           for j in 0..<k {
             let word = Int(ids[j])
             VectorMath.addScaled(1, block.baseAddress! + j * e, to: dw.baseAddress! + word * e, count: e)
-            weight.touch(row: word)
           }
         }
       }
@@ -273,11 +277,12 @@ struct SampledScores {
           }
         }
       }
-      for j in 0..<k { bias.touch(row: Int(ids[j])) }
     }
   }
 
-  private func backwardPerRow(
+  /// A row's first pair writes its gradient rows (`Parameter.touchForWriting`), later pairs
+  /// add to them.
+  private mutating func backwardPerRow(
     hidden: Matrix, noise: NoiseDraw, output: OutputLayer, into gradHidden: inout Matrix
   ) {
     let n = rows
@@ -285,6 +290,15 @@ struct SampledScores {
     let e = output.size
     let weight = output.weight
     let bias = output.bias
+    resize(&weightRowJoined, n * k, filler: false)
+    resize(&biasRowJoined, n * k, filler: false)
+    noise.ids.withUnsafeBufferPointer { ids in
+      let pairs = UnsafeBufferPointer(rebasing: ids[0..<(n * k)])
+      weightRowJoined.withUnsafeMutableBufferPointer { weight.touchForWriting(rows: pairs, joined: $0.baseAddress!) }
+      biasRowJoined.withUnsafeMutableBufferPointer { bias.touchForWriting(rows: pairs, joined: $0.baseAddress!) }
+    }
+    let weightJoined = weightRowJoined
+    let biasJoined = biasRowJoined
     hidden.withUnsafeBufferPointer { h in
       weight.value.withUnsafeBufferPointer { w in
         weight.gradient.withUnsafeMutableBufferPointer { dw in
@@ -292,6 +306,8 @@ struct SampledScores {
             noise.ids.withUnsafeBufferPointer { ids in
               noiseGradient.withUnsafeBufferPointer { g in
                 gradHidden.withUnsafeMutableBufferPointer { dh in
+                  weightJoined.withUnsafeBufferPointer { firstOfWeightRow in
+                  biasJoined.withUnsafeBufferPointer { firstOfBiasRow in
                   let pairs = n * k
                   let ahead = Self.rowLookahead
                   Self.prefetchRows(of: w.baseAddress!, width: e, ids: ids.baseAddress!, 0..<min(ahead, pairs))
@@ -310,9 +326,15 @@ struct SampledScores {
                       let word = Int(ids[pair])
                       let coefficient = g[pair]
                       VectorMath.addScaled(coefficient, w.baseAddress! + word * e, to: dhi, count: e)
-                      VectorMath.addScaled(coefficient, hi, to: dw.baseAddress! + word * e, count: e)
-                      db[word] += coefficient
+                      if firstOfWeightRow[pair] {
+                        VectorMath.setScaled(coefficient, hi, to: dw.baseAddress! + word * e, count: e)
+                      } else {
+                        VectorMath.addScaled(coefficient, hi, to: dw.baseAddress! + word * e, count: e)
+                      }
+                      if firstOfBiasRow[pair] { db[word] = coefficient } else { db[word] += coefficient }
                     }
+                  }
+                  }
                   }
                 }
               }
@@ -320,10 +342,6 @@ struct SampledScores {
           }
         }
       }
-    }
-    noise.ids.withUnsafeBufferPointer { ids in
-      weight.touch(rows: UnsafeBufferPointer(rebasing: ids[0..<(n * k)]))
-      bias.touch(rows: UnsafeBufferPointer(rebasing: ids[0..<(n * k)]))
     }
   }
 
@@ -339,11 +357,13 @@ struct SampledScores {
     for r in range { nce_prefetch_floats(matrix + Int(ids[r]) * width, width, forWriting ? 1 : 0) }
   }
 
-  private func resize(_ array: inout [Float], _ count: Int) {
+  private func resize<Element>(_ array: inout [Element], _ count: Int, filler: Element) {
     if array.count > count {
       array.removeLast(array.count - count)
     } else if array.count < count {
-      array.append(contentsOf: repeatElement(0, count: count - array.count))
+      array.append(contentsOf: repeatElement(filler, count: count - array.count))
     }
   }
+
+  private func resize(_ array: inout [Float], _ count: Int) { resize(&array, count, filler: 0) }
 }

@@ -23,12 +23,11 @@ public final class Embedding {
   /// Adds row `i` of `gradOutput` to the gradient row of `ids[i]`.
   public func backward(_ gradOutput: Matrix, ids: UnsafeBufferPointer<Int32>) {
     let width = size
+    weight.touch(rows: ids)
     gradOutput.withUnsafeBufferPointer { g in
       weight.gradient.withUnsafeMutableBufferPointer { dW in
         for (i, id) in ids.enumerated() {
-          let row = Int(id)
-          weight.touch(row: row)
-          BLAS.axpy(count: width, alpha: 1, x: g.baseAddress! + i * width, y: dW.baseAddress! + row * width)
+          BLAS.axpy(count: width, alpha: 1, x: g.baseAddress! + i * width, y: dW.baseAddress! + Int(id) * width)
         }
       }
     }

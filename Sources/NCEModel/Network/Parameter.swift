@@ -3,7 +3,10 @@ import NCECore
 /// A trainable tensor with its gradient. Layers own parameters; the optimizer walks them.
 ///
 /// Row-sparse parameters (embeddings, output rows) record which rows received gradient in
-/// `touchedRows`, so clipping and the update visit only those rows.
+/// `touchedRows`, so clipping and the update visit only those rows. Only the touched rows of
+/// such a gradient are part of it: the data-parallel reduction and the update forget rows
+/// without zeroing them (two write passes over every touched row per batch), and `touch`
+/// zeroes a row when it joins. So a row must be touched before anything is added to it.
 ///
 /// A parameter with `gradientOutside` (the direct-feature table, whose workers each keep a
 /// `DirectGradient`) has an empty `gradient` and no touched rows: the generic reduction,
@@ -51,13 +54,44 @@ public final class Parameter {
   /// Whether `self` and `other` read and write the same values.
   public func sharesValues(with other: Parameter) -> Bool { values === other.values }
 
-  /// Records that `row` of the gradient is non-zero.
-  @inline(__always)
-  public func touch(row: Int) { touchedRows.insert(row) }
+  /// Makes `row` part of the gradient, zeroing it if it was not (call before adding to the
+  /// row, and not while holding the gradient's storage).
+  public func touch(row: Int) {
+    let before = touchedRows.members.count
+    touchedRows.insert(row)
+    zeroRowsJoined(since: before)
+  }
 
   /// `touch(row:)` for each of `rows`, in order, under one access to the set.
   public func touch(rows: UnsafeBufferPointer<Int32>) {
+    let before = touchedRows.members.count
     touchedRows.insert(contentsOf: rows)
+    zeroRowsJoined(since: before)
+  }
+
+  /// Makes `rows` part of the gradient, in order, without zeroing any: `joined[i]` is set when
+  /// `rows[i]` joined here (its first occurrence, the row not yet part of the gradient), and the
+  /// caller must then write that row (not add to it) before anything else adds to it. Per-row
+  /// noise touches thousands of rows a batch: zeroing them first would be one more pass.
+  func touchForWriting(rows: UnsafeBufferPointer<Int32>, joined: UnsafeMutablePointer<Bool>?) {
+    touchedRows.insert(contentsOf: rows, joined: joined)
+  }
+
+  /// `touch(row:)` for every row, in order (a full softmax's output layer).
+  public func touchAllRows() {
+    let before = touchedRows.members.count
+    for row in 0..<gradient.rows { touchedRows.insert(row) }
+    zeroRowsJoined(since: before)
+  }
+
+  /// Zeroes the gradient rows that joined `touchedRows` after its first `count` members.
+  private func zeroRowsJoined(since count: Int) {
+    let members = touchedRows.members
+    guard members.count > count else { return }
+    let cols = gradient.cols
+    gradient.withUnsafeMutableBufferPointer { g in
+      for row in members[count...] { (g.baseAddress! + Int(row) * cols).update(repeating: 0, count: cols) }
+    }
   }
 
   /// Zeroes the gradient (only the touched rows when row-sparse).
@@ -73,7 +107,8 @@ public final class Parameter {
     }
   }
 
-  /// Forgets the touched rows of a gradient whose rows the caller has already zeroed.
+  /// Ends a row-sparse gradient without zeroing its rows (`touch` zeroes a row when it joins
+  /// again).
   func forgetTouchedRows() { touchedRows.removeAll() }
 
   /// Squared L2 norm of the gradient, in Double.
@@ -132,16 +167,19 @@ public struct RowSet: Sendable {
 
   /// `insert` of each row in order, with one range check per row and no per-row uniqueness or
   /// exclusivity checks on `present` (per-row noise inserts `N k` rows per batch).
-  public mutating func insert(contentsOf rows: UnsafeBufferPointer<Int32>) {
+  /// With `joined`, `joined[i]` says whether `rows[i]` was inserted (was not a member).
+  public mutating func insert(contentsOf rows: UnsafeBufferPointer<Int32>, joined: UnsafeMutablePointer<Bool>? = nil) {
     let capacity = present.count
     present.withUnsafeMutableBufferPointer { present in
-      for row in rows {
+      for (i, row) in rows.enumerated() {
         let index = Int(row)
         precondition(index >= 0 && index < capacity, "row out of range")
-        if !present[index] {
+        let isNew = !present[index]
+        if isNew {
           present[index] = true
           members.append(row)
         }
+        joined?[i] = isNew
       }
     }
   }

@@ -1,11 +1,16 @@
 import NCECore
 
-/// Sums the gradients of data-parallel replicas into the trained model's, zeroing the
-/// replicas', in the same pass that measures the squared L2 norm of the sum (for clipping).
-/// Each parameter's work is split into `threads` fixed contiguous chunks (touched rows of a
-/// row-sparse one) and the chunks' partial norms are added in chunk order, so the result
-/// depends on the thread count only. All parameters are reduced in one parallel region: a
-/// region per parameter cost a thread wake-up each, which on a 1x200 GRU was a tenth of a batch.
+/// Sums the gradients of data-parallel replicas into the trained model's, in the same pass
+/// that measures the squared L2 norm of the sum (for clipping), and ends the replicas'
+/// gradients. Each parameter's work is split into `threads` fixed contiguous chunks (touched
+/// rows of a row-sparse one) and the chunks' partial norms are added in chunk order, so the
+/// result depends on the thread count only. All parameters are reduced in one parallel region:
+/// a region per parameter cost a thread wake-up each, which on a 1x200 GRU was a tenth of a batch.
+///
+/// Row-sparse gradients are read only at their touched rows (`Parameter`: untouched rows may
+/// hold an earlier batch's values): a model row gets the sum of the replicas that touched it,
+/// added to its own value if the model touched it too and written over it otherwise, and the
+/// replicas' rows are left as they are. Dense gradients are added whole and the replicas' zeroed.
 enum GradientReduction {
   /// Parameters whose gradient is outside them (the direct features' shared table) are left to
   /// the update (`SGDOptimizer.step(directGradients:)`).
@@ -13,8 +18,21 @@ enum GradientReduction {
     let reduced = master.parameters.indices.filter { !master.parameters[$0].gradientOutside }
     let targets = reduced.map { master.parameters[$0] }
     let sources = reduced.map { index in replicas.map { $0.parameters[index] } }
+    let replicaCount = replicas.count
+    precondition(replicaCount < 64, "at most 64 workers")
+    // Per row-sparse parameter: how many of the union's rows are the model's own (the first
+    // ones), and per union row the replicas that touched it (bit `s` for replica `s`).
+    var ownRows = [Int](repeating: 0, count: targets.count)
+    var replicasOfRow = [[UInt64]](repeating: [], count: targets.count)
     for (index, target) in targets.enumerated() where target.isRowSparse {
-      for source in sources[index] { for row in source.touchedRows.members { target.touch(row: Int(row)) } }
+      ownRows[index] = target.touchedRows.members.count
+      var byRow = [UInt64](repeating: 0, count: target.gradient.rows)
+      for (s, source) in sources[index].enumerated() {
+        let rows = source.touchedRows.members
+        for row in rows { byRow[Int(row)] |= 1 << UInt64(s) }
+        rows.withUnsafeBufferPointer { target.touchForWriting(rows: $0, joined: nil) }
+      }
+      replicasOfRow[index] = target.touchedRows.members.map { byRow[Int($0)] }
     }
     let touched = targets.map { $0.isRowSparse ? $0.touchedRows.members : [] }
     // Shapes read before the storage is borrowed for writing (exclusive access).
@@ -23,29 +41,41 @@ enum GradientReduction {
     var partials = [Double](repeating: 0, count: targets.count * threads)
     Parameter.withStorage(of: targets[...], .gradient) { targetStorage in
       Parameter.withStorage(of: Array(sources.joined())[...], .gradient) { sourceStorage in
-        let replicaCount = replicas.count
-        let othersByParameter = targets.indices.map {
-          Array(sourceStorage[($0 * replicaCount)..<(($0 + 1) * replicaCount)])
-        }
         partials.withUnsafeMutableBufferPointer { out in
-          parallelFor(threads, threads: threads) { chunk in
-            for index in targets.indices {
-              let base = targetStorage[index]
-              let others = othersByParameter[index]
-              let cols = widths[index]
-              var norm = 0.0
-              if targets[index].isRowSparse {
-                let rows = touched[index]
-                for i in (chunk * rows.count / threads)..<((chunk + 1) * rows.count / threads) {
-                  norm += VectorMath.accumulate(others, into: base, offset: Int(rows[i]) * cols, count: cols)
+          sourceStorage.withUnsafeBufferPointer { allSources in
+            parallelFor(threads, threads: threads) { chunk in
+              // The replicas that touched the current row.
+              let chosen = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: max(replicaCount, 1))
+              defer { chosen.deallocate() }
+              for index in targets.indices {
+                let base = targetStorage[index]
+                let others = UnsafeBufferPointer(rebasing: allSources[(index * replicaCount)..<((index + 1) * replicaCount)])
+                let cols = widths[index]
+                var norm = 0.0
+                if targets[index].isRowSparse {
+                  let own = ownRows[index]
+                  touched[index].withUnsafeBufferPointer { rows in
+                    replicasOfRow[index].withUnsafeBufferPointer { masks in
+                      for i in (chunk * rows.count / threads)..<((chunk + 1) * rows.count / threads) {
+                        var count = 0
+                        for s in 0..<replicaCount where masks[i] & (1 << UInt64(s)) != 0 {
+                          chosen[count] = others[s]
+                          count += 1
+                        }
+                        norm += VectorMath.accumulate(
+                          UnsafeBufferPointer(start: chosen, count: count), into: base, offset: Int(rows[i]) * cols,
+                          count: cols, overwriting: i >= own, zeroingSources: false)
+                      }
+                    }
+                  }
+                } else {
+                  let count = counts[index]
+                  let start = chunk * count / threads
+                  norm = VectorMath.accumulate(
+                    others, into: base, offset: start, count: (chunk + 1) * count / threads - start)
                 }
-              } else {
-                let count = counts[index]
-                let start = chunk * count / threads
-                norm = VectorMath.accumulate(
-                  others, into: base, offset: start, count: (chunk + 1) * count / threads - start)
+                out[index * threads + chunk] = norm
               }
-              out[index * threads + chunk] = norm
             }
           }
         }

@@ -135,13 +135,13 @@ public final class SGDOptimizer {
 
   /// One update with gradients `gradientScale * gradient` (the clipping factor, applied on the
   /// fly). Data-parallel replicas read the same values (`Parameter.shareValues(of:)`), so the
-  /// update writes each weight once. All parameters update
-  /// in one parallel region of `threads` chunks (a region costs a thread wake-up): a large
-  /// parameter is split into `threads` fixed contiguous chunks (rows of a row-sparse one), a
-  /// small one goes whole to one chunk, in turn. Elements and rows are independent, so results
-  /// do not depend on `threads` or on scheduling. With `zeroingGradients` each gradient is left
-  /// as `Parameter.zeroGradient()` leaves it, in the same pass (no serial pass over the
-  /// gradients between batches).
+  /// update writes each weight once. All parameters update in one parallel region of
+  /// `threads` chunks (a region costs a thread wake-up): a large parameter is split into
+  /// `threads` fixed contiguous chunks (rows of a row-sparse one), a small one goes whole to one
+  /// chunk, in turn. Elements and rows are independent, so results do not depend on `threads`
+  /// or on scheduling. With `zeroingGradients` the gradients end with the step: dense ones are
+  /// zeroed in the same pass (no serial pass over them between batches), row-sparse ones
+  /// forget their touched rows without zeroing them (`Parameter.touch` zeroes a row that joins).
   ///
   /// `directGradients`: the workers' gradients of the direct-feature table (the parameter whose
   /// gradient is outside it, `Parameter.gradientOutside`, shared by the replicas), in worker
@@ -208,7 +208,8 @@ public final class SGDOptimizer {
             Self.withBaseAddresses(&lags) { lagStorage in
               let kernels = parameters.indices.map { index in
                 UpdateKernel(
-                  w: values[index], g: gradients[index], zeroesGradient: zeroingGradients, m: momentumStorage[index],
+                  w: values[index], g: gradients[index], zeroesGradient: zeroingGradients && !parameters[index].isRowSparse,
+                  m: momentumStorage[index],
                   lr: settings[index].lr,
                   weightDecay: settings[index].weightDecay, momentum: settings[index].momentum,
                   gradientScale: settings[index].gradientScale)
