@@ -166,7 +166,8 @@ func relativeError(_ a: [Float], _ b: [Float]) -> Double {
     }
     func embedding() -> Embedding {
       var rng = SeededGenerator(seed: 4)
-      return Embedding(name: "e", vocabularySize: CriterionFixture.vocabularySize + 3, size: CriterionFixture.size, using: &rng)
+      return Embedding(
+        name: "e", vocabularySize: CriterionFixture.vocabularySize + 3, size: CriterionFixture.size, using: &rng)
     }
     let (clean, cleanEmbedding) = (CriterionFixture(), embedding())
     run(clean, cleanEmbedding)

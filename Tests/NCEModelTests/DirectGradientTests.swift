@@ -104,8 +104,10 @@ struct DirectGradientTests {
 
   /// A replica reads its model's table and every other value (no copies) and keeps gradients
   /// of its own.
-  @Test func aReplicaSharesTheTableAndNotTheGradient() {
+  @Test(arguments: [false, true])
+  func aReplicaSharesTheTableAndNotTheGradient(tiedWeights: Bool) {
     var config = ModelConfig(vocabularySize: 30)
+    config.tieWeights = tiedWeights
     config.embeddingSize = 4
     config.hiddenSize = 4
     config.layers = 1
@@ -120,8 +122,12 @@ struct DirectGradientTests {
       #expect(copy.sharesValues(with: source) && copy.gradient.count == source.gradient.count)
     }
     #expect(replica.parameters.filter { $0 !== model.output.direct!.weight }.count == model.parameters.count - 1)
+    #expect((replica.output.weight === replica.embedding.weight) == tiedWeights)
+    #expect(replica.parameters.map(\.name) == model.parameters.map(\.name))
     model.embedding.weight.value[3, 1] = 42
     #expect(replica.embedding.weight.value[3, 1] == 42)
+    model.output.weight.value[4, 2] = 43
+    #expect(replica.output.weight.value[4, 2] == 43)
     replica.embedding.weight.gradient[3, 1] = 1
     #expect(model.embedding.weight.gradient[3, 1] == 0)
     replica.output.direct!.gradient.add(1, at: 7)

@@ -307,34 +307,34 @@ struct SampledScores {
               noiseGradient.withUnsafeBufferPointer { g in
                 gradHidden.withUnsafeMutableBufferPointer { dh in
                   weightJoined.withUnsafeBufferPointer { firstOfWeightRow in
-                  biasJoined.withUnsafeBufferPointer { firstOfBiasRow in
-                  let pairs = n * k
-                  let ahead = Self.rowLookahead
-                  Self.prefetchRows(of: w.baseAddress!, width: e, ids: ids.baseAddress!, 0..<min(ahead, pairs))
-                  Self.prefetchRows(
-                    of: dw.baseAddress!, width: e, ids: ids.baseAddress!, 0..<min(ahead, pairs), forWriting: true)
-                  for i in 0..<n {
-                    let hi = h.baseAddress! + i * e
-                    let dhi = dh.baseAddress! + i * e
-                    for j in 0..<k {
-                      let pair = i * k + j
-                      if pair + ahead < pairs {
-                        let next = Int(ids[pair + ahead]) * e
-                        nce_prefetch_floats(w.baseAddress! + next, e, 0)
-                        nce_prefetch_floats(dw.baseAddress! + next, e, 1)
+                    biasJoined.withUnsafeBufferPointer { firstOfBiasRow in
+                      let pairs = n * k
+                      let ahead = Self.rowLookahead
+                      Self.prefetchRows(of: w.baseAddress!, width: e, ids: ids.baseAddress!, 0..<min(ahead, pairs))
+                      Self.prefetchRows(
+                        of: dw.baseAddress!, width: e, ids: ids.baseAddress!, 0..<min(ahead, pairs), forWriting: true)
+                      for i in 0..<n {
+                        let hi = h.baseAddress! + i * e
+                        let dhi = dh.baseAddress! + i * e
+                        for j in 0..<k {
+                          let pair = i * k + j
+                          if pair + ahead < pairs {
+                            let next = Int(ids[pair + ahead]) * e
+                            nce_prefetch_floats(w.baseAddress! + next, e, 0)
+                            nce_prefetch_floats(dw.baseAddress! + next, e, 1)
+                          }
+                          let word = Int(ids[pair])
+                          let coefficient = g[pair]
+                          VectorMath.addScaled(coefficient, w.baseAddress! + word * e, to: dhi, count: e)
+                          if firstOfWeightRow[pair] {
+                            VectorMath.setScaled(coefficient, hi, to: dw.baseAddress! + word * e, count: e)
+                          } else {
+                            VectorMath.addScaled(coefficient, hi, to: dw.baseAddress! + word * e, count: e)
+                          }
+                          if firstOfBiasRow[pair] { db[word] = coefficient } else { db[word] += coefficient }
+                        }
                       }
-                      let word = Int(ids[pair])
-                      let coefficient = g[pair]
-                      VectorMath.addScaled(coefficient, w.baseAddress! + word * e, to: dhi, count: e)
-                      if firstOfWeightRow[pair] {
-                        VectorMath.setScaled(coefficient, hi, to: dw.baseAddress! + word * e, count: e)
-                      } else {
-                        VectorMath.addScaled(coefficient, hi, to: dw.baseAddress! + word * e, count: e)
-                      }
-                      if firstOfBiasRow[pair] { db[word] = coefficient } else { db[word] += coefficient }
                     }
-                  }
-                  }
                   }
                 }
               }

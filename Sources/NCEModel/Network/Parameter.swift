@@ -35,6 +35,15 @@ public final class Parameter {
     if isRowSparse { touchedRows = RowSet(capacity: value.rows) }
   }
 
+  /// A parameter that reads and writes `source`'s values (`shareValues(of:)`), with a gradient
+  /// of its own.
+  convenience init(sharingValuesOf source: Parameter) {
+    self.init(name: source.name, value: Matrix(rows: 0, cols: 0), isRowSparse: source.isRowSparse)
+    values = source.values
+    gradient = Matrix(rows: source.value.rows, cols: source.value.cols)
+    if isRowSparse { touchedRows = RowSet(capacity: source.value.rows) }
+  }
+
   /// A parameter whose gradient is kept elsewhere (`gradientOutside`).
   public init(name: String, valueWithGradientOutside value: Matrix) {
     self.name = name

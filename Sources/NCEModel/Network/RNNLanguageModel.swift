@@ -30,10 +30,17 @@ public final class RNNLanguageModel {
   }
 
   /// `shared`: direct features whose table the model reads instead of allocating its own.
-  init(config: ModelConfig, sharingDirectTableOf shared: DirectFeatures?, using rng: inout SeededGenerator) {
+  /// `source`: a model whose embedding and output values this one reads (a replica's, see
+  /// `init(replicaOf:)`), instead of drawing `V x E` values only to drop them.
+  init(
+    config: ModelConfig, sharingDirectTableOf shared: DirectFeatures?,
+    sharingVocabularyValuesOf source: RNNLanguageModel? = nil,
+    using rng: inout SeededGenerator
+  ) {
     self.config = config
-    embedding = Embedding(
-      name: "embedding", vocabularySize: config.vocabularySize, size: config.embeddingSize, using: &rng)
+    embedding =
+      source.map { Embedding(weight: Parameter(sharingValuesOf: $0.embedding.weight)) }
+      ?? Embedding(name: "embedding", vocabularySize: config.vocabularySize, size: config.embeddingSize, using: &rng)
     recurrent = RecurrentStack(
       cell: config.cell, inputSize: config.embeddingSize, hiddenSize: config.hiddenSize, layers: config.layers,
       dropout: config.dropout, using: &rng)
@@ -44,8 +51,14 @@ public final class RNNLanguageModel {
       shared.map { DirectFeatures(sharingTableOf: $0) }
       ?? config.direct.map { DirectFeatures(config: $0, vocabularySize: config.vocabularySize) }
     if config.tieWeights {
-      let bias = Parameter(name: "output.bias", value: Matrix(rows: config.vocabularySize, cols: 1), isRowSparse: true)
+      let bias =
+        source.map { Parameter(sharingValuesOf: $0.output.bias) }
+        ?? Parameter(name: "output.bias", value: Matrix(rows: config.vocabularySize, cols: 1), isRowSparse: true)
       output = OutputLayer(weight: embedding.weight, bias: bias, direct: direct)
+    } else if let source {
+      output = OutputLayer(
+        weight: Parameter(sharingValuesOf: source.output.weight), bias: Parameter(sharingValuesOf: source.output.bias),
+        direct: direct)
     } else {
       let untied = OutputLayer(
         name: "output", vocabularySize: config.vocabularySize, size: config.embeddingSize, using: &rng)
@@ -91,8 +104,10 @@ public final class RNNLanguageModel {
   /// same parameter) and keeps gradients of its own.
   convenience init(replicaOf model: RNNLanguageModel) {
     var rng = SeededGenerator(seed: 0)
-    self.init(config: model.config, sharingDirectTableOf: model.output.direct, using: &rng)
+    self.init(
+      config: model.config, sharingDirectTableOf: model.output.direct, sharingVocabularyValuesOf: model, using: &rng)
     for (parameter, source) in zip(parameters, model.parameters) where parameter !== source {
+      precondition(parameter.name == source.name, "a replica lists its model's parameters in order")
       parameter.shareValues(of: source)
     }
   }

@@ -49,7 +49,8 @@ enum GradientReduction {
               defer { chosen.deallocate() }
               for index in targets.indices {
                 let base = targetStorage[index]
-                let others = UnsafeBufferPointer(rebasing: allSources[(index * replicaCount)..<((index + 1) * replicaCount)])
+                let others = UnsafeBufferPointer(
+                  rebasing: allSources[(index * replicaCount)..<((index + 1) * replicaCount)])
                 let cols = widths[index]
                 var norm = 0.0
                 if targets[index].isRowSparse {

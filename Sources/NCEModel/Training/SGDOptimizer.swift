@@ -204,46 +204,47 @@ public final class SGDOptimizer {
     }
     Parameter.withStorage(of: parameters[...], .value) { values in
       Parameter.withStorage(of: parameters[...], .gradient) { gradients in
-          Self.withBaseAddresses(&buffers) { momentumStorage in
-            Self.withBaseAddresses(&lags) { lagStorage in
-              let kernels = parameters.indices.map { index in
-                UpdateKernel(
-                  w: values[index], g: gradients[index], zeroesGradient: zeroingGradients && !parameters[index].isRowSparse,
-                  m: momentumStorage[index],
-                  lr: settings[index].lr,
-                  weightDecay: settings[index].weightDecay, momentum: settings[index].momentum,
-                  gradientScale: settings[index].gradientScale)
-              }
-              parallelFor(threads, threads: threads) { chunk in
-                for index in parameters.indices {
-                  let parts = chunks[index]
-                  guard parts > 1 || owner[index] == chunk else { continue }
-                  let part = parts > 1 ? chunk : 0
-                  let kernel = kernels[index]
-                  let cols = widths[index]
-                  if parameters[index].isRowSparse {
-                    let touched = rows[index]
-                    for i in (part * touched.count / parts)..<((part + 1) * touched.count / parts) {
-                      let r = Int(touched[i])
-                      if kernel.momentum != 0, let lastRow = lagStorage[index] {
-                        let behind = stepCount - 1 - lastRow[r]
-                        if behind > 0 {
-                          self.catchUp(
-                            kernel.w + r * cols, kernel.m! + r * cols, cols, steps: behind, lr: kernel.lr)
-                        }
-                        lastRow[r] = stepCount
+        Self.withBaseAddresses(&buffers) { momentumStorage in
+          Self.withBaseAddresses(&lags) { lagStorage in
+            let kernels = parameters.indices.map { index in
+              UpdateKernel(
+                w: values[index], g: gradients[index],
+                zeroesGradient: zeroingGradients && !parameters[index].isRowSparse,
+                m: momentumStorage[index],
+                lr: settings[index].lr,
+                weightDecay: settings[index].weightDecay, momentum: settings[index].momentum,
+                gradientScale: settings[index].gradientScale)
+            }
+            parallelFor(threads, threads: threads) { chunk in
+              for index in parameters.indices {
+                let parts = chunks[index]
+                guard parts > 1 || owner[index] == chunk else { continue }
+                let part = parts > 1 ? chunk : 0
+                let kernel = kernels[index]
+                let cols = widths[index]
+                if parameters[index].isRowSparse {
+                  let touched = rows[index]
+                  for i in (part * touched.count / parts)..<((part + 1) * touched.count / parts) {
+                    let r = Int(touched[i])
+                    if kernel.momentum != 0, let lastRow = lagStorage[index] {
+                      let behind = stepCount - 1 - lastRow[r]
+                      if behind > 0 {
+                        self.catchUp(
+                          kernel.w + r * cols, kernel.m! + r * cols, cols, steps: behind, lr: kernel.lr)
                       }
-                      kernel.update(r * cols, cols)
+                      lastRow[r] = stepCount
                     }
-                  } else {
-                    let count = counts[index]
-                    let start = part * count / parts
-                    kernel.update(start, (part + 1) * count / parts - start)
+                    kernel.update(r * cols, cols)
                   }
+                } else {
+                  let count = counts[index]
+                  let start = part * count / parts
+                  kernel.update(start, (part + 1) * count / parts - start)
                 }
               }
             }
           }
+        }
       }
     }
     if zeroingGradients { for parameter in parameters where parameter.isRowSparse { parameter.forgetTouchedRows() } }
