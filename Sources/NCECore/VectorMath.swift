@@ -122,7 +122,8 @@ public enum VectorMath {
   /// `overwriting`, `target[i] = Σ_s sources[s][i]`: the target's old values are not read), and
   /// with `zeroingSources` every `sources[s][i] = 0`; returns `Σ target[i]²` after the sum (16
   /// lanes at a time, in Double every 4096 elements). Sources are added in order, to `0` when
-  /// overwriting, so either way the values are those of adding to a zeroed target.
+  /// overwriting, so either way the values are those of adding to a zeroed target. With no
+  /// sources and no overwriting the target is only read (a row only the model touched).
   public static func accumulate(
     _ sources: UnsafeBufferPointer<UnsafeMutablePointer<Float>>, into target: UnsafeMutablePointer<Float>,
     offset: Int, count: Int, overwriting: Bool = false, zeroingSources: Bool = true
@@ -131,6 +132,7 @@ public enum VectorMath {
     var total = 0.0
     var i = 0
     let out = UnsafeMutableRawPointer(target)
+    let writes = overwriting || !sources.isEmpty
     while i < count {
       let end = Swift.min(count, i + 4096)
       var lanes = Lanes()
@@ -141,7 +143,7 @@ public enum VectorMath {
           v += raw.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
           if zeroingSources { raw.storeBytes(of: Lanes(), toByteOffset: i * 4, as: Lanes.self) }
         }
-        out.storeBytes(of: v, toByteOffset: i * 4, as: Lanes.self)
+        if writes { out.storeBytes(of: v, toByteOffset: i * 4, as: Lanes.self) }
         lanes.addProduct(v, v)
         i += 16
       }
