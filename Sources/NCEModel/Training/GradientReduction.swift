@@ -1,3 +1,4 @@
+import CPrefetch
 import NCECore
 
 /// Sums the gradients of data-parallel replicas into the trained model's, in the same pass
@@ -57,7 +58,17 @@ enum GradientReduction {
                   let own = ownRows[index]
                   touched[index].withUnsafeBufferPointer { rows in
                     replicasOfRow[index].withUnsafeBufferPointer { masks in
-                      for i in (chunk * rows.count / threads)..<((chunk + 1) * rows.count / threads) {
+                      let end = (chunk + 1) * rows.count / threads
+                      for i in (chunk * rows.count / threads)..<end {
+                        if i + SGDOptimizer.rowLookahead < end {
+                          // Touched rows lie anywhere in the table: ask for a later row's lines now.
+                          let ahead = i + SGDOptimizer.rowLookahead
+                          let offset = Int(rows[ahead]) * cols
+                          nce_prefetch_floats(base + offset, cols, 1)
+                          for s in 0..<replicaCount where masks[ahead] & (1 << UInt64(s)) != 0 {
+                            nce_prefetch_floats(others[s] + offset, cols, 0)
+                          }
+                        }
                         var count = 0
                         for s in 0..<replicaCount where masks[i] & (1 << UInt64(s)) != 0 {
                           chosen[count] = others[s]

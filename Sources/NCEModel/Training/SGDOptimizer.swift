@@ -1,3 +1,4 @@
+import CPrefetch
 import Foundation
 import NCECore
 
@@ -40,6 +41,8 @@ public final class SGDOptimizer {
   static let lagSuffix = "#lag"
   /// Elements below which a parameter's update runs on one thread.
   static let parallelMinimum = 32_768
+  /// Touched rows asked for ahead of the one being updated.
+  static let rowLookahead = 4
 
   public init(weightDecay: Float, momentum: Float) {
     self.weightDecay = weightDecay
@@ -224,7 +227,16 @@ public final class SGDOptimizer {
                 let cols = widths[index]
                 if parameters[index].isRowSparse {
                   let touched = rows[index]
-                  for i in (part * touched.count / parts)..<((part + 1) * touched.count / parts) {
+                  let end = (part + 1) * touched.count / parts
+                  for i in (part * touched.count / parts)..<end {
+                    if i + Self.rowLookahead < end {
+                      // Touched rows lie anywhere in the table: ask for a later row's lines now.
+                      let next = Int(touched[i + Self.rowLookahead])
+                      nce_prefetch_floats(kernel.w + next * cols, cols, 1)
+                      nce_prefetch_floats(kernel.g + next * cols, cols, 0)
+                      if let m = kernel.m { nce_prefetch_floats(m + next * cols, cols, 1) }
+                      if let lastRow = lagStorage[index] { nce_prefetch_write(lastRow + next) }
+                    }
                     let r = Int(touched[i])
                     if kernel.momentum != 0, let lastRow = lagStorage[index] {
                       let behind = stepCount - 1 - lastRow[r]
