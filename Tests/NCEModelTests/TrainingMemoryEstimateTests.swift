@@ -20,9 +20,9 @@ import Testing
     // Embedding 100x10, LSTM layers 4*20*(10+20) and 4*20*(20+20), output 100x20 + 100.
     let parameters = 1_000.0 + 2_400 + 3_200 + 2_000 + 100
     #expect(estimate.parameters == parameters)
-    // Weights, gradients, momentum, one replica; rows = min(12, 4 streams x 4 tokens) = 12,
-    // each with 50 noise scores and 2 layers x 80 gates.
-    #expect(estimate.bytes == 4 * (parameters * 5 + 12 * (50 + 160)))
+    // Weights, gradients, momentum, one replica's gradients (it reads the model's weights);
+    // rows = min(12, 4 streams x 4 tokens) = 12, each with 50 noise scores and 2 layers x 80 gates.
+    #expect(estimate.bytes == 4 * (parameters * 4 + 12 * (50 + 160)))
     #expect(throws: Never.self) { try estimate.check(available: estimate.bytes) }
     var direct = config
     direct.direct = DirectFeatureConfig(tableSize: 1_000_000, order: 3)

@@ -3,11 +3,10 @@ import Foundation
 /// A lower bound of the memory a training run needs, from the sizes in its options alone, so
 /// that absurd values (`--nhid 100000000`, `--batch-size 100000000000`, `--noise-ratio
 /// 100000000`) are refused with a clear message before anything is allocated, instead of
-/// crashing or swapping. Counted: the parameters with their gradients and
-/// momentum, each further worker's replica (weights and gradients), the copy of the direct
-/// table a divergence rolls back to, and one output block and
-/// the recurrent gates for the rows of a batch. Real use needs more; the bound only catches
-/// options that cannot fit.
+/// crashing or swapping. Counted: the parameters with their gradients and momentum, each
+/// further worker's gradients (its replica reads the model's weights), the copy of the direct
+/// table a divergence rolls back to, and one output block and the recurrent gates for the rows
+/// of a batch. Real use needs more; the bound only catches options that cannot fit.
 public struct TrainingMemoryEstimate: Sendable {
   /// Parameter count (embedding, recurrent layers, output layer, direct features).
   public var parameters: Double
@@ -41,7 +40,7 @@ public struct TrainingMemoryEstimate: Sendable {
     }
     let activations = rows * (outputColumns + Double(config.layers) * gates * h)
     bytes =
-      4 * ((p - directWeights) * (3 + 2 * (workers - 1)) + activations) + 4 * directWeights
+      4 * ((p - directWeights) * (3 + (workers - 1)) + activations) + 4 * directWeights
       * (1 + workers + (options.maxDivergenceRetries > 0 ? 1 : 0))
   }
 
