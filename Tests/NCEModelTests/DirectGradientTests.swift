@@ -102,6 +102,36 @@ struct DirectGradientTests {
     #expect(gradient.value(at: 7) == 0.5 && gradient.touched == [7])
   }
 
+  /// Making a replica leaves every value of its model as it was, for every kind of model (a
+  /// replica's layers are built on the model's values: an initialisation that wrote them, as
+  /// the index GRU's N(0, 1) embedding does, would change the model).
+  @Test(arguments: [0, 1, 2, 3])
+  func makingAReplicaLeavesTheModelAsItWas(kind: Int) {
+    var config = ModelConfig(vocabularySize: 30)
+    config.embeddingSize = 6
+    config.hiddenSize = kind == 1 ? 8 : 6
+    switch kind {
+    case 0:
+      config.indexModule = .gru
+      config.cell = .gru
+      config.layers = 1
+      config.loss = .nce
+    case 1:
+      config.cell = .lstm
+      config.layers = 2
+    case 2:
+      config.tieWeights = true
+      config.cell = .gru
+    default: config.direct = DirectFeatureConfig(tableSize: 500, order: 2)
+    }
+    var rng = SeededGenerator(seed: 4)
+    let model = RNNLanguageModel(config: config, using: &rng)
+    let before = model.tensors
+    let replica = RNNLanguageModel(replicaOf: model)
+    #expect(model.tensors == before)
+    #expect(replica.tensors == before)
+  }
+
   /// A replica reads its model's table and every other value (no copies) and keeps gradients
   /// of its own.
   @Test(arguments: [false, true])

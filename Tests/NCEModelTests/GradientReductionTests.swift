@@ -5,11 +5,13 @@ import Testing
 
 @Suite("Gradient reduction")
 struct GradientReductionTests {
-  /// Untouched rows of row-sparse gradients hold stale values (NaN here, so any read shows):
-  /// the reduction must read only touched rows, write the model's rows only replicas touched,
-  /// add to the rows the model touched, and give per row exactly the sum of the touching
-  /// workers in worker order; dense gradients are added whole and the replicas' zeroed; the
-  /// norm is the sum of squares of the result; any thread count gives the same values.
+  /// Untouched rows of row-sparse gradients and stale dense gradients hold an earlier step's
+  /// values (NaN here, so any read shows): the reduction must read only touched rows and
+  /// gradients that hold this step's values, write the model's rows (or dense gradient) that
+  /// only replicas hold, add to the ones the model holds, and give exactly the sum of the
+  /// holding workers in worker order; the replicas' gradients end (rows forgotten, dense ones
+  /// stale); the norm is the sum of squares of the result; any thread count gives the same
+  /// values.
   @Test(arguments: [1, 2, 3])
   func staleRowsAreNeverReadAndTouchedRowsAreSummed(threads: Int) {
     var config = ModelConfig(vocabularySize: 40)
@@ -44,10 +46,15 @@ struct GradientReductionTests {
               expected[index][row * cols + j] += g
             }
           }
+        } else if Self.isStale(worker: w, parameter: index) {
+          // An ended step's gradient (NaN here, so any read shows): it counts as zero.
+          parameter.gradient.withUnsafeMutableBufferPointer { $0.update(repeating: .nan) }
+          parameter.endGradient()
         } else {
+          parameter.prepareGradientForAdding()
           for i in 0..<parameter.gradient.count {
             let g = values.nextUniform() - 0.5
-            parameter.gradient.storage[i] = g
+            parameter.gradient.storage[i] += g
             expected[index][i] += g
           }
         }
@@ -67,7 +74,7 @@ struct GradientReductionTests {
           }
         }
       } else {
-        #expect(parameter.gradient.storage == expected[index], "\(parameter.name)")
+        #expect(!parameter.gradientIsStale && parameter.gradient.storage == expected[index], "\(parameter.name)")
         squares += expected[index].reduce(0) { $0 + Double($1 * $1) }
       }
     }
@@ -77,9 +84,21 @@ struct GradientReductionTests {
         if parameter.isRowSparse {
           #expect(parameter.touchedRows.members.isEmpty, "\(parameter.name)")
         } else {
-          #expect(parameter.gradient.storage.allSatisfy { $0 == 0 }, "\(parameter.name)")
+          #expect(parameter.gradientIsStale, "\(parameter.name)")
         }
       }
     }
+    // The dense cases met: the model's stale (written over), a replica's stale (skipped), all
+    // stale (zero), none stale.
+    let dense = model.parameters.indices.filter { !model.parameters[$0].isRowSparse }
+    #expect(dense.contains { p in (0..<3).allSatisfy { Self.isStale(worker: $0, parameter: p) } })
+    #expect(dense.contains { p in (0..<3).allSatisfy { !Self.isStale(worker: $0, parameter: p) } })
+    #expect(dense.contains { Self.isStale(worker: 0, parameter: $0) && !Self.isStale(worker: 1, parameter: $0) })
+    #expect(dense.contains { !Self.isStale(worker: 0, parameter: $0) && Self.isStale(worker: 2, parameter: $0) })
+  }
+
+  /// Which workers' dense gradients hold an ended step's values in the test above.
+  static func isStale(worker: Int, parameter index: Int) -> Bool {
+    (worker == 0 && index % 3 == 1) || (worker == 2 && index % 2 == 0) || (worker == 1 && index % 6 == 4)
   }
 }

@@ -63,4 +63,53 @@ struct ModelGradientTests {
     let expected: [Float] = [0.1, 0.2, 0.3 - 1, 0.4]
     for (a, b) in zip(output.bias.gradient.storage, expected) { #expect(abs(a - b) < 1e-6) }
   }
+
+  /// After a step's gradients end (`endGradient()`: dense ones stale, row-sparse rows
+  /// forgotten, their storage full of NaN here), one backward pass through every layer kind
+  /// (LSTM and GRU stacks, the projection, the output) must give bit for bit the gradients of a
+  /// zeroed start: every writer overwrites or zeroes before adding.
+  @Test(arguments: [CellType.lstm, .gru])
+  func endedGradientsAreNeverRead(cell: CellType) {
+    var config = ModelConfig(vocabularySize: 11)
+    config.embeddingSize = 4
+    config.hiddenSize = 5
+    config.layers = 2
+    config.cell = cell
+    config.dropout = 0
+    let inputs: [Int32] = [1, 1, 4, 7, 9, 3]
+    let targets: [Int32] = [4, 7, 9, 3, 2, 2]
+    func gradients(endedFirst: Bool) -> [(name: String, gradient: Matrix, rows: [Int32])] {
+      var rng = SeededGenerator(seed: 11)
+      let model = RNNLanguageModel(config: config, using: &rng)
+      if endedFirst {
+        for parameter in model.parameters {
+          parameter.gradient.withUnsafeMutableBufferPointer { $0.update(repeating: .nan) }
+          parameter.endGradient()
+        }
+      }
+      var cache = model.makeCache()
+      var states = model.initialState(batch: 2)
+      var r = SeededGenerator(seed: 2)
+      let hidden = model.forward(inputs: inputs, steps: 3, states: &states, cache: &cache, training: true, using: &r)
+      var criterion = CrossEntropyCriterion()
+      let (_, gradHidden) = targets.withUnsafeBufferPointer {
+        criterion.lossAndGradient(hidden: hidden, targets: $0, output: model.output, scale: 1, using: &r)
+      }
+      model.backward(gradHidden, cache: &cache)
+      return model.parameters.map { ($0.name, $0.gradient, $0.isRowSparse ? $0.touchedRows.members : []) }
+    }
+    let clean = gradients(endedFirst: false)
+    let ended = gradients(endedFirst: true)
+    #expect(clean.contains { $0.name.contains("projection") })
+    for (a, b) in zip(clean, ended) {
+      #expect(a.rows == b.rows, "\(a.name)")
+      if a.rows.isEmpty {
+        #expect(a.gradient == b.gradient, "\(a.name)")
+      } else {
+        for row in a.rows.map(Int.init) {
+          for j in 0..<a.gradient.cols { #expect(a.gradient[row, j] == b.gradient[row, j], "\(a.name) [\(row), \(j)]") }
+        }
+      }
+    }
+  }
 }

@@ -162,6 +162,8 @@ struct SGDOptimizerTests {
     var written = Set<[Int]>()
     for step in 0..<4 {
       for (index, shape) in shapes.enumerated() {
+        // Writers of a dense gradient zero it first when the last step left it stale.
+        if !shape.rowSparse { parallel[index].prepareGradientForAdding() }
         // Rows 5, 16, 27, ... of the row-sparse ones are never touched.
         for row in 0..<shape.rows where !shape.rowSparse || ((row * 7 + step) % 10 != 0 && row % 11 != 5) {
           if shape.rowSparse { written.insert([index, row]) }
@@ -177,11 +179,14 @@ struct SGDOptimizerTests {
       #expect(parallel[1].touchedRows.members.count * 128 >= SGDOptimizer.parallelMinimum)
       optimizers[0].step(reference, learningRate: 0.3, gradientScale: 0.7)
       optimizers[1].step(
-        parallel, learningRate: 0.3, gradientScale: 0.7, threads: threads, zeroingGradients: true)
+        parallel, learningRate: 0.3, gradientScale: 0.7, threads: threads, endingGradients: true)
       for p in reference { p.zeroGradient() }
-      // Dense gradients are zeroed; row-sparse ones have no rows left, and a row that joins
-      // again starts from zero although its storage still holds this step's values.
-      for p in parallel where !p.isRowSparse { #expect(p.gradient.storage.allSatisfy { $0 == 0 }) }
+      // The gradients end unwritten: dense ones stale (they still hold this step's values, and
+      // count as zero), row-sparse ones with no rows left, and a row that joins again starts
+      // from zero.
+      for p in parallel where !p.isRowSparse {
+        #expect(p.gradientIsStale && p.gradientSquaredNorm == 0 && p.gradient.storage.contains { $0 != 0 })
+      }
       for p in parallel where p.isRowSparse {
         #expect(p.touchedRows.members.isEmpty && p.gradient.storage.contains { $0 != 0 })
         p.touch(row: 1)

@@ -15,9 +15,16 @@ public protocol TrainingCriterion {
     hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, direct: DirectRows?, scale: Float,
     using rng: inout SeededGenerator
   ) -> (loss: Double, gradHidden: Matrix)
+
+  /// The criterion a data-parallel worker on `replica` (a replica of the trained model) uses:
+  /// the same settings on the replica's parameters, so that no two workers write one gradient.
+  func forReplica(_ replica: RNNLanguageModel) -> any TrainingCriterion
 }
 
 extension TrainingCriterion {
+  /// A criterion that holds no parameters (they come in `output`) serves every worker as it is.
+  public func forReplica(_ replica: RNNLanguageModel) -> any TrainingCriterion { self }
+
   /// The criterion on an output layer without direct features.
   public mutating func lossAndGradient(
     hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, scale: Float,

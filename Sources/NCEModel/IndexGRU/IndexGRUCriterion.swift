@@ -37,6 +37,14 @@ public struct IndexGRUCriterion: TrainingCriterion {
     self.perWordNoise = perWordNoise
   }
 
+  /// The same criterion on the replica's index module (this one writes the gradients of the
+  /// module it holds).
+  public func forReplica(_ replica: RNNLanguageModel) -> any TrainingCriterion {
+    guard let replicaModule = replica.indexModule else { preconditionFailure("a replica of an index-GRU model") }
+    return IndexGRUCriterion(
+      module: replicaModule, noise: noise, noiseRatio: noiseRatio, normTerm: normTerm, perWordNoise: perWordNoise)
+  }
+
   /// `output` is unused: the index module replaces the output layer.
   public mutating func lossAndGradient(
     hidden: Matrix, targets: UnsafeBufferPointer<Int32>, output: OutputLayer, direct: DirectRows?, scale: Float,

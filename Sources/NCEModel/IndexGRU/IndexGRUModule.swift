@@ -29,11 +29,14 @@ public final class IndexGRUModule {
   /// Builds the regressor and re-initialises `embedding` from N(0, 1): Pytorch-NCE's IndexGRU
   /// owns a plain `nn.Embedding`, which PyTorch initialises so (the ±0.1 table of the
   /// language model leaves candidate words nearly indistinguishable to the scoring step).
-  init(embedding: Embedding, cell: GRULayer, using rng: inout SeededGenerator) {
+  /// A data-parallel replica's module (`reinitializingEmbedding` false) leaves the embedding
+  /// alone: it reads the model's values.
+  init(embedding: Embedding, cell: GRULayer, reinitializingEmbedding: Bool = true, using rng: inout SeededGenerator) {
     precondition(embedding.size == cell.inputSize, "the index GRU reads the input embedding")
     self.embedding = embedding
     self.cell = cell
     regressor = Linear(name: "index.regressor", inputSize: cell.hiddenSize, outputSize: 1, using: &rng)
+    guard reinitializingEmbedding else { return }
     embedding.weight.value.withUnsafeMutableBufferPointer { table in
       for i in 0..<table.count { table[i] = rng.nextNormal() }
     }

@@ -109,9 +109,17 @@ struct IndexGRUWorkspace {
     guard contexts.rows > 0 else { return (loss, gradContexts) }
     // Context path through W_hh, and the GRU's parameter gradients.
     BLAS.gemm(gradRecurrentGates, module.cell.recurrentWeight.value, transB: true, into: &gradContexts, beta: 1)
-    BLAS.gemm(contexts, transA: true, gradRecurrentGates, into: &module.cell.recurrentWeight.gradient, beta: 1)
+    let recurrentBeta = module.cell.recurrentWeight.gradientBeta()
+    BLAS.gemm(
+      contexts, transA: true, gradRecurrentGates, into: &module.cell.recurrentWeight.gradient, beta: recurrentBeta)
     let embedded = words.withUnsafeBufferPointer { module.embedding.forward($0) }
-    BLAS.gemm(embedded, transA: true, gradInputGates, into: &module.cell.inputWeight.gradient, beta: 1)
+    let inputBeta = module.cell.inputWeight.gradientBeta()
+    BLAS.gemm(embedded, transA: true, gradInputGates, into: &module.cell.inputWeight.gradient, beta: inputBeta)
+    for parameter in [
+      module.cell.recurrentBias, module.cell.inputBias, module.regressor.weight, module.regressor.bias,
+    ] {
+      parameter.prepareGradientForAdding()
+    }
     gradRecurrentGates.withUnsafeBufferPointer { dR in
       module.cell.recurrentBias.gradient.withUnsafeMutableBufferPointer {
         VectorMath.accumulateColumnSums(dR.baseAddress!, rows: contexts.rows, cols: g3, into: $0.baseAddress!)

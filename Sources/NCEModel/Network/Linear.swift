@@ -31,7 +31,9 @@ public final class Linear {
   }
 
   public func backward(_ gradOutput: Matrix) -> Matrix {
-    BLAS.gemm(lastInput, transA: true, gradOutput, into: &weight.gradient, beta: 1)
+    let beta = weight.gradientBeta()
+    BLAS.gemm(lastInput, transA: true, gradOutput, into: &weight.gradient, beta: beta)
+    bias.prepareGradientForAdding()
     gradOutput.withUnsafeBufferPointer { g in
       bias.gradient.withUnsafeMutableBufferPointer { db in
         VectorMath.accumulateColumnSums(

@@ -7,6 +7,9 @@ import NCECore
 /// such a gradient are part of it: the data-parallel reduction and the update forget rows
 /// without zeroing them (two write passes over every touched row per batch), and `touch`
 /// zeroes a row when it joins. So a row must be touched before anything is added to it.
+/// Likewise a dense gradient is not zeroed after a step but marked stale (`endGradient()`): its
+/// next writer overwrites it (`gradientBeta()` for a GEMM) or zeroes it first
+/// (`prepareGradientForAdding()`).
 ///
 /// A parameter with `gradientOutside` (the direct-feature table, whose workers each keep a
 /// `DirectGradient`) has an empty `gradient` and no touched rows: the generic reduction,
@@ -113,16 +116,41 @@ public final class Parameter {
       touchedRows.removeAll()
     } else {
       gradient.setZero()
+      gradientIsStale = false
     }
   }
 
-  /// Ends a row-sparse gradient without zeroing its rows (`touch` zeroes a row when it joins
-  /// again).
-  func forgetTouchedRows() { touchedRows.removeAll() }
+  /// Whether a dense gradient holds an ended step's values (`endGradient()`), which mean zero.
+  public private(set) var gradientIsStale = false
+
+  /// Ends the gradient without writing it: a row-sparse one forgets its rows (`touch` zeroes a
+  /// row when it joins again), a dense one becomes stale.
+  func endGradient() {
+    if isRowSparse { touchedRows.removeAll() } else { gradientIsStale = true }
+  }
+
+  /// The `beta` for a GEMM that adds to this dense gradient: 0 (overwrite) when it is stale, 1
+  /// otherwise; either way it holds a gradient afterwards. Call before borrowing the storage.
+  public func gradientBeta() -> Float {
+    guard gradientIsStale else { return 1 }
+    gradientIsStale = false
+    return 0
+  }
+
+  /// Before adding element by element to this dense gradient: zeroes it when it is stale.
+  public func prepareGradientForAdding() {
+    guard gradientIsStale else { return }
+    gradient.setZero()
+    gradientIsStale = false
+  }
+
+  /// Marks a dense gradient as holding a gradient (its storage was written whole).
+  func markGradientWritten() { gradientIsStale = false }
 
   /// Squared L2 norm of the gradient, in Double.
   public var gradientSquaredNorm: Double {
-    gradient.withUnsafeBufferPointer { g in
+    if gradientIsStale { return 0 }
+    return gradient.withUnsafeBufferPointer { g in
       if !isRowSparse { return VectorMath.squaredNorm(g.baseAddress!, count: g.count) }
       var total = 0.0
       for row in touchedRows.members {

@@ -66,7 +66,7 @@ public final class RNNLanguageModel {
     }
     var all = [embedding.weight] + recurrent.parameters + (projection?.parameters ?? [])
     if config.usesIndexGRU, let cell = recurrent.onlyGRULayer {
-      let module = IndexGRUModule(embedding: embedding, cell: cell, using: &rng)
+      let module = IndexGRUModule(embedding: embedding, cell: cell, reinitializingEmbedding: source == nil, using: &rng)
       indexModule = module
       all += module.parameters
     } else {

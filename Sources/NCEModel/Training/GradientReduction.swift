@@ -11,7 +11,9 @@ import NCECore
 /// Row-sparse gradients are read only at their touched rows (`Parameter`: untouched rows may
 /// hold an earlier batch's values): a model row gets the sum of the replicas that touched it,
 /// added to its own value if the model touched it too and written over it otherwise, and the
-/// replicas' rows are left as they are. Dense gradients are added whole and the replicas' zeroed.
+/// replicas' rows are left as they are. Dense gradients are added whole, skipping stale ones
+/// (`Parameter.endGradient()`, which mean zero): written over the model's when that is stale,
+/// and the replicas' end stale, unwritten.
 enum GradientReduction {
   /// Parameters whose gradient is outside them (the direct features' shared table) are left to
   /// the update (`SGDOptimizer.step(directGradients:)`).
@@ -36,6 +38,12 @@ enum GradientReduction {
       replicasOfRow[index] = target.touchedRows.members.map { byRow[Int($0)] }
     }
     let touched = targets.map { $0.isRowSparse ? $0.touchedRows.members : [] }
+    // Per dense parameter: the replicas whose gradient holds this step's values (bits), and
+    // whether the model's does.
+    let denseReplicas = sources.map { list in
+      list.enumerated().reduce(UInt64(0)) { $0 | ($1.element.gradientIsStale ? 0 : 1 << UInt64($1.offset)) }
+    }
+    let denseTargetHolds = targets.map { !$0.gradientIsStale }
     // Shapes read before the storage is borrowed for writing (exclusive access).
     let widths = targets.map(\.gradient.cols)
     let counts = targets.map(\.gradient.count)
@@ -81,10 +89,16 @@ enum GradientReduction {
                     }
                   }
                 } else {
-                  let count = counts[index]
-                  let start = chunk * count / threads
+                  var count = 0
+                  for s in 0..<replicaCount where denseReplicas[index] & (1 << UInt64(s)) != 0 {
+                    chosen[count] = others[s]
+                    count += 1
+                  }
+                  let start = chunk * counts[index] / threads
                   norm = VectorMath.accumulate(
-                    others, into: base, offset: start, count: (chunk + 1) * count / threads - start)
+                    UnsafeBufferPointer(start: chosen, count: count), into: base, offset: start,
+                    count: (chunk + 1) * counts[index] / threads - start, overwriting: !denseTargetHolds[index],
+                    zeroingSources: false)
                 }
                 out[index * threads + chunk] = norm
               }
@@ -95,7 +109,8 @@ enum GradientReduction {
     }
     var total = 0.0
     for index in targets.indices {
-      for source in sources[index] { source.forgetTouchedRows() }
+      if !targets[index].isRowSparse { targets[index].markGradientWritten() }
+      for source in sources[index] { source.endGradient() }
       total += partials[(index * threads)..<((index + 1) * threads)].reduce(0, +)
     }
     return total

@@ -142,9 +142,10 @@ public final class SGDOptimizer {
   /// `threads` chunks (a region costs a thread wake-up): a large parameter is split into
   /// `threads` fixed contiguous chunks (rows of a row-sparse one), a small one goes whole to one
   /// chunk, in turn. Elements and rows are independent, so results do not depend on `threads`
-  /// or on scheduling. With `zeroingGradients` the gradients end with the step: dense ones are
-  /// zeroed in the same pass (no serial pass over them between batches), row-sparse ones
-  /// forget their touched rows without zeroing them (`Parameter.touch` zeroes a row that joins).
+  /// or on scheduling. With `endingGradients` the gradients end with the step without being
+  /// written (`Parameter.endGradient()`: the next writer overwrites or zeroes them), instead of
+  /// one more write pass over every updated element. A stale dense gradient (no writer since
+  /// the last step) counts as zero.
   ///
   /// `directGradients`: the workers' gradients of the direct-feature table (the parameter whose
   /// gradient is outside it, `Parameter.gradientOutside`, shared by the replicas), in worker
@@ -152,9 +153,10 @@ public final class SGDOptimizer {
   /// (`DirectGradient.applySGD`), then reset.
   public func step(
     _ parameters: [Parameter], learningRate lr: Float, gradientScale: Float = 1,
-    directGradients: [DirectGradient] = [], threads: Int = 1, zeroingGradients: Bool = false
+    directGradients: [DirectGradient] = [], threads: Int = 1, endingGradients: Bool = false
   ) {
     var parameters = parameters
+    for parameter in parameters where !parameter.isRowSparse { parameter.prepareGradientForAdding() }
     for index in parameters.indices.reversed() where parameters[index].gradientOutside {
       let parameter = parameters[index]
       let rule = plainRules[parameter.name] ?? PlainRule(learningRateFactor: 1, weightDecay: weightDecay)
@@ -211,9 +213,7 @@ public final class SGDOptimizer {
           Self.withBaseAddresses(&lags) { lagStorage in
             let kernels = parameters.indices.map { index in
               UpdateKernel(
-                w: values[index], g: gradients[index],
-                zeroesGradient: zeroingGradients && !parameters[index].isRowSparse,
-                m: momentumStorage[index],
+                w: values[index], g: gradients[index], m: momentumStorage[index],
                 lr: settings[index].lr,
                 weightDecay: settings[index].weightDecay, momentum: settings[index].momentum,
                 gradientScale: settings[index].gradientScale)
@@ -259,7 +259,7 @@ public final class SGDOptimizer {
         }
       }
     }
-    if zeroingGradients { for parameter in parameters where parameter.isRowSparse { parameter.forgetTouchedRows() } }
+    if endingGradients { for parameter in parameters { parameter.endGradient() } }
     for (index, parameter) in parameters.enumerated() where settings[index].momentum != 0 {
       momentumBuffers[parameter.name] = Matrix(
         rows: parameter.value.rows, cols: parameter.value.cols, storage: buffers[index])
@@ -285,17 +285,13 @@ public final class SGDOptimizer {
 private struct UpdateKernel: @unchecked Sendable {
   let w: UnsafeMutablePointer<Float>
   let g: UnsafeMutablePointer<Float>
-  /// Whether `update` sets the gradient elements it read to 0.
-  let zeroesGradient: Bool
   let m: UnsafeMutablePointer<Float>?
   let lr: Float, weightDecay: Float, momentum: Float, gradientScale: Float
 
   /// Elements `start ..< start + count`: `grad = scale g + wd w`; with momentum
-  /// `m = μ m + grad`, `w -= lr m`, else `w -= lr grad` (and `g = 0` with `zeroesGradient`).
-  /// 16 lanes at a time (the pointers may alias as far as the compiler knows, so the scalar
-  /// loop stayed scalar), with the same operations in the same order as the scalar tail. The
-  /// zeroing happens in the same loop: a separate pass would read a dense parameter's chunk
-  /// (1.3 MB for a 2x200 LSTM's weights) back from memory.
+  /// `m = μ m + grad`, `w -= lr m`, else `w -= lr grad`. 16 lanes at a time (the pointers may
+  /// alias as far as the compiler knows, so the scalar loop stayed scalar), with the same
+  /// operations in the same order as the scalar tail.
   @inline(__always)
   func update(_ start: Int, _ count: Int) {
     let wd = weightDecay
@@ -306,7 +302,6 @@ private struct UpdateKernel: @unchecked Sendable {
     var first = start
     let rw = UnsafeMutableRawPointer(w)
     let rg = UnsafeMutableRawPointer(g)
-    let zero = zeroesGradient
     if let m, mu != 0 {
       let rm = UnsafeMutableRawPointer(m)
       while first + 16 <= end {
@@ -316,7 +311,6 @@ private struct UpdateKernel: @unchecked Sendable {
         let mv = mu * rm.loadUnaligned(fromByteOffset: offset, as: Lanes.self) + grad
         rm.storeBytes(of: mv, toByteOffset: offset, as: Lanes.self)
         rw.storeBytes(of: wv - lr * mv, toByteOffset: offset, as: Lanes.self)
-        if zero { rg.storeBytes(of: Lanes(), toByteOffset: offset, as: Lanes.self) }
         first += 16
       }
       for i in first..<end {
@@ -330,14 +324,11 @@ private struct UpdateKernel: @unchecked Sendable {
         let wv = rw.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
         let grad = rg.loadUnaligned(fromByteOffset: offset, as: Lanes.self) * scale + wd * wv
         rw.storeBytes(of: wv - lr * grad, toByteOffset: offset, as: Lanes.self)
-        if zero { rg.storeBytes(of: Lanes(), toByteOffset: offset, as: Lanes.self) }
         first += 16
       }
       for i in first..<end {
         w[i] -= lr * (g[i] * scale + wd * w[i])
       }
     }
-    // The scalar tail `first ..< end`; the vector loop zeroed the rest.
-    if zeroesGradient { (g + first).update(repeating: 0, count: end - first) }
   }
 }

@@ -194,7 +194,7 @@ public final class Trainer {
           model.parameters, learningRate: state.learningRate,
           gradientScale: SGDOptimizer.clipFactor(norm: norm, maxNorm: options.clip),
           directGradients: workers.compactMap { $0.model.output.direct?.gradient }, threads: workers.count,
-          zeroingGradients: true)
+          endingGradients: true)
       }
       lossSum += loss
       tokens += batch.tokenCount
@@ -257,7 +257,8 @@ public final class Trainer {
     let main = TrainingWorker(model: model, criterion: criterion)
     guard options.threads > 1 else { return [main] }
     let replicas = (1..<options.threads).map { _ in
-      TrainingWorker(model: RNNLanguageModel(replicaOf: model), criterion: criterion)
+      let replica = RNNLanguageModel(replicaOf: model)
+      return TrainingWorker(model: replica, criterion: criterion.forReplica(replica))
     }
     return [main] + replicas
   }

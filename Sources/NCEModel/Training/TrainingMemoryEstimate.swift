@@ -50,7 +50,7 @@ public struct TrainingMemoryEstimate: Sendable {
     func gigabytes(_ value: Double) -> String { String(format: "%.1f GB", value / 1e9) }
     throw ModelConfigError(
       message:
-        "these options need at least \(gigabytes(bytes)) of memory (\(String(format: "%.3g", parameters)) parameters with gradients, momentum and worker replicas, and the activations of one batch), this machine has \(gigabytes(available)): reduce --nhid, --emsize, --batch-size, --noise-ratio, --direct or --threads"
+        "these options need at least \(gigabytes(bytes)) of memory (\(String(format: "%.3g", parameters)) parameters with gradients, momentum and each further worker's gradients, and the activations of one batch), this machine has \(gigabytes(available)): reduce --nhid, --emsize, --batch-size, --noise-ratio, --direct or --threads"
     )
   }
 }

@@ -177,12 +177,15 @@ public final class GRULayer: RecurrentLayer {
         }
       }
     }
+    let recurrentBeta = recurrentWeight.gradientBeta()
+    recurrentBias.prepareGradientForAdding()
+    inputBias.prepareGradientForAdding()
     PreviousStates.withRows(of: cache.hiddens, layout: layout, scratch: &cache.previousHiddens) { hPrev in
       cache.gradRecurrentGates.withUnsafeBufferPointer { dG in
         recurrentWeight.gradient.withUnsafeMutableBufferPointer { dW in
           BLAS.gemm(
             transA: true, transB: false, m: h, n: g3, k: rows,
-            a: hPrev, lda: h, b: dG.baseAddress!, ldb: g3, beta: 1, c: dW.baseAddress!, ldc: g3)
+            a: hPrev, lda: h, b: dG.baseAddress!, ldb: g3, beta: recurrentBeta, c: dW.baseAddress!, ldc: g3)
         }
         recurrentBias.gradient.withUnsafeMutableBufferPointer { db in
           VectorMath.accumulateColumnSums(dG.baseAddress!, rows: rows, cols: g3, into: db.baseAddress!)
@@ -194,7 +197,8 @@ public final class GRULayer: RecurrentLayer {
         VectorMath.accumulateColumnSums(dG.baseAddress!, rows: rows, cols: g3, into: db.baseAddress!)
       }
     }
-    BLAS.gemm(cache.input, transA: true, cache.gradInputGates, into: &inputWeight.gradient, beta: 1)
+    let inputBeta = inputWeight.gradientBeta()
+    BLAS.gemm(cache.input, transA: true, cache.gradInputGates, into: &inputWeight.gradient, beta: inputBeta)
     var gradInput = Matrix(rows: rows, cols: inputSize)
     BLAS.gemm(cache.gradInputGates, inputWeight.value, transB: true, into: &gradInput)
     return gradInput

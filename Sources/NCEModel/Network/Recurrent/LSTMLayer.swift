@@ -194,20 +194,23 @@ public final class LSTMLayer: RecurrentLayer {
     // Weight gradients over all steps at once: dWh += H_prev^T dG, dWx += X^T dG (without the
     // first step's rows when they continue from zeros).
     let skipped = cache.initialStateIsZero && steps > 0 ? layout.lanes[0] : 0
+    let recurrentBeta = recurrentWeight.gradientBeta()
+    bias.prepareGradientForAdding()
     PreviousStates.withRows(of: cache.hiddens, layout: layout, scratch: &cache.previousHiddens) { hPrev in
       cache.gradGates.withUnsafeBufferPointer { dG in
         recurrentWeight.gradient.withUnsafeMutableBufferPointer { dW in
           BLAS.gemm(
             transA: true, transB: false, m: h, n: g4, k: rows - skipped,
-            a: hPrev + skipped * h, lda: h, b: dG.baseAddress! + skipped * g4, ldb: g4, beta: 1, c: dW.baseAddress!,
-            ldc: g4)
+            a: hPrev + skipped * h, lda: h, b: dG.baseAddress! + skipped * g4, ldb: g4, beta: recurrentBeta,
+            c: dW.baseAddress!, ldc: g4)
         }
         bias.gradient.withUnsafeMutableBufferPointer { db in
           VectorMath.accumulateColumnSums(dG.baseAddress!, rows: rows, cols: g4, into: db.baseAddress!)
         }
       }
     }
-    BLAS.gemm(cache.input, transA: true, cache.gradGates, into: &inputWeight.gradient, beta: 1)
+    let inputBeta = inputWeight.gradientBeta()
+    BLAS.gemm(cache.input, transA: true, cache.gradGates, into: &inputWeight.gradient, beta: inputBeta)
     var gradInput = Matrix(rows: rows, cols: inputSize)
     BLAS.gemm(cache.gradGates, inputWeight.value, transB: true, into: &gradInput)
     return gradInput
