@@ -5,8 +5,8 @@ import NCECore
 /// Row-sparse parameters (embeddings, output rows) record which rows received gradient in
 /// `touchedRows`, so clipping and the update visit only those rows. Only the touched rows of
 /// such a gradient are part of it: the data-parallel reduction and the update forget rows
-/// without zeroing them (two write passes over every touched row per batch), and `touch`
-/// zeroes a row when it joins. So a row must be touched before anything is added to it.
+/// without zeroing them (which cost two write passes over every touched row per batch), and
+/// `touch` zeroes a row when it joins. So a row must be touched before anything is added to it.
 /// Likewise a dense gradient is not zeroed after a step but marked stale (`endGradient()`): its
 /// next writer overwrites it (`gradientBeta()` for a GEMM) or zeroes it first
 /// (`prepareGradientForAdding()`).

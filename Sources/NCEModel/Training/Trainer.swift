@@ -265,9 +265,10 @@ public final class Trainer {
 
   /// The workers of the previous epoch (their replicas read the model's values), or new ones.
   /// Making a replica of a model with direct features costs a gradient table as large as the
-  /// weights, written once over (hundreds of MB): once per run, not once per epoch. A completed epoch leaves every
-  /// replica gradient zero; a diverged one drops the workers. The recurrent states they carry
-  /// need no reset: an epoch's first batch always starts from zero states (`resetsState`).
+  /// weights, written once over (hundreds of MB): once per run, not once per epoch. A completed
+  /// epoch leaves every replica gradient ended (`Parameter.endGradient()`); a diverged one drops
+  /// the workers. The recurrent states they carry need no reset: an epoch's first batch always
+  /// starts from zero states (`resetsState`).
   private var cachedWorkers: [TrainingWorker]?
 
   private func epochWorkers() -> [TrainingWorker] {
