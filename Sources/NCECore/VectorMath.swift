@@ -277,20 +277,7 @@ extension VectorMath {
   public static func setScaled(
     _ alpha: Float, _ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count: Int
   ) {
-    let rx = UnsafeRawPointer(x)
-    let ry = UnsafeMutableRawPointer(y)
-    let a = Lanes(repeating: alpha)
-    var i = 0
-    while i + 16 <= count {
-      var v = Lanes()
-      v.addProduct(a, rx.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self))
-      ry.storeBytes(of: v, toByteOffset: i * 4, as: Lanes.self)
-      i += 16
-    }
-    while i < count {
-      y[i] = alpha * x[i]
-      i += 1
-    }
+    scaledRow(alpha, x, to: y, count: count, adding: false)
   }
 
   /// `y[i] += alpha x[i]`, 16 lanes per step, inlined (see `dot`).
@@ -298,18 +285,26 @@ extension VectorMath {
   public static func addScaled(
     _ alpha: Float, _ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count: Int
   ) {
+    scaledRow(alpha, x, to: y, count: count, adding: true)
+  }
+
+  /// `addScaled` (`adding`) or `setScaled`: the same fused multiply-add on `y` or on zero.
+  @inlinable @inline(__always) @usableFromInline
+  static func scaledRow(
+    _ alpha: Float, _ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, count: Int, adding: Bool
+  ) {
     let rx = UnsafeRawPointer(x)
     let ry = UnsafeMutableRawPointer(y)
     let a = Lanes(repeating: alpha)
     var i = 0
     while i + 16 <= count {
-      var v = ry.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+      var v = adding ? ry.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self) : Lanes()
       v.addProduct(a, rx.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self))
       ry.storeBytes(of: v, toByteOffset: i * 4, as: Lanes.self)
       i += 16
     }
     while i < count {
-      y[i] += alpha * x[i]
+      if adding { y[i] += alpha * x[i] } else { y[i] = alpha * x[i] }
       i += 1
     }
   }

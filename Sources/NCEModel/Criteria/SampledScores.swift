@@ -61,9 +61,7 @@ struct SampledScores {
           targetScores.withUnsafeMutableBufferPointer { s in
             Self.prefetchRows(of: w.baseAddress!, width: e, ids: targets.baseAddress!, 0..<min(Self.rowLookahead, n))
             for i in 0..<n {
-              if i + Self.rowLookahead < n {
-                nce_prefetch_floats(w.baseAddress! + Int(targets[i + Self.rowLookahead]) * e, e, 0)
-              }
+              Self.prefetchRow(of: w.baseAddress!, width: e, ids: targets.baseAddress!, i + Self.rowLookahead, below: n)
               let t = Int(targets[i])
               s[i] = VectorMath.dot(h.baseAddress! + i * e, w.baseAddress! + t * e, count: e) + b[t]
             }
@@ -184,9 +182,8 @@ struct SampledScores {
                 let hi = h.baseAddress! + i * e
                 for j in 0..<k {
                   let pair = i * k + j
-                  if pair + Self.rowLookahead < pairs {
-                    nce_prefetch_floats(w.baseAddress! + Int(ids[pair + Self.rowLookahead]) * e, e, 0)
-                  }
+                  Self.prefetchRow(
+                    of: w.baseAddress!, width: e, ids: ids.baseAddress!, pair + Self.rowLookahead, below: pairs)
                   let word = Int(ids[pair])
                   s[pair] = VectorMath.dot(hi, w.baseAddress! + word * e, count: e) + b[word]
                 }
@@ -229,11 +226,9 @@ struct SampledScores {
                 Self.prefetchRows(
                   of: dw.baseAddress!, width: e, ids: targets.baseAddress!, 0..<min(ahead, n), forWriting: true)
                 for i in 0..<n {
-                  if i + ahead < n {
-                    let next = Int(targets[i + ahead]) * e
-                    nce_prefetch_floats(w.baseAddress! + next, e, 0)
-                    nce_prefetch_floats(dw.baseAddress! + next, e, 1)
-                  }
+                  Self.prefetchRow(of: w.baseAddress!, width: e, ids: targets.baseAddress!, i + ahead, below: n)
+                  Self.prefetchRow(
+                    of: dw.baseAddress!, width: e, ids: targets.baseAddress!, i + ahead, below: n, forWriting: true)
                   let t = Int(targets[i])
                   VectorMath.addScaled(g[i], w.baseAddress! + t * e, to: dh.baseAddress! + i * e, count: e)
                   VectorMath.addScaled(g[i], h.baseAddress! + i * e, to: dw.baseAddress! + t * e, count: e)
@@ -318,11 +313,11 @@ struct SampledScores {
                         let dhi = dh.baseAddress! + i * e
                         for j in 0..<k {
                           let pair = i * k + j
-                          if pair + ahead < pairs {
-                            let next = Int(ids[pair + ahead]) * e
-                            nce_prefetch_floats(w.baseAddress! + next, e, 0)
-                            nce_prefetch_floats(dw.baseAddress! + next, e, 1)
-                          }
+                          Self.prefetchRow(
+                            of: w.baseAddress!, width: e, ids: ids.baseAddress!, pair + ahead, below: pairs)
+                          Self.prefetchRow(
+                            of: dw.baseAddress!, width: e, ids: ids.baseAddress!, pair + ahead, below: pairs,
+                            forWriting: true)
                           let word = Int(ids[pair])
                           let coefficient = g[pair]
                           VectorMath.addScaled(coefficient, w.baseAddress! + word * e, to: dhi, count: e)
@@ -349,12 +344,25 @@ struct SampledScores {
   /// E = 200, and the rows of a batch's words are spread over the whole `[V x E]` matrix.
   static let rowLookahead = 8
 
-  /// Prefetches the rows `ids[r]` of `matrix` for `r` in `range`.
+  /// Prefetches the rows `ids[r]` of `matrix` for `r` in `range` (a loop's first rows).
   private static func prefetchRows(
     of matrix: UnsafePointer<Float>, width: Int, ids: UnsafePointer<Int32>, _ range: Range<Int>,
     forWriting: Bool = false
   ) {
-    for r in range { nce_prefetch_floats(matrix + Int(ids[r]) * width, width, forWriting ? 1 : 0) }
+    for r in range {
+      prefetchRow(of: matrix, width: width, ids: ids, r, below: range.upperBound, forWriting: forWriting)
+    }
+  }
+
+  /// Prefetches row `ids[r]` of `matrix` if `r < count`: inside a loop over `count` rows, the
+  /// row `rowLookahead` iterations ahead.
+  @inline(__always)
+  private static func prefetchRow(
+    of matrix: UnsafePointer<Float>, width: Int, ids: UnsafePointer<Int32>, _ r: Int, below count: Int,
+    forWriting: Bool = false
+  ) {
+    guard r < count else { return }
+    nce_prefetch_floats(matrix + Int(ids[r]) * width, width, forWriting ? 1 : 0)
   }
 
   private func resize<Element>(_ array: inout [Element], _ count: Int, filler: Element) {

@@ -69,16 +69,12 @@ public final class Parameter {
   /// Makes `row` part of the gradient, zeroing it if it was not (call before adding to the
   /// row, and not while holding the gradient's storage).
   public func touch(row: Int) {
-    let before = touchedRows.members.count
-    touchedRows.insert(row)
-    zeroRowsJoined(since: before)
+    touchZeroingNewRows { $0.insert(row) }
   }
 
   /// `touch(row:)` for each of `rows`, in order, under one access to the set.
   public func touch(rows: UnsafeBufferPointer<Int32>) {
-    let before = touchedRows.members.count
-    touchedRows.insert(contentsOf: rows)
-    zeroRowsJoined(since: before)
+    touchZeroingNewRows { $0.insert(contentsOf: rows) }
   }
 
   /// Makes `rows` part of the gradient, in order, without zeroing any: `joined[i]` is set when
@@ -91,18 +87,19 @@ public final class Parameter {
 
   /// `touch(row:)` for every row, in order (a full softmax's output layer).
   public func touchAllRows() {
-    let before = touchedRows.members.count
-    for row in 0..<gradient.rows { touchedRows.insert(row) }
-    zeroRowsJoined(since: before)
+    let rows = gradient.rows
+    touchZeroingNewRows { for row in 0..<rows { $0.insert(row) } }
   }
 
-  /// Zeroes the gradient rows that joined `touchedRows` after its first `count` members.
-  private func zeroRowsJoined(since count: Int) {
+  /// Runs `insert` on `touchedRows`, then zeroes the gradient rows it added.
+  private func touchZeroingNewRows(_ insert: (inout RowSet) -> Void) {
+    let before = touchedRows.members.count
+    insert(&touchedRows)
     let members = touchedRows.members
-    guard members.count > count else { return }
+    guard members.count > before else { return }
     let cols = gradient.cols
     gradient.withUnsafeMutableBufferPointer { g in
-      for row in members[count...] { (g.baseAddress! + Int(row) * cols).update(repeating: 0, count: cols) }
+      for row in members[before...] { (g.baseAddress! + Int(row) * cols).update(repeating: 0, count: cols) }
     }
   }
 
@@ -143,9 +140,6 @@ public final class Parameter {
     gradient.setZero()
     gradientIsStale = false
   }
-
-  /// Marks a dense gradient as holding a gradient (its storage was written whole).
-  func markGradientWritten() { gradientIsStale = false }
 
   /// Squared L2 norm of the gradient, in Double.
   public var gradientSquaredNorm: Double {

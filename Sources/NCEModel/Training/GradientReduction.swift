@@ -39,11 +39,11 @@ enum GradientReduction {
     }
     let touched = targets.map { $0.isRowSparse ? $0.touchedRows.members : [] }
     // Per dense parameter: the replicas whose gradient holds this step's values (bits), and
-    // whether the model's does.
+    // whether the model's is stale, so that the sum is written over it (`gradientBeta` 0).
     let denseReplicas = sources.map { list in
       list.enumerated().reduce(UInt64(0)) { $0 | ($1.element.gradientIsStale ? 0 : 1 << UInt64($1.offset)) }
     }
-    let denseTargetHolds = targets.map { !$0.gradientIsStale }
+    let overwritesDenseTarget = targets.map { !$0.isRowSparse && $0.gradientBeta() == 0 }
     // Shapes read before the storage is borrowed for writing (exclusive access).
     let widths = targets.map(\.gradient.cols)
     let counts = targets.map(\.gradient.count)
@@ -53,9 +53,19 @@ enum GradientReduction {
         partials.withUnsafeMutableBufferPointer { out in
           sourceStorage.withUnsafeBufferPointer { allSources in
             parallelFor(threads, threads: threads) { chunk in
-              // The replicas that touched the current row.
+              // The replicas whose gradient holds the current row (or dense parameter).
               let chosen = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: max(replicaCount, 1))
               defer { chosen.deallocate() }
+              func choose(_ mask: UInt64, from others: UnsafeBufferPointer<UnsafeMutablePointer<Float>>)
+                -> UnsafeBufferPointer<UnsafeMutablePointer<Float>>
+              {
+                var count = 0
+                for s in 0..<replicaCount where mask & (1 << UInt64(s)) != 0 {
+                  chosen[count] = others[s]
+                  count += 1
+                }
+                return UnsafeBufferPointer(start: chosen, count: count)
+              }
               for index in targets.indices {
                 let base = targetStorage[index]
                 let others = UnsafeBufferPointer(
@@ -77,27 +87,17 @@ enum GradientReduction {
                             nce_prefetch_floats(others[s] + offset, cols, 0)
                           }
                         }
-                        var count = 0
-                        for s in 0..<replicaCount where masks[i] & (1 << UInt64(s)) != 0 {
-                          chosen[count] = others[s]
-                          count += 1
-                        }
                         norm += VectorMath.accumulate(
-                          UnsafeBufferPointer(start: chosen, count: count), into: base, offset: Int(rows[i]) * cols,
-                          count: cols, overwriting: i >= own, zeroingSources: false)
+                          choose(masks[i], from: others), into: base, offset: Int(rows[i]) * cols, count: cols,
+                          overwriting: i >= own, zeroingSources: false)
                       }
                     }
                   }
                 } else {
-                  var count = 0
-                  for s in 0..<replicaCount where denseReplicas[index] & (1 << UInt64(s)) != 0 {
-                    chosen[count] = others[s]
-                    count += 1
-                  }
                   let start = chunk * counts[index] / threads
                   norm = VectorMath.accumulate(
-                    UnsafeBufferPointer(start: chosen, count: count), into: base, offset: start,
-                    count: (chunk + 1) * counts[index] / threads - start, overwriting: !denseTargetHolds[index],
+                    choose(denseReplicas[index], from: others), into: base, offset: start,
+                    count: (chunk + 1) * counts[index] / threads - start, overwriting: overwritesDenseTarget[index],
                     zeroingSources: false)
                 }
                 out[index * threads + chunk] = norm
@@ -109,7 +109,6 @@ enum GradientReduction {
     }
     var total = 0.0
     for index in targets.indices {
-      if !targets[index].isRowSparse { targets[index].markGradientWritten() }
       for source in sources[index] { source.endGradient() }
       total += partials[(index * threads)..<((index + 1) * threads)].reduce(0, +)
     }

@@ -301,7 +301,7 @@ private struct UpdateKernel: @unchecked Sendable {
     let end = start + count
     var first = start
     let rw = UnsafeMutableRawPointer(w)
-    let rg = UnsafeMutableRawPointer(g)
+    let rg = UnsafeRawPointer(g)
     if let m, mu != 0 {
       let rm = UnsafeMutableRawPointer(m)
       while first + 16 <= end {
