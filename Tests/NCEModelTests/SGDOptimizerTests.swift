@@ -62,6 +62,59 @@ struct SGDOptimizerTests {
     #expect(abs(parameter.value.storage[0] - 0.48) < 1e-6 && abs(parameter.value.storage[1] - -1.32) < 1e-6)
   }
 
+  /// `prepare` only moves the allocation of the momentum buffers and row lags before the first
+  /// step: the same weights and buffers bit for bit as buffers made by the steps themselves,
+  /// also when the parameters were already trained and the buffers restored; a plain-rule
+  /// parameter gets none.
+  @Test func preparedBuffersChangeNothing() {
+    func parameters() -> [Parameter] {
+      var generator = SeededGenerator(seed: 3)
+      let values = (0..<(6 * 4)).map { _ in generator.nextUniform() - 0.5 }
+      return [
+        Parameter(name: "rows", value: Matrix(rows: 6, cols: 4, storage: values), isRowSparse: true),
+        Parameter(name: "dense", value: Matrix(rows: 4, cols: 6, storage: values)),
+        Parameter(name: "plain", value: Matrix(rows: 2, cols: 3, storage: Array(values.prefix(6)))),
+      ]
+    }
+    func train(_ parameters: [Parameter], _ optimizer: SGDOptimizer, steps: Range<Int>) {
+      for step in steps {
+        for p in parameters {
+          for row in 0..<p.value.rows where !p.isRowSparse || (row + step) % 4 == 0 {
+            if p.isRowSparse { p.touch(row: row) }
+            for j in 0..<p.value.cols { p.gradient[row, j] = Float((row * 7 + j * 3 + step) % 11) / 11 - 0.4 }
+          }
+        }
+        optimizer.step(parameters, learningRate: 0.3, gradientScale: 0.7)
+        for p in parameters { p.zeroGradient() }
+      }
+    }
+    func makeOptimizer() -> SGDOptimizer {
+      let optimizer = SGDOptimizer(weightDecay: 0.01, momentum: 0.9)
+      optimizer.plainRules["plain"] = .init(learningRateFactor: 2, weightDecay: 0)
+      return optimizer
+    }
+    let (lazy, prepared) = (parameters(), parameters())
+    let (lazyOptimizer, preparedOptimizer) = (makeOptimizer(), makeOptimizer())
+    preparedOptimizer.prepare(prepared)
+    #expect(Set(preparedOptimizer.buffers.keys) == ["rows", "rows#lag", "dense"])
+    #expect(preparedOptimizer.buffers.values.allSatisfy { $0.storage.allSatisfy { $0 == 0 } })
+    train(lazy, lazyOptimizer, steps: 0..<5)
+    train(prepared, preparedOptimizer, steps: 0..<5)
+    #expect(lazy.map(\.value) == prepared.map(\.value))
+    #expect(lazyOptimizer.buffers == preparedOptimizer.buffers)
+    // Restored buffers are kept, and training continues identically.
+    let restored = makeOptimizer()
+    restored.restore(buffers: lazyOptimizer.buffers)
+    restored.prepare(prepared)
+    #expect(restored.buffers == lazyOptimizer.buffers)
+    train(lazy, lazyOptimizer, steps: 5..<9)
+    train(prepared, restored, steps: 5..<9)
+    lazyOptimizer.flush(lazy, learningRate: 0.3)
+    restored.flush(prepared, learningRate: 0.3)
+    #expect(lazy.map(\.value) == prepared.map(\.value))
+    #expect(lazyOptimizer.buffers == restored.buffers)
+  }
+
   /// The data-parallel update: gradients scaled on the fly and the work split over threads
   /// must equal the one-thread update of pre-scaled gradients, for dense and row-sparse
   /// parameters; a replica's parameter reads the updated values without a copy.

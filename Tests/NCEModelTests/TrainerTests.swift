@@ -53,6 +53,48 @@ struct TrainerTests {
     #expect(first.model.tensors == second.model.tensors)
   }
 
+  /// The epoch snapshot (for divergence rollback) is a copy kept apart from the model: the
+  /// updates write the weights where they are, epoch after epoch, instead of copying every
+  /// matrix away from a shared snapshot at each epoch's first update.
+  @Test(arguments: [1, 2])
+  func epochsUpdateTheWeightsInPlace(threads: Int) throws {
+    let trainer = try Self.makeTrainer(loss: .nce, threads: threads, epochs: 3)
+    #expect(trainer.options.maxDivergenceRetries > 0)
+    func addresses() -> [String: UnsafeRawPointer?] {
+      Dictionary(
+        uniqueKeysWithValues: trainer.model.parameters.map { p in
+          (p.name, p.value.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) })
+        })
+    }
+    let start = addresses()
+    // Copies, not shared storage (sharing would itself make the first update copy).
+    let initial = trainer.model.parameters.map { $0.value.storage.map { $0 } }
+    var atEpochEnds: [[String: UnsafeRawPointer?]] = []
+    trainer.report = { event in if case .epochFinished = event { atEpochEnds.append(addresses()) } }
+    try trainer.run()
+    #expect(atEpochEnds.count == 3)
+    for (epoch, seen) in atEpochEnds.enumerated() { #expect(seen == start, "epoch \(epoch + 1)") }
+    #expect(trainer.model.parameters.map(\.value.storage) != initial)
+  }
+
+  /// `refill` copies (never shares) and reuses the matrices it already holds.
+  @Test func snapshotStoreCopiesAndIsRefilledInPlace() {
+    var store: [String: Matrix] = ["gone": Matrix(rows: 1, cols: 1)]
+    var source = [
+      "a": Matrix(rows: 2, cols: 3, storage: [1, 2, 3, 4, 5, 6]), "b": Matrix(rows: 1, cols: 2, storage: [7, 8]),
+    ]
+    Trainer.refill(&store, from: source)
+    #expect(store == source)
+    let addressOfA = store["a"]!.withUnsafeBufferPointer { $0.baseAddress }
+    #expect(addressOfA != source["a"]!.withUnsafeBufferPointer { $0.baseAddress })
+    source["a"]![1, 2] = -1
+    #expect(store["a"]![1, 2] == 6)
+    source["b"] = Matrix(rows: 2, cols: 1, storage: [9, 10])
+    Trainer.refill(&store, from: source)
+    #expect(store == source)
+    #expect(store["a"]!.withUnsafeBufferPointer { $0.baseAddress } == addressOfA)
+  }
+
   @Test func trainingLowersValidationPerplexity() throws {
     let trainer = try Self.makeTrainer(dropout: 0, epochs: 10, learningRate: 2)
     try trainer.run()

@@ -69,6 +69,21 @@ public final class SGDOptimizer {
     }
   }
 
+  /// Creates the momentum buffers and row lags that `step` would create at its first call for
+  /// these parameters (zeros; rows up to date), so that their allocation and first page faults
+  /// happen before training rather than inside its first step. Existing ones are kept.
+  public func prepare(_ parameters: [Parameter]) {
+    guard momentum != 0 else { return }
+    for parameter in parameters where !parameter.gradientOutside && plainRules[parameter.name] == nil {
+      if momentumBuffers[parameter.name] == nil {
+        momentumBuffers[parameter.name] = Matrix(rows: parameter.value.rows, cols: parameter.value.cols)
+      }
+      if parameter.isRowSparse && lastStep[parameter.name] == nil {
+        lastStep[parameter.name] = [Int](repeating: stepCount, count: parameter.value.rows)
+      }
+    }
+  }
+
   /// Applies the moves every row of the row-sparse parameters still owes (see the type's doc).
   public func flush(_ parameters: [Parameter], learningRate lr: Float) {
     guard momentum != 0 else { return }

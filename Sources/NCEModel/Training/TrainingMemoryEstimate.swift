@@ -4,8 +4,8 @@ import Foundation
 /// that absurd values (`--nhid 100000000`, `--batch-size 100000000000`, `--noise-ratio
 /// 100000000`) are refused with a clear message before anything is allocated, instead of
 /// crashing or swapping. Counted: the parameters with their gradients and momentum, each
-/// further worker's gradients (its replica reads the model's weights), the copy of the direct
-/// table a divergence rolls back to, and one output block and the recurrent gates for the rows
+/// further worker's gradients (its replica reads the model's weights), the copies of the weights,
+/// momentum and direct table that a divergence rolls back to, and one output block and the recurrent gates for the rows
 /// of a batch. Real use needs more; the bound only catches options that cannot fit.
 public struct TrainingMemoryEstimate: Sendable {
   /// Parameter count (embedding, recurrent layers, output layer, direct features).
@@ -39,9 +39,11 @@ public struct TrainingMemoryEstimate: Sendable {
     case .nce, .sampled, .mix: outputColumns = Double(config.noiseRatio)
     }
     let activations = rows * (outputColumns + Double(config.layers) * gates * h)
+    // The epoch-start copies (divergence rollback): weights and momentum, and the direct table.
+    let rollback: Double = options.maxDivergenceRetries > 0 ? 1 : 0
     bytes =
-      4 * ((p - directWeights) * (3 + (workers - 1)) + activations) + 4 * directWeights
-      * (1 + workers + (options.maxDivergenceRetries > 0 ? 1 : 0))
+      4 * ((p - directWeights) * (3 + (workers - 1) + 2 * rollback) + activations) + 4 * directWeights
+      * (1 + workers + rollback)
   }
 
   /// Throws when the bound exceeds `available` bytes, naming the options to reduce.
@@ -50,7 +52,7 @@ public struct TrainingMemoryEstimate: Sendable {
     func gigabytes(_ value: Double) -> String { String(format: "%.1f GB", value / 1e9) }
     throw ModelConfigError(
       message:
-        "these options need at least \(gigabytes(bytes)) of memory (\(String(format: "%.3g", parameters)) parameters with gradients, momentum and each further worker's gradients, and the activations of one batch), this machine has \(gigabytes(available)): reduce --nhid, --emsize, --batch-size, --noise-ratio, --direct or --threads"
+        "these options need at least \(gigabytes(bytes)) of memory (\(String(format: "%.3g", parameters)) parameters with gradients, momentum, each further worker's gradients and the copies a divergence rolls back to, and the activations of one batch), this machine has \(gigabytes(available)): reduce --nhid, --emsize, --batch-size, --noise-ratio, --direct or --threads"
     )
   }
 }
