@@ -70,6 +70,34 @@ struct LayerGradientTests {
     #expect(table.weight.gradient.storage.allSatisfy { $0 == 0 })
   }
 
+  /// The embedding writes a row at its first id and adds at the repeats, so rows outside the
+  /// gradient are never read (NaN here), and a row already in it (a tied output layer's) is
+  /// added to: the same values bit for bit as zero-then-add, in id order, over 16-lane and
+  /// tail widths.
+  @Test(arguments: [3, 37])
+  func embeddingWritesNewRowsAndAddsToTouchedOnes(width: Int) {
+    var rng = SeededGenerator(seed: 6)
+    let table = Embedding(name: "e", vocabularySize: 9, size: width, using: &rng)
+    table.weight.gradient.withUnsafeMutableBufferPointer { $0.update(repeating: .nan) }
+    table.weight.touch(row: 4)
+    for j in 0..<width { table.weight.gradient[4, j] = Float(j) * 0.5 - 1 }
+    let ids: [Int32] = [2, 4, 2, 7, 2, 4]
+    let grad = GradientChecking.randomMatrix(rows: ids.count, cols: width, using: &rng)
+    var expected = [Float](repeating: 0, count: 9 * width)
+    for j in 0..<width { expected[4 * width + j] = Float(j) * 0.5 - 1 }
+    for (i, id) in ids.enumerated() {
+      for j in 0..<width { expected[Int(id) * width + j] += grad[i, j] }
+    }
+    ids.withUnsafeBufferPointer { table.backward(grad, ids: $0) }
+    #expect(table.weight.touchedRows.members == [4, 2, 7])
+    for row in [2, 4, 7] {
+      for j in 0..<width {
+        #expect(
+          table.weight.gradient[row, j].bitPattern == expected[row * width + j].bitPattern, "row \(row), column \(j)")
+      }
+    }
+  }
+
   @Test func dropoutScalesSurvivorsAndIsIdentityAtEvaluation() {
     var rng = SeededGenerator(seed: 5)
     var dropout = Dropout(rate: 0.25)

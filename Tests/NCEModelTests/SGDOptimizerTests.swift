@@ -62,6 +62,40 @@ struct SGDOptimizerTests {
     #expect(abs(parameter.value.storage[0] - 0.48) < 1e-6 && abs(parameter.value.storage[1] - -1.32) < 1e-6)
   }
 
+  /// A touched row's owed momentum-only moves are applied in the same pass as its update: the
+  /// same values bit for bit as bringing the rows up to date first (`flush`, the same closed
+  /// form) and then updating, over 16-lane and tail widths and lags of 1 to 300 steps (past the
+  /// table of momentum powers).
+  @Test(arguments: [5, 37])
+  func catchUpInTheUpdatePassEqualsFlushingFirst(width: Int) {
+    let rows = 4
+    var generator = SeededGenerator(seed: 12)
+    let start = (0..<(rows * width)).map { _ in generator.nextUniform() - 0.5 }
+    let fused = Parameter(name: "p", value: Matrix(rows: rows, cols: width, storage: start), isRowSparse: true)
+    let flushed = Parameter(name: "p", value: Matrix(rows: rows, cols: width, storage: start), isRowSparse: true)
+    let fusedOptimizer = SGDOptimizer(weightDecay: 0.01, momentum: 0.9)
+    let flushedOptimizer = SGDOptimizer(weightDecay: 0.01, momentum: 0.9)
+    let touchedAt: Set<Int> = [0, 1, 3, 6, 13, 313, 314]
+    for step in 0...314 {
+      if touchedAt.contains(step) {
+        flushedOptimizer.flush([flushed], learningRate: 0.2)
+        for row in 0..<rows {
+          let values = (0..<width).map { _ in generator.nextUniform() - 0.5 }
+          for p in [fused, flushed] {
+            p.touch(row: row)
+            for j in 0..<width { p.gradient[row, j] = values[j] }
+          }
+        }
+      }
+      fusedOptimizer.step([fused], learningRate: 0.2, gradientScale: 0.8, threads: step % 2 + 1)
+      flushedOptimizer.step([flushed], learningRate: 0.2, gradientScale: 0.8)
+      fused.zeroGradient()
+      flushed.zeroGradient()
+    }
+    #expect(fused.value.storage.map(\.bitPattern) == flushed.value.storage.map(\.bitPattern))
+    #expect(fusedOptimizer.buffers == flushedOptimizer.buffers)
+  }
+
   /// `prepare` only moves the allocation of the momentum buffers and row lags before the first
   /// step: the same weights and buffers bit for bit as buffers made by the steps themselves,
   /// also when the parameters were already trained and the buffers restored; a plain-rule

@@ -121,13 +121,19 @@ public final class SGDOptimizer {
     momentumPowers = (momentum, (0..<256).map { Float(Foundation.pow(Double(momentum), Double($0))) })
   }
 
+  /// The closed form of `steps` momentum-only moves: `w -= move · m`, `m *= decay`.
+  @inline(__always)
+  private func catchUpFactors(steps: Int, lr: Float) -> (move: Float, decay: Float) {
+    let decay = momentumPower(steps)
+    return (lr * momentum * (1 - decay) / (1 - momentum), decay)
+  }
+
   /// `steps` momentum-only moves of one row, in closed form.
   @inline(__always)
   private func catchUp(
     _ w: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ count: Int, steps: Int, lr: Float
   ) {
-    let decay = momentumPower(steps)
-    let move = lr * momentum * (1 - decay) / (1 - momentum)
+    let (move, decay) = catchUpFactors(steps: steps, lr: lr)
     var i = 0
     let rw = UnsafeMutableRawPointer(w)
     let rm = UnsafeMutableRawPointer(m)
@@ -255,11 +261,13 @@ public final class SGDOptimizer {
                     let r = Int(touched[i])
                     if kernel.momentum != 0, let lastRow = lagStorage[index] {
                       let behind = stepCount - 1 - lastRow[r]
-                      if behind > 0 {
-                        self.catchUp(
-                          kernel.w + r * cols, kernel.m! + r * cols, cols, steps: behind, lr: kernel.lr)
-                      }
                       lastRow[r] = stepCount
+                      if behind > 0 {
+                        // The row's momentum-only moves and this step's, in one pass over it.
+                        let (move, decay) = self.catchUpFactors(steps: behind, lr: kernel.lr)
+                        kernel.update(r * cols, cols, catchingUp: (move, decay))
+                        continue
+                      }
                     }
                     kernel.update(r * cols, cols)
                   }
@@ -306,9 +314,11 @@ private struct UpdateKernel: @unchecked Sendable {
   /// Elements `start ..< start + count`: `grad = scale g + wd w`; with momentum
   /// `m = μ m + grad`, `w -= lr m`, else `w -= lr grad`. 16 lanes at a time (the pointers may
   /// alias as far as the compiler knows, so the scalar loop stayed scalar), with the same
-  /// operations in the same order as the scalar tail.
+  /// operations in the same order as the scalar tail. `catchingUp` first applies a row's
+  /// momentum-only moves (`SGDOptimizer.catchUp`'s `w -= move m`, `m *= decay`) in the same
+  /// pass, with the same operations as that function.
   @inline(__always)
-  func update(_ start: Int, _ count: Int) {
+  func update(_ start: Int, _ count: Int, catchingUp: (move: Float, decay: Float)? = nil) {
     let wd = weightDecay
     let mu = momentum
     let scale = gradientScale
@@ -319,6 +329,26 @@ private struct UpdateKernel: @unchecked Sendable {
     let rg = UnsafeRawPointer(g)
     if let m, mu != 0 {
       let rm = UnsafeMutableRawPointer(m)
+      if let (move, decay) = catchingUp {
+        while first + 16 <= end {
+          let offset = first * 4
+          let m0 = rm.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+          let wv = rw.loadUnaligned(fromByteOffset: offset, as: Lanes.self) - move * m0
+          let grad = rg.loadUnaligned(fromByteOffset: offset, as: Lanes.self) * scale + wd * wv
+          let mv = mu * (m0 * decay) + grad
+          rm.storeBytes(of: mv, toByteOffset: offset, as: Lanes.self)
+          rw.storeBytes(of: wv - lr * mv, toByteOffset: offset, as: Lanes.self)
+          first += 16
+        }
+        for i in first..<end {
+          w[i] -= move * m[i]
+          m[i] *= decay
+          let grad = g[i] * scale + wd * w[i]
+          m[i] = mu * m[i] + grad
+          w[i] -= lr * m[i]
+        }
+        return
+      }
       while first + 16 <= end {
         let offset = first * 4
         let wv = rw.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
