@@ -161,10 +161,8 @@ public final class Trainer {
   static func refill(_ store: inout [String: Matrix], from source: [String: Matrix]) {
     store = store.filter { source[$0.key] != nil }
     for (name, matrix) in source {
-      if let kept = store[name], kept.rows == matrix.rows && kept.cols == matrix.cols {
-      } else {
-        store[name] = Matrix(rows: matrix.rows, cols: matrix.cols)
-      }
+      let fits = store[name].map { $0.rows == matrix.rows && $0.cols == matrix.cols } ?? false
+      if !fits { store[name] = Matrix(rows: matrix.rows, cols: matrix.cols) }
       matrix.withUnsafeBufferPointer { from in
         store[name]!.withUnsafeMutableBufferPointer { to in _ = to.update(fromContentsOf: from) }
       }
