@@ -75,12 +75,18 @@ public final class SGDOptimizer {
   public func prepare(_ parameters: [Parameter]) {
     guard momentum != 0 else { return }
     for parameter in parameters where !parameter.gradientOutside && plainRules[parameter.name] == nil {
-      if momentumBuffers[parameter.name] == nil {
-        momentumBuffers[parameter.name] = Matrix(rows: parameter.value.rows, cols: parameter.value.cols)
-      }
-      if parameter.isRowSparse && lastStep[parameter.name] == nil {
-        lastStep[parameter.name] = [Int](repeating: stepCount, count: parameter.value.rows)
-      }
+      makeBuffersIfMissing(for: parameter, rowsUpToDateAt: stepCount)
+    }
+  }
+
+  /// The momentum buffer of `parameter` (zeros) and, if it is row-sparse, its row lags (every
+  /// row up to date at step `step`), unless they exist.
+  private func makeBuffersIfMissing(for parameter: Parameter, rowsUpToDateAt step: Int) {
+    if momentumBuffers[parameter.name] == nil {
+      momentumBuffers[parameter.name] = Matrix(rows: parameter.value.rows, cols: parameter.value.cols)
+    }
+    if parameter.isRowSparse && lastStep[parameter.name] == nil {
+      lastStep[parameter.name] = [Int](repeating: step, count: parameter.value.rows)
     }
   }
 
@@ -204,12 +210,7 @@ public final class SGDOptimizer {
           lr * (rule?.learningRateFactor ?? 1), rule?.weightDecay ?? weightDecay, momentum,
           rule == nil ? gradientScale : 1
         ))
-      if momentum != 0 && momentumBuffers[parameter.name] == nil {
-        momentumBuffers[parameter.name] = Matrix(rows: parameter.value.rows, cols: parameter.value.cols)
-      }
-      if momentum != 0 && parameter.isRowSparse && lastStep[parameter.name] == nil {
-        lastStep[parameter.name] = [Int](repeating: stepCount - 1, count: parameter.value.rows)
-      }
+      if momentum != 0 { makeBuffersIfMissing(for: parameter, rowsUpToDateAt: stepCount - 1) }
       lags.append(momentum != 0 && parameter.isRowSparse ? lastStep.removeValue(forKey: parameter.name)! : [])
       buffers.append(momentum != 0 ? momentumBuffers.removeValue(forKey: parameter.name)!.storage : [])
     }
