@@ -1,10 +1,15 @@
+import Dispatch
+
 /// `C (+)= A · B` for a few rows of `A` (one recurrent time step of one worker's lanes), all
 /// row-major, reading `B` in place.
 ///
 /// OpenBLAS packs `B` on every call; with 10 rows and a `[200 x 800]` `B` that packing costs
-/// as much as the arithmetic (55 GFLOP/s against 95-110 here on the reference machine, bench-core
-/// prints both). Register blocking: 6 rows x 32 columns of `C` in 12 accumulators, `A` broadcast
-/// one element at a time, `B` loaded 32 columns per row of `k`.
+/// as much as the arithmetic (55 GFLOP/s against 95-110 here on an AVX-512 machine, bench-core
+/// prints both). Register blocking: 6 rows x 2 vectors of `C` in 12 accumulators, `A` broadcast
+/// one element at a time, `B` loaded 2 vectors per row of `k`. Which vector fits the registers
+/// depends on the CPU (12 16-lane accumulators spill on AVX2's 16 registers), so `kernel` is
+/// chosen by timing both once per process. Every element of `C` is the same chain of fused
+/// multiply-adds over `k` in both, so the choice never changes a result.
 public enum SmallGEMM {
   /// Below this many rows `BLAS.recurrentGEMM` uses this kernel.
   public static let rowLimit = 32
@@ -12,30 +17,78 @@ public enum SmallGEMM {
   typealias Wide = SIMD16<Float>
   typealias Narrow = SIMD8<Float>
 
+  /// The register block: 6 rows x 32 columns in 16-lane vectors (AVX-512's 32 registers) or
+  /// 6 rows x 16 columns in 8-lane vectors (AVX2's 16).
+  public enum Kernel: String, CaseIterable, Sendable {
+    case lanes16
+    case lanes8
+  }
+
+  /// The faster kernel on this machine, timed on the first use.
+  public static let kernel: Kernel = fastestKernel()
+
   /// `C = A B` (`accumulate == false`) or `C += A B`; `A` is `m x k`, `B` is `k x n`.
+  @inline(__always)
   public static func multiply(
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
   ) {
+    multiply(kernel: kernel, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+  }
+
+  /// `multiply` with the given kernel (bit-identical results; tests and bench-core use both).
+  public static func multiply(
+    kernel: Kernel, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+  ) {
+    switch kernel {
+    case .lanes16: multiply(Wide.self, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+    case .lanes8: multiply(Narrow.self, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+    }
+  }
+
+  /// Column blocks outside, row blocks inside: a block's panel of `B` (`k` rows of 2 vectors)
+  /// stays in L1 for all row blocks, where `B` itself (640 KB for `[200 x 800]`) does not fit L2.
+  @inline(__always)
+  static func multiply<V: SIMD>(
+    _: V.Type, _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+    _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
+  ) where V.Scalar == Float {
+    let width = 2 * V.scalarCount
+    var j = 0
+    while j + width <= n {
+      var row = 0
+      while row < m {
+        let rows = blockRows(m - row)
+        let (aRows, bBlock, cRows) = (a + row * lda, b + j, c + row * ldc + j)
+        // A row count fixed by type gives each specialization a loop without per-row tests.
+        switch rows {
+        case 6: block(V.self, Rows6.self, k, aRows, lda, bBlock, ldb, cRows, ldc, accumulate)
+        case 5: block(V.self, Rows5.self, k, aRows, lda, bBlock, ldb, cRows, ldc, accumulate)
+        case 4: block(V.self, Rows4.self, k, aRows, lda, bBlock, ldb, cRows, ldc, accumulate)
+        case 3: block(V.self, Rows3.self, k, aRows, lda, bBlock, ldb, cRows, ldc, accumulate)
+        case 2: block(V.self, Rows2.self, k, aRows, lda, bBlock, ldb, cRows, ldc, accumulate)
+        default: block(V.self, Rows1.self, k, aRows, lda, bBlock, ldb, cRows, ldc, accumulate)
+        }
+        row += rows
+      }
+      j += width
+    }
     var row = 0
     while row < m {
-      let rows = Swift.min(6, m - row)
+      let rows = blockRows(m - row)
       let aRows = a + row * lda
       let cRows = c + row * ldc
-      var j = 0
-      while j + 32 <= n {
-        block32(rows, k, aRows, lda, b + j, ldb, cRows + j, ldc, accumulate)
-        j += 32
+      var tail = j
+      if tail + 16 <= n {
+        blockOfOneVector(Wide.self, rows, k, aRows, lda, b + tail, ldb, cRows + tail, ldc, accumulate)
+        tail += 16
       }
-      if j + 16 <= n {
-        blockOfOneVector(Wide.self, rows, k, aRows, lda, b + j, ldb, cRows + j, ldc, accumulate)
-        j += 16
+      if tail + 8 <= n {
+        blockOfOneVector(Narrow.self, rows, k, aRows, lda, b + tail, ldb, cRows + tail, ldc, accumulate)
+        tail += 8
       }
-      if j + 8 <= n {
-        blockOfOneVector(Narrow.self, rows, k, aRows, lda, b + j, ldb, cRows + j, ldc, accumulate)
-        j += 8
-      }
-      if j < n { scalarBlock(rows, n - j, k, aRows, lda, b + j, ldb, cRows + j, ldc, accumulate) }
+      if tail < n { scalarBlock(rows, n - tail, k, aRows, lda, b + tail, ldb, cRows + tail, ldc, accumulate) }
       row += rows
     }
   }
@@ -51,77 +104,100 @@ public enum SmallGEMM {
     raw.storeBytes(of: accumulate ? raw.loadUnaligned(as: V.self) + v : v, as: V.self)
   }
 
-  /// Up to 6 rows x 32 columns.
+  /// Rows of the next block when `left` rows remain: at most 6, spread evenly over the blocks
+  /// still needed (10 rows as 5 + 5, not 6 + 4: a short block uses fewer of its registers).
   @inline(__always)
-  static func block32(
-    _ rows: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+  static func blockRows(_ left: Int) -> Int {
+    let blocks = (left + 5) / 6
+    return (left + blocks - 1) / blocks
+  }
+
+  /// A block's row count as a type, so that `block` is specialized for each.
+  protocol BlockRows { static var count: Int { get } }
+  enum Rows1: BlockRows { static var count: Int { 1 } }
+  enum Rows2: BlockRows { static var count: Int { 2 } }
+  enum Rows3: BlockRows { static var count: Int { 3 } }
+  enum Rows4: BlockRows { static var count: Int { 4 } }
+  enum Rows5: BlockRows { static var count: Int { 5 } }
+  enum Rows6: BlockRows { static var count: Int { 6 } }
+
+  /// Up to 6 rows x 2 vectors of columns.
+  @inline(__always)
+  static func block<V: SIMD, R: BlockRows>(
+    _: V.Type, _: R.Type, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
     _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
-  ) {
-    var c00 = Wide()
-    var c01 = Wide()
-    var c10 = Wide()
-    var c11 = Wide()
-    var c20 = Wide()
-    var c21 = Wide()
-    var c30 = Wide()
-    var c31 = Wide()
-    var c40 = Wide()
-    var c41 = Wide()
-    var c50 = Wide()
-    var c51 = Wide()
+  ) where V.Scalar == Float {
+    let half = V.scalarCount
+    let rows = R.count
+    var c00 = V()
+    var c01 = V()
+    var c10 = V()
+    var c11 = V()
+    var c20 = V()
+    var c21 = V()
+    var c30 = V()
+    var c31 = V()
+    var c40 = V()
+    var c41 = V()
+    var c50 = V()
+    var c51 = V()
+    // Row pointers and a running `B` row: no index arithmetic (and no overflow checks) per `p`.
+    let (a0, a1, a2, a3, a4, a5) = (a, a + lda, a + 2 * lda, a + 3 * lda, a + 4 * lda, a + 5 * lda)
+    var bRow = b
     for p in 0..<k {
-      let b0 = load(b + p * ldb, as: Wide.self)
-      let b1 = load(b + p * ldb + 16, as: Wide.self)
-      var x = Wide(repeating: a[p])
+      let b0 = load(bRow, as: V.self)
+      let b1 = load(bRow + half, as: V.self)
+      bRow += ldb
+      var x = V(repeating: a0[p])
       c00.addProduct(x, b0)
       c01.addProduct(x, b1)
       if rows > 1 {
-        x = Wide(repeating: a[lda + p])
+        x = V(repeating: a1[p])
         c10.addProduct(x, b0)
         c11.addProduct(x, b1)
       }
       if rows > 2 {
-        x = Wide(repeating: a[2 * lda + p])
+        x = V(repeating: a2[p])
         c20.addProduct(x, b0)
         c21.addProduct(x, b1)
       }
       if rows > 3 {
-        x = Wide(repeating: a[3 * lda + p])
+        x = V(repeating: a3[p])
         c30.addProduct(x, b0)
         c31.addProduct(x, b1)
       }
       if rows > 4 {
-        x = Wide(repeating: a[4 * lda + p])
+        x = V(repeating: a4[p])
         c40.addProduct(x, b0)
         c41.addProduct(x, b1)
       }
       if rows > 5 {
-        x = Wide(repeating: a[5 * lda + p])
+        x = V(repeating: a5[p])
         c50.addProduct(x, b0)
         c51.addProduct(x, b1)
       }
     }
     store(c00, c, accumulate: accumulate)
-    store(c01, c + 16, accumulate: accumulate)
+    store(c01, c + half, accumulate: accumulate)
     if rows > 1 {
       store(c10, c + ldc, accumulate: accumulate)
-      store(c11, c + ldc + 16, accumulate: accumulate)
+      store(c11, c + ldc + half, accumulate: accumulate)
     }
     if rows > 2 {
       store(c20, c + 2 * ldc, accumulate: accumulate)
-      store(c21, c + 2 * ldc + 16, accumulate: accumulate)
+      store(c21, c + 2 * ldc + half, accumulate: accumulate)
     }
     if rows > 3 {
       store(c30, c + 3 * ldc, accumulate: accumulate)
-      store(c31, c + 3 * ldc + 16, accumulate: accumulate)
+      store(c31, c + 3 * ldc + half, accumulate: accumulate)
     }
     if rows > 4 {
       store(c40, c + 4 * ldc, accumulate: accumulate)
-      store(c41, c + 4 * ldc + 16, accumulate: accumulate)
+      store(c41, c + 4 * ldc + half, accumulate: accumulate)
     }
     if rows > 5 {
       store(c50, c + 5 * ldc, accumulate: accumulate)
-      store(c51, c + 5 * ldc + 16, accumulate: accumulate)
+      store(c51, c + 5 * ldc + half, accumulate: accumulate)
     }
   }
 
@@ -163,4 +239,38 @@ public enum SmallGEMM {
     }
   }
 
+  /// Times both kernels on one worker's LSTM step (`[10 x 200] x [200 x 800]`), alternating,
+  /// and keeps the faster least time: about 2 ms once per process. Least times over many calls
+  /// resist a busy machine; a wrong pick costs speed only.
+  static func fastestKernel() -> Kernel {
+    let (m, k, n) = (10, 200, 800)
+    var seed: UInt32 = 1
+    func next() -> Float {
+      seed = seed &* 1_664_525 &+ 1_013_904_223
+      return Float(seed >> 8) / Float(1 << 24) - 0.5
+    }
+    let a = (0..<(m * k)).map { _ in next() }
+    let b = (0..<(k * n)).map { _ in next() }
+    var c = [Float](repeating: 0, count: m * n)
+    var least = [Kernel: UInt64]()
+    a.withUnsafeBufferPointer { pa in
+      b.withUnsafeBufferPointer { pb in
+        c.withUnsafeMutableBufferPointer { pc in
+          for _ in 0..<8 {
+            for kernel in Kernel.allCases {
+              let start = DispatchTime.now().uptimeNanoseconds
+              for _ in 0..<8 {
+                multiply(
+                  kernel: kernel, m: m, n: n, k: k, a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n,
+                  c: pc.baseAddress!, ldc: n, accumulate: false)
+              }
+              let time = DispatchTime.now().uptimeNanoseconds - start
+              least[kernel] = Swift.min(least[kernel] ?? .max, time)
+            }
+          }
+        }
+      }
+    }
+    return Kernel.allCases.min { least[$0]! < least[$1]! }!
+  }
 }

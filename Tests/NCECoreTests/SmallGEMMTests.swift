@@ -2,12 +2,17 @@ import Testing
 
 @testable import NCECore
 
-/// `SmallGEMM` against a naive Double product on every row-block and column-block shape
-/// (6-row blocks; 32-, 16-, 8-wide and scalar column tails), with leading dimensions wider than
-/// the operands whose padding holds NaN, so a read outside the operand poisons the result.
+/// Both `SmallGEMM` kernels against a naive Double product on every row-block and column-block
+/// shape (blocks of 1-6 rows; 32- and 16-wide blocks, 16-, 8-wide and scalar column tails), with
+/// leading dimensions wider than the operands whose padding holds NaN, so a read outside the
+/// operand poisons the result.
 @Suite struct SmallGEMMTests {
-  @Test(arguments: [1, 5, 6, 7, 13, 31], [1, 7, 8, 16, 23, 32, 57, 200])
+  @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 10, 13, 20, 31], [1, 7, 8, 16, 23, 32, 40, 57, 200])
   func matchesTheNaiveProduct(m: Int, n: Int) {
+    for kernel in SmallGEMM.Kernel.allCases { checkAgainstTheNaiveProduct(kernel: kernel, m: m, n: n) }
+  }
+
+  func checkAgainstTheNaiveProduct(kernel: SmallGEMM.Kernel, m: Int, n: Int) {
     let k = 11
     let a = BLASTests.Strided(rows: m, cols: k, padding: 3, seed: UInt64(m))
     let b = BLASTests.Strided(rows: k, cols: n, padding: 5, seed: UInt64(n + 100))
@@ -18,7 +23,7 @@ import Testing
         b.storage.withUnsafeBufferPointer { pb in
           c.storage.withUnsafeMutableBufferPointer { pc in
             SmallGEMM.multiply(
-              m: m, n: n, k: k, a: pa.baseAddress!, lda: a.ld, b: pb.baseAddress!, ldb: b.ld,
+              kernel: kernel, m: m, n: n, k: k, a: pa.baseAddress!, lda: a.ld, b: pb.baseAddress!, ldb: b.ld,
               c: pc.baseAddress!, ldc: c.ld, accumulate: accumulate)
           }
         }
@@ -31,10 +36,52 @@ import Testing
             exact += Double(a[i, p]) * Double(b[p, j])
             magnitude += abs(Double(a[i, p]) * Double(b[p, j]))
           }
-          #expect(abs(Double(c[i, j]) - exact) <= 1e-6 * magnitude + 1e-30, "C[\(i),\(j)] m \(m) n \(n)")
+          #expect(abs(Double(c[i, j]) - exact) <= 1e-6 * magnitude + 1e-30, "C[\(i),\(j)] m \(m) n \(n) \(kernel)")
         }
         for j in n..<c.ld { #expect(c[i, j] == 777, "padding of C written") }
       }
+    }
+  }
+
+  /// Every element is the same chain of fused multiply-adds in both kernels, whatever the
+  /// blocking, so the timed choice of `SmallGEMM.kernel` can never change a result.
+  @Test(arguments: [1, 4, 5, 10, 13, 20, 31], [8, 24, 48, 200, 600, 803])
+  func kernelsAgreeBitForBit(m: Int, n: Int) {
+    let k = 200
+    let a = BLASTests.Strided(rows: m, cols: k, padding: 1, seed: UInt64(7 * m))
+    let b = BLASTests.Strided(rows: k, cols: n, padding: 3, seed: UInt64(n))
+    for accumulate in [false, true] {
+      let results = SmallGEMM.Kernel.allCases.map { kernel in
+        var c = BLASTests.Strided(rows: m, cols: n, padding: 0, seed: 5, sentinel: 0)
+        a.storage.withUnsafeBufferPointer { pa in
+          b.storage.withUnsafeBufferPointer { pb in
+            c.storage.withUnsafeMutableBufferPointer { pc in
+              SmallGEMM.multiply(
+                kernel: kernel, m: m, n: n, k: k, a: pa.baseAddress!, lda: a.ld, b: pb.baseAddress!, ldb: b.ld,
+                c: pc.baseAddress!, ldc: c.ld, accumulate: accumulate)
+            }
+          }
+        }
+        return c.storage.map(\.bitPattern)
+      }
+      #expect(results[0] == results[1], "m \(m) n \(n) accumulate \(accumulate)")
+    }
+  }
+
+  /// Blocks of at most 6 rows, spread evenly: the counts sum to `m` and differ by at most one.
+  @Test func rowBlocksAreEven() {
+    for m in 1...40 {
+      var counts: [Int] = []
+      var left = m
+      while left > 0 {
+        let rows = SmallGEMM.blockRows(left)
+        counts.append(rows)
+        left -= rows
+      }
+      #expect(counts.reduce(0, +) == m)
+      #expect(counts.allSatisfy { (1...6).contains($0) }, "m \(m): \(counts)")
+      #expect(counts.count == (m + 5) / 6, "m \(m): \(counts)")
+      #expect(counts.max()! - counts.min()! <= 1, "m \(m): \(counts)")
     }
   }
 

@@ -25,29 +25,33 @@ func gemmRows() -> [ResultRow] {
     }
   }
   // One worker's recurrent step: OpenBLAS against the in-place small-row kernel.
-  for (m, k, n) in [(10, 200, 800), (20, 200, 800), (10, 800, 200)] {
+  for (m, k, n) in [(10, 200, 800), (20, 200, 800), (10, 800, 200), (10, 200, 600)] {
     let a = Matrix(rows: m, cols: k, storage: (0..<(m * k)).map { _ in generator.nextUniform() - 0.5 })
     let b = Matrix(rows: k, cols: n, storage: (0..<(k * n)).map { _ in generator.nextUniform() - 0.5 })
     var c = Matrix(rows: m, cols: n)
     BLAS.threads = 1
     let flops = 2 * Double(m) * Double(n) * Double(k)
     let blas = secondsPerCall { BLAS.gemm(a, b, into: &c) }
-    let small = secondsPerCall {
-      a.withUnsafeBufferPointer { pa in
-        b.withUnsafeBufferPointer { pb in
-          c.withUnsafeMutableBufferPointer { pc in
-            SmallGEMM.multiply(
-              m: m, n: n, k: k, a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, c: pc.baseAddress!, ldc: n,
-              accumulate: false)
+    let small = SmallGEMM.Kernel.allCases.map { kernel in
+      secondsPerCall {
+        a.withUnsafeBufferPointer { pa in
+          b.withUnsafeBufferPointer { pb in
+            c.withUnsafeMutableBufferPointer { pc in
+              SmallGEMM.multiply(
+                kernel: kernel, m: m, n: n, k: k, a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n,
+                c: pc.baseAddress!, ldc: n, accumulate: false)
+            }
           }
         }
       }
     }
+    let kernels = SmallGEMM.Kernel.allCases.map(\.rawValue).joined(separator: " / ")
+    let rates = ([blas] + small).map { formatted(flops / $0 / 1e9, decimals: 1) }.joined(separator: " / ")
     rows.append(
       ResultRow(
-        benchmark: "recurrent step [\(m)x\(k)]x[\(k)x\(n)]", setting: "OpenBLAS / SmallGEMM, 1 thread",
-        result: "\(formatted(flops / blas / 1e9, decimals: 1)) / \(formatted(flops / small / 1e9, decimals: 1)) GFLOP/s"
-      ))
+        benchmark: "recurrent step [\(m)x\(k)]x[\(k)x\(n)]",
+        setting: "OpenBLAS / SmallGEMM \(kernels), 1 thread (\(SmallGEMM.kernel.rawValue) chosen)",
+        result: "\(rates) GFLOP/s"))
   }
   // The backward pass's transposed copy of a recurrent weight ([H x 4H] LSTM, [H x 3H] GRU).
   for (r, c) in [(200, 800), (200, 600)] {
