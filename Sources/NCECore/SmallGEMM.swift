@@ -240,9 +240,9 @@ public enum SmallGEMM {
   }
 
   /// Times both kernels on one worker's LSTM step (`[10 x 200] x [200 x 800]`), alternating,
-  /// and keeps the faster least time: about 2 ms once per process. Least times over many calls
+  /// and keeps the faster least time: 3-4 ms once per process. Least times over many calls
   /// resist a busy machine; a wrong pick costs speed only.
-  static func fastestKernel() -> Kernel {
+  public static func fastestKernel() -> Kernel {
     let (m, k, n) = (10, 200, 800)
     var seed: UInt32 = 1
     func next() -> Float {
@@ -256,10 +256,10 @@ public enum SmallGEMM {
     a.withUnsafeBufferPointer { pa in
       b.withUnsafeBufferPointer { pb in
         c.withUnsafeMutableBufferPointer { pc in
-          for _ in 0..<8 {
+          for _ in 0..<5 {
             for kernel in Kernel.allCases {
               let start = DispatchTime.now().uptimeNanoseconds
-              for _ in 0..<8 {
+              for _ in 0..<4 {
                 multiply(
                   kernel: kernel, m: m, n: n, k: k, a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n,
                   c: pc.baseAddress!, ldc: n, accumulate: false)

