@@ -118,4 +118,22 @@ extension BLAS {
       }
     }
   }
+
+  /// `recurrentGEMM` with `B` laid out by `SmallGEMM.pack`: only for layers whose steps all have
+  /// fewer than `SmallGEMM.rowLimit` rows (`SmallGEMM.packsWeights`).
+  @inline(__always)
+  public static func recurrentGEMM(
+    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packed b: UnsafePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+  ) {
+    precondition(m < SmallGEMM.rowLimit, "a packed recurrent product needs fewer than SmallGEMM.rowLimit rows")
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+      if !accumulate { for r in 0..<m { (c + r * ldc).update(repeating: 0, count: n) } }
+      return
+    }
+    KernelProfile.measure(.stepGEMM) {
+      SmallGEMM.multiply(m: m, n: n, k: k, a: a, lda: lda, packed: b, c: c, ldc: ldc, accumulate: accumulate)
+    }
+  }
 }

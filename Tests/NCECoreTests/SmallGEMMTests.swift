@@ -68,6 +68,96 @@ import Testing
     }
   }
 
+  /// `pack` then `multiply(packed:)` against the product read in place, bit for bit, for both
+  /// kernels, full and narrower last panels (8-wide and scalar tails), from `B` and from `Sᵀ`.
+  @Test(arguments: [1, 5, 10, 13], [3, 16, 24, 40, 200, 203])
+  func packedProductsEqualTheInPlaceOnes(m: Int, n: Int) {
+    let k = 37
+    let a = BLASTests.Strided(rows: m, cols: k, padding: 2, seed: UInt64(m))
+    let b = BLASTests.Strided(rows: k, cols: n, padding: 3, seed: UInt64(n))
+    let s = BLASTests.Strided(rows: n, cols: k, padding: 1, seed: UInt64(n + 7))  // B = Sᵀ
+    var sTransposed = [Float](repeating: 0, count: k * n)
+    for p in 0..<k { for j in 0..<n { sTransposed[p * n + j] = s[j, p] } }
+    for kernel in SmallGEMM.Kernel.allCases {
+      for (source, ld, transposed, plain, plainLd) in [
+        (b.storage, b.ld, false, b.storage, b.ld), (s.storage, s.ld, true, sTransposed, n),
+      ] {
+        var packed = [Float](repeating: .nan, count: k * n + 1)
+        source.withUnsafeBufferPointer { src in
+          packed.withUnsafeMutableBufferPointer { out in
+            SmallGEMM.pack(
+              kernel: kernel, src.baseAddress!, k: k, n: n, ldb: ld, transposed: transposed, into: out.baseAddress!)
+          }
+        }
+        #expect(packed[k * n].isNaN, "pack wrote past k·n floats")
+        #expect(!packed[0..<(k * n)].contains { $0.isNaN }, "pack left holes")
+        for accumulate in [false, true] {
+          var inPlace = BLASTests.Strided(rows: m, cols: n, padding: 1, seed: 4, sentinel: 5)
+          var fromPacked = inPlace
+          a.storage.withUnsafeBufferPointer { pa in
+            plain.withUnsafeBufferPointer { pb in
+              inPlace.storage.withUnsafeMutableBufferPointer { pc in
+                SmallGEMM.multiply(
+                  kernel: kernel, m: m, n: n, k: k, a: pa.baseAddress!, lda: a.ld, b: pb.baseAddress!, ldb: plainLd,
+                  c: pc.baseAddress!, ldc: inPlace.ld, accumulate: accumulate)
+              }
+            }
+            packed.withUnsafeBufferPointer { pb in
+              fromPacked.storage.withUnsafeMutableBufferPointer { pc in
+                SmallGEMM.multiply(
+                  kernel: kernel, m: m, n: n, k: k, a: pa.baseAddress!, lda: a.ld, packed: pb.baseAddress!,
+                  c: pc.baseAddress!, ldc: fromPacked.ld, accumulate: accumulate)
+              }
+            }
+          }
+          #expect(
+            inPlace.storage.map(\.bitPattern) == fromPacked.storage.map(\.bitPattern),
+            "\(kernel) m \(m) n \(n) transposed \(transposed) accumulate \(accumulate)")
+        }
+      }
+    }
+  }
+
+  /// `RecurrentOperand` packs only for short-row batches of several steps; otherwise the
+  /// forward weight is read in place (buffer untouched) and the backward one is a row-major
+  /// transpose. Its products equal `BLAS.recurrentGEMM` on the weight read in place.
+  @Test func recurrentOperandPacksOnlyWhereSmallGEMMReadsIt() {
+    var generator = SeededGenerator(seed: 3)
+    let (k, n) = (9, 21)
+    let weight = Matrix(rows: k, cols: n, storage: (0..<(k * n)).map { _ in generator.nextUniform() - 0.5 })
+    let a = Matrix(rows: 4, cols: k, storage: (0..<(4 * k)).map { _ in generator.nextUniform() - 0.5 })
+    let aT = Matrix(rows: 4, cols: n, storage: (0..<(4 * n)).map { _ in generator.nextUniform() - 0.5 })
+    var untouched = Matrix(rows: 1, cols: 1, repeating: 42)
+    #expect(!RecurrentOperand.pack(weight, lanes: SmallGEMM.rowLimit, steps: 10, into: &untouched))
+    #expect(!RecurrentOperand.pack(weight, lanes: 4, steps: 3, into: &untouched))
+    #expect(untouched == Matrix(rows: 1, cols: 1, repeating: 42))
+    var transposed = Matrix(rows: 0, cols: 0)
+    #expect(!RecurrentOperand.transpose(weight, lanes: 4, steps: 3, into: &transposed))
+    for i in 0..<k { for j in 0..<n { #expect(transposed.storage[j * k + i] == weight.storage[i * n + j]) } }
+
+    func product(_ operand: Matrix, packed: Bool, cols: Int, depth: Int, _ x: Matrix) -> [UInt32] {
+      var c = [Float](repeating: 0, count: x.rows * cols)
+      operand.withUnsafeBufferPointer { w in
+        x.withUnsafeBufferPointer { px in
+          c.withUnsafeMutableBufferPointer { pc in
+            RecurrentOperand(base: w.baseAddress!, cols: cols, isPacked: packed).multiply(
+              m: x.rows, k: depth, a: px.baseAddress!, lda: depth, c: pc.baseAddress!, ldc: cols, accumulate: false)
+          }
+        }
+      }
+      return c.map(\.bitPattern)
+    }
+    var packedWeight = Matrix(rows: 0, cols: 0)
+    #expect(RecurrentOperand.pack(weight, lanes: 4, steps: 4, into: &packedWeight))
+    #expect(
+      product(packedWeight, packed: true, cols: n, depth: k, a) == product(weight, packed: false, cols: n, depth: k, a))
+    var packedTranspose = Matrix(rows: 0, cols: 0)
+    #expect(RecurrentOperand.transpose(weight, lanes: 4, steps: 4, into: &packedTranspose))
+    #expect(
+      product(packedTranspose, packed: true, cols: k, depth: n, aT)
+        == product(transposed, packed: false, cols: k, depth: n, aT))
+  }
+
   /// Blocks of at most 6 rows, spread evenly: the counts sum to `m` and differ by at most one.
   @Test func rowBlocksAreEven() {
     for m in 1...40 {

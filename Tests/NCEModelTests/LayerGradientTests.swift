@@ -5,10 +5,11 @@ import Testing
 
 @Suite("Layer gradients against finite differences")
 struct LayerGradientTests {
-  @Test(arguments: [CellType.lstm, .gru])
-  func recurrentLayer(cell: CellType) {
+  /// 2 steps read the recurrent weight in place, 5 a packed copy (`RecurrentOperand`).
+  @Test(arguments: [CellType.lstm, .gru], [2, 5])
+  func recurrentLayer(cell: CellType, steps: Int) {
+    #expect(SmallGEMM.packsWeights(lanes: 3, steps: steps) == (steps == 5))
     var rng = SeededGenerator(seed: 7)
-    let steps = 4
     let batch = 3
     let inputSize = 5
     let hiddenSize = 6

@@ -21,7 +21,8 @@ public final class GRULayer: RecurrentLayer {
     var gradInputGates = Matrix(rows: 0, cols: 0)  // [rows x 3H]
     var gradRecurrentGates = Matrix(rows: 0, cols: 0)
     var recurrentScratch = Matrix(rows: 0, cols: 0)  // [batch x 3H]
-    var recurrentWeightTransposed = Matrix(rows: 0, cols: 0)  // [3H x H], for dh = dG Wᵀ
+    var recurrentWeightPacked = Matrix(rows: 0, cols: 0)  // W packed for the steps (`RecurrentOperand`)
+    var recurrentWeightTransposed = Matrix(rows: 0, cols: 0)  // [3H x H], for dh = dG Wᵀ (maybe packed)
     var previousHiddens = Matrix(rows: 0, cols: 0)  // [rows x H], packed layouts only
     var gradHidden = Matrix(rows: 0, cols: 0)  // [batch x H]
   }
@@ -81,10 +82,13 @@ public final class GRULayer: RecurrentLayer {
     cache.recurrentN.resize(rows: rows, cols: h, zero: false)
     cache.hiddens.resize(rows: batch + rows, cols: h, zero: false)
     cache.recurrentScratch.resize(rows: batch, cols: g3, zero: false)
-    let wh = recurrentWeight.value
+    let packed = RecurrentOperand.pack(
+      recurrentWeight.value, lanes: batch, steps: steps, into: &cache.recurrentWeightPacked)
+    let wh = packed ? cache.recurrentWeightPacked : recurrentWeight.value
     inputBias.value.withUnsafeBufferPointer { bx in
       recurrentBias.value.withUnsafeBufferPointer { bh in
         wh.withUnsafeBufferPointer { w in
+          let weight = RecurrentOperand(base: w.baseAddress!, cols: g3, isPacked: packed)
           cache.gates.withUnsafeMutableBufferPointer { gates in
             cache.recurrentN.withUnsafeMutableBufferPointer { recN in
               cache.hiddens.withUnsafeMutableBufferPointer { hiddens in
@@ -100,9 +104,7 @@ public final class GRULayer: RecurrentLayer {
                     let hPrev = hiddens.baseAddress! + layout.previousStateRow(t) * h
                     let hNext = hiddens.baseAddress! + (batch + row0) * h
                     let sc = scratch.baseAddress!
-                    BLAS.recurrentGEMM(
-                      m: active, n: g3, k: h, a: hPrev, lda: h, b: w.baseAddress!, ldb: g3, c: sc, ldc: g3,
-                      accumulate: false)
+                    weight.multiply(m: active, k: h, a: hPrev, lda: h, c: sc, ldc: g3, accumulate: false)
                     for r in 0..<active {
                       Self.stepRow(
                         gates: gt + r * g3, recurrent: sc + r * g3, recurrentBias: bh.baseAddress!,
@@ -136,15 +138,12 @@ public final class GRULayer: RecurrentLayer {
     // Lanes join going backwards (longest first), so rows not yet written must start at zero.
     cache.gradHidden.resize(rows: batch, cols: h)
     cache.gradHidden.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-    recurrentWeight.value.withUnsafeBufferPointer { w in
-      cache.recurrentWeightTransposed.resize(rows: g3, cols: h, zero: false)
-      cache.recurrentWeightTransposed.withUnsafeMutableBufferPointer { wt in
-        BLAS.transpose(w.baseAddress!, rows: h, cols: g3, into: wt.baseAddress!)
-      }
-    }
+    let packed = RecurrentOperand.transpose(
+      recurrentWeight.value, lanes: batch, steps: steps, into: &cache.recurrentWeightTransposed)
     let wh = cache.recurrentWeightTransposed
     gradOutput.withUnsafeBufferPointer { dOut in
       wh.withUnsafeBufferPointer { w in
+        let weight = RecurrentOperand(base: w.baseAddress!, cols: h, isPacked: packed)
         cache.gates.withUnsafeBufferPointer { gates in
           cache.recurrentN.withUnsafeBufferPointer { recN in
             cache.hiddens.withUnsafeBufferPointer { hiddens in
@@ -164,9 +163,9 @@ public final class GRULayer: RecurrentLayer {
                           gradRecurrentGates: dH.baseAddress! + (row0 + r) * g3, count: h)
                       }
                       if t > 0 {
-                        BLAS.recurrentGEMM(
-                          m: active, n: h, k: g3, a: dH.baseAddress! + row0 * g3, lda: g3, b: w.baseAddress!, ldb: h,
-                          c: dh.baseAddress!, ldc: h, accumulate: true)
+                        weight.multiply(
+                          m: active, k: g3, a: dH.baseAddress! + row0 * g3, lda: g3, c: dh.baseAddress!, ldc: h,
+                          accumulate: true)
                       }
                     }
                   }

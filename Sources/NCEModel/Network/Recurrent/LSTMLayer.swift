@@ -23,7 +23,8 @@ public final class LSTMLayer: RecurrentLayer {
     var hiddens = Matrix(rows: 0, cols: 0)  // [batch + rows x H]: likewise
     var tanhCells = Matrix(rows: 0, cols: 0)  // [rows x H]
     var gradGates = Matrix(rows: 0, cols: 0)
-    var recurrentWeightTransposed = Matrix(rows: 0, cols: 0)  // [4H x H], for dh = dG Wᵀ
+    var recurrentWeightPacked = Matrix(rows: 0, cols: 0)  // W packed for the steps (`RecurrentOperand`)
+    var recurrentWeightTransposed = Matrix(rows: 0, cols: 0)  // [4H x H], for dh = dG Wᵀ (maybe packed)
     var previousHiddens = Matrix(rows: 0, cols: 0)  // [rows x H], packed layouts only
     var gradHidden = Matrix(rows: 0, cols: 0)  // [batch x H]: dL/dh flowing back from the next step
     var gradCell = Matrix(rows: 0, cols: 0)
@@ -85,9 +86,12 @@ public final class LSTMLayer: RecurrentLayer {
     cache.cells.resize(rows: batch + rows, cols: h, zero: false)
     cache.hiddens.resize(rows: batch + rows, cols: h, zero: false)
     cache.tanhCells.resize(rows: rows, cols: h, zero: false)
-    let wh = recurrentWeight.value
+    let packed = RecurrentOperand.pack(
+      recurrentWeight.value, lanes: batch, steps: steps, into: &cache.recurrentWeightPacked)
+    let wh = packed ? cache.recurrentWeightPacked : recurrentWeight.value
     bias.value.withUnsafeBufferPointer { b in
       wh.withUnsafeBufferPointer { w in
+        let weight = RecurrentOperand(base: w.baseAddress!, cols: g4, isPacked: packed)
         cache.gates.withUnsafeMutableBufferPointer { gates in
           cache.cells.withUnsafeMutableBufferPointer { cells in
             cache.hiddens.withUnsafeMutableBufferPointer { hiddens in
@@ -105,10 +109,9 @@ public final class LSTMLayer: RecurrentLayer {
                   let previous = layout.previousStateRow(t)
                   let gt = gates.baseAddress! + row0 * g4
                   if t > 0 || !cache.initialStateIsZero {
-                    BLAS.recurrentGEMM(
-                      m: active, n: g4, k: h, a: hiddens.baseAddress! + previous * h, lda: h, b: w.baseAddress!,
-                      ldb: g4,
-                      c: gt, ldc: g4, accumulate: true)
+                    weight.multiply(
+                      m: active, k: h, a: hiddens.baseAddress! + previous * h, lda: h, c: gt, ldc: g4,
+                      accumulate: true)
                   }
                   let cPrev = cells.baseAddress! + previous * h
                   let cNext = cells.baseAddress! + (batch + row0) * h
@@ -147,15 +150,12 @@ public final class LSTMLayer: RecurrentLayer {
     cache.gradCell.resize(rows: batch, cols: h)
     cache.gradHidden.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     cache.gradCell.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-    recurrentWeight.value.withUnsafeBufferPointer { w in
-      cache.recurrentWeightTransposed.resize(rows: g4, cols: h, zero: false)
-      cache.recurrentWeightTransposed.withUnsafeMutableBufferPointer { wt in
-        BLAS.transpose(w.baseAddress!, rows: h, cols: g4, into: wt.baseAddress!)
-      }
-    }
+    let packed = RecurrentOperand.transpose(
+      recurrentWeight.value, lanes: batch, steps: steps, into: &cache.recurrentWeightTransposed)
     let wh = cache.recurrentWeightTransposed
     gradOutput.withUnsafeBufferPointer { dOut in
       wh.withUnsafeBufferPointer { w in
+        let weight = RecurrentOperand(base: w.baseAddress!, cols: h, isPacked: packed)
         cache.gates.withUnsafeBufferPointer { gates in
           cache.cells.withUnsafeBufferPointer { cells in
             cache.tanhCells.withUnsafeBufferPointer { tanhCells in
@@ -178,9 +178,8 @@ public final class LSTMLayer: RecurrentLayer {
                           gradCell: dc.baseAddress! + k, tanhCell: tc + k, previousCell: cPrev + k, count: h)
                       }
                       if t > 0 {
-                        BLAS.recurrentGEMM(
-                          m: active, n: h, k: g4, a: dgt, lda: g4, b: w.baseAddress!, ldb: h,
-                          c: dh.baseAddress!, ldc: h, accumulate: false)
+                        weight.multiply(
+                          m: active, k: g4, a: dgt, lda: g4, c: dh.baseAddress!, ldc: h, accumulate: false)
                       }
                     }
                   }
