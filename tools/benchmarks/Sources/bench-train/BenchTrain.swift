@@ -12,10 +12,6 @@ import NCEModel
 @main
 struct BenchTrain {
   static let peakFLOPs = 250e9  // sgemm on both cores of the reference machine
-  /// This machine's sgemm rate on the cores the rows use, measured at start: the last ratio
-  /// column divides by it, so that rows compare across machines (the 250 GFLOP/s above is one
-  /// AVX-512 machine's).
-  nonisolated(unsafe) static var measuredPeakFLOPs = peakFLOPs
 
   static func main() throws {
     let arguments = CommandLine.arguments
@@ -35,16 +31,15 @@ struct BenchTrain {
     // --profile: after each training row, the share of thread time per kernel family
     // (`KernelProfile`, summed over all repeats of the row).
     let profile = arguments.contains("--profile")
-    measuredPeakFLOPs = sgemmPeak(threads: threads * blasThreads)
     BLAS.threads = blasThreads
     print(
       "### Training and evaluation (OpenBLAS \(BLAS.coreName); \(threads) worker(s), \(blasThreads) BLAS thread(s) each; best of \(repeats))"
     )
     print("")
     print(
-      "| setting | criterion | mode | tokens/s | ideal tokens/s (FLOPs at 250 GFLOP/s) | ratio | ratio at this machine's sgemm peak (\(Int(measuredPeakFLOPs / 1e9)) GFLOP/s) |"
+      "| setting | criterion | mode | tokens/s | ideal tokens/s (FLOPs at 250 GFLOP/s) | ratio |"
         + (profile ? " share of thread time |" : ""))
-    print("|---|---|---|---:|---:|---:|---:|" + (profile ? "---|" : ""))
+    print("|---|---|---|---:|---:|---:|" + (profile ? "---|" : ""))
     let ptb = try ptbCorpus(sentences: sentences)
     for (loss, k) in [(LossKind.full, 0), (.nce, 100), (.nce, 500), (.sampled, 100)] {
       guard wanted("PTB", loss == .full ? "CE" : "\(loss.rawValue) k=\(k)") else { continue }
@@ -143,31 +138,11 @@ struct BenchTrain {
     }
   }
 
-  /// sgemm `[700 x 200] x [200 x 10000]` (an output-layer product) on `threads` OpenBLAS
-  /// threads: the best of 10 calls after one warm-up, in FLOP/s.
-  static func sgemmPeak(threads: Int) -> Double {
-    let (m, k, n) = (700, 200, 10_000)
-    var generator = SeededGenerator(seed: 11)
-    let a = Matrix(rows: m, cols: k, storage: (0..<(m * k)).map { _ in generator.nextUniform() - 0.5 })
-    let b = Matrix(rows: k, cols: n, storage: (0..<(k * n)).map { _ in generator.nextUniform() - 0.5 })
-    var c = Matrix(rows: m, cols: n)
-    BLAS.threads = threads
-    defer { BLAS.threads = 1 }
-    BLAS.gemm(a, b, into: &c)
-    var least = Double.infinity
-    for _ in 0..<10 {
-      let start = DispatchTime.now().uptimeNanoseconds
-      BLAS.gemm(a, b, into: &c)
-      least = min(least, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-    }
-    return 2 * Double(m) * Double(k) * Double(n) / least
-  }
-
   static func row(
     _ setting: String, _ criterion: String, _ mode: String, _ rate: Double, _ ideal: Double, _ shares: String? = nil
   ) {
     print(
-      "| \(setting) | \(criterion) | \(mode) | \(Int(rate)) | \(Int(ideal)) | \(String(format: "%.2f", rate / ideal)) | \(String(format: "%.2f", rate / (ideal * measuredPeakFLOPs / peakFLOPs))) |"
+      "| \(setting) | \(criterion) | \(mode) | \(Int(rate)) | \(Int(ideal)) | \(String(format: "%.2f", rate / ideal)) |"
         + (shares.map { " \($0) |" } ?? "")
     )
   }
