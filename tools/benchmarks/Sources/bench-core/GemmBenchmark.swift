@@ -25,8 +25,9 @@ func gemmRows() -> [ResultRow] {
           result: "\(formatted(gflops, decimals: 1)) GFLOP/s"))
     }
   }
-  // One worker's recurrent step: OpenBLAS against the in-place small-row kernels, and the
-  // start-up cost of timing them.
+  // One worker's recurrent step: OpenBLAS against the small-row kernels reading B in place, the
+  // chosen kernel reading B packed (as the recurrent layers do), and the start-up cost of
+  // timing the kernels.
   let choiceStart = DispatchTime.now().uptimeNanoseconds
   let chosen = SmallGEMM.fastestKernel()
   let choiceMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - choiceStart) / 1e6
@@ -50,13 +51,31 @@ func gemmRows() -> [ResultRow] {
         }
       }
     }
+    var packed = [Float](repeating: 0, count: k * n)
+    b.withUnsafeBufferPointer { pb in
+      packed.withUnsafeMutableBufferPointer { out in
+        SmallGEMM.pack(kernel: chosen, pb.baseAddress!, k: k, n: n, ldb: n, transposed: false, into: out.baseAddress!)
+      }
+    }
+    let fromPacked = secondsPerCall {
+      a.withUnsafeBufferPointer { pa in
+        packed.withUnsafeBufferPointer { pb in
+          c.withUnsafeMutableBufferPointer { pc in
+            SmallGEMM.multiply(
+              kernel: chosen, m: m, n: n, k: k, a: pa.baseAddress!, lda: k, packed: pb.baseAddress!,
+              c: pc.baseAddress!, ldc: n, accumulate: false)
+          }
+        }
+      }
+    }
     let kernels = SmallGEMM.Kernel.allCases.map(\.rawValue).joined(separator: " / ")
-    let rates = ([blas] + small).map { formatted(flops / $0 / 1e9, decimals: 1) }.joined(separator: " / ")
+    let rates = ([blas] + small + [fromPacked]).map { formatted(flops / $0 / 1e9, decimals: 1) }.joined(
+      separator: " / ")
     rows.append(
       ResultRow(
         benchmark: "recurrent step [\(m)x\(k)]x[\(k)x\(n)]",
         setting:
-          "OpenBLAS / SmallGEMM \(kernels), 1 thread (\(chosen.rawValue) chosen in \(formatted(choiceMilliseconds, decimals: 1)) ms)",
+          "OpenBLAS / SmallGEMM \(kernels) / \(chosen.rawValue) packed, 1 thread (\(chosen.rawValue) chosen in \(formatted(choiceMilliseconds, decimals: 1)) ms)",
         result: "\(rates) GFLOP/s"))
   }
   // The backward pass's transposed copy of a recurrent weight ([H x 4H] LSTM, [H x 3H] GRU).
