@@ -12,6 +12,23 @@ import Testing
     for kernel in SmallGEMM.Kernel.allCases { checkAgainstTheNaiveProduct(kernel: kernel, m: m, n: n) }
   }
 
+  /// `C (+)= A B` by `kernel`, `B` read in place (`a.cols x c.cols`, leading dimension `ldb`).
+  static func multiply(
+    _ kernel: SmallGEMM.Kernel, _ a: BLASTests.Strided, _ b: [Float], ldb: Int, into c: inout BLASTests.Strided,
+    accumulate: Bool
+  ) {
+    let (m, n, k, lda, ldc) = (a.rows, c.cols, a.cols, a.ld, c.ld)
+    a.storage.withUnsafeBufferPointer { pa in
+      b.withUnsafeBufferPointer { pb in
+        c.storage.withUnsafeMutableBufferPointer { pc in
+          SmallGEMM.multiply(
+            kernel: kernel, m: m, n: n, k: k, a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb,
+            c: pc.baseAddress!, ldc: ldc, accumulate: accumulate)
+        }
+      }
+    }
+  }
+
   func checkAgainstTheNaiveProduct(kernel: SmallGEMM.Kernel, m: Int, n: Int) {
     let k = 11
     let a = BLASTests.Strided(rows: m, cols: k, padding: 3, seed: UInt64(m))
@@ -19,15 +36,7 @@ import Testing
     for accumulate in [false, true] {
       var c = BLASTests.Strided(rows: m, cols: n, padding: 2, seed: 9, sentinel: 777)
       let original = c
-      a.storage.withUnsafeBufferPointer { pa in
-        b.storage.withUnsafeBufferPointer { pb in
-          c.storage.withUnsafeMutableBufferPointer { pc in
-            SmallGEMM.multiply(
-              kernel: kernel, m: m, n: n, k: k, a: pa.baseAddress!, lda: a.ld, b: pb.baseAddress!, ldb: b.ld,
-              c: pc.baseAddress!, ldc: c.ld, accumulate: accumulate)
-          }
-        }
-      }
+      Self.multiply(kernel, a, b.storage, ldb: b.ld, into: &c, accumulate: accumulate)
       for i in 0..<m {
         for j in 0..<n {
           var exact = accumulate ? Double(original[i, j]) : 0
@@ -53,15 +62,7 @@ import Testing
     for accumulate in [false, true] {
       let results = SmallGEMM.Kernel.allCases.map { kernel in
         var c = BLASTests.Strided(rows: m, cols: n, padding: 0, seed: 5, sentinel: 0)
-        a.storage.withUnsafeBufferPointer { pa in
-          b.storage.withUnsafeBufferPointer { pb in
-            c.storage.withUnsafeMutableBufferPointer { pc in
-              SmallGEMM.multiply(
-                kernel: kernel, m: m, n: n, k: k, a: pa.baseAddress!, lda: a.ld, b: pb.baseAddress!, ldb: b.ld,
-                c: pc.baseAddress!, ldc: c.ld, accumulate: accumulate)
-            }
-          }
-        }
+        Self.multiply(kernel, a, b.storage, ldb: b.ld, into: &c, accumulate: accumulate)
         return c.storage.map(\.bitPattern)
       }
       #expect(results[0] == results[1], "m \(m) n \(n) accumulate \(accumulate)")
@@ -94,14 +95,8 @@ import Testing
         for accumulate in [false, true] {
           var inPlace = BLASTests.Strided(rows: m, cols: n, padding: 1, seed: 4, sentinel: 5)
           var fromPacked = inPlace
+          Self.multiply(kernel, a, plain, ldb: plainLd, into: &inPlace, accumulate: accumulate)
           a.storage.withUnsafeBufferPointer { pa in
-            plain.withUnsafeBufferPointer { pb in
-              inPlace.storage.withUnsafeMutableBufferPointer { pc in
-                SmallGEMM.multiply(
-                  kernel: kernel, m: m, n: n, k: k, a: pa.baseAddress!, lda: a.ld, b: pb.baseAddress!, ldb: plainLd,
-                  c: pc.baseAddress!, ldc: inPlace.ld, accumulate: accumulate)
-              }
-            }
             packed.withUnsafeBufferPointer { pb in
               fromPacked.storage.withUnsafeMutableBufferPointer { pc in
                 SmallGEMM.multiply(
