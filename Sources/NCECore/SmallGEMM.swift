@@ -294,11 +294,13 @@ public enum SmallGEMM {
     }
   }
 
-  /// Times both kernels on one worker's LSTM step (`[10 x 200] x [200 x 800]`), alternating,
-  /// and keeps the faster least time: 3-4 ms once per process. Least times over many calls
-  /// resist a busy machine; a wrong pick costs speed only.
+  /// Times both kernels on one block of rows over an L1-resident `B` (`[6 x 64] x [64 x 64]`:
+  /// what decides between them is whether the accumulators fit the registers), alternating, and
+  /// keeps the faster least time. Small on purpose: about 0.1 ms in a release build, and tens of
+  /// milliseconds unoptimized (a debug tool pays it at every start; the LSTM step shape took
+  /// 4.8 s there). Least times over many calls resist a busy machine; a wrong pick costs speed only.
   public static func fastestKernel() -> Kernel {
-    let (m, k, n) = (10, 200, 800)
+    let (m, k, n) = (6, 64, 64)
     var seed: UInt32 = 1
     func next() -> Float {
       seed = seed &* 1_664_525 &+ 1_013_904_223
@@ -311,10 +313,10 @@ public enum SmallGEMM {
     a.withUnsafeBufferPointer { pa in
       b.withUnsafeBufferPointer { pb in
         c.withUnsafeMutableBufferPointer { pc in
-          for _ in 0..<5 {
+          for _ in 0..<8 {
             for kernel in Kernel.allCases {
               let start = DispatchTime.now().uptimeNanoseconds
-              for _ in 0..<4 {
+              for _ in 0..<2 {
                 multiply(
                   kernel: kernel, m: m, n: n, k: k, a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n,
                   c: pc.baseAddress!, ldc: n, accumulate: false)
