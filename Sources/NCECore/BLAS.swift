@@ -103,11 +103,7 @@ extension BLAS {
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
   ) {
-    if m == 0 || n == 0 { return }
-    if k == 0 {
-      if !accumulate { for r in 0..<m { (c + r * ldc).update(repeating: 0, count: n) } }
-      return
-    }
+    if isEmptyProduct(m: m, n: n, k: k, c: c, ldc: ldc, accumulate: accumulate) { return }
     KernelProfile.measure(.stepGEMM) {
       if m < SmallGEMM.rowLimit {
         SmallGEMM.multiply(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
@@ -127,13 +123,21 @@ extension BLAS {
     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
   ) {
     precondition(m < SmallGEMM.rowLimit, "a packed recurrent product needs fewer than SmallGEMM.rowLimit rows")
-    if m == 0 || n == 0 { return }
-    if k == 0 {
-      if !accumulate { for r in 0..<m { (c + r * ldc).update(repeating: 0, count: n) } }
-      return
-    }
+    if isEmptyProduct(m: m, n: n, k: k, c: c, ldc: ldc, accumulate: accumulate) { return }
     KernelProfile.measure(.stepGEMM) {
       SmallGEMM.multiply(m: m, n: n, k: k, a: a, lda: lda, packed: b, c: c, ldc: ldc, accumulate: accumulate)
     }
+  }
+
+  /// Whether `C (+)= A B` has nothing to multiply; then `C` is already done (zeroed if it is
+  /// overwritten with `k == 0`).
+  @inline(__always)
+  static func isEmptyProduct(
+    m: Int, n: Int, k: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+  ) -> Bool {
+    if m == 0 || n == 0 { return true }
+    guard k == 0 else { return false }
+    if !accumulate { for r in 0..<m { (c + r * ldc).update(repeating: 0, count: n) } }
+    return true
   }
 }

@@ -94,10 +94,9 @@ public enum SmallGEMM {
     var j = 0
     while j < n {
       let width = Swift.min(panel, n - j)
-      switch kernel {
-      case .lanes16: multiply(Wide.self, m, width, k, a, lda, b + j * k, width, c + j, ldc, accumulate)
-      case .lanes8: multiply(Narrow.self, m, width, k, a, lda, b + j * k, width, c + j, ldc, accumulate)
-      }
+      multiply(
+        kernel: kernel, m: m, n: width, k: k, a: a, lda: lda, b: b + j * k, ldb: width, c: c + j, ldc: ldc,
+        accumulate: accumulate)
       j += width
     }
   }
